@@ -1,0 +1,1 @@
+"""Firebell: a self-hosted Slack incident-response bot."""

@@ -1,0 +1,114 @@
+"""create_app(settings): the Bolt app, the aiohttp web app and the outbox, wired explicitly."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+
+from bot.clock import Clock, SystemClock
+from bot.config import FirebellConfig, Settings, load_config
+from bot.handlers import register_all
+from bot.runtime import CONTEXT_KEY, Runtime
+from bot.services.outbox import Outbox, OutboxWorker
+from bot.services.provisioning import Provisioner
+from bot.slack_client import make_web_client
+from storage.db import Database
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+FIREBELL_KEY = web.AppKey("firebell", "Firebell")
+
+
+class Firebell:
+    """One running Firebell: Bolt app, Slack client, database and outbox worker."""
+
+    def __init__(self, runtime: Runtime, bolt: AsyncApp) -> None:
+        self.runtime = runtime
+        self.bolt = bolt
+
+    async def start(self) -> None:
+        """Start background work; pending outbox items from before a restart go out now."""
+        self.runtime.worker.start()
+        self.runtime.worker.kick()
+
+    async def stop(self) -> None:
+        await self.runtime.worker.stop()
+        if self.runtime.client.session is not None:
+            await self.runtime.client.session.close()
+        self.runtime.db.dispose()
+
+    async def settle(self) -> int:
+        """Deliver every outbox item that is due now (tests and the demo wait on this)."""
+        return await self.runtime.outbox.deliver_due()
+
+    async def handle_slack(self, request: web.Request) -> web.Response:
+        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(self, _request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    def web_app(self) -> web.Application:
+        """The HTTP surface: /slack/events for Slack, /healthz for load balancers."""
+        app = web.Application(client_max_size=1024 * 1024)
+        app[FIREBELL_KEY] = self
+        app.router.add_post("/slack/events", self.handle_slack)
+        app.router.add_get("/healthz", self.healthz)
+        app.cleanup_ctx.append(self._lifespan)
+        return app
+
+    async def _lifespan(self, _app: web.Application) -> AsyncIterator[None]:
+        await self.start()
+        yield
+        await self.stop()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    config: FirebellConfig | None = None,
+    migrate: bool = True,
+) -> Firebell:
+    clock = clock or SystemClock()
+    config = config or load_config(settings.firebell_config)
+    db = Database(settings.database_url)
+    if migrate:
+        upgrade(db)
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    client = make_web_client(token, settings.slack_api_url, clock, settings.slack_timeout_seconds)
+    provisioner = Provisioner(db, clock, client, config)
+    outbox = Outbox(db, clock, provisioner)
+    runtime = Runtime(
+        settings=settings, config=config, db=db, clock=clock, client=client, outbox=outbox,
+        worker=OutboxWorker(outbox, settings.outbox_poll_seconds),
+    )
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    bolt = AsyncApp(
+        client=client,  # carries the token and SLACK_API_URL
+        signing_secret=secret,
+        # An unknown request is logged and answered 404; never a crash.
+        raise_error_for_unhandled_request=False,
+    )
+    bolt.use(_inject(runtime))
+    register_all(bolt)
+    bolt.error(_log_unhandled)
+    return Firebell(runtime, bolt)
+
+
+def _inject(runtime: Runtime) -> Callable[..., Awaitable[Any]]:
+    async def middleware(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
+        context[CONTEXT_KEY] = runtime
+        return await next()
+
+    return middleware
+
+
+async def _log_unhandled(error: Exception, body: dict[str, Any]) -> None:
+    log.error("unhandled error for a %s request: %r", body.get("type") or "command", error)

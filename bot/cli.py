@@ -1,0 +1,84 @@
+"""`firebell serve | socket | demo | migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import load_settings
+from bot.errors import ConfigError
+
+log = logging.getLogger("firebell")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    firebell = create_app(load_settings("http"))
+    log.info("Firebell listening on http://%s:%s/slack/events", args.host, args.port)
+    web.run_app(firebell.web_app(), host=args.host, port=args.port, print=None)
+    return 0
+
+
+def _socket(_args: argparse.Namespace) -> int:
+    from bot.socket_mode import run_socket_mode
+
+    asyncio.run(run_socket_mode(load_settings("socket")))
+    return 0
+
+
+def _demo(_args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo())
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    settings = load_settings("none")
+    db = Database(settings.database_url)
+    upgrade(db)
+    print(f"database is up to date: {db.engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="firebell", description="Slack incident-response bot")
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="HTTP mode: Slack posts to /slack/events")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.set_defaults(run=_serve)
+    sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)").set_defaults(run=_socket)
+    sub.add_parser("demo", help="play an issue end to end against a local Slack sandbox").set_defaults(
+        run=_demo
+    )
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = "WARNING" if args.command == "demo" else args.log_level.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic announces every plugin at INFO; only its problems are worth a line.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return int(args.run(args))
+    except ConfigError as exc:
+        for line in str(exc).splitlines():
+            print(f"firebell: configuration error: {line}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Settings from the environment and `.env`, plus the optional `firebell.yml`.
+
+Read once at start-up. A missing or malformed setting stops start-up with one
+line naming the variable and what is expected; tokens are SecretStr so they
+never appear in logs or reprs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+Mode = Literal["http", "socket", "none"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_timeout_seconds: float = Field(default=10.0, gt=0)
+    database_url: str = "sqlite:///firebell.db"
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    firebell_config: Path | None = None
+    # How often the outbox is swept for retries that fell due (seconds).
+    outbox_poll_seconds: float = Field(default=2.0, gt=0)
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgres")):
+            raise ValueError(
+                "expected sqlite:///path.db or postgresql+psycopg://user@host:5432/db"
+            )
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("expected the bot token from Slack (starts with xoxb-)")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("expected an app-level token (starts with xapp-)")
+        return value
+
+
+REQUIRED: dict[str, dict[str, str]] = {
+    "http": {
+        "slack_bot_token": "the bot token from Slack (starts with xoxb-)",
+        "slack_signing_secret": "the signing secret from your Slack app's Basic Information",
+    },
+    "socket": {
+        "slack_bot_token": "the bot token from Slack (starts with xoxb-)",
+        "slack_app_token": "an app-level token with connections:write (starts with xapp-)",
+    },
+    "none": {},
+}
+
+
+def load_settings(mode: Mode = "none", **overrides: Any) -> Settings:
+    """Settings for a run mode, or ConfigError with one line per problem."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+            lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+        raise ConfigError("\n".join(lines)) from None
+    missing = [
+        f"{name.upper()}: missing; expected {what}"
+        for name, what in REQUIRED[mode].items()
+        if getattr(settings, name) is None
+    ]
+    if missing:
+        raise ConfigError("\n".join(missing))
+    return settings
+
+
+class FirebellConfig(BaseModel):
+    """`firebell.yml`: team policy. Unknown keys are errors, so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    admins: list[str] = Field(default_factory=list)
+    channel_prefix: str = Field(default="inc", pattern=r"^[a-z0-9][a-z0-9_-]{0,9}$")
+
+
+def load_config(path: Path | None) -> FirebellConfig:
+    """Read firebell.yml; a bad file raises ConfigError naming the file, the key and the problem."""
+    if path is None:
+        return FirebellConfig()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    try:
+        return FirebellConfig(**raw)
+    except ValidationError as exc:
+        lines = [
+            f"{path}: {'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}" for e in exc.errors()
+        ]
+        raise ConfigError("\n".join(lines)) from None

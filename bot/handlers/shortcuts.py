@@ -1,0 +1,40 @@
+"""The message shortcut "File an issue" and the global shortcut "Declare incident"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.handlers.replies import open_view_or_explain
+from bot.ids import Callback
+from bot.services.report_form import Source
+from bot.views.report_modal import ReportPrefill, report_modal
+
+
+async def file_from_message(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    await ack()
+    message, channel = body["message"], body["channel"]
+    try:
+        link = await client.chat_getPermalink(channel=channel["id"], message_ts=message["ts"])
+        permalink: str | None = link["permalink"]
+    except SlackApiError:
+        permalink = None  # the issue is still worth filing without the link
+    prefill = ReportPrefill(
+        description=message.get("text", ""),
+        source=Source(channel_id=channel["id"], message_ts=message["ts"], permalink=permalink),
+        source_channel_name=channel.get("name"),
+    )
+    await open_view_or_explain(client, body, report_modal(prefill))
+
+
+async def declare_incident(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    await ack()
+    await open_view_or_explain(client, body, report_modal(ReportPrefill()))
+
+
+def register(app: AsyncApp) -> None:
+    app.shortcut(Callback.FILE_ISSUE_SHORTCUT.value)(file_from_message)
+    app.shortcut(Callback.DECLARE_SHORTCUT.value)(declare_incident)

@@ -1,0 +1,126 @@
+"""Filing an issue: one transaction stores it, its first timeline events and its outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.clock import Clock
+from bot.services import outbox
+from bot.services.report_form import IssueDraft
+from storage.db import Database
+from storage.keys import next_number
+from storage.models import Issue, Participant, TimelineEvent
+
+
+@dataclass(frozen=True)
+class FiledIssue:
+    issue: Issue
+    created: bool  # False when an earlier identical submission already filed it
+
+
+# The Slack side effects of a new issue, in the order they must happen.
+PROVISIONING_STEPS = (
+    "create_channel",
+    "invite_reporter",
+    "post_card",
+    "pin_card",
+    "dm_reporter",
+)
+
+
+def issue_stream(issue_id: int) -> str:
+    return f"issue:{issue_id}"
+
+
+def add_event(
+    session: Session, issue: Issue, kind: str, clock: Clock, actor_id: str | None = None, **payload: object
+) -> TimelineEvent:
+    assert issue.id is not None
+    event = TimelineEvent(
+        issue_id=issue.id, at=clock.now(), actor_id=actor_id, kind=kind, payload=dict(payload)
+    )
+    session.add(event)
+    return event
+
+
+def file_issue(db: Database, clock: Clock, draft: IssueDraft, idempotency_key: str) -> FiledIssue:
+    """Store a new issue with everything Slack must be told, or find the one already filed."""
+    existing = find_by_idempotency_key(db, idempotency_key)
+    if existing is not None:
+        return FiledIssue(existing, created=False)
+    try:
+        with db.session() as session:
+            issue = _insert_issue(session, clock, draft, idempotency_key)
+    except IntegrityError:
+        # A concurrent submission with the same key won the race; theirs is ours.
+        existing = find_by_idempotency_key(db, idempotency_key)
+        if existing is None:
+            raise
+        return FiledIssue(existing, created=False)
+    return FiledIssue(issue, created=True)
+
+
+def _insert_issue(session: Session, clock: Clock, draft: IssueDraft, key: str) -> Issue:
+    now = clock.now()
+    source = draft.source
+    issue = Issue(
+        number=next_number(session, "issue"),
+        idempotency_key=key,
+        title=draft.title,
+        type=draft.type.value,
+        severity=draft.severity.value,
+        priority=draft.priority.value if draft.priority else None,
+        service=draft.service,
+        environment=draft.environment,
+        description=draft.description,
+        stack_trace=draft.stack_trace,
+        trace_id=draft.trace_id,
+        users_affected=draft.users_affected,
+        private=draft.private,
+        reporter_id=draft.reporter_id,
+        source_channel_id=source.channel_id if source else None,
+        source_message_ts=source.message_ts if source else None,
+        source_permalink=source.permalink if source else None,
+        created_at=now,
+    )
+    session.add(issue)
+    session.flush()
+    assert issue.id is not None
+    session.add(Participant(issue_id=issue.id, user_id=draft.reporter_id, role="reporter", added_at=now))
+    add_event(
+        session, issue, "filed", clock, actor_id=draft.reporter_id,
+        title=issue.title, severity=issue.severity, type=issue.type,
+        source=source.permalink if source else None,
+    )
+    steps = list(PROVISIONING_STEPS)
+    if source is not None:
+        steps.append("reply_in_source")
+    for kind in steps:
+        outbox.enqueue(session, clock, stream=issue_stream(issue.id), kind=kind, issue_id=issue.id)
+    return issue
+
+
+def find_by_idempotency_key(db: Database, key: str) -> Issue | None:
+    with db.session() as session:
+        return session.exec(select(Issue).where(Issue.idempotency_key == key)).first()
+
+
+def get_issue(db: Database, issue_id: int) -> Issue:
+    with db.session() as session:
+        issue = session.get(Issue, issue_id)
+        if issue is None:
+            raise LookupError(f"issue {issue_id} does not exist")
+        return issue
+
+
+def list_timeline(db: Database, issue_id: int) -> list[TimelineEvent]:
+    with db.session() as session:
+        stmt = (
+            select(TimelineEvent)
+            .where(TimelineEvent.issue_id == issue_id)
+            .order_by(TimelineEvent.at, TimelineEvent.id)  # type: ignore[arg-type]
+        )
+        return list(session.exec(stmt))

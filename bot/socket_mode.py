@@ -1,0 +1,29 @@
+"""Socket Mode: Slack pushes requests over a websocket; no public URL needed."""
+
+from __future__ import annotations
+
+import asyncio
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from bot.app import Firebell, create_app
+from bot.config import Settings
+
+
+async def connect_socket_mode(firebell: Firebell, app_token: str) -> AsyncSocketModeHandler:
+    """Start the outbox and connect; the caller closes the handler and stops the app."""
+    await firebell.start()
+    handler = AsyncSocketModeHandler(firebell.bolt, app_token)
+    await handler.connect_async()
+    return handler
+
+
+async def run_socket_mode(settings: Settings) -> None:
+    assert settings.slack_app_token is not None
+    firebell = create_app(settings)
+    handler = await connect_socket_mode(firebell, settings.slack_app_token.get_secret_value())
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await handler.close_async()
+        await firebell.stop()

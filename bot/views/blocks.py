@@ -1,0 +1,54 @@
+"""Small Block Kit helpers that keep every string within Slack's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+HEADER_MAX = 150
+SECTION_TEXT_MAX = 3000
+FIELD_TEXT_MAX = 2000
+OPTION_TEXT_MAX = 75
+MESSAGE_TEXT_MAX = 40000
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten to `limit` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(text: str, limit: int = SECTION_TEXT_MAX) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def mrkdwn(text: str, limit: int = SECTION_TEXT_MAX) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": clip(text, limit)}
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": plain(text, HEADER_MAX)}
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """A section of up to 10 label/value fields (Slack's maximum)."""
+    return {
+        "type": "section",
+        "fields": [mrkdwn(f"*{name}*\n{value}", FIELD_TEXT_MAX) for name, value in pairs[:10]],
+    }
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def code_block(text: str) -> dict[str, Any]:
+    # Six characters go to the fences; keep the whole text within the section limit.
+    return section("```" + clip(text, SECTION_TEXT_MAX - 6) + "```")
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

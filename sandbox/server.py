@@ -1,0 +1,138 @@
+"""The sandbox's HTTP server: Web API at /api/, response_url, and Socket Mode."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from sandbox.faults import Faults
+from sandbox.methods import SlackError, WebApi
+from sandbox.socket_mode import SocketHub
+from sandbox.workspace import Call, Workspace
+
+JSON_ARGS = {"blocks", "view", "attachments"}
+APP_TOKEN_METHODS = {"apps.connections.open"}
+MAX_HANG_SECONDS = 30.0
+
+
+class Sandbox:
+    """A running local Slack: `await Sandbox().start()`, then point SLACK_API_URL at `.api_url`."""
+
+    def __init__(self, workspace: Workspace | None = None, *,
+                 signing_secret: str = "sandbox-signing-secret") -> None:
+        self.workspace = workspace or Workspace()
+        self.signing_secret = signing_secret
+        self.faults = Faults()
+        self.socket = SocketHub(self.workspace)
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+        self.api: WebApi | None = None
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "api/"
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> Sandbox:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{user}", self._response_url)
+        app.router.add_get("/socket-mode", self.socket.handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        bound = self._runner.addresses[0]
+        self.base_url = f"http://{bound[0]}:{bound[1]}/"
+        self.api = WebApi(self.workspace, self.base_url)
+        return self
+
+    async def stop(self) -> None:
+        self.faults.clear()
+        await self.socket.close_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def response_url_for(self, user_id: str) -> str:
+        return f"{self.base_url}response/{user_id}"
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.workspace.responses.append({**body, "user": request.match_info["user"]})
+        self.workspace.changed()
+        return web.Response(text="ok")
+
+    async def _read_args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        raw = await request.text()
+        if request.content_type == "application/json" and raw:
+            args.update(json.loads(raw))
+        elif raw:
+            args.update(parse_qsl(raw, keep_blank_values=True))
+        for key in JSON_ARGS & args.keys():
+            if isinstance(args[key], str):
+                try:
+                    args[key] = json.loads(args[key])
+                except ValueError:
+                    pass  # left as a string: the validator will report it
+        return args
+
+    def _token_error(self, method: str, token: str) -> str | None:
+        ws = self.workspace
+        if not token:
+            return "not_authed"
+        if method in APP_TOKEN_METHODS:
+            return None if token == ws.app_token else "invalid_auth"
+        if token == ws.app_token:
+            return "not_allowed_token_type"
+        return None if token == ws.bot_token else "invalid_auth"
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._read_args(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ").strip() or str(args.pop("token", ""))
+        args.pop("token", None)
+        fault = self.faults.take(method)
+        if fault is not None:
+            return await self._faulted(method, args, fault)
+        assert self.api is not None
+        handler = self.api.methods.get(method)
+        error = "unknown_method" if handler is None else self._token_error(method, token)
+        result: dict[str, Any]
+        if error:
+            result = {"ok": False, "error": error}
+        else:
+            assert handler is not None
+            try:
+                result = {"ok": True, **handler(args)}
+            except SlackError as exc:
+                result = {"ok": False, "error": exc.code}
+                if exc.messages:
+                    result["response_metadata"] = {"messages": exc.messages}
+        self.workspace.calls.append(Call(method, args, result["ok"], result.get("error")))
+        self.workspace.changed()
+        return web.json_response(result)
+
+    async def _faulted(self, method: str, args: dict[str, Any], fault: Any) -> web.Response:
+        ws = self.workspace
+        if fault.kind == "ratelimit":
+            ws.calls.append(Call(method, args, False, "ratelimited", 429))
+            ws.changed()
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": str(fault.retry_after)})
+        if fault.kind == "server_error":
+            ws.calls.append(Call(method, args, False, "server_error", fault.status))
+            ws.changed()
+            return web.Response(status=fault.status, text="upstream error")
+        # "timeout": hold the request until the fault is cleared; the caller gives up first.
+        ws.calls.append(Call(method, args, False, "timeout", 504))
+        ws.changed()
+        try:
+            await asyncio.wait_for(self.faults.release.wait(), MAX_HANG_SECONDS)
+        except TimeoutError:
+            pass
+        return web.Response(status=504, text="timed out")

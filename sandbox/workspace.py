@@ -1,0 +1,214 @@
+"""Workspace state: users, channels, messages, open views, triggers, and every API call."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+TRIGGER_TTL_SECONDS = 3.0
+
+
+@dataclass
+class User:
+    id: str
+    name: str
+    real_name: str
+    is_bot: bool = False
+    tz: str = "Europe/London"
+
+    def to_api(self, team_id: str) -> dict[str, Any]:
+        return {
+            "id": self.id, "team_id": team_id, "name": self.name, "real_name": self.real_name,
+            "is_bot": self.is_bot, "tz": self.tz, "deleted": False,
+            "profile": {"real_name": self.real_name, "display_name": self.name},
+        }
+
+
+@dataclass
+class Channel:
+    id: str
+    name: str
+    is_private: bool = False
+    is_im: bool = False
+    creator: str = ""
+    created: int = 0
+    members: set[str] = field(default_factory=set)
+    pins: list[str] = field(default_factory=list)
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "is_channel": not self.is_private and not self.is_im,
+            "is_group": self.is_private, "is_im": self.is_im, "is_private": self.is_private,
+            "is_archived": False, "created": self.created, "creator": self.creator,
+            "num_members": len(self.members),
+        }
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    user: str
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+    thread_ts: str | None = None
+    ephemeral_to: str | None = None  # only this user sees it
+    reactions: dict[str, set[str]] = field(default_factory=dict)
+    edited: bool = False
+
+    def to_api(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": "message", "user": self.user, "text": self.text, "ts": self.ts}
+        if self.blocks:
+            data["blocks"] = self.blocks
+        if self.thread_ts:
+            data["thread_ts"] = self.thread_ts
+        return data
+
+
+@dataclass
+class OpenView:
+    id: str
+    user: str
+    view: dict[str, Any]
+    hash: str
+    closed: bool = False
+
+
+@dataclass
+class Trigger:
+    id: str
+    user: str
+    issued_at: float
+    used: bool = False
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    ok: bool
+    error: str | None
+    status: int = 200
+
+
+class Workspace:
+    """Everything the fake Slack knows. All changes notify waiters."""
+
+    def __init__(self, *, team_id: str = "T0SANDBOX", domain: str = "firebell-sandbox",
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.team_id = team_id
+        self.domain = domain
+        self.clock = clock
+        self.users: dict[str, User] = {}
+        self.channels: dict[str, Channel] = {}
+        self.messages: list[Message] = []
+        self.views: dict[str, OpenView] = {}
+        self.triggers: dict[str, Trigger] = {}
+        self.calls: list[Call] = []
+        self.responses: list[dict[str, Any]] = []  # posts to response_url
+        self._ids = itertools.count(1)
+        self._ts = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self.bot = self.add_user("firebell", "Firebell", is_bot=True)
+        self.bot_id = "B0SANDBOX"
+        self.bot_token = "xoxb-sandbox-bot-token"
+        self.app_token = "xapp-1-sandbox-app-token"
+
+    # -- ids -------------------------------------------------------------
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):07d}"
+
+    def new_ts(self) -> str:
+        return f"{1767600000 + next(self._ts)}.{next(self._ts):06d}"
+
+    # -- setup -----------------------------------------------------------
+    def add_user(self, name: str, real_name: str, *, is_bot: bool = False) -> User:
+        user = User(id=self.new_id("U"), name=name, real_name=real_name, is_bot=is_bot)
+        self.users[user.id] = user
+        return user
+
+    def add_channel(self, name: str, *members: User, private: bool = False) -> Channel:
+        channel = Channel(id=self.new_id("G" if private else "C"), name=name, is_private=private,
+                          members={m.id for m in members}, created=int(time.time()))
+        self.channels[channel.id] = channel
+        return channel
+
+    def dm_channel(self, user_id: str) -> Channel:
+        """The bot's direct-message channel with a user (opened on first use)."""
+        for channel in self.channels.values():
+            if channel.is_im and channel.members == {user_id, self.bot.id}:
+                return channel
+        channel = Channel(id=self.new_id("D"), name=f"dm-{user_id}", is_im=True,
+                          members={user_id, self.bot.id})
+        self.channels[channel.id] = channel
+        return channel
+
+    def post(self, channel: Channel, user: User, text: str, **kwargs: Any) -> Message:
+        message = Message(channel=channel.id, ts=self.new_ts(), user=user.id, text=text, **kwargs)
+        self.messages.append(message)
+        self.changed()
+        return message
+
+    def issue_trigger(self, user_id: str) -> str:
+        trigger = Trigger(id=f"{next(self._ids)}.{self.team_id}.sandbox", user=user_id,
+                          issued_at=self.clock())
+        self.triggers[trigger.id] = trigger
+        return trigger.id
+
+    def use_trigger(self, trigger_id: str) -> str | None:
+        """None if the trigger may open a view now, else Slack's error code."""
+        trigger = self.triggers.get(trigger_id)
+        if trigger is None:
+            return "invalid_trigger_id"
+        if trigger.used:
+            return "exchanged_trigger_id"
+        if self.clock() - trigger.issued_at > TRIGGER_TTL_SECONDS:
+            return "expired_trigger_id"
+        trigger.used = True
+        return None
+
+    # -- reading ---------------------------------------------------------
+    def channel_named(self, name: str) -> Channel | None:
+        return next((c for c in self.channels.values() if c.name == name), None)
+
+    def messages_in(self, channel_id: str) -> list[Message]:
+        return [m for m in self.messages if m.channel == channel_id]
+
+    def dms_to(self, user_id: str) -> list[Message]:
+        return [m for m in self.messages
+                if m.channel in self.channels and self.channels[m.channel].is_im
+                and user_id in self.channels[m.channel].members and m.user == self.bot.id]
+
+    def ephemerals_to(self, user_id: str) -> list[str]:
+        texts = [m.text for m in self.messages if m.ephemeral_to == user_id]
+        texts += [r.get("text", "") for r in self.responses if r.get("user") == user_id]
+        return texts
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def open_views_of(self, user_id: str) -> list[OpenView]:
+        return [v for v in self.views.values() if v.user == user_id and not v.closed]
+
+    # -- waiting ---------------------------------------------------------
+    def changed(self) -> None:
+        async def notify() -> None:
+            async with self._changed:
+                self._changed.notify_all()
+        try:
+            asyncio.get_running_loop().create_task(notify())
+        except RuntimeError:
+            pass
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Wait until predicate() is truthy (re-checked on every change); return its value."""
+        async def waiter() -> Any:
+            async with self._changed:
+                while not (result := predicate()):
+                    await self._changed.wait()
+                return result
+        return await asyncio.wait_for(waiter(), timeout)

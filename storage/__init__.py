@@ -1,0 +1,1 @@
+"""Persistence for Firebell: SQLModel tables, the engine, and Alembic migrations."""

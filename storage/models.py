@@ -1,0 +1,125 @@
+"""Tables. Created by Alembic migrations only, never at import time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _utc(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)  # type: ignore[call-overload]
+
+
+class KeyCounter(SQLModel, table=True):
+    """Next number per key series (e.g. "issue" -> INC-<n>).
+
+    Allocation increments the row inside the transaction that creates the
+    record, so a rollback gives the number back: no gaps, no collisions.
+    """
+
+    __tablename__ = "key_counters"
+    name: str = Field(primary_key=True, max_length=40)
+    value: int = 0
+
+
+class Issue(SQLModel, table=True):
+    __tablename__ = "issues"
+    __table_args__ = (UniqueConstraint("number", name="uq_issues_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int
+    # What made this issue (e.g. the modal's view id): a retry or a double
+    # submit carries the same key and finds the issue instead of adding one.
+    idempotency_key: str = Field(max_length=200, unique=True)
+    title: str = Field(max_length=150)
+    type: str = Field(max_length=20)
+    severity: str = Field(max_length=20)
+    priority: str | None = Field(default=None, max_length=20)
+    service: str | None = Field(default=None, max_length=80)
+    environment: str | None = Field(default=None, sa_column=Column(Text))
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    stack_trace: str | None = Field(default=None, sa_column=Column(Text))
+    trace_id: str | None = Field(default=None, max_length=200)
+    users_affected: int | None = None
+    private: bool = False
+    reporter_id: str = Field(max_length=32)
+    commander_id: str | None = Field(default=None, max_length=32)
+    assignee_id: str | None = Field(default=None, max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+    channel_name: str | None = Field(default=None, max_length=80)
+    card_ts: str | None = Field(default=None, max_length=32)
+    source_channel_id: str | None = Field(default=None, max_length=32)
+    source_message_ts: str | None = Field(default=None, max_length=32)
+    source_permalink: str | None = Field(default=None, max_length=500)
+    status: str = Field(default="new", max_length=20)
+    phase: str = Field(default="detection", max_length=20)
+    created_at: datetime = _utc()
+    acknowledged_at: datetime | None = _utc(default=None)
+    fixed_at: datetime | None = _utc(default=None)
+    deployed_at: datetime | None = _utc(default=None)
+    closed_at: datetime | None = _utc(default=None)
+
+    @property
+    def key(self) -> str:
+        return f"INC-{self.number}"
+
+
+class TimelineEvent(SQLModel, table=True):
+    __tablename__ = "timeline_events"
+    __table_args__ = (Index("ix_timeline_issue_at", "issue_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issues.id")
+    at: datetime = _utc()
+    actor_id: str | None = Field(default=None, max_length=32)
+    kind: str = Field(max_length=40)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Participant(SQLModel, table=True):
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("issue_id", "user_id", "role", name="uq_participant_role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issues.id")
+    user_id: str = Field(max_length=32)
+    role: str = Field(max_length=20)
+    added_at: datetime = _utc()
+
+
+class OutboxItem(SQLModel, table=True):
+    """A Slack side effect that must not be lost.
+
+    Written in the same transaction as the change that needs it; delivered
+    after commit. Items of one stream (e.g. one issue) are delivered in order,
+    because later steps need earlier results (the card needs the channel).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "stream", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    stream: str = Field(max_length=80)
+    kind: str = Field(max_length=40)
+    issue_id: int | None = Field(default=None, foreign_key="issues.id")
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=10)  # pending | done | dead
+    attempts: int = 0
+    next_attempt_at: datetime = _utc()
+    locked_until: datetime | None = _utc(default=None)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _utc()
+    delivered_at: datetime | None = _utc(default=None)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Slack Events API ids already handled: Slack retries deliveries, we act once."""
+
+    __tablename__ = "processed_events"
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = _utc()
