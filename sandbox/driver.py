@@ -33,6 +33,11 @@ class Reply:
     def json(self) -> dict[str, Any]:
         return self.body if isinstance(self.body, dict) else {}
 
+    @property
+    def text(self) -> str:
+        """What Slack shows the user from an ack: a bare string or the `text` of JSON."""
+        return self.body if isinstance(self.body, str) else str(self.json.get("text", ""))
+
 
 class SlackDriver:
     def __init__(self, sandbox: Sandbox, bot_url: str = "", mode: Mode = "http") -> None:

@@ -126,10 +126,14 @@ class Provisioner:
         try:
             await self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
         except SlackApiError as exc:
-            if slack_error(exc) != "not_in_channel":
+            reason = slack_error(exc)
+            if reason == "channel_not_found":
+                # A private channel the bot was never invited to: it cannot answer there.
+                self._record(issue, "source_reply_skipped", reason=reason)
+                return
+            if reason != "not_in_channel":
                 raise
-            # The bot is not in the channel the message came from. It can join a
-            # public one; a private one it cannot, and the reply is skipped.
+            # The bot is not in the public channel the message came from: join it.
             try:
                 await self.client.conversations_join(channel=channel)
                 await self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)

@@ -1,0 +1,81 @@
+"""Fixtures shared by every test: a fresh database (SQLite or PostgreSQL), a fake clock.
+
+The suite runs on SQLite by default and on PostgreSQL when
+FIREBELL_TEST_DATABASE_URL is set; then a PostgreSQL it cannot reach is an
+error, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.clock import FakeClock
+from bot.harness import Harness, running
+from storage.db import Database, normalise_url
+from storage.migrate import upgrade
+
+PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
+TABLES = ("outbox", "timeline_events", "participants", "processed_events", "issues", "key_counters")
+
+
+def pytest_report_header() -> str:
+    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str | None]:
+    """A database of our own on the PostgreSQL server, migrated once, dropped at the end."""
+    if not PG_URL:
+        yield None
+        return
+    admin_url = make_url(normalise_url(PG_URL))
+    name = f"firebell_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:  # fails loudly when PostgreSQL is down: it is mandatory
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    db = Database(url)
+    upgrade(db)
+    db.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: object, postgres_database: str | None) -> str:
+    """An empty, migrated database for one test."""
+    if postgres_database is None:
+        return f"sqlite:///{tmp_path}/firebell.db"  # migrated by create_app / the db fixture
+    engine = create_engine(postgres_database)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return postgres_database
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    upgrade(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def h(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    """Firebell serving HTTP on loopback against a fresh sandbox Slack."""
+    async with running(database_url, clock=clock, slack_timeout_seconds=0.5) as harness:
+        yield harness

@@ -1,0 +1,79 @@
+"""Small scenario helpers: the steps a person takes, and reading what is stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from bot.harness import Harness
+from sandbox.workspace import Channel, OpenView, User
+from storage.db import Database
+from storage.models import Issue, OutboxItem, TimelineEvent
+
+GOOD_REPORT = {
+    "title": "Checkout fails with 502",
+    "type": "outage",
+    "severity": "critical",
+    "priority": "high",
+    "service": "checkout-api",
+    "environment": "prod eu-west-1, Firefox 131",
+    "description": "Customers get a 502 on the payment step.",
+    "stack_trace": "Traceback (most recent call last):\n  File 'pay.py', line 3\nTimeoutError",
+    "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+    "users_affected": "120",
+}
+
+
+def people(h: Harness) -> tuple[User, User, Channel]:
+    """A reporter, a responder and a #support channel both (and the bot) are in."""
+    dana = h.ws.add_user("dana", "Dana")
+    sam = h.ws.add_user("sam", "Sam")
+    support = h.ws.add_channel("support", dana, sam, h.ws.bot)
+    return dana, sam, support
+
+
+async def new_view(h: Harness, user: User, seen: set[str]) -> OpenView:
+    """Wait for a modal the user did not have open before."""
+    return await h.ws.wait_for(
+        lambda: next((v for v in h.ws.open_views_of(user.id) if v.id not in seen), None)
+    )
+
+
+async def open_modal(h: Harness, user: User, channel: Channel, text: str = "") -> OpenView:
+    seen = set(h.ws.views)
+    reply = await h.driver.slash_command(user, channel, text)
+    assert reply.status == 200, reply
+    return await new_view(h, user, seen)
+
+
+async def file_report(h: Harness, user: User, channel: Channel, **answers: Any) -> Issue:
+    view = await open_modal(h, user, channel)
+    reply = await h.driver.submit_view(user, view, {**GOOD_REPORT, **answers})
+    assert reply.status == 200 and not reply.json, reply
+    await h.firebell.settle()
+    return only_issue(h.firebell.runtime.db)
+
+
+def issues(db: Database) -> list[Issue]:
+    with db.session() as session:
+        return list(session.exec(select(Issue).order_by(Issue.number)))  # type: ignore[arg-type]
+
+
+def only_issue(db: Database) -> Issue:
+    found = issues(db)
+    assert len(found) == 1, f"expected one issue, found {len(found)}"
+    return found[0]
+
+
+def timeline_kinds(db: Database, issue: Issue) -> list[str]:
+    with db.session() as session:
+        events = session.exec(
+            select(TimelineEvent).where(TimelineEvent.issue_id == issue.id).order_by(TimelineEvent.id)  # type: ignore[arg-type]
+        )
+        return [e.kind for e in events]
+
+
+def pending_outbox(db: Database) -> list[OutboxItem]:
+    with db.session() as session:
+        return list(session.exec(select(OutboxItem).where(OutboxItem.status == "pending")))
