@@ -86,10 +86,17 @@ def create_app(
     provisioner = Provisioner(db, clock, client, config)
     outbox = Outbox(db, clock, provisioner)
     runtime = Runtime(
-        settings=settings, config=config, db=db, clock=clock, client=client, outbox=outbox,
+        settings=settings,
+        config=config,
+        db=db,
+        clock=clock,
+        client=client,
+        outbox=outbox,
         worker=OutboxWorker(outbox, settings.outbox_poll_seconds),
     )
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
     bolt = AsyncApp(
         client=client,  # carries the token and SLACK_API_URL
         signing_secret=secret,

@@ -57,9 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=3000)
     serve.set_defaults(run=_serve)
     sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)").set_defaults(run=_socket)
-    sub.add_parser("demo", help="play an issue end to end against a local Slack sandbox").set_defaults(
-        run=_demo
-    )
+    sub.add_parser(
+        "demo", help="play an issue end to end against a local Slack sandbox"
+    ).set_defaults(run=_demo)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
     return parser
 

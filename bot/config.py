@@ -46,9 +46,7 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgres")):
-            raise ValueError(
-                "expected sqlite:///path.db or postgresql+psycopg://user@host:5432/db"
-            )
+            raise ValueError("expected sqlite:///path.db or postgresql+psycopg://user@host:5432/db")
         return value
 
     @field_validator("slack_bot_token")

@@ -48,8 +48,10 @@ async def _play(h: Harness, out: Callable[[str], None]) -> int:
     await h.driver.message_shortcut(dana, message)
     view = await ws.wait_for(lambda: next(iter(ws.open_views_of(dana.id)), None))
     description = next(b for b in view.view["blocks"] if b.get("block_id") == "description")
-    out(f"    modal “{view.view['title']['text']}”, description: "
-        f"{description['element'].get('initial_value', '')[:60]}…")
+    out(
+        f"    modal “{view.view['title']['text']}”, description: "
+        f"{description['element'].get('initial_value', '')[:60]}…"
+    )
 
     _step(out, "Dana submits without a title and gets an inline error")
     reply = await h.driver.submit_view(dana, view, {"type": "outage", "severity": "critical"})
@@ -57,24 +59,38 @@ async def _play(h: Harness, out: Callable[[str], None]) -> int:
 
     _step(out, "Dana completes the form and submits")
     before = len(ws.messages)
-    reply = await h.driver.submit_view(dana, view, {
-        "title": "Checkout fails with 502 for card payments",
-        "type": "outage", "severity": "critical", "priority": "high",
-        "service": "checkout-api", "environment": "prod, eu-west-1, web (Firefox, Chrome)",
-        "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "users_affected": "120",
-    })
+    reply = await h.driver.submit_view(
+        dana,
+        view,
+        {
+            "title": "Checkout fails with 502 for card payments",
+            "type": "outage",
+            "severity": "critical",
+            "priority": "high",
+            "service": "checkout-api",
+            "environment": "prod, eu-west-1, web (Firefox, Chrome)",
+            "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+            "users_affected": "120",
+        },
+    )
     out(f"    modal closed: {reply.status == 200 and not reply.json}")
     await h.firebell.settle()
     out(render(ws, since=before))
 
     channel = next((c for c in ws.channels.values() if c.name.startswith("inc-1-")), None)
-    ok = (channel is not None and dana.id in channel.members and bool(channel.pins)
-          and bool(ws.dms_to(dana.id)))
+    ok = (
+        channel is not None
+        and dana.id in channel.members
+        and bool(channel.pins)
+        and bool(ws.dms_to(dana.id))
+    )
     _step(out, "Result")
     if channel is None:
         out("    FAILED: no issue channel was created")
         return 1
-    out(f"    INC-1 has its channel #{channel.name} with {len(channel.members)} members, "
-        f"a pinned card, a DM to the reporter, and a reply in the #support thread.")
+    out(
+        f"    INC-1 has its channel #{channel.name} with {len(channel.members)} members, "
+        f"a pinned card, a DM to the reporter, and a reply in the #support thread."
+    )
     out(f"    Slack Web API calls made by the bot: {len(ws.calls)}")
     return 0 if ok else 1

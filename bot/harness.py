@@ -65,8 +65,9 @@ async def running(
     """Sandbox + Firebell in HTTP mode, with a driver that signs requests."""
     own_sandbox = sandbox is None
     sandbox = sandbox or await Sandbox().start()
-    firebell = create_app(sandbox_settings(sandbox, database_url, **overrides), clock=clock,
-                          config=config)
+    firebell = create_app(
+        sandbox_settings(sandbox, database_url, **overrides), clock=clock, config=config
+    )
     try:
         async with serve_http(firebell) as url:
             driver = SlackDriver(sandbox, url)

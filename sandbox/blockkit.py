@@ -78,7 +78,9 @@ def view_problems(raw_view: Any) -> list[str]:
         problems.append(f"modal title must be 1 to {MAX_MODAL_TITLE} characters")
     if len(view.get("private_metadata") or "") > MAX_PRIVATE_METADATA:
         problems.append(f"private_metadata is over {MAX_PRIVATE_METADATA} characters")
-    if any(b.get("type") == "input" for b in blocks if isinstance(b, dict)) and not view.get("submit"):
+    if any(b.get("type") == "input" for b in blocks if isinstance(b, dict)) and not view.get(
+        "submit"
+    ):
         problems.append("a modal with input blocks needs a submit button")
     try:
         View(**view).validate_json()

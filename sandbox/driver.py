@@ -52,13 +52,22 @@ class SlackDriver:
             await self._session.close()
 
     # -- transport -------------------------------------------------------
-    async def post_signed(self, body: str, content_type: str, *, headers: dict[str, str] | None = None,
-                          secret: str | None = None, timestamp: int | None = None) -> Reply:
+    async def post_signed(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        headers: dict[str, str] | None = None,
+        secret: str | None = None,
+        timestamp: int | None = None,
+    ) -> Reply:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         signed = sign(secret or self.sandbox.signing_secret, body, timestamp)
         all_headers = {"Content-Type": content_type, **signed, **(headers or {})}
-        async with self._session.post(self.events_url, data=body.encode(), headers=all_headers) as resp:
+        async with self._session.post(
+            self.events_url, data=body.encode(), headers=all_headers
+        ) as resp:
             text = await resp.text()
             try:
                 parsed: Any = json.loads(text) if text else {}
@@ -68,8 +77,11 @@ class SlackDriver:
 
     async def _send(self, kind: str, payload: dict[str, Any], *, retry_num: int = 0) -> Reply:
         if self.mode == "socket":
-            envelope = {"command": "slash_commands", "interactive": "interactive",
-                        "event": "events_api"}[kind]
+            envelope = {
+                "command": "slash_commands",
+                "interactive": "interactive",
+                "event": "events_api",
+            }[kind]
             ack = await self.sandbox.socket.send(envelope, payload, retry_attempt=retry_num)
             return Reply(200, ack)
         if kind == "command":
@@ -77,8 +89,11 @@ class SlackDriver:
         if kind == "interactive":
             body = urlencode({"payload": json.dumps(payload)})
             return await self.post_signed(body, "application/x-www-form-urlencoded")
-        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} \
-            if retry_num else {}
+        headers = (
+            {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry_num
+            else {}
+        )
         return await self.post_signed(json.dumps(payload), "application/json", headers=headers)
 
     # -- payload pieces --------------------------------------------------
@@ -89,38 +104,66 @@ class SlackDriver:
         return {"id": user.id, "username": user.name, "name": user.name, "team_id": self.ws.team_id}
 
     # -- what a person does ----------------------------------------------
-    def command_payload(self, user: User, channel: Channel, text: str = "",
-                        command: str = "/incident") -> dict[str, str]:
+    def command_payload(
+        self, user: User, channel: Channel, text: str = "", command: str = "/incident"
+    ) -> dict[str, str]:
         return {
-            "token": "legacy-verification-token", "team_id": self.ws.team_id,
-            "team_domain": self.ws.domain, "channel_id": channel.id, "channel_name": channel.name,
-            "user_id": user.id, "user_name": user.name, "command": command, "text": text,
-            "api_app_id": "A0SANDBOX", "is_enterprise_install": "false",
+            "token": "legacy-verification-token",
+            "team_id": self.ws.team_id,
+            "team_domain": self.ws.domain,
+            "channel_id": channel.id,
+            "channel_name": channel.name,
+            "user_id": user.id,
+            "user_name": user.name,
+            "command": command,
+            "text": text,
+            "api_app_id": "A0SANDBOX",
+            "is_enterprise_install": "false",
             "response_url": self.sandbox.response_url_for(user.id),
             "trigger_id": self.ws.issue_trigger(user.id),
         }
 
-    async def slash_command(self, user: User, channel: Channel, text: str = "",
-                            command: str = "/incident") -> Reply:
+    async def slash_command(
+        self, user: User, channel: Channel, text: str = "", command: str = "/incident"
+    ) -> Reply:
         return await self._send("command", self.command_payload(user, channel, text, command))
 
-    async def message_shortcut(self, user: User, message: Message,
-                               callback_id: str = "file_issue") -> Reply:
+    async def message_shortcut(
+        self, user: User, message: Message, callback_id: str = "file_issue"
+    ) -> Reply:
         channel = self.ws.channels[message.channel]
-        return await self._send("interactive", {
-            "type": "message_action", "callback_id": callback_id, "token": "legacy",
-            "trigger_id": self.ws.issue_trigger(user.id), "team": self._team(),
-            "channel": {"id": channel.id, "name": channel.name}, "user": self._user(user),
-            "message": message.to_api(), "message_ts": message.ts, "action_ts": str(time.time()),
-            "response_url": self.sandbox.response_url_for(user.id), "api_app_id": "A0SANDBOX",
-        })
+        return await self._send(
+            "interactive",
+            {
+                "type": "message_action",
+                "callback_id": callback_id,
+                "token": "legacy",
+                "trigger_id": self.ws.issue_trigger(user.id),
+                "team": self._team(),
+                "channel": {"id": channel.id, "name": channel.name},
+                "user": self._user(user),
+                "message": message.to_api(),
+                "message_ts": message.ts,
+                "action_ts": str(time.time()),
+                "response_url": self.sandbox.response_url_for(user.id),
+                "api_app_id": "A0SANDBOX",
+            },
+        )
 
     async def global_shortcut(self, user: User, callback_id: str = "declare_incident") -> Reply:
-        return await self._send("interactive", {
-            "type": "shortcut", "callback_id": callback_id, "token": "legacy",
-            "trigger_id": self.ws.issue_trigger(user.id), "team": self._team(),
-            "user": self._user(user), "action_ts": str(time.time()), "api_app_id": "A0SANDBOX",
-        })
+        return await self._send(
+            "interactive",
+            {
+                "type": "shortcut",
+                "callback_id": callback_id,
+                "token": "legacy",
+                "trigger_id": self.ws.issue_trigger(user.id),
+                "team": self._team(),
+                "user": self._user(user),
+                "action_ts": str(time.time()),
+                "api_app_id": "A0SANDBOX",
+            },
+        )
 
     async def submit_view(self, user: User, view: OpenView, values: dict[str, Any]) -> Reply:
         """Fill the view's inputs as a person would and press Submit.
@@ -130,11 +173,21 @@ class SlackDriver:
         """
         state = fill_state(view.view, values)
         payload = {
-            "type": "view_submission", "team": self._team(), "user": self._user(user),
-            "api_app_id": "A0SANDBOX", "token": "legacy", "trigger_id": self.ws.issue_trigger(user.id),
-            "view": {**view.view, "id": view.id, "hash": view.hash, "team_id": self.ws.team_id,
-                     "state": {"values": state}, "private_metadata": view.view.get("private_metadata", ""),
-                     "callback_id": view.view.get("callback_id", "")},
+            "type": "view_submission",
+            "team": self._team(),
+            "user": self._user(user),
+            "api_app_id": "A0SANDBOX",
+            "token": "legacy",
+            "trigger_id": self.ws.issue_trigger(user.id),
+            "view": {
+                **view.view,
+                "id": view.id,
+                "hash": view.hash,
+                "team_id": self.ws.team_id,
+                "state": {"values": state},
+                "private_metadata": view.view.get("private_metadata", ""),
+                "callback_id": view.view.get("callback_id", ""),
+            },
             "response_urls": [],
         }
         reply = await self._send("interactive", payload)
@@ -143,26 +196,51 @@ class SlackDriver:
             self.ws.changed()
         return reply
 
-    async def click(self, user: User, message: Message, action_id: str, value: str = "",
-                    block_id: str = "") -> Reply:
+    async def click(
+        self, user: User, message: Message, action_id: str, value: str = "", block_id: str = ""
+    ) -> Reply:
         channel = self.ws.channels[message.channel]
-        return await self._send("interactive", {
-            "type": "block_actions", "team": self._team(), "user": self._user(user),
-            "api_app_id": "A0SANDBOX", "token": "legacy", "trigger_id": self.ws.issue_trigger(user.id),
-            "container": {"type": "message", "message_ts": message.ts, "channel_id": channel.id},
-            "channel": {"id": channel.id, "name": channel.name}, "message": message.to_api(),
-            "response_url": self.sandbox.response_url_for(user.id),
-            "actions": [{"action_id": action_id, "block_id": block_id, "value": value,
-                         "type": "button", "action_ts": str(time.time())}],
-        })
+        return await self._send(
+            "interactive",
+            {
+                "type": "block_actions",
+                "team": self._team(),
+                "user": self._user(user),
+                "api_app_id": "A0SANDBOX",
+                "token": "legacy",
+                "trigger_id": self.ws.issue_trigger(user.id),
+                "container": {
+                    "type": "message",
+                    "message_ts": message.ts,
+                    "channel_id": channel.id,
+                },
+                "channel": {"id": channel.id, "name": channel.name},
+                "message": message.to_api(),
+                "response_url": self.sandbox.response_url_for(user.id),
+                "actions": [
+                    {
+                        "action_id": action_id,
+                        "block_id": block_id,
+                        "value": value,
+                        "type": "button",
+                        "action_ts": str(time.time()),
+                    }
+                ],
+            },
+        )
 
     def event_payload(self, event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
         return {
-            "token": "legacy", "team_id": self.ws.team_id, "api_app_id": "A0SANDBOX",
-            "event": event, "type": "event_callback",
+            "token": "legacy",
+            "team_id": self.ws.team_id,
+            "api_app_id": "A0SANDBOX",
+            "event": event,
+            "type": "event_callback",
             "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
             "event_time": int(time.time()),
-            "authorizations": [{"team_id": self.ws.team_id, "user_id": self.ws.bot.id, "is_bot": True}],
+            "authorizations": [
+                {"team_id": self.ws.team_id, "user_id": self.ws.bot.id, "is_bot": True}
+            ],
         }
 
     async def event(self, payload: dict[str, Any], *, retry_num: int = 0) -> Reply:
@@ -171,9 +249,16 @@ class SlackDriver:
     def mention(self, user: User, channel: Channel, text: str) -> dict[str, Any]:
         """Post `text` mentioning the bot and return the app_mention event Slack would send."""
         message = self.ws.post(channel, user, f"<@{self.ws.bot.id}> {text}")
-        return self.event_payload({"type": "app_mention", "user": user.id, "text": message.text,
-                                   "ts": message.ts, "channel": channel.id,
-                                   "event_ts": message.ts})
+        return self.event_payload(
+            {
+                "type": "app_mention",
+                "user": user.id,
+                "text": message.text,
+                "ts": message.ts,
+                "channel": channel.id,
+                "event_ts": message.ts,
+            }
+        )
 
 
 def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

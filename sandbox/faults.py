@@ -23,8 +23,15 @@ class Faults:
         self._faults: list[Fault] = []
         self.release = asyncio.Event()  # wakes requests held by a "timeout" fault
 
-    def inject(self, method: str, kind: FaultKind, *, times: int | None = None,
-               retry_after: int = 1, status: int = 500) -> Fault:
+    def inject(
+        self,
+        method: str,
+        kind: FaultKind,
+        *,
+        times: int | None = None,
+        retry_after: int = 1,
+        status: int = 500,
+    ) -> Fault:
         fault = Fault(method=method, kind=kind, times=times, retry_after=retry_after, status=status)
         self._faults.append(fault)
         self.release.clear()

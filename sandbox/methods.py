@@ -88,16 +88,27 @@ class WebApi:
 
     # -- methods ---------------------------------------------------------
     def auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"url": f"https://{self.ws.domain}.slack.com/", "team": "Firebell Sandbox",
-                "user": self.ws.bot.name, "team_id": self.ws.team_id, "user_id": self.ws.bot.id,
-                "bot_id": self.ws.bot_id, "is_enterprise_install": False}
+        return {
+            "url": f"https://{self.ws.domain}.slack.com/",
+            "team": "Firebell Sandbox",
+            "user": self.ws.bot.name,
+            "team_id": self.ws.team_id,
+            "user_id": self.ws.bot.id,
+            "bot_id": self.ws.bot_id,
+            "is_enterprise_install": False,
+        }
 
     def chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         _require(args, "channel")
         channel = self._channel(args["channel"])
         self._check_text_or_blocks(args)
-        message = self.ws.post(channel, self.ws.bot, args.get("text") or "",
-                               blocks=args.get("blocks"), thread_ts=args.get("thread_ts"))
+        message = self.ws.post(
+            channel,
+            self.ws.bot,
+            args.get("text") or "",
+            blocks=args.get("blocks"),
+            thread_ts=args.get("thread_ts"),
+        )
         return {"channel": channel.id, "ts": message.ts, "message": message.to_api()}
 
     def chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -119,8 +130,13 @@ class WebApi:
         if args["user"] not in channel.members:
             raise SlackError("user_not_in_channel")
         self._check_text_or_blocks(args)
-        message = self.ws.post(channel, self.ws.bot, args.get("text") or "",
-                               blocks=args.get("blocks"), ephemeral_to=args["user"])
+        message = self.ws.post(
+            channel,
+            self.ws.bot,
+            args.get("text") or "",
+            blocks=args.get("blocks"),
+            ephemeral_to=args["user"],
+        )
         return {"message_ts": message.ts}
 
     def chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -134,16 +150,22 @@ class WebApi:
         problems = view_problems(view)
         if problems:
             raise SlackError("invalid_arguments", *problems)
-        open_view = OpenView(id=self.ws.new_id("V"), user=user, view=dict(view),
-                             hash=self.ws.new_id("h"))
+        open_view = OpenView(
+            id=self.ws.new_id("V"), user=user, view=dict(view), hash=self.ws.new_id("h")
+        )
         self.ws.views[open_view.id] = open_view
         return {"view": self.view_json(open_view)}
 
     def view_json(self, open_view: OpenView) -> dict[str, Any]:
-        return {**open_view.view, "id": open_view.id, "hash": open_view.hash,
-                "team_id": self.ws.team_id, "state": {"values": {}},
-                "private_metadata": open_view.view.get("private_metadata", ""),
-                "callback_id": open_view.view.get("callback_id", "")}
+        return {
+            **open_view.view,
+            "id": open_view.id,
+            "hash": open_view.hash,
+            "team_id": self.ws.team_id,
+            "state": {"values": {}},
+            "private_metadata": open_view.view.get("private_metadata", ""),
+            "callback_id": open_view.view.get("callback_id", ""),
+        }
 
     def views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         _require(args, "trigger_id", "view")
@@ -177,8 +199,13 @@ class WebApi:
         problems = view_problems(args["view"])
         if problems:
             raise SlackError("invalid_arguments", *problems)
-        open_view = OpenView(id=f"home-{args['user_id']}", user=args["user_id"],
-                             view=dict(args["view"]), hash=self.ws.new_id("h"), closed=True)
+        open_view = OpenView(
+            id=f"home-{args['user_id']}",
+            user=args["user_id"],
+            view=dict(args["view"]),
+            hash=self.ws.new_id("h"),
+            closed=True,
+        )
         self.ws.views[open_view.id] = open_view
         return {"view": self.view_json(open_view)}
 
@@ -229,14 +256,18 @@ class WebApi:
     def conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         _require(args, "channel")
         channel = self._channel(args["channel"])
-        messages = [m for m in self.ws.messages_in(channel.id)
-                    if m.ephemeral_to is None and not m.thread_ts][::-1]
+        messages = [
+            m for m in self.ws.messages_in(channel.id) if m.ephemeral_to is None and not m.thread_ts
+        ][::-1]
         start = int(args.get("cursor") or 0)
         limit = min(int(args.get("limit") or 100), 1000)
         page = messages[start : start + limit]
         more = start + limit < len(messages)
-        return {"messages": [m.to_api() for m in page], "has_more": more,
-                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+        return {
+            "messages": [m.to_api() for m in page],
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
         _require(args, "channel")
@@ -270,5 +301,7 @@ class WebApi:
         return {"user": user.to_api(self.ws.team_id)}
 
     def apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        ws_url = self.base_url.replace("http://", "ws://") + "socket-mode?ticket=" + self.ws.new_id("t")
+        ws_url = (
+            self.base_url.replace("http://", "ws://") + "socket-mode?ticket=" + self.ws.new_id("t")
+        )
         return {"url": ws_url}

@@ -22,8 +22,9 @@ MAX_HANG_SECONDS = 30.0
 class Sandbox:
     """A running local Slack: `await Sandbox().start()`, then point SLACK_API_URL at `.api_url`."""
 
-    def __init__(self, workspace: Workspace | None = None, *,
-                 signing_secret: str = "sandbox-signing-secret") -> None:
+    def __init__(
+        self, workspace: Workspace | None = None, *, signing_secret: str = "sandbox-signing-secret"
+    ) -> None:
         self.workspace = workspace or Workspace()
         self.signing_secret = signing_secret
         self.faults = Faults()
@@ -122,8 +123,11 @@ class Sandbox:
         if fault.kind == "ratelimit":
             ws.calls.append(Call(method, args, False, "ratelimited", 429))
             ws.changed()
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
-                                     headers={"Retry-After": str(fault.retry_after)})
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(fault.retry_after)},
+            )
         if fault.kind == "server_error":
             ws.calls.append(Call(method, args, False, "server_error", fault.status))
             ws.changed()

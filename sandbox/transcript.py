@@ -42,9 +42,14 @@ def _where(ws: Workspace, message: Message) -> str:
 
 def humanise(ws: Workspace, text: str) -> str:
     """Show <@U…>, <#C…> and <url|label> the way the Slack client renders them."""
-    text = re.sub(r"<@(U\w+)>", lambda m: "@" + (ws.users[m[1]].name if m[1] in ws.users else m[1]), text)
-    text = re.sub(r"<#(\w+)(?:\|[^>]*)?>",
-                  lambda m: "#" + (ws.channels[m[1]].name if m[1] in ws.channels else m[1]), text)
+    text = re.sub(
+        r"<@(U\w+)>", lambda m: "@" + (ws.users[m[1]].name if m[1] in ws.users else m[1]), text
+    )
+    text = re.sub(
+        r"<#(\w+)(?:\|[^>]*)?>",
+        lambda m: "#" + (ws.channels[m[1]].name if m[1] in ws.channels else m[1]),
+        text,
+    )
     text = re.sub(r"<!date\^\d+\^[^|>]*\|([^>]*)>", r"\1", text)
     return re.sub(r"<(https?://[^|>]+)\|([^>]*)>", r"\2 (\1)", text)
 

@@ -22,8 +22,13 @@ class User:
 
     def to_api(self, team_id: str) -> dict[str, Any]:
         return {
-            "id": self.id, "team_id": team_id, "name": self.name, "real_name": self.real_name,
-            "is_bot": self.is_bot, "tz": self.tz, "deleted": False,
+            "id": self.id,
+            "team_id": team_id,
+            "name": self.name,
+            "real_name": self.real_name,
+            "is_bot": self.is_bot,
+            "tz": self.tz,
+            "deleted": False,
             "profile": {"real_name": self.real_name, "display_name": self.name},
         }
 
@@ -41,9 +46,15 @@ class Channel:
 
     def to_api(self) -> dict[str, Any]:
         return {
-            "id": self.id, "name": self.name, "is_channel": not self.is_private and not self.is_im,
-            "is_group": self.is_private, "is_im": self.is_im, "is_private": self.is_private,
-            "is_archived": False, "created": self.created, "creator": self.creator,
+            "id": self.id,
+            "name": self.name,
+            "is_channel": not self.is_private and not self.is_im,
+            "is_group": self.is_private,
+            "is_im": self.is_im,
+            "is_private": self.is_private,
+            "is_archived": False,
+            "created": self.created,
+            "creator": self.creator,
             "num_members": len(self.members),
         }
 
@@ -61,7 +72,12 @@ class Message:
     edited: bool = False
 
     def to_api(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"type": "message", "user": self.user, "text": self.text, "ts": self.ts}
+        data: dict[str, Any] = {
+            "type": "message",
+            "user": self.user,
+            "text": self.text,
+            "ts": self.ts,
+        }
         if self.blocks:
             data["blocks"] = self.blocks
         if self.thread_ts:
@@ -98,8 +114,13 @@ class Call:
 class Workspace:
     """Everything the fake Slack knows. All changes notify waiters."""
 
-    def __init__(self, *, team_id: str = "T0SANDBOX", domain: str = "firebell-sandbox",
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0SANDBOX",
+        domain: str = "firebell-sandbox",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.team_id = team_id
         self.domain = domain
         self.clock = clock
@@ -132,8 +153,13 @@ class Workspace:
         return user
 
     def add_channel(self, name: str, *members: User, private: bool = False) -> Channel:
-        channel = Channel(id=self.new_id("G" if private else "C"), name=name, is_private=private,
-                          members={m.id for m in members}, created=int(time.time()))
+        channel = Channel(
+            id=self.new_id("G" if private else "C"),
+            name=name,
+            is_private=private,
+            members={m.id for m in members},
+            created=int(time.time()),
+        )
         self.channels[channel.id] = channel
         return channel
 
@@ -142,8 +168,9 @@ class Workspace:
         for channel in self.channels.values():
             if channel.is_im and channel.members == {user_id, self.bot.id}:
                 return channel
-        channel = Channel(id=self.new_id("D"), name=f"dm-{user_id}", is_im=True,
-                          members={user_id, self.bot.id})
+        channel = Channel(
+            id=self.new_id("D"), name=f"dm-{user_id}", is_im=True, members={user_id, self.bot.id}
+        )
         self.channels[channel.id] = channel
         return channel
 
@@ -154,8 +181,9 @@ class Workspace:
         return message
 
     def issue_trigger(self, user_id: str) -> str:
-        trigger = Trigger(id=f"{next(self._ids)}.{self.team_id}.sandbox", user=user_id,
-                          issued_at=self.clock())
+        trigger = Trigger(
+            id=f"{next(self._ids)}.{self.team_id}.sandbox", user=user_id, issued_at=self.clock()
+        )
         self.triggers[trigger.id] = trigger
         return trigger.id
 
@@ -179,9 +207,14 @@ class Workspace:
         return [m for m in self.messages if m.channel == channel_id]
 
     def dms_to(self, user_id: str) -> list[Message]:
-        return [m for m in self.messages
-                if m.channel in self.channels and self.channels[m.channel].is_im
-                and user_id in self.channels[m.channel].members and m.user == self.bot.id]
+        return [
+            m
+            for m in self.messages
+            if m.channel in self.channels
+            and self.channels[m.channel].is_im
+            and user_id in self.channels[m.channel].members
+            and m.user == self.bot.id
+        ]
 
     def ephemerals_to(self, user_id: str) -> list[str]:
         texts = [m.text for m in self.messages if m.ephemeral_to == user_id]
@@ -199,6 +232,7 @@ class Workspace:
         async def notify() -> None:
             async with self._changed:
                 self._changed.notify_all()
+
         try:
             asyncio.get_running_loop().create_task(notify())
         except RuntimeError:
@@ -206,9 +240,11 @@ class Workspace:
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         """Wait until predicate() is truthy (re-checked on every change); return its value."""
+
         async def waiter() -> Any:
             async with self._changed:
                 while not (result := predicate()):
                     await self._changed.wait()
                 return result
+
         return await asyncio.wait_for(waiter(), timeout)

@@ -69,7 +69,9 @@ def only_issue(db: Database) -> Issue:
 def timeline_kinds(db: Database, issue: Issue) -> list[str]:
     with db.session() as session:
         events = session.exec(
-            select(TimelineEvent).where(TimelineEvent.issue_id == issue.id).order_by(TimelineEvent.id)  # type: ignore[arg-type]
+            select(TimelineEvent)
+            .where(TimelineEvent.issue_id == issue.id)
+            .order_by(TimelineEvent.id)  # type: ignore[arg-type]
         )
         return [e.kind for e in events]
 

@@ -12,8 +12,9 @@ from bot.services.events import first_delivery
 from bot.views.help import help_text
 
 
-async def on_mention(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
-                     context: AsyncBoltContext) -> None:
+async def on_mention(
+    body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
     runtime: Runtime = context[CONTEXT_KEY]
     if not first_delivery(runtime.db, runtime.clock, body["event_id"]):
         return

@@ -14,7 +14,9 @@ log = logging.getLogger(__name__)
 
 
 def apology(error_id: str) -> str:
-    return f"Sorry, something went wrong on Firebell's side (error id `{error_id}`). Please try again."
+    return (
+        f"Sorry, something went wrong on Firebell's side (error id `{error_id}`). Please try again."
+    )
 
 
 async def tell_user(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:

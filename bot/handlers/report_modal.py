@@ -35,7 +35,10 @@ async def submit_report(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
     except Exception:
         error_id = new_error_id()
         log.exception("could not store an issue, error id %s", error_id)
-        message = f"Firebell could not save this (error id {error_id}). Your answers are kept: submit again."
+        message = (
+            f"Firebell could not save this (error id {error_id}). "
+            "Your answers are kept: submit again."
+        )
         await ack(response_action="errors", errors={Field.TITLE.value: message})
         return
     await ack()

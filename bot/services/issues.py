@@ -36,7 +36,12 @@ def issue_stream(issue_id: int) -> str:
 
 
 def add_event(
-    session: Session, issue: Issue, kind: str, clock: Clock, actor_id: str | None = None, **payload: object
+    session: Session,
+    issue: Issue,
+    kind: str,
+    clock: Clock,
+    actor_id: str | None = None,
+    **payload: object,
 ) -> TimelineEvent:
     assert issue.id is not None
     event = TimelineEvent(
@@ -89,10 +94,18 @@ def _insert_issue(session: Session, clock: Clock, draft: IssueDraft, key: str) -
     session.add(issue)
     session.flush()
     assert issue.id is not None
-    session.add(Participant(issue_id=issue.id, user_id=draft.reporter_id, role="reporter", added_at=now))
+    session.add(
+        Participant(issue_id=issue.id, user_id=draft.reporter_id, role="reporter", added_at=now)
+    )
     add_event(
-        session, issue, "filed", clock, actor_id=draft.reporter_id,
-        title=issue.title, severity=issue.severity, type=issue.type,
+        session,
+        issue,
+        "filed",
+        clock,
+        actor_id=draft.reporter_id,
+        title=issue.title,
+        severity=issue.severity,
+        type=issue.type,
         source=source.permalink if source else None,
     )
     steps = list(PROVISIONING_STEPS)

@@ -72,7 +72,12 @@ def backoff(attempts: int) -> timedelta:
 
 class Outbox:
     def __init__(
-        self, db: Database, clock: Clock, deliver: Deliver, *, lease_seconds: int = 120,
+        self,
+        db: Database,
+        clock: Clock,
+        deliver: Deliver,
+        *,
+        lease_seconds: int = 120,
         batch_size: int = 50,
     ) -> None:
         self.db = db
@@ -86,11 +91,15 @@ class Outbox:
         """Lease the head item of every stream that is due, up to a batch."""
         now = self.clock.now()
         earlier = aliased(OutboxItem)
-        head_of_stream = ~select(earlier.id).where(
-            earlier.stream == OutboxItem.stream,
-            earlier.status == "pending",
-            col(earlier.id) < OutboxItem.id,
-        ).exists()
+        head_of_stream = (
+            ~select(earlier.id)
+            .where(
+                earlier.stream == OutboxItem.stream,
+                earlier.status == "pending",
+                col(earlier.id) < OutboxItem.id,
+            )
+            .exists()
+        )
         lease_free = or_(col(OutboxItem.locked_until).is_(None), col(OutboxItem.locked_until) < now)
         with self.db.session() as session:
             candidates = session.exec(
@@ -131,7 +140,11 @@ class Outbox:
                     row.next_attempt_at = now + backoff(row.attempts)
                     log.warning(
                         "outbox item %s (%s) attempt %s failed, retry at %s: %s",
-                        row.id, row.kind, row.attempts, row.next_attempt_at, row.last_error,
+                        row.id,
+                        row.kind,
+                        row.attempts,
+                        row.next_attempt_at,
+                        row.last_error,
                     )
             session.add(row)
 
@@ -160,7 +173,9 @@ class Outbox:
 
     def pending_count(self) -> int:
         with self.db.session() as session:
-            return len(session.exec(select(OutboxItem.id).where(OutboxItem.status == "pending")).all())
+            return len(
+                session.exec(select(OutboxItem.id).where(OutboxItem.status == "pending")).all()
+            )
 
 
 class OutboxWorker:

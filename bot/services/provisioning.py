@@ -26,8 +26,13 @@ log = logging.getLogger(__name__)
 
 # Slack errors that say "try later" rather than "this request is wrong".
 TRANSIENT_ERRORS = {
-    "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
-    "request_timeout", "team_added_to_org",
+    "ratelimited",
+    "rate_limited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+    "team_added_to_org",
 }
 MAX_NAME_ATTEMPTS = 20
 
@@ -38,7 +43,9 @@ def slack_error(exc: SlackApiError) -> str:
 
 def as_delivery_error(exc: SlackApiError) -> DeliveryError:
     code = slack_error(exc)
-    transient = code in TRANSIENT_ERRORS or (exc.response is not None and exc.response.status_code >= 429)
+    transient = code in TRANSIENT_ERRORS or (
+        exc.response is not None and exc.response.status_code >= 429
+    )
     return DeliveryError(f"Slack answered {code}", permanent=not transient)
 
 
@@ -80,21 +87,27 @@ class Provisioner:
         for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
             name = channel_name(self.config.channel_prefix, issue.number, issue.title, attempt)
             try:
-                response = await self.client.conversations_create(name=name, is_private=issue.private)
+                response = await self.client.conversations_create(
+                    name=name, is_private=issue.private
+                )
             except SlackApiError as exc:
                 if slack_error(exc) == "name_taken":
                     continue
                 raise
             channel = response["channel"]
             self._record(
-                issue, "channel_created", {"channel_id": channel["id"], "channel_name": channel["name"]}
+                issue,
+                "channel_created",
+                {"channel_id": channel["id"], "channel_name": channel["name"]},
             )
             return
         raise DeliveryError(f"no free channel name after {MAX_NAME_ATTEMPTS} tries", permanent=True)
 
     async def _invite_reporter(self, issue: Issue) -> None:
         try:
-            await self.client.conversations_invite(channel=issue.channel_id, users=issue.reporter_id)
+            await self.client.conversations_invite(
+                channel=issue.channel_id, users=issue.reporter_id
+            )
         except SlackApiError as exc:
             # Already there (a retry), or the reporter is this bot itself.
             if slack_error(exc) not in {"already_in_channel", "cant_invite_self"}:
@@ -105,7 +118,9 @@ class Provisioner:
         if issue.card_ts:
             return
         text, blocks = issue_card(issue)
-        response = await self.client.chat_postMessage(channel=issue.channel_id, text=text, blocks=blocks)
+        response = await self.client.chat_postMessage(
+            channel=issue.channel_id, text=text, blocks=blocks
+        )
         self._record(issue, "card_posted", {"card_ts": response["ts"]})
 
     async def _pin_card(self, issue: Issue) -> None:
@@ -117,7 +132,9 @@ class Provisioner:
         self._record(issue, "card_pinned")
 
     async def _dm_reporter(self, issue: Issue) -> None:
-        await self.client.chat_postMessage(channel=issue.reporter_id, text=reporter_confirmation(issue))
+        await self.client.chat_postMessage(
+            channel=issue.reporter_id, text=reporter_confirmation(issue)
+        )
         self._record(issue, "reporter_notified", user_id=issue.reporter_id)
 
     async def _reply_in_source(self, issue: Issue) -> None:

@@ -142,6 +142,8 @@ def _users_affected(raw: str | None, errors: dict[str, str]) -> int | None:
         return None
     number = int(cleaned)
     if number > USERS_AFFECTED_MAX:
-        errors[Field.USERS_AFFECTED] = f"That is more than {USERS_AFFECTED_MAX:,}; check the number."
+        errors[Field.USERS_AFFECTED] = (
+            f"That is more than {USERS_AFFECTED_MAX:,}; check the number."
+        )
         return None
     return number

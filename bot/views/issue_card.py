@@ -31,7 +31,10 @@ def issue_card(issue: Issue) -> tuple[str, list[dict[str, Any]]]:
         blocks.append(section("*Environment*\n" + escape(issue.environment)))
     if issue.stack_trace:
         blocks.append(code_block(issue.stack_trace))
-    filed = f"Filed <!date^{int(issue.created_at.timestamp())}^{{date_short_pretty}} {{time}}|{issue.created_at:%Y-%m-%d %H:%M} UTC>"
+    # <!date^…> shows the time in each reader's own time zone; the fallback is UTC.
+    stamp = int(issue.created_at.timestamp())
+    fallback = f"{issue.created_at:%Y-%m-%d %H:%M} UTC"
+    filed = f"Filed <!date^{stamp}^{{date_short_pretty}} {{time}}|{fallback}>"
     if issue.source_permalink:
         filed += f" from <{issue.source_permalink}|this message>"
     if issue.private:
@@ -50,5 +53,8 @@ def reporter_confirmation(issue: Issue) -> str:
 
 def source_thread_reply(issue: Issue) -> str:
     if issue.private:
-        return f":white_check_mark: Filed as *{issue.key}* (private). The reporter was added to its channel."
+        return (
+            f":white_check_mark: Filed as *{issue.key}* (private). "
+            "The reporter was added to its channel."
+        )
     return f":white_check_mark: Filed as *{issue.key}*. Follow along in <#{issue.channel_id}>."

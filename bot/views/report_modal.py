@@ -43,7 +43,9 @@ def decode_metadata(raw: str | None) -> Source | None:
         src = data.get("source")
         if not src:
             return None
-        return Source(channel_id=src["channel"], message_ts=src["ts"], permalink=src.get("permalink"))
+        return Source(
+            channel_id=src["channel"], message_ts=src["ts"], permalink=src.get("permalink")
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -56,7 +58,12 @@ def _option(value: str, text: str, description: str | None = None) -> dict[str, 
 
 
 def _input(
-    field: Field, title: str, element: dict[str, Any], *, optional: bool = True, hint: str | None = None
+    field: Field,
+    title: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = True,
+    hint: str | None = None,
 ) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "input",
@@ -74,7 +81,9 @@ def _text_input(
     max_length: int, *, initial: str = "", multiline: bool = False, placeholder: str | None = None
 ) -> dict[str, Any]:
     element: dict[str, Any] = {
-        "type": "plain_text_input", "multiline": multiline, "max_length": max_length,
+        "type": "plain_text_input",
+        "multiline": multiline,
+        "max_length": max_length,
     }
     if initial:
         element["initial_value"] = clip(initial, max_length)
@@ -92,32 +101,80 @@ def report_modal(prefill: ReportPrefill) -> dict[str, Any]:
     if prefill.source is not None:
         where = f" in #{prefill.source_channel_name}" if prefill.source_channel_name else ""
         link = prefill.source.permalink
-        blocks.append(context(f"Filed from <{link}|a message{where}>" if link else f"Filed from a message{where}"))
+        blocks.append(
+            context(
+                f"Filed from <{link}|a message{where}>" if link else f"Filed from a message{where}"
+            )
+        )
     blocks += [
-        _input(Field.TITLE, "Title", _text_input(TITLE_MAX, initial=prefill.title,
-               placeholder="What is broken, in a few words"), optional=False),
-        _input(Field.TYPE, "Type", _select(
-            [_option(t.value, label(t.value)) for t in IssueType], "Choose a type"), optional=False),
-        _input(Field.SEVERITY, "Severity (how bad is it for users?)", _select(
-            [_option(s.value, label(s.value), SEVERITY_HINTS[s]) for s in Severity],
-            "Choose a severity"), optional=False),
-        _input(Field.PRIORITY, "Engineering priority", _select(
-            [_option(p.value, label(p.value)) for p in Priority], "Set by engineering"),
-            hint="Engineering's call on urgency; leave empty if unsure."),
+        _input(
+            Field.TITLE,
+            "Title",
+            _text_input(
+                TITLE_MAX, initial=prefill.title, placeholder="What is broken, in a few words"
+            ),
+            optional=False,
+        ),
+        _input(
+            Field.TYPE,
+            "Type",
+            _select([_option(t.value, label(t.value)) for t in IssueType], "Choose a type"),
+            optional=False,
+        ),
+        _input(
+            Field.SEVERITY,
+            "Severity (how bad is it for users?)",
+            _select(
+                [_option(s.value, label(s.value), SEVERITY_HINTS[s]) for s in Severity],
+                "Choose a severity",
+            ),
+            optional=False,
+        ),
+        _input(
+            Field.PRIORITY,
+            "Engineering priority",
+            _select([_option(p.value, label(p.value)) for p in Priority], "Set by engineering"),
+            hint="Engineering's call on urgency; leave empty if unsure.",
+        ),
         _input(Field.SERVICE, "Service", _text_input(SERVICE_MAX, placeholder="e.g. checkout-api")),
-        _input(Field.ENVIRONMENT, "Environment", _text_input(
-            TEXT_MAX, multiline=True, placeholder="Version, OS/browser, region, device…")),
-        _input(Field.DESCRIPTION, "Description", _text_input(
-            TEXT_MAX, initial=prefill.description, multiline=True,
-            placeholder="What happened, what you expected, steps to reproduce")),
+        _input(
+            Field.ENVIRONMENT,
+            "Environment",
+            _text_input(
+                TEXT_MAX, multiline=True, placeholder="Version, OS/browser, region, device…"
+            ),
+        ),
+        _input(
+            Field.DESCRIPTION,
+            "Description",
+            _text_input(
+                TEXT_MAX,
+                initial=prefill.description,
+                multiline=True,
+                placeholder="What happened, what you expected, steps to reproduce",
+            ),
+        ),
         _input(Field.STACK_TRACE, "Stack trace or logs", _text_input(TEXT_MAX, multiline=True)),
-        _input(Field.TRACE_ID, "Trace or correlation ID", _text_input(
-            TRACE_ID_MAX, placeholder="e.g. 4bf92f3577b34da6a3ce929d0e0e4736")),
-        _input(Field.USERS_AFFECTED, "Users affected", _text_input(20, placeholder="A whole number, e.g. 120")),
-        _input(Field.PRIVATE, "Visibility", {
-            "type": "checkboxes",
-            "options": [_option(Field.PRIVATE.value, "Private: only invited people see the channel")],
-        }),
+        _input(
+            Field.TRACE_ID,
+            "Trace or correlation ID",
+            _text_input(TRACE_ID_MAX, placeholder="e.g. 4bf92f3577b34da6a3ce929d0e0e4736"),
+        ),
+        _input(
+            Field.USERS_AFFECTED,
+            "Users affected",
+            _text_input(20, placeholder="A whole number, e.g. 120"),
+        ),
+        _input(
+            Field.PRIVATE,
+            "Visibility",
+            {
+                "type": "checkboxes",
+                "options": [
+                    _option(Field.PRIVATE.value, "Private: only invited people see the channel")
+                ],
+            },
+        ),
     ]
     return {
         "type": "modal",

@@ -22,7 +22,11 @@ async def test_slash_command_files_an_issue_with_channel_card_and_dm(h: Harness)
 
     assert issue.key == "INC-1"
     assert (issue.title, issue.type, issue.severity, issue.priority) == (
-        "Checkout fails with 502", "outage", "critical", "high")
+        "Checkout fails with 502",
+        "outage",
+        "critical",
+        "high",
+    )
     assert issue.users_affected == 120 and issue.trace_id == GOOD_REPORT["trace_id"]
     assert issue.stack_trace and "TimeoutError" in issue.stack_trace
     channel = h.ws.channel_named("inc-1-checkout-fails-with-502")
@@ -36,8 +40,13 @@ async def test_slash_command_files_an_issue_with_channel_card_and_dm(h: Harness)
     dm = h.ws.dms_to(dana.id)
     assert len(dm) == 1 and "INC-1" in dm[0].text and f"<#{channel.id}>" in dm[0].text
     assert timeline_kinds(h.firebell.runtime.db, issue) == [
-        "filed", "channel_created", "participant_invited", "card_posted", "card_pinned",
-        "reporter_notified"]
+        "filed",
+        "channel_created",
+        "participant_invited",
+        "card_posted",
+        "card_pinned",
+        "reporter_notified",
+    ]
 
 
 async def test_new_with_title_prefills_the_modal(h: Harness) -> None:
@@ -75,8 +84,9 @@ async def test_message_shortcut_prefills_and_replies_in_the_source_thread(h: Har
     assert description["element"]["initial_value"] == "The app crashes when I upload a photo"
     assert "a message in #support" in str(view.view["blocks"][0])
 
-    reply = await h.driver.submit_view(dana, view, {"title": "Photo upload crash", "type": "bug",
-                                                    "severity": "major"})
+    reply = await h.driver.submit_view(
+        dana, view, {"title": "Photo upload crash", "type": "bug", "severity": "major"}
+    )
     assert reply.json == {}
     await h.firebell.settle()
     issue = only_issue(h.firebell.runtime.db)
@@ -100,10 +110,18 @@ async def test_global_shortcut_opens_an_empty_form(h: Harness) -> None:
 async def test_every_bad_field_gets_its_inline_error_and_nothing_is_stored(h: Harness) -> None:
     dana, _, support = people(h)
     view = await open_modal(h, dana, support)
-    reply = await h.driver.submit_view(dana, view, {
-        "title": "   ", "type": None, "severity": "apocalyptic", "priority": "urgent",
-        "trace_id": "abc def", "users_affected": "about a hundred",
-    })
+    reply = await h.driver.submit_view(
+        dana,
+        view,
+        {
+            "title": "   ",
+            "type": None,
+            "severity": "apocalyptic",
+            "priority": "urgent",
+            "trace_id": "abc def",
+            "users_affected": "about a hundred",
+        },
+    )
     assert reply.json["response_action"] == "errors"
     errors = reply.json["errors"]
     assert set(errors) == {"title", "type", "severity", "priority", "trace_id", "users_affected"}
@@ -119,8 +137,9 @@ async def test_every_bad_field_gets_its_inline_error_and_nothing_is_stored(h: Ha
 async def test_too_long_fields_are_refused_inline(h: Harness) -> None:
     dana, _, support = people(h)
     view = await open_modal(h, dana, support)
-    reply = await h.driver.submit_view(dana, view, {**GOOD_REPORT, "title": "t" * 151,
-                                                    "service": "s" * 81})
+    reply = await h.driver.submit_view(
+        dana, view, {**GOOD_REPORT, "title": "t" * 151, "service": "s" * 81}
+    )
     assert reply.json["errors"]["title"] == "Keep this to 150 characters or fewer (it has 151)."
     assert "80 characters" in reply.json["errors"]["service"]
     assert issues(h.firebell.runtime.db) == []
@@ -163,9 +182,12 @@ async def test_channel_name_collision_takes_a_numbered_suffix(h: Harness) -> Non
 async def test_concurrent_reports_get_distinct_gap_free_keys(h: Harness) -> None:
     dana, _, support = people(h)
     views = [await open_modal(h, dana, support) for _ in range(8)]
-    await asyncio.gather(*(
-        h.driver.submit_view(dana, v, {**GOOD_REPORT, "title": f"Issue {i}"}) for i, v in enumerate(views)
-    ))
+    await asyncio.gather(
+        *(
+            h.driver.submit_view(dana, v, {**GOOD_REPORT, "title": f"Issue {i}"})
+            for i, v in enumerate(views)
+        )
+    )
     await h.firebell.settle()
     filed = issues(h.firebell.runtime.db)
     assert [i.number for i in filed] == list(range(1, 9))
@@ -178,7 +200,9 @@ async def test_bot_outside_a_public_source_channel_joins_to_reply(h: Harness) ->
     message = h.ws.post(lobby, dana, "Search returns nothing")
     await h.driver.message_shortcut(dana, message)
     view = await h.ws.wait_for(lambda: next(iter(h.ws.open_views_of(dana.id)), None))
-    await h.driver.submit_view(dana, view, {"title": "Search empty", "type": "bug", "severity": "minor"})
+    await h.driver.submit_view(
+        dana, view, {"title": "Search empty", "type": "bug", "severity": "minor"}
+    )
     await h.firebell.settle()
     assert h.ws.bot.id in lobby.members
     assert any(m.thread_ts == message.ts for m in h.ws.messages_in(lobby.id))
@@ -190,8 +214,9 @@ async def test_private_source_channel_skips_the_thread_reply_but_files(h: Harnes
     message = h.ws.post(secret, dana, "Something odd in the admin panel")
     await h.driver.message_shortcut(dana, message)
     view = await h.ws.wait_for(lambda: next(iter(h.ws.open_views_of(dana.id)), None))
-    await h.driver.submit_view(dana, view, {"title": "Admin panel odd", "type": "bug",
-                                            "severity": "minor"})
+    await h.driver.submit_view(
+        dana, view, {"title": "Admin panel odd", "type": "bug", "severity": "minor"}
+    )
     await h.firebell.settle()
     issue = only_issue(h.firebell.runtime.db)
     assert issue.channel_id and issue.card_ts

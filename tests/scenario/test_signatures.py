@@ -12,8 +12,9 @@ from tests.helpers import issues, people
 async def test_forged_signature_is_rejected(h: Harness) -> None:
     dana, _, support = people(h)
     body = urlencode(h.driver.command_payload(dana, support, "new Fake"))
-    reply = await h.driver.post_signed(body, "application/x-www-form-urlencoded",
-                                       secret="not-the-signing-secret")
+    reply = await h.driver.post_signed(
+        body, "application/x-www-form-urlencoded", secret="not-the-signing-secret"
+    )
     assert reply.status == 401
     assert h.ws.views == {} and issues(h.firebell.runtime.db) == []
 

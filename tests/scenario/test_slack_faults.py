@@ -33,7 +33,8 @@ async def test_slack_outage_at_submit_loses_nothing(h: Harness, clock: FakeClock
     issue = only_issue(h.firebell.runtime.db)
     assert issue.channel_id and issue.card_ts
     assert [c.name for c in h.ws.channels.values() if c.name.startswith("inc-")] == [
-        "inc-1-checkout-fails-with-502"]
+        "inc-1-checkout-fails-with-502"
+    ]
     assert len(h.ws.dms_to(dana.id)) == 1
     assert pending_outbox(h.firebell.runtime.db) == []
 
@@ -74,7 +75,8 @@ async def test_channel_appears_after_a_restart_once_slack_is_back(
             clock.advance(minutes=10)
             second.firebell.runtime.worker.kick()
             channel = await sandbox.workspace.wait_for(
-                lambda: sandbox.workspace.channel_named("inc-1-checkout-fails-with-502"))
+                lambda: sandbox.workspace.channel_named("inc-1-checkout-fails-with-502")
+            )
             await second.firebell.settle()
             issue = only_issue(second.firebell.runtime.db)
             assert issue.channel_id == channel.id and issue.card_ts

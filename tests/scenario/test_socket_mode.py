@@ -12,8 +12,9 @@ from tests.helpers import GOOD_REPORT, only_issue
 
 async def test_socket_mode_files_an_issue(database_url: str, clock: FakeClock) -> None:
     sandbox = await Sandbox().start()
-    firebell = create_app(sandbox_settings(sandbox, database_url, slack_signing_secret=None),
-                          clock=clock)
+    firebell = create_app(
+        sandbox_settings(sandbox, database_url, slack_signing_secret=None), clock=clock
+    )
     handler = await connect_socket_mode(firebell, sandbox.workspace.app_token)
     driver = SlackDriver(sandbox, mode="socket")
     ws = sandbox.workspace
