@@ -1,0 +1,104 @@
+"""The outbox delivers in order per stream, retries with backoff, and never doubles."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import select
+
+from bot.clock import FakeClock
+from bot.services import outbox
+from bot.services.outbox import DeliveryError, Outbox
+from storage.db import Database
+from storage.models import OutboxItem
+
+
+def put(db: Database, clock: FakeClock, stream: str, *kinds: str) -> None:
+    with db.session() as session:
+        for kind in kinds:
+            outbox.enqueue(session, clock, stream=stream, kind=kind)
+
+
+def rows(db: Database) -> list[OutboxItem]:
+    with db.session() as session:
+        return list(session.exec(select(OutboxItem).order_by(OutboxItem.id)))  # type: ignore[arg-type]
+
+
+async def test_streams_deliver_in_order_and_a_failure_holds_its_stream(db: Database) -> None:
+    clock = FakeClock()
+    put(db, clock, "a", "a1", "a2", "a3")
+    put(db, clock, "b", "b1", "b2")
+    delivered: list[str] = []
+    failing = {"a2"}
+
+    async def deliver(item: OutboxItem) -> None:
+        if item.kind in failing:
+            raise DeliveryError("Slack answered internal_error")
+        delivered.append(item.kind)
+
+    box = Outbox(db, clock, deliver)
+    assert await box.deliver_due() == 3
+    assert delivered == ["a1", "b1", "b2"]  # a3 waits behind the failed a2
+    failed = next(r for r in rows(db) if r.kind == "a2")
+    assert failed.attempts == 1 and failed.last_error == "DeliveryError: Slack answered internal_error"
+    assert failed.next_attempt_at == clock.now() + outbox.backoff(1)
+
+    failing.clear()
+    assert await box.deliver_due() == 0  # not due yet
+    clock.advance(seconds=2)
+    assert await box.deliver_due() == 2
+    assert delivered == ["a1", "b1", "b2", "a2", "a3"]
+    assert {r.status for r in rows(db)} == {"done"}
+
+
+async def test_permanent_errors_give_up_after_a_few_attempts(db: Database) -> None:
+    clock = FakeClock()
+    put(db, clock, "s", "broken", "next")
+
+    async def deliver(item: OutboxItem) -> None:
+        if item.kind == "broken":
+            raise DeliveryError("Slack answered invalid_blocks", permanent=True)
+
+    box = Outbox(db, clock, deliver)
+    for _ in range(outbox.MAX_PERMANENT_ATTEMPTS):
+        await box.deliver_due()
+        clock.advance(seconds=outbox.MAX_BACKOFF_SECONDS)
+    await box.deliver_due()  # the stream moves on past the dead item
+    statuses = {r.kind: (r.status, r.attempts) for r in rows(db)}
+    assert statuses["broken"] == ("dead", outbox.MAX_PERMANENT_ATTEMPTS)
+    assert statuses["next"][0] == "done"
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 8, 20)] == [2, 4, 8, 256, 300]
+
+
+async def test_two_sweepers_never_deliver_an_item_twice(db: Database) -> None:
+    clock = FakeClock()
+    for n in range(40):
+        put(db, clock, f"issue:{n}", "create", "post")
+    delivered: list[tuple[str, str]] = []
+
+    async def deliver(item: OutboxItem) -> None:
+        await asyncio.sleep(0)  # let the other sweeper run in between
+        delivered.append((item.stream, item.kind))
+
+    first, second = Outbox(db, clock, deliver), Outbox(db, clock, deliver)
+    await asyncio.gather(first.deliver_due(), second.deliver_due(), first.deliver_due())
+    assert len(delivered) == 80 and len(set(delivered)) == 80
+
+
+async def test_a_crashed_sweepers_lease_expires_and_the_item_is_delivered(db: Database) -> None:
+    clock = FakeClock()
+    put(db, clock, "s", "only")
+    delivered: list[str] = []
+
+    async def deliver(item: OutboxItem) -> None:
+        delivered.append(item.kind)
+
+    crashed = Outbox(db, clock, deliver, lease_seconds=60)
+    assert [i.kind for i in crashed.claim_due()] == ["only"]  # then it dies before delivering
+    survivor = Outbox(db, clock, deliver)
+    assert await survivor.deliver_due() == 0  # leased: not touched
+    clock.advance(seconds=61)
+    assert await survivor.deliver_due() == 1 and delivered == ["only"]
