@@ -13,7 +13,10 @@ SLACK_RULE = re.compile(r"^[a-z0-9_-]{1,80}$")
 
 
 def test_typical_name() -> None:
-    assert channel_name("inc", 42, "Checkout fails for EU users!") == "inc-42-checkout-fails-for-eu-users"
+    assert (
+        channel_name("inc", 42, "Checkout fails for EU users!")
+        == "inc-42-checkout-fails-for-eu-users"
+    )
     assert channel_name("inc", 42, "Checkout fails", attempt=3) == "inc-42-checkout-fails-3"
     assert channel_name("inc", 7, "Ünïcödé façade") == "inc-7-unicode-facade"
     assert channel_name("inc", 7, "🔥🔥") == "inc-7"

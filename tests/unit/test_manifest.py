@@ -22,8 +22,10 @@ def manifest() -> dict:  # type: ignore[type-arg]
 @pytest.mark.skipif(not SCHEMA.exists(), reason="Slack's manifest schema is not beside the repo")
 def test_manifest_passes_slacks_schema() -> None:
     schema = json.loads(SCHEMA.read_text())
-    errors = [f"{list(e.path)}: {e.message}" for e in
-              jsonschema.Draft7Validator(schema).iter_errors(manifest())]
+    errors = [
+        f"{list(e.path)}: {e.message}"
+        for e in jsonschema.Draft7Validator(schema).iter_errors(manifest())
+    ]
     assert errors == []
 
 
@@ -31,8 +33,10 @@ def test_manifest_declares_what_the_bot_handles() -> None:
     features = manifest()["features"]
     assert [c["command"] for c in features["slash_commands"]] == [SLASH_COMMAND]
     shortcuts = {s["callback_id"]: s["type"] for s in features["shortcuts"]}
-    assert shortcuts == {Callback.FILE_ISSUE_SHORTCUT.value: "message",
-                         Callback.DECLARE_SHORTCUT.value: "global"}
+    assert shortcuts == {
+        Callback.FILE_ISSUE_SHORTCUT.value: "message",
+        Callback.DECLARE_SHORTCUT.value: "global",
+    }
     settings = manifest()["settings"]
     assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"]
     assert "app_mention" in settings["event_subscriptions"]["bot_events"]

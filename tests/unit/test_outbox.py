@@ -40,7 +40,9 @@ async def test_streams_deliver_in_order_and_a_failure_holds_its_stream(db: Datab
     assert await box.deliver_due() == 3
     assert delivered == ["a1", "b1", "b2"]  # a3 waits behind the failed a2
     failed = next(r for r in rows(db) if r.kind == "a2")
-    assert failed.attempts == 1 and failed.last_error == "DeliveryError: Slack answered internal_error"
+    assert (
+        failed.attempts == 1 and failed.last_error == "DeliveryError: Slack answered internal_error"
+    )
     assert failed.next_attempt_at == clock.now() + outbox.backoff(1)
 
     failing.clear()

@@ -17,8 +17,9 @@ from storage.keys import next_number
 from storage.models import Issue, TimelineEvent
 from tests.helpers import issues, pending_outbox
 
-DRAFT = IssueDraft(title="Search down", type=IssueType.OUTAGE, severity=Severity.MAJOR,
-                   reporter_id="U1")
+DRAFT = IssueDraft(
+    title="Search down", type=IssueType.OUTAGE, severity=Severity.MAJOR, reporter_id="U1"
+)
 
 
 def test_concurrent_allocation_has_no_gaps_or_collisions(db: Database) -> None:
@@ -65,14 +66,32 @@ def test_times_come_back_as_aware_utc(db: Database) -> None:
     plus_two = timezone(timedelta(hours=2))
     created = datetime(2026, 3, 1, 12, 0, tzinfo=plus_two)
     with db.session() as session:
-        session.add(Issue(number=1, idempotency_key="k", title="t", type="bug", severity="minor",
-                          reporter_id="U1", created_at=created))
+        session.add(
+            Issue(
+                number=1,
+                idempotency_key="k",
+                title="t",
+                type="bug",
+                severity="minor",
+                reporter_id="U1",
+                created_at=created,
+            )
+        )
     stored = issues(db)[0]
     assert stored.created_at == created and stored.created_at.tzinfo == UTC
 
 
 def test_naive_times_are_refused(db: Database) -> None:
     with pytest.raises(Exception, match="naive datetime"), db.session() as session:
-        session.add(Issue(number=1, idempotency_key="k", title="t", type="bug", severity="minor",
-                          reporter_id="U1", created_at=datetime(2026, 1, 1)))
+        session.add(
+            Issue(
+                number=1,
+                idempotency_key="k",
+                title="t",
+                type="bug",
+                severity="minor",
+                reporter_id="U1",
+                created_at=datetime(2026, 1, 1),
+            )
+        )
     assert issues(db) == []

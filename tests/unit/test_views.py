@@ -13,10 +13,21 @@ from storage.models import Issue
 
 def big_issue(**overrides: object) -> Issue:
     fields: dict[str, object] = {
-        "id": 1, "number": 123456, "idempotency_key": "k", "title": "T" * 150, "type": "ui/ux",
-        "severity": "critical", "priority": "high", "service": "s" * 80,
-        "environment": "e" * 3000, "description": "<d&>" * 750, "stack_trace": "x" * 3000,
-        "trace_id": "t" * 200, "users_affected": 10**9, "private": True, "reporter_id": "U1",
+        "id": 1,
+        "number": 123456,
+        "idempotency_key": "k",
+        "title": "T" * 150,
+        "type": "ui/ux",
+        "severity": "critical",
+        "priority": "high",
+        "service": "s" * 80,
+        "environment": "e" * 3000,
+        "description": "<d&>" * 750,
+        "stack_trace": "x" * 3000,
+        "trace_id": "t" * 200,
+        "users_affected": 10**9,
+        "private": True,
+        "reporter_id": "U1",
         "source_permalink": "https://example.slack.com/archives/C1/p1" + "9" * 400,
         "created_at": datetime(2026, 1, 1, tzinfo=UTC),
     }
@@ -35,9 +46,19 @@ def test_card_with_every_field_at_its_limit_is_valid() -> None:
 
 
 def test_minimal_card_shows_what_is_unset() -> None:
-    _, blocks = issue_card(big_issue(priority=None, service=None, environment=None,
-                                     description=None, stack_trace=None, trace_id=None,
-                                     users_affected=None, private=False, source_permalink=None))
+    _, blocks = issue_card(
+        big_issue(
+            priority=None,
+            service=None,
+            environment=None,
+            description=None,
+            stack_trace=None,
+            trace_id=None,
+            users_affected=None,
+            private=False,
+            source_permalink=None,
+        )
+    )
     assert message_problems(blocks) == []
     field_texts = [f["text"] for f in blocks[1]["fields"]]
     assert "*Priority (engineering)*\nNot set" in field_texts
@@ -46,8 +67,11 @@ def test_minimal_card_shows_what_is_unset() -> None:
 def test_report_modal_is_valid_empty_and_prefilled_to_the_limits() -> None:
     assert view_problems(report_modal(ReportPrefill())) == []
     source = Source("C1", "1700000000.000100", "https://x.slack.com/archives/C1/p1" + "1" * 900)
-    view = report_modal(ReportPrefill(title="t" * 150, description="m" * 40000, source=source,
-                                      source_channel_name="support"))
+    view = report_modal(
+        ReportPrefill(
+            title="t" * 150, description="m" * 40000, source=source, source_channel_name="support"
+        )
+    )
     assert view_problems(view) == []
     description = next(b for b in view["blocks"] if b.get("block_id") == "description")
     assert len(description["element"]["initial_value"]) == 3000
