@@ -6,10 +6,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
+from bot.background import BackgroundTasks
 from bot.clock import Clock, SystemClock
 from bot.config import FirebellConfig, Settings, load_config
 from bot.handlers import register_all
@@ -34,17 +36,28 @@ class Firebell:
 
     async def start(self) -> None:
         """Start background work; pending outbox items from before a restart go out now."""
+        if self.runtime.client.session is None:
+            # One pooled session for every Slack call: without it slack_sdk opens a
+            # new session and TCP connection per call, which doubled ack latency
+            # under load (bench/ack_latency.py).
+            self.runtime.client.session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.runtime.settings.slack_timeout_seconds)
+            )
         self.runtime.worker.start()
         self.runtime.worker.kick()
 
     async def stop(self) -> None:
+        await self.runtime.background.drain()
         await self.runtime.worker.stop()
         if self.runtime.client.session is not None:
             await self.runtime.client.session.close()
+            self.runtime.client.session = None
         self.runtime.db.dispose()
 
     async def settle(self) -> int:
-        """Deliver every outbox item that is due now (tests and the demo wait on this)."""
+        """Finish work after acks, then deliver every outbox item that is due now
+        (tests and the demo wait on this)."""
+        await self.runtime.background.drain()
         return await self.runtime.outbox.deliver_due()
 
     async def handle_slack(self, request: web.Request) -> web.Response:
@@ -93,6 +106,7 @@ def create_app(
         client=client,
         outbox=outbox,
         worker=OutboxWorker(outbox, settings.outbox_poll_seconds),
+        background=BackgroundTasks(),
     )
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
@@ -100,6 +114,10 @@ def create_app(
     bolt = AsyncApp(
         client=client,  # carries the token and SLACK_API_URL
         signing_secret=secret,
+        # The HTTP response goes out as soon as a listener returns; listeners ack
+        # and hand slow work to runtime.background. Bolt's default instead polls
+        # for the ack every 10 ms, which was most of our ack latency.
+        process_before_response=True,
         # An unknown request is logged and answered 404; never a crash.
         raise_error_for_unhandled_request=False,
     )
@@ -118,4 +136,9 @@ def _inject(runtime: Runtime) -> Callable[..., Awaitable[Any]]:
 
 
 async def _log_unhandled(error: Exception, body: dict[str, Any]) -> None:
-    log.error("unhandled error for a %s request: %r", body.get("type") or "command", error)
+    log.error(
+        "unhandled error for a %s request: %r",
+        body.get("type") or "command",
+        error,
+        exc_info=error,
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import BackgroundTasks
 from bot.clock import Clock
 from bot.config import FirebellConfig, Settings
 from bot.services.outbox import Outbox, OutboxWorker
@@ -23,3 +24,4 @@ class Runtime:
     client: AsyncWebClient
     outbox: Outbox
     worker: OutboxWorker
+    background: BackgroundTasks

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
@@ -56,10 +58,21 @@ class RetryAfterHandler(AsyncRetryHandler):
         state.increment_current_attempt()
 
 
+def client_logger() -> logging.Logger:
+    """slack_sdk formats every request for the debug log when its logger's own
+    level is unset (it tests `logger.level <= DEBUG`, and NOTSET is 0), which
+    costs ~0.15 ms per call with a modal's JSON. An explicit level stops that."""
+    logger = logging.getLogger("firebell.slack_api")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(max(logging.getLogger().getEffectiveLevel(), logging.INFO))
+    return logger
+
+
 def make_web_client(token: str, base_url: str, clock: Clock, timeout: float) -> AsyncWebClient:
     return AsyncWebClient(
         token=token,
         base_url=base_url,
+        logger=client_logger(),
         timeout=timeout,  # type: ignore[arg-type]  # aiohttp takes fractions of a second
         retry_handlers=[AsyncConnectionErrorRetryHandler(), RetryAfterHandler(clock)],
     )

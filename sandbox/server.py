@@ -23,8 +23,13 @@ class Sandbox:
     """A running local Slack: `await Sandbox().start()`, then point SLACK_API_URL at `.api_url`."""
 
     def __init__(
-        self, workspace: Workspace | None = None, *, signing_secret: str = "sandbox-signing-secret"
+        self,
+        workspace: Workspace | None = None,
+        *,
+        signing_secret: str = "sandbox-signing-secret",
+        validate_blocks: bool = True,
     ) -> None:
+        self.validate_blocks = validate_blocks
         self.workspace = workspace or Workspace()
         self.signing_secret = signing_secret
         self.faults = Faults()
@@ -42,13 +47,15 @@ class Sandbox:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{user}", self._response_url)
         app.router.add_get("/socket-mode", self.socket.handle)
+        app.router.add_post("/sandbox/triggers", self._issue_triggers)
+        app.router.add_get("/sandbox/summary", self._summary)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
         bound = self._runner.addresses[0]
         self.base_url = f"http://{bound[0]}:{bound[1]}/"
-        self.api = WebApi(self.workspace, self.base_url)
+        self.api = WebApi(self.workspace, self.base_url, validate=self.validate_blocks)
         return self
 
     async def stop(self) -> None:
@@ -65,6 +72,29 @@ class Sandbox:
         self.workspace.responses.append({**body, "user": request.match_info["user"]})
         self.workspace.changed()
         return web.Response(text="ok")
+
+    # -- control endpoints for a sandbox running in another process (benchmarks) --
+    async def _issue_triggers(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        count = min(int(body.get("count", 1)), 10_000)
+        ids = [self.workspace.issue_trigger(body["user"]) for _ in range(count)]
+        return web.json_response({"trigger_ids": ids})
+
+    async def _summary(self, _request: web.Request) -> web.Response:
+        ws = self.workspace
+        calls: dict[str, dict[str, int]] = {}
+        for call in ws.calls:
+            entry = calls.setdefault(call.method, {"ok": 0, "failed": 0})
+            entry["ok" if call.ok else "failed"] += 1
+        return web.json_response(
+            {
+                "users": {u.name: u.id for u in ws.users.values()},
+                "channels": {c.name: c.id for c in ws.channels.values() if not c.is_im},
+                "views_opened": len(ws.views),
+                "messages": len(ws.messages),
+                "calls": calls,
+            }
+        )
 
     async def _read_args(self, request: web.Request) -> dict[str, Any]:
         args: dict[str, Any] = dict(request.query)

@@ -120,10 +120,12 @@ class Workspace:
         team_id: str = "T0SANDBOX",
         domain: str = "firebell-sandbox",
         clock: Callable[[], float] = time.monotonic,
+        trigger_ttl: float = TRIGGER_TTL_SECONDS,
     ) -> None:
         self.team_id = team_id
         self.domain = domain
         self.clock = clock
+        self.trigger_ttl = trigger_ttl
         self.users: dict[str, User] = {}
         self.channels: dict[str, Channel] = {}
         self.messages: list[Message] = []
@@ -194,7 +196,7 @@ class Workspace:
             return "invalid_trigger_id"
         if trigger.used:
             return "exchanged_trigger_id"
-        if self.clock() - trigger.issued_at > TRIGGER_TTL_SECONDS:
+        if self.clock() - trigger.issued_at > self.trigger_ttl:
             return "expired_trigger_id"
         trigger.used = True
         return None

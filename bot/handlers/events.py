@@ -18,9 +18,10 @@ async def on_mention(
     runtime: Runtime = context[CONTEXT_KEY]
     if not first_delivery(runtime.db, runtime.clock, body["event_id"]):
         return
-    await client.chat_postMessage(
+    reply = client.chat_postMessage(
         channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"], text=help_text()
     )
+    runtime.background.spawn(reply, "answer mention")
 
 
 def register(app: AsyncApp) -> None:

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.replies import open_view_or_explain
 from bot.ids import Callback
+from bot.runtime import CONTEXT_KEY, Runtime
 from bot.services.report_form import Source
 from bot.views.report_modal import ReportPrefill, report_modal
 
 
-async def file_from_message(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+async def file_from_message(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
     await ack()
+    runtime: Runtime = context[CONTEXT_KEY]
+    runtime.background.spawn(_open_prefilled(body, client), "open report modal from message")
+
+
+async def _open_prefilled(body: dict[str, Any], client: AsyncWebClient) -> None:
     message, channel = body["message"], body["channel"]
     try:
         link = await client.chat_getPermalink(channel=channel["id"], message_ts=message["ts"])
@@ -30,9 +38,13 @@ async def file_from_message(ack: AsyncAck, body: dict[str, Any], client: AsyncWe
     await open_view_or_explain(client, body, report_modal(prefill))
 
 
-async def declare_incident(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+async def declare_incident(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
     await ack()
-    await open_view_or_explain(client, body, report_modal(ReportPrefill()))
+    runtime: Runtime = context[CONTEXT_KEY]
+    view = report_modal(ReportPrefill())
+    runtime.background.spawn(open_view_or_explain(client, body, view), "open report modal")
 
 
 def register(app: AsyncApp) -> None:
