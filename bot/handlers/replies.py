@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.errors import new_error_id
 
@@ -20,15 +22,16 @@ def apology(error_id: str) -> str:
 
 
 async def tell_user(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
-    """Ephemeral where the surface allows it, else a DM; never raises."""
+    """An ephemeral reply through response_url where the surface has one (it works
+    even where the bot is not a channel member), else a DM; never raises."""
     user = body.get("user", {}).get("id") or body.get("user_id")
-    channel = body.get("channel", {}).get("id") or body.get("channel_id")
     try:
-        if channel and user:
-            await client.chat_postEphemeral(channel=channel, user=user, text=text)
+        if body.get("response_url"):
+            webhook = AsyncWebhookClient(body["response_url"], session=client.session)
+            await webhook.send(text=text, response_type="ephemeral")
         elif user:
             await client.chat_postMessage(channel=user, text=text)
-    except SlackApiError:
+    except (SlackApiError, aiohttp.ClientError, TimeoutError):
         log.warning("could not tell user %s: %s", user, text)
 
 
@@ -41,7 +44,9 @@ async def open_view_or_explain(
     except SlackApiError as exc:
         code = exc.response.get("error") if exc.response else "unknown"
         if code in {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}:
-            await tell_user(client, body, "Slack took too long to open the form. Please try again.")
+            await tell_user(
+                client, body, "Slack took too long to open the form. Please run the command again."
+            )
             return
         error_id = new_error_id()
         log.error("views.open failed (%s), error id %s", code, error_id)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.harness import Harness
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot.harness import Harness, running
 from tests.helpers import (
     GOOD_REPORT,
     file_report,
@@ -233,3 +236,39 @@ async def test_mention_answers_once_despite_slack_retries(h: Harness) -> None:
     await h.ws.wait_for(lambda: any(m.thread_ts for m in h.ws.messages_in(support.id)))
     replies = [m for m in h.ws.messages_in(support.id) if m.user == h.ws.bot.id]
     assert len(replies) == 1 and "Firebell commands" in replies[0].text
+
+
+async def test_a_form_slack_would_not_open_is_explained_to_the_user(database_url: str) -> None:
+    from sandbox import Sandbox, Workspace
+
+    sandbox = await Sandbox(Workspace(trigger_ttl=0)).start()  # every trigger is already stale
+    try:
+        async with running(database_url, sandbox=sandbox) as h:
+            dana, _, support = people(h)
+            reply = await h.driver.slash_command(dana, support, "new Too slow")
+            assert reply.status == 200
+            await h.firebell.settle()
+            assert h.ws.calls_to("views.open")[0].error == "expired_trigger_id"
+            assert h.ws.ephemerals_to(dana.id) == [
+                "Slack took too long to open the form. Please run the command again."
+            ]
+    finally:
+        await sandbox.stop()
+
+
+async def test_a_storage_failure_keeps_the_form_open_with_an_error_id(
+    h: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr("bot.handlers.report_modal.file_issue", broken)
+    dana, _, support = people(h)
+    view = await open_modal(h, dana, support)
+    reply = await h.driver.submit_view(dana, view, GOOD_REPORT)
+    message = reply.json["errors"]["title"]
+    assert message.startswith("Firebell could not save this (error id E")
+    assert "Your answers are kept" in message and "Traceback" not in message
+    error_id = message.split("error id ")[1].split(")")[0]
+    assert any(error_id in r.getMessage() for r in caplog.records)
+    assert not view.closed and issues(h.firebell.runtime.db) == []
