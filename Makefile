@@ -19,6 +19,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	@echo "== test suite on SQLite"
 	env -u FIREBELL_TEST_DATABASE_URL $(BIN)/pytest -q
 	@if [ -n "$(FIREBELL_TEST_DATABASE_URL)" ]; then \

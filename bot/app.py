@@ -24,8 +24,6 @@ from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
-FIREBELL_KEY = web.AppKey("firebell", "Firebell")
-
 
 class Firebell:
     """One running Firebell: Bolt app, Slack client, database and outbox worker."""
@@ -70,7 +68,6 @@ class Firebell:
     def web_app(self) -> web.Application:
         """The HTTP surface: /slack/events for Slack, /healthz for load balancers."""
         app = web.Application(client_max_size=1024 * 1024)
-        app[FIREBELL_KEY] = self
         app.router.add_post("/slack/events", self.handle_slack)
         app.router.add_get("/healthz", self.healthz)
         app.cleanup_ctx.append(self._lifespan)

@@ -154,7 +154,7 @@ class WebApi:
         if problems:
             raise SlackError("invalid_arguments", *problems)
         open_view = OpenView(
-            id=self.ws.new_id("V"), user=user, view=dict(view), hash=self.ws.new_id("h")
+            id=self.ws.new_id("V"), user=user, view=dict(view or {}), hash=self.ws.new_id("h")
         )
         self.ws.views[open_view.id] = open_view
         return {"view": self.view_json(open_view)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.models import KeyCounter
 
@@ -20,7 +20,7 @@ def next_number(session: Session, series: str) -> int:
         update(KeyCounter)
         .where(KeyCounter.name == series)  # type: ignore[arg-type]
         .values(value=KeyCounter.value + 1)
-        .returning(KeyCounter.value)
+        .returning(col(KeyCounter.value))
     )
     value = session.execute(stmt).scalar_one_or_none()
     if value is not None:

@@ -12,7 +12,7 @@ from storage.types import UTCDateTime
 
 
 def _utc(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)  # type: ignore[call-overload]
+    return Field(sa_type=UTCDateTime, **kwargs)
 
 
 class KeyCounter(SQLModel, table=True):

@@ -113,7 +113,7 @@ class Outbox:
             for item in candidates:
                 result = session.execute(
                     update(OutboxItem)
-                    .where(and_(col(OutboxItem.id) == item.id, OutboxItem.status == "pending"))
+                    .where(and_(col(OutboxItem.id) == item.id, col(OutboxItem.status) == "pending"))
                     .where(lease_free)
                     .values(locked_until=now + self.lease)
                 )

@@ -81,6 +81,13 @@ class Provisioner:
             session.add(row)
             add_event(session, row, kind, self.clock, **(changes or {}), **payload)
 
+    @staticmethod
+    def _channel(issue: Issue) -> str:
+        # Items of a stream run in order, so the channel exists unless creating it gave up.
+        if not issue.channel_id:
+            raise DeliveryError(f"{issue.key} has no channel yet", permanent=True)
+        return issue.channel_id
+
     async def _create_channel(self, issue: Issue) -> None:
         if issue.channel_id:
             return
@@ -106,7 +113,7 @@ class Provisioner:
     async def _invite_reporter(self, issue: Issue) -> None:
         try:
             await self.client.conversations_invite(
-                channel=issue.channel_id, users=issue.reporter_id
+                channel=self._channel(issue), users=issue.reporter_id
             )
         except SlackApiError as exc:
             # Already there (a retry), or the reporter is this bot itself.
@@ -119,13 +126,13 @@ class Provisioner:
             return
         text, blocks = issue_card(issue)
         response = await self.client.chat_postMessage(
-            channel=issue.channel_id, text=text, blocks=blocks
+            channel=self._channel(issue), text=text, blocks=blocks
         )
         self._record(issue, "card_posted", {"card_ts": response["ts"]})
 
     async def _pin_card(self, issue: Issue) -> None:
         try:
-            await self.client.pins_add(channel=issue.channel_id, timestamp=issue.card_ts)
+            await self.client.pins_add(channel=self._channel(issue), timestamp=issue.card_ts)
         except SlackApiError as exc:
             if slack_error(exc) != "already_pinned":
                 raise
@@ -139,7 +146,7 @@ class Provisioner:
 
     async def _reply_in_source(self, issue: Issue) -> None:
         text = source_thread_reply(issue)
-        channel, ts = issue.source_channel_id, issue.source_message_ts
+        channel, ts = issue.source_channel_id or "", issue.source_message_ts
         try:
             await self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
         except SlackApiError as exc:
