@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# PostgreSQL run of the suite; .ci/run sets this and makes it mandatory.
-FIREBELL_TEST_DATABASE_URL ?=
+# PostgreSQL run of the suite: on by default where the local server answers
+# (every developer machine has one); .ci/run sets it and makes it mandatory.
+PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
+FIREBELL_TEST_DATABASE_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo $(PG_DEFAULT_URL))
 
 .PHONY: demo test run bench lint migrate clean
 
@@ -26,7 +28,7 @@ test: $(STAMP)
 		echo "== test suite on PostgreSQL ($(FIREBELL_TEST_DATABASE_URL))"; \
 		FIREBELL_TEST_DATABASE_URL="$(FIREBELL_TEST_DATABASE_URL)" $(BIN)/pytest -q; \
 	else \
-		echo "== PostgreSQL run skipped: set FIREBELL_TEST_DATABASE_URL (CI does)"; \
+		echo "== PostgreSQL run skipped: no server at 127.0.0.1:5432 (CI makes it mandatory)"; \
 	fi
 
 lint: $(STAMP)

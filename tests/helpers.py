@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.harness import Harness
-from sandbox.workspace import Channel, OpenView, User
+from sandbox.workspace import Channel, Message, OpenView, User
 from storage.db import Database
 from storage.models import Issue, OutboxItem, TimelineEvent
 
@@ -53,6 +53,17 @@ async def file_report(h: Harness, user: User, channel: Channel, **answers: Any) 
     assert reply.status == 200 and not reply.json, reply
     await h.firebell.settle()
     return only_issue(h.firebell.runtime.db)
+
+
+async def file_from_message(h: Harness, user: User, message: Message, **answers: Any) -> OpenView:
+    """Use "File an issue" on a message, submit the prefilled form with these answers."""
+    seen = set(h.ws.views)
+    await h.driver.message_shortcut(user, message)
+    view = await new_view(h, user, seen)
+    reply = await h.driver.submit_view(user, view, answers)
+    assert reply.status == 200 and not reply.json, reply
+    await h.firebell.settle()
+    return view
 
 
 def issues(db: Database) -> list[Issue]:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from bot.harness import Harness, running
 from tests.helpers import (
     GOOD_REPORT,
+    file_from_message,
     file_report,
     issues,
     only_issue,
@@ -201,12 +202,7 @@ async def test_bot_outside_a_public_source_channel_joins_to_reply(h: Harness) ->
     dana, _, _ = people(h)
     lobby = h.ws.add_channel("lobby", dana)  # the bot is not a member
     message = h.ws.post(lobby, dana, "Search returns nothing")
-    await h.driver.message_shortcut(dana, message)
-    view = await h.ws.wait_for(lambda: next(iter(h.ws.open_views_of(dana.id)), None))
-    await h.driver.submit_view(
-        dana, view, {"title": "Search empty", "type": "bug", "severity": "minor"}
-    )
-    await h.firebell.settle()
+    await file_from_message(h, dana, message, title="Search empty", type="bug", severity="minor")
     assert h.ws.bot.id in lobby.members
     assert any(m.thread_ts == message.ts for m in h.ws.messages_in(lobby.id))
 
@@ -215,12 +211,7 @@ async def test_private_source_channel_skips_the_thread_reply_but_files(h: Harnes
     dana, _, _ = people(h)
     secret = h.ws.add_channel("secret-ops", dana, private=True)  # the bot cannot see it
     message = h.ws.post(secret, dana, "Something odd in the admin panel")
-    await h.driver.message_shortcut(dana, message)
-    view = await h.ws.wait_for(lambda: next(iter(h.ws.open_views_of(dana.id)), None))
-    await h.driver.submit_view(
-        dana, view, {"title": "Admin panel odd", "type": "bug", "severity": "minor"}
-    )
-    await h.firebell.settle()
+    await file_from_message(h, dana, message, title="Admin odd", type="bug", severity="minor")
     issue = only_issue(h.firebell.runtime.db)
     assert issue.channel_id and issue.card_ts
     assert "source_reply_skipped" in timeline_kinds(h.firebell.runtime.db, issue)

@@ -62,36 +62,28 @@ def test_filing_stores_issue_timeline_and_outbox_together(db: Database) -> None:
     assert [(e.kind, e.actor_id, e.at) for e in events] == [("filed", "U1", clock.now())]
 
 
+def bare_issue(created_at: datetime) -> Issue:
+    return Issue(
+        number=1,
+        idempotency_key="k",
+        title="t",
+        type="bug",
+        severity="minor",
+        reporter_id="U1",
+        created_at=created_at,
+    )
+
+
 def test_times_come_back_as_aware_utc(db: Database) -> None:
     plus_two = timezone(timedelta(hours=2))
     created = datetime(2026, 3, 1, 12, 0, tzinfo=plus_two)
     with db.session() as session:
-        session.add(
-            Issue(
-                number=1,
-                idempotency_key="k",
-                title="t",
-                type="bug",
-                severity="minor",
-                reporter_id="U1",
-                created_at=created,
-            )
-        )
+        session.add(bare_issue(created))
     stored = issues(db)[0]
     assert stored.created_at == created and stored.created_at.tzinfo == UTC
 
 
 def test_naive_times_are_refused(db: Database) -> None:
     with pytest.raises(Exception, match="naive datetime"), db.session() as session:
-        session.add(
-            Issue(
-                number=1,
-                idempotency_key="k",
-                title="t",
-                type="bug",
-                severity="minor",
-                reporter_id="U1",
-                created_at=datetime(2026, 1, 1),
-            )
-        )
+        session.add(bare_issue(datetime(2026, 1, 1)))
     assert issues(db) == []
