@@ -15,9 +15,14 @@ from bot.background import BackgroundTasks
 from bot.clock import Clock, SystemClock
 from bot.config import FirebellConfig, Settings, load_config
 from bot.handlers import register_all
+from bot.playbooks.loader import load_playbooks
 from bot.runtime import CONTEXT_KEY, Runtime
+from bot.services.checklist import Checklist
+from bot.services.delivery import Delivery
+from bot.services.lifecycle import Lifecycle
+from bot.services.lifecycle_effects import LifecycleEffects
 from bot.services.outbox import Outbox, OutboxWorker
-from bot.services.provisioning import Provisioner
+from bot.services.provisioning import Provisioning
 from bot.slack_client import make_web_client
 from storage.db import Database
 from storage.migrate import upgrade
@@ -93,8 +98,11 @@ def create_app(
         upgrade(db)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     client = make_web_client(token, settings.slack_api_url, clock, settings.slack_timeout_seconds)
-    provisioner = Provisioner(db, clock, client, config)
-    outbox = Outbox(db, clock, provisioner)
+    playbooks = load_playbooks(config.playbooks_dir)
+    checklist = Checklist(db, clock, playbooks)
+    provisioning = Provisioning(db, clock, client, config)
+    effects = LifecycleEffects(db, clock, client, checklist, provisioning)
+    outbox = Outbox(db, clock, Delivery(db, {**provisioning.steps(), **effects.steps()}))
     runtime = Runtime(
         settings=settings,
         config=config,
@@ -104,6 +112,9 @@ def create_app(
         outbox=outbox,
         worker=OutboxWorker(outbox, settings.outbox_poll_seconds),
         background=BackgroundTasks(),
+        playbooks=playbooks,
+        lifecycle=Lifecycle(db, clock, playbooks),
+        checklist=checklist,
     )
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""

@@ -8,7 +8,7 @@ never appear in logs or reprs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -102,8 +102,13 @@ class FirebellConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    admins: list[str] = Field(default_factory=list)
+    # Slack user IDs (U…) or user-group IDs (S…) of people who may steer any issue.
+    admins: list[Annotated[str, Field(pattern=r"^[US][A-Z0-9]{2,20}$")]] = Field(
+        default_factory=list
+    )
     channel_prefix: str = Field(default="inc", pattern=r"^[a-z0-9][a-z0-9_-]{0,9}$")
+    # A folder of the team's own playbooks (relative to firebell.yml).
+    playbooks_dir: Path | None = None
 
 
 def load_config(path: Path | None) -> FirebellConfig:
@@ -120,6 +125,8 @@ def load_config(path: Path | None) -> FirebellConfig:
         raise ConfigError(f"{path}: not valid YAML{where}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    if isinstance(raw.get("playbooks_dir"), str):
+        raw["playbooks_dir"] = path.parent / raw["playbooks_dir"]
     try:
         return FirebellConfig(**raw)
     except ValidationError as exc:

@@ -9,6 +9,34 @@ class Callback(StrEnum):
     REPORT_MODAL = "report_issue"
     FILE_ISSUE_SHORTCUT = "file_issue"
     DECLARE_SHORTCUT = "declare_incident"
+    UPDATE_MODAL = "post_update"
+    SEVERITY_MODAL = "change_severity"
+    SKIP_MODAL = "skip_step"
+    ANSWER_MODAL = "answer_step"
+
+
+class Action(StrEnum):
+    """Button action ids. Values carry `<issue id>` or `<issue id>:<detail>`."""
+
+    ACK = "issue_ack"
+    ASSIGN_ME = "issue_assign_me"
+    POST_UPDATE = "issue_post_update"
+    CHANGE_SEVERITY = "issue_change_severity"
+    MARK_FIXED = "issue_mark_fixed"
+    STEP_DONE = "step_done"
+    STEP_SKIP = "step_skip"
+    MOVE_STATUS = "issue_move_status"
+    REPORTER_UPDATES_OFF = "reporter_updates_off"
+    OPEN_CHANNEL = "issue_open_channel"
+
+
+class ModalField(StrEnum):
+    """Block ids (= action ids) of the small lifecycle modals."""
+
+    UPDATE_TEXT = "update_text"
+    SEVERITY = "new_severity"
+    REASON = "reason"
+    ANSWER = "answer"
 
 
 class Field(StrEnum):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
 from bot.clock import Clock
 from bot.config import FirebellConfig, Settings
+from bot.playbooks.loader import Playbooks
+from bot.services.checklist import Checklist
+from bot.services.lifecycle import Lifecycle
 from bot.services.outbox import Outbox, OutboxWorker
 from storage.db import Database
 
@@ -25,3 +29,8 @@ class Runtime:
     outbox: Outbox
     worker: OutboxWorker
     background: BackgroundTasks
+    playbooks: Playbooks
+    lifecycle: Lifecycle
+    checklist: Checklist
+    # Admin user groups' members, with when they were read (see handlers/people.py).
+    group_cache: dict[str, tuple[datetime, set[str]]] = field(default_factory=dict)

@@ -58,6 +58,9 @@ class Issue(SQLModel, table=True):
     source_permalink: str | None = Field(default=None, max_length=500)
     status: str = Field(default="new", max_length=20)
     phase: str = Field(default="detection", max_length=20)
+    playbook: str | None = Field(default=None, max_length=60)
+    # The reporter's DMs on status changes; they can turn them off from a DM.
+    reporter_updates: bool = True
     created_at: datetime = _utc()
     acknowledged_at: datetime | None = _utc(default=None)
     fixed_at: datetime | None = _utc(default=None)
@@ -71,7 +74,11 @@ class Issue(SQLModel, table=True):
 
 class TimelineEvent(SQLModel, table=True):
     __tablename__ = "timeline_events"
-    __table_args__ = (Index("ix_timeline_issue_at", "issue_id", "at"),)
+    __table_args__ = (
+        Index("ix_timeline_issue_at", "issue_id", "at"),
+        # Events that must be recorded once (a pinned message) carry a key.
+        UniqueConstraint("issue_id", "dedup_key", name="uq_timeline_dedup"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     issue_id: int = Field(foreign_key="issues.id")
@@ -79,6 +86,7 @@ class TimelineEvent(SQLModel, table=True):
     actor_id: str | None = Field(default=None, max_length=32)
     kind: str = Field(max_length=40)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    dedup_key: str | None = Field(default=None, max_length=80)
 
 
 class Participant(SQLModel, table=True):
@@ -123,3 +131,33 @@ class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_events"
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = _utc()
+
+
+class StepState(SQLModel, table=True):
+    """A playbook step that was done or skipped (pending steps have no row)."""
+
+    __tablename__ = "step_states"
+    __table_args__ = (UniqueConstraint("issue_id", "step_id", name="uq_step_state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issues.id")
+    phase: str = Field(max_length=20)
+    step_id: str = Field(max_length=60)
+    state: str = Field(max_length=10)  # done | skipped
+    actor_id: str = Field(max_length=32)
+    at: datetime = _utc()
+    answer: str | None = Field(default=None, sa_column=Column(Text))
+    skip_reason: str | None = Field(default=None, max_length=500)
+
+
+class PhaseMessage(SQLModel, table=True):
+    """The checklist message of one phase of one issue, kept up to date."""
+
+    __tablename__ = "phase_messages"
+    __table_args__ = (UniqueConstraint("issue_id", "phase", name="uq_phase_message"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issues.id")
+    phase: str = Field(max_length=20)
+    channel_id: str = Field(max_length=32)
+    ts: str = Field(max_length=32)

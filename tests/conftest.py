@@ -21,7 +21,16 @@ from storage.db import Database, normalise_url
 from storage.migrate import upgrade
 
 PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
-TABLES = ("outbox", "timeline_events", "participants", "processed_events", "issues", "key_counters")
+TABLES = (
+    "outbox",
+    "timeline_events",
+    "participants",
+    "processed_events",
+    "step_states",
+    "phase_messages",
+    "issues",
+    "key_counters",
+)
 
 
 def pytest_report_header() -> str:

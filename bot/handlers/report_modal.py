@@ -31,7 +31,8 @@ async def submit_report(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
         return
     try:
         # The view id is the same for a double submit and for Slack's retries.
-        filed = file_issue(runtime.db, runtime.clock, draft, idempotency_key=f"view:{view['id']}")
+        playbook = runtime.playbooks.choose(draft.type, draft.severity)
+        filed = file_issue(runtime.db, runtime.clock, draft, f"view:{view['id']}", playbook)
     except Exception:
         error_id = new_error_id()
         log.exception("could not store an issue, error id %s", error_id)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.clock import Clock
-from bot.services import outbox
+from bot.playbooks.model import Playbook
+from bot.services import effects
 from bot.services.report_form import IssueDraft
 from storage.db import Database
 from storage.keys import next_number
@@ -27,12 +29,9 @@ PROVISIONING_STEPS = (
     "invite_reporter",
     "post_card",
     "pin_card",
+    "post_checklist",
     "dm_reporter",
 )
-
-
-def issue_stream(issue_id: int) -> str:
-    return f"issue:{issue_id}"
 
 
 def add_event(
@@ -41,24 +40,35 @@ def add_event(
     kind: str,
     clock: Clock,
     actor_id: str | None = None,
+    *,
+    dedup_key: str | None = None,
+    at: datetime | None = None,
     **payload: object,
 ) -> TimelineEvent:
+    """Record one timeline event; `dedup_key` makes a second identical record fail."""
     assert issue.id is not None
     event = TimelineEvent(
-        issue_id=issue.id, at=clock.now(), actor_id=actor_id, kind=kind, payload=dict(payload)
+        issue_id=issue.id,
+        at=at or clock.now(),
+        actor_id=actor_id,
+        kind=kind,
+        payload={k: v for k, v in payload.items() if v is not None},
+        dedup_key=dedup_key,
     )
     session.add(event)
     return event
 
 
-def file_issue(db: Database, clock: Clock, draft: IssueDraft, idempotency_key: str) -> FiledIssue:
+def file_issue(
+    db: Database, clock: Clock, draft: IssueDraft, idempotency_key: str, playbook: Playbook
+) -> FiledIssue:
     """Store a new issue with everything Slack must be told, or find the one already filed."""
     existing = find_by_idempotency_key(db, idempotency_key)
     if existing is not None:
         return FiledIssue(existing, created=False)
     try:
         with db.session() as session:
-            issue = _insert_issue(session, clock, draft, idempotency_key)
+            issue = _insert_issue(session, clock, draft, idempotency_key, playbook)
     except IntegrityError:
         # A concurrent submission with the same key won the race; theirs is ours.
         existing = find_by_idempotency_key(db, idempotency_key)
@@ -68,7 +78,9 @@ def file_issue(db: Database, clock: Clock, draft: IssueDraft, idempotency_key: s
     return FiledIssue(issue, created=True)
 
 
-def _insert_issue(session: Session, clock: Clock, draft: IssueDraft, key: str) -> Issue:
+def _insert_issue(
+    session: Session, clock: Clock, draft: IssueDraft, key: str, playbook: Playbook
+) -> Issue:
     now = clock.now()
     source = draft.source
     issue = Issue(
@@ -84,7 +96,9 @@ def _insert_issue(session: Session, clock: Clock, draft: IssueDraft, key: str) -
         stack_trace=draft.stack_trace,
         trace_id=draft.trace_id,
         users_affected=draft.users_affected,
-        private=draft.private,
+        # A playbook can make issues private (security): never less private than asked.
+        private=draft.private or playbook.private,
+        playbook=playbook.name,
         reporter_id=draft.reporter_id,
         source_channel_id=source.channel_id if source else None,
         source_message_ts=source.message_ts if source else None,
@@ -108,11 +122,13 @@ def _insert_issue(session: Session, clock: Clock, draft: IssueDraft, key: str) -
         type=issue.type,
         source=source.permalink if source else None,
     )
+    add_event(session, issue, "phase_started", clock, draft.reporter_id, phase=issue.phase)
     steps = list(PROVISIONING_STEPS)
     if source is not None:
         steps.append("reply_in_source")
     for kind in steps:
-        outbox.enqueue(session, clock, stream=issue_stream(issue.id), kind=kind, issue_id=issue.id)
+        payload = {"phase": issue.phase} if kind == "post_checklist" else {}
+        effects.enqueue(session, clock, issue, kind, **payload)
     return issue
 
 

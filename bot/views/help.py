@@ -3,17 +3,37 @@
 from __future__ import annotations
 
 from bot.ids import SLASH_COMMAND
+from bot.services.commands import USAGE
 
-COMMANDS = [
-    ("", "open the Report an issue form"),
-    ("new [title]", "open the form with the title filled in"),
-    ("help", "show this list"),
-]
+WHAT = {
+    "new": "open the Report an issue form (the title filled in)",
+    "assign": "make someone the assignee",
+    "role": "name the commander, comms or scribe",
+    "severity": "change the reporter-facing severity",
+    "priority": "change the engineering priority",
+    "status": "move the status (New → Assigned → Revise ↔ Retest → Fixed → Closed)",
+    "update": "post a status update to the channel and the timeline",
+    "ack": "acknowledge; on an issue nobody leads, you take it",
+    "fixed": "mark the fix done (from Retest)",
+    "deployed": "mark the fix deployed (after fixed)",
+    "close": "close a fixed issue, with an optional resolution summary",
+    "reopen": "reopen a fixed or closed issue",
+    "show": "the issue's card, just for you",
+    "list": "open issues, yours, or all",
+    "timeline": "what happened, in order",
+    "help": "this list",
+}
 
 
 def help_text(problem: str | None = None) -> str:
     lines = [problem, ""] if problem else []
-    lines.append("*Firebell commands*")
-    lines += [f"• `{f'{SLASH_COMMAND} {cmd}'.strip()}` – {what}" for cmd, what in COMMANDS]
-    lines.append("Or use the message shortcut *File an issue* on any message (⋯ menu).")
+    lines.append(
+        "*Firebell commands* (in an issue's channel the issue is implied; elsewhere add `INC-n`)"
+    )
+    lines.append(f"• `{SLASH_COMMAND}` – open the Report an issue form")
+    lines += [f"• `{SLASH_COMMAND} {USAGE[name]}` – {WHAT[name]}" for name in USAGE]
+    lines.append(
+        "Or use the message shortcut *File an issue* on any message (⋯ menu). "
+        "React with :pushpin: to add a message to the timeline."
+    )
     return "\n".join(lines)

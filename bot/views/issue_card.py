@@ -2,21 +2,63 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from bot.domain import label
+from bot.domain import Status, label
+from bot.ids import Action
 from bot.views.blocks import clip, code_block, context, escape, fields, header, section
-from storage.models import Issue
 
 
-def issue_card(issue: Issue) -> tuple[str, list[dict[str, Any]]]:
-    """Fallback text and blocks for the pinned card."""
+def slack_date(moment: datetime) -> str:
+    """<!date^…> shows the time in each reader's own time zone; the fallback is UTC."""
+    fallback = f"{moment:%Y-%m-%d %H:%M} UTC"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def button(text: str, action: Action, value: str, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": clip(text, 75), "emoji": True},
+        "action_id": action.value,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def _person(user_id: str | None) -> str:
+    return f"<@{user_id}>" if user_id else "nobody yet"
+
+
+def card_actions(issue: Any) -> dict[str, Any] | None:
+    """The buttons for what people do most; none once the issue is closed."""
+    if issue.status == Status.CLOSED:
+        return None
+    value = str(issue.id)
+    elements = []
+    if issue.acknowledged_at is None:
+        elements.append(button("Acknowledge", Action.ACK, value, "primary"))
+    if not issue.assignee_id:
+        elements.append(button("Assign to me", Action.ASSIGN_ME, value))
+    elements.append(button("Post update", Action.POST_UPDATE, value))
+    elements.append(button("Change severity", Action.CHANGE_SEVERITY, value))
+    if issue.status == Status.RETEST:
+        elements.append(button("Mark fixed", Action.MARK_FIXED, value, "primary"))
+    return {"type": "actions", "block_id": "card_actions", "elements": elements}
+
+
+def issue_card(issue: Any, *, with_actions: bool = True) -> tuple[str, list[dict[str, Any]]]:
+    """Fallback text and blocks for the pinned card (buttons only where people act on it)."""
     pairs = [
-        ("Status", label(issue.status)),
+        ("Status", f"{label(issue.status)} ({issue.phase})"),
         ("Severity (reporter)", label(issue.severity)),
         ("Priority (engineering)", label(issue.priority) if issue.priority else "Not set"),
         ("Type", label(issue.type)),
         ("Reporter", f"<@{issue.reporter_id}>"),
+        ("Commander", _person(issue.commander_id)),
+        ("Assignee", _person(issue.assignee_id)),
     ]
     if issue.service:
         pairs.append(("Service", escape(issue.service)))
@@ -31,27 +73,37 @@ def issue_card(issue: Issue) -> tuple[str, list[dict[str, Any]]]:
         blocks.append(section("*Environment*\n" + escape(issue.environment)))
     if issue.stack_trace:
         blocks.append(code_block(issue.stack_trace))
-    # <!date^…> shows the time in each reader's own time zone; the fallback is UTC.
-    stamp = int(issue.created_at.timestamp())
-    fallback = f"{issue.created_at:%Y-%m-%d %H:%M} UTC"
-    filed = f"Filed <!date^{stamp}^{{date_short_pretty}} {{time}}|{fallback}>"
+    moments = [f"Filed {slack_date(issue.created_at)}"]
     if issue.source_permalink:
-        filed += f" from <{issue.source_permalink}|this message>"
+        moments[0] += f" from <{issue.source_permalink}|this message>"
+    for name, moment in (
+        ("acknowledged", issue.acknowledged_at),
+        ("fixed", issue.fixed_at),
+        ("deployed", issue.deployed_at),
+        ("closed", issue.closed_at),
+    ):
+        if moment is not None:
+            moments.append(f"{name} {slack_date(moment)}")
     if issue.private:
-        filed += " · :lock: private"
-    blocks.append(context(filed))
-    text = f"{issue.key}: {issue.title} ({label(issue.severity)})"
+        moments.append(":lock: private")
+    if issue.playbook:
+        moments.append(f"playbook: {issue.playbook}")
+    blocks.append(context(" · ".join(moments)))
+    actions = card_actions(issue) if with_actions else None
+    if actions:
+        blocks.append(actions)
+    text = f"{issue.key}: {issue.title} ({label(issue.severity)}, {label(issue.status)})"
     return clip(text, 3000), blocks
 
 
-def reporter_confirmation(issue: Issue) -> str:
+def reporter_confirmation(issue: Any) -> str:
     return (
         f"Thanks, your report is filed as *{issue.key}*: {escape(issue.title)}.\n"
         f"Follow it and talk to the responders in <#{issue.channel_id}>."
     )
 
 
-def source_thread_reply(issue: Issue) -> str:
+def source_thread_reply(issue: Any) -> str:
     if issue.private:
         return (
             f":white_check_mark: Filed as *{issue.key}* (private). "

@@ -45,12 +45,18 @@ async def test_slash_command_files_an_issue_with_channel_card_and_dm(h: Harness)
     assert len(dm) == 1 and "INC-1" in dm[0].text and f"<#{channel.id}>" in dm[0].text
     assert timeline_kinds(h.firebell.runtime.db, issue) == [
         "filed",
+        "phase_started",
         "channel_created",
         "participant_invited",
         "card_posted",
         "card_pinned",
         "reporter_notified",
     ]
+    checklist = h.ws.messages_in(channel.id)[1]
+    assert "Detection checklist · INC-1" in str(
+        checklist.blocks
+    )  # outage, critical: outage playbook
+    assert "Confirm the outage on dashboards" in str(checklist.blocks)
 
 
 async def test_new_with_title_prefills_the_modal(h: Harness) -> None:
@@ -161,7 +167,7 @@ async def test_double_submit_makes_one_issue_one_channel_one_card(h: Harness) ->
     issue = only_issue(h.firebell.runtime.db)
     incident_channels = [c for c in h.ws.channels.values() if c.name.startswith("inc-")]
     assert [c.id for c in incident_channels] == [issue.channel_id]
-    assert len(h.ws.messages_in(issue.channel_id or "")) == 1
+    assert len(h.ws.messages_in(issue.channel_id or "")) == 2  # the card and one checklist
     assert len(h.ws.dms_to(dana.id)) == 1
 
 

@@ -25,7 +25,7 @@ async def test_slack_outage_at_submit_loses_nothing(h: Harness, clock: FakeClock
     assert reply.status == 200 and reply.json == {}  # the modal closes: the issue is stored
     await h.firebell.settle()
     issue = only_issue(h.firebell.runtime.db)
-    assert issue.channel_id is None and len(pending_outbox(h.firebell.runtime.db)) == 5
+    assert issue.channel_id is None and len(pending_outbox(h.firebell.runtime.db)) == 6
 
     h.sandbox.faults.clear()
     clock.advance(minutes=5)  # past the backoff
@@ -53,7 +53,8 @@ async def test_timeouts_retry_with_backoff_and_post_one_card(h: Harness, clock: 
     await h.firebell.settle()
     issue = only_issue(h.firebell.runtime.db)
     assert issue.card_ts is not None
-    assert len(h.ws.messages_in(issue.channel_id or "")) == 1
+    card, checklist = h.ws.messages_in(issue.channel_id or "")
+    assert card.ts == issue.card_ts and "checklist" in checklist.text
     assert len(h.ws.dms_to(dana.id)) == 1
 
 

@@ -2,25 +2,72 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain import Priority, Severity, Status
 from bot.errors import FirebellError
-from bot.services.commands import NewIssue, ShowHelp, parse_command
+from bot.playbooks.model import Role
+from bot.services.commands import Command, parse_command
 from bot.views.help import help_text
 
 
-def test_commands_parse() -> None:
-    assert parse_command("") == NewIssue()
-    assert parse_command("  NEW   Login is slow ") == NewIssue("Login is slow")
-    assert parse_command("help") == ShowHelp()
-    assert parse_command("dance") == ShowHelp("I don't know `/incident dance`.")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", Command("new")),
+        ("  NEW   Login is slow ", Command("new", text="Login is slow")),
+        ("help", Command("help")),
+        ("assign <@U123|dana>", Command("assign", user_id="U123")),
+        ("assign INC-7 <@U123>", Command("assign", 7, user_id="U123")),
+        ("role comms <@U9>", Command("role", role=Role.COMMS, user_id="U9")),
+        ("severity Critical", Command("severity", severity=Severity.CRITICAL)),
+        ("priority inc-3 low", Command("priority", 3, priority=Priority.LOW)),
+        ("status retest", Command("status", status=Status.RETEST)),
+        ("update INC-2 Rolled back v1.2", Command("update", 2, text="Rolled back v1.2")),
+        ("update Rollback INC-2 done", Command("update", text="Rollback INC-2 done")),
+        ("close Fixed by v1.3", Command("close", text="Fixed by v1.3")),
+        ("ack", Command("ack")),
+        ("show INC-12", Command("show", 12)),
+        ("list mine", Command("list", scope="mine")),
+        ("list", Command("list", scope="open")),
+        ("timeline", Command("timeline")),
+    ],
+)
+def test_commands_parse(text: str, expected: Command) -> None:
+    assert parse_command(text) == expected
 
 
-def test_overlong_title_is_refused_with_an_example() -> None:
-    with pytest.raises(FirebellError, match=r"keep it to 150 or fewer\. Example: `/incident new"):
-        parse_command("new " + "a" * 200)
+def test_unknown_subcommand_becomes_help_with_the_problem() -> None:
+    command = parse_command("dance now")
+    assert command.name == "help" and command.problem == "I don't know `/incident dance`."
 
 
-def test_help_lists_commands_and_the_shortcut() -> None:
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("new " + "a" * 200, "keep it to 150 or fewer. Example: `/incident new"),
+        ("severity apocalyptic", "`apocalyptic` is not a severity. Usage: `/incident severity <"),
+        ("severity", "Usage: `/incident severity <trivial|minor|major|critical>`"),
+        ("assign dana", "Mention the person with @"),
+        ("role boss <@U1>", "`boss` is not a role"),
+        ("status new", "`reopen` moves it to Assigned"),
+        ("list everything", "Usage: `/incident list [open|mine|all]`"),
+        ("ack now please", "is not understood here. Usage: `/incident ack`"),
+        ("update", "Write the update after the command"),
+    ],
+)
+def test_mistakes_say_what_would_work(text: str, message: str) -> None:
+    with pytest.raises(FirebellError) as caught:
+        parse_command(text)
+    assert message in caught.value.message
+
+
+def test_help_lists_every_command_and_the_shortcut() -> None:
     text = help_text("I don't know `/incident dance`.")
     assert text.startswith("I don't know")
     assert "`/incident` – open the Report an issue form" in text
-    assert "*File an issue*" in text
+    for fragment in (
+        "`/incident assign @person`",
+        "`/incident timeline [INC-n]`",
+        "*File an issue*",
+        ":pushpin:",
+    ):
+        assert fragment in text

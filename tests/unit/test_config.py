@@ -60,17 +60,17 @@ def test_cli_prints_one_line_per_problem_and_exits_2(capsys: pytest.CaptureFixtu
 
 def test_bad_config_file_names_file_key_and_problem(tmp_path: Path) -> None:
     path = tmp_path / "firebell.yml"
-    path.write_text("admins: [U1]\nchanel_prefix: inc\n")
+    path.write_text("admins: [U012AB]\nchanel_prefix: inc\n")
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value) == f"{path}: chanel_prefix: Extra inputs are not permitted"
     path.write_text("channel_prefix: 'Has Spaces'\n")
     with pytest.raises(ConfigError, match=r"firebell.yml: channel_prefix: String should match"):
         load_config(path)
-    path.write_text("admins: [U1\n")
+    path.write_text("admins: [U012AB\n")
     with pytest.raises(ConfigError, match=r"firebell.yml: not valid YAML at line 2"):
         load_config(path)
     with pytest.raises(ConfigError, match=r"nope.yml: cannot read the file"):
         load_config(tmp_path / "nope.yml")
-    path.write_text("admins: [U1, U2]\nchannel_prefix: bug\n")
+    path.write_text("admins: [U012AB, S0ADMINS]\nchannel_prefix: bug\n")
     assert load_config(path).channel_prefix == "bug"

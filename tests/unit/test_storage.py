@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from bot.clock import FakeClock
 from bot.domain import IssueType, Severity
+from bot.playbooks.loader import load_playbooks
 from bot.services.issues import file_issue
 from bot.services.report_form import IssueDraft
 from storage.db import Database
@@ -51,15 +52,27 @@ def test_a_rolled_back_number_is_given_again(db: Database) -> None:
 
 def test_filing_stores_issue_timeline_and_outbox_together(db: Database) -> None:
     clock = FakeClock()
-    first = file_issue(db, clock, DRAFT, "view:V1")
-    again = file_issue(db, clock, DRAFT, "view:V1")
+    book = load_playbooks().choose(DRAFT.type, DRAFT.severity)
+    first = file_issue(db, clock, DRAFT, "view:V1", book)
+    again = file_issue(db, clock, DRAFT, "view:V1", book)
     assert first.created and not again.created and again.issue.id == first.issue.id
     assert [i.key for i in issues(db)] == ["INC-1"]
     kinds = [item.kind for item in pending_outbox(db)]
-    assert kinds == ["create_channel", "invite_reporter", "post_card", "pin_card", "dm_reporter"]
+    assert kinds == [
+        "create_channel",
+        "invite_reporter",
+        "post_card",
+        "pin_card",
+        "post_checklist",
+        "dm_reporter",
+    ]
     with db.session() as session:
         events = session.exec(select(TimelineEvent)).all()
-    assert [(e.kind, e.actor_id, e.at) for e in events] == [("filed", "U1", clock.now())]
+    assert [(e.kind, e.actor_id, e.at) for e in events] == [
+        ("filed", "U1", clock.now()),
+        ("phase_started", "U1", clock.now()),
+    ]
+    assert first.issue.playbook == "outage"
 
 
 def bare_issue(created_at: datetime) -> Issue:

@@ -1,0 +1,1 @@
+"""Playbooks as data: YAML files validated at start-up, chosen per issue."""

@@ -1,0 +1,91 @@
+"""Load and validate playbooks; choose the one that fits an issue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.errors import ConfigError
+from bot.playbooks.model import Playbook
+
+BUILTIN_DIR = Path(__file__).parent
+DEFAULT_NAME = "default"
+
+
+def _where(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    """`phases.response[2] (step 'rotate-keys')` for a location inside a playbook."""
+    parts: list[str] = []
+    node: Any = raw
+    step_id = None
+    for key in loc:
+        if isinstance(key, int):
+            parts[-1] += f"[{key + 1}]"  # people count steps from 1
+        else:
+            parts.append(str(key))
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            node = None
+        if isinstance(node, dict) and "id" in node and isinstance(key, int):
+            step_id = node["id"]
+    where = ".".join(parts) or "(top)"
+    return f"{where} (step '{step_id}')" if step_id else where
+
+
+def load_file(path: Path) -> Playbook:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a playbook (a mapping with name and phases)")
+    try:
+        return Playbook(**raw)
+    except ValidationError as exc:
+        lines = [f"{path}: {_where(raw, tuple(e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+@dataclass(frozen=True)
+class Playbooks:
+    by_name: dict[str, Playbook]
+
+    def choose(self, issue_type: str, severity: str) -> Playbook:
+        """The most specific playbook that applies; the default one otherwise."""
+        fits = [
+            (score, name, book)
+            for name, book in self.by_name.items()
+            if name != DEFAULT_NAME
+            and (score := book.specificity(issue_type, severity)) is not None
+        ]
+        if not fits:
+            return self.by_name[DEFAULT_NAME]
+        return max(fits, key=lambda fit: (fit[0], fit[1]))[2]
+
+    def get(self, name: str | None) -> Playbook:
+        return self.by_name.get(name or DEFAULT_NAME) or self.by_name[DEFAULT_NAME]
+
+
+def load_playbooks(team_dir: Path | None = None) -> Playbooks:
+    """Built-in playbooks, then the team's folder; a team file overrides one of the same name."""
+    books: dict[str, Playbook] = {}
+    for folder in (BUILTIN_DIR, team_dir):
+        if folder is None:
+            continue
+        if not folder.is_dir():
+            raise ConfigError(f"{folder}: the playbooks folder does not exist")
+        for path in sorted(folder.glob("*.y*ml")):
+            book = load_file(path)
+            if folder == team_dir or book.name not in books:
+                books[book.name] = book
+    if DEFAULT_NAME not in books:
+        raise ConfigError(f"{BUILTIN_DIR}: no playbook named '{DEFAULT_NAME}'")
+    return Playbooks(books)

@@ -1,0 +1,109 @@
+"""Read-only views: an issue list, a timeline, and the App Home tab."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.domain import label
+from bot.views.blocks import clip, context, escape, header, section
+from bot.views.issue_card import slack_date
+from storage.models import Issue, TimelineEvent
+
+EVENT_WORDS = {
+    "filed": "filed the issue",
+    "acknowledged": "acknowledged",
+    "status_changed": "moved {before} → {after}",
+    "reopened": "reopened ({before} → {after})",
+    "severity_changed": "changed severity {before} → {after}",
+    "priority_changed": "changed priority {before} → {after}",
+    "role_set": "made <@{user_id}> {role}",
+    "status_update": "posted an update: {text}",
+    "deployed": "marked the fix deployed",
+    "step_done": "did “{text}”",
+    "step_skipped": "skipped “{text}”: {reason}",
+    "pinned_message": "pinned: {text}",
+    "phase_started": "started the {phase} phase",
+    "phase_left_incomplete": "left {phase} with required steps unfinished: {steps}",
+    "channel_created": "channel <#{channel_id}> created",
+    "card_posted": "summary card posted",
+    "card_pinned": "summary card pinned",
+    "reporter_notified": "reporter told by DM",
+    "participant_invited": "<@{user_id}> invited",
+    "source_replied": "answered in the source thread",
+    "source_reply_skipped": "could not answer in the source thread ({reason})",
+    "next_status_proposed": "proposed moving to {target}",
+    "reporter_updates": "reporter updates turned {state}",
+}
+
+
+def _describe(event: TimelineEvent) -> str:
+    payload: dict[str, Any] = {k: v for k, v in event.payload.items()}
+    for key in ("before", "after", "target"):
+        if isinstance(payload.get(key), str):
+            payload[key] = label(payload[key])
+    if "steps" in payload:
+        payload["steps"] = ", ".join(payload["steps"])
+    if "on" in payload:
+        payload["state"] = "on" if payload["on"] else "off"
+    template = EVENT_WORDS.get(event.kind, event.kind.replace("_", " "))
+    try:
+        words = template.format_map(_Blank(payload))
+    except (ValueError, IndexError):
+        words = event.kind.replace("_", " ")
+    if event.payload.get("answer"):
+        words += f" – {event.payload['answer']}"
+    who = f"<@{event.actor_id}> " if event.actor_id else ""
+    return who + escape(clip(words, 600)).replace("&lt;@", "<@").replace("&lt;#", "<#").replace(
+        "&gt;", ">"
+    )
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def timeline_blocks(issue: Issue, events: list[TimelineEvent]) -> list[dict[str, Any]]:
+    lines = [f"{slack_date(e.at)} · {_describe(e)}" for e in events]
+    blocks: list[dict[str, Any]] = [header(f"Timeline of {issue.key}")]
+    chunk: list[str] = []
+    for line in lines:
+        if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    if not events:
+        blocks.append(section("Nothing recorded yet."))
+    return blocks[:50]
+
+
+def _issue_line(issue: Issue, now: datetime) -> str:
+    age = now - issue.created_at
+    hours = int(age.total_seconds() // 3600)
+    age_text = f"{hours // 24}d" if hours >= 48 else f"{hours}h"
+    where = f" <#{issue.channel_id}>" if issue.channel_id else ""
+    lead = f" · lead <@{issue.commander_id}>" if issue.commander_id else " · *nobody leads*"
+    return (
+        f"*{issue.key}* {escape(clip(issue.title, 80))}{where}\n"
+        f"{label(issue.status)} · {label(issue.severity)}{lead} · open {age_text}"
+    )
+
+
+def list_blocks(title: str, issues: list[Issue], now: datetime) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [header(title)]
+    if not issues:
+        blocks.append(section("No issues."))
+    for issue in issues[:40]:
+        blocks.append(section(_issue_line(issue, now)))
+    if len(issues) > 40:
+        blocks.append(context(f"…and {len(issues) - 40} more."))
+    return blocks
+
+
+def home_view(issues: list[Issue], now: datetime) -> dict[str, Any]:
+    blocks = list_blocks("Your open issues", issues, now)[:90]
+    blocks.append(context("SLA clocks appear here once SLA policies are configured."))
+    return {"type": "home", "blocks": blocks}
