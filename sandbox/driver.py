@@ -246,6 +246,32 @@ class SlackDriver:
     async def event(self, payload: dict[str, Any], *, retry_num: int = 0) -> Reply:
         return await self._send("event", payload, retry_num=retry_num)
 
+    def reaction(self, user: User, message: Message, name: str = "pushpin") -> dict[str, Any]:
+        """Add a reaction as the person would; return the reaction_added event Slack sends."""
+        message.reactions.setdefault(name, set()).add(user.id)
+        self.ws.changed()
+        return self.event_payload(
+            {
+                "type": "reaction_added",
+                "user": user.id,
+                "reaction": name,
+                "item_user": message.user,
+                "event_ts": self.ws.new_ts(),
+                "item": {"type": "message", "channel": message.channel, "ts": message.ts},
+            }
+        )
+
+    def home_opened(self, user: User) -> dict[str, Any]:
+        return self.event_payload(
+            {
+                "type": "app_home_opened",
+                "user": user.id,
+                "channel": self.ws.dm_channel(user.id).id,
+                "tab": "home",
+                "event_ts": self.ws.new_ts(),
+            }
+        )
+
     def mention(self, user: User, channel: Channel, text: str) -> dict[str, Any]:
         """Post `text` mentioning the bot and return the app_mention event Slack would send."""
         message = self.ws.post(channel, user, f"<@{self.ws.bot.id}> {text}")

@@ -53,6 +53,7 @@ class WebApi:
             "pins.add": self.pins_add,
             "reactions.add": self.reactions_add,
             "users.info": self.users_info,
+            "usergroups.users.list": self.usergroups_users_list,
             "apps.connections.open": self.apps_connections_open,
         }
 
@@ -257,10 +258,24 @@ class WebApi:
         return {"channel": channel.to_api()}
 
     def conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Newest first; `latest`/`oldest` bound by ts (`inclusive` keeps the bounds)."""
         _require(args, "channel")
         channel = self._channel(args["channel"])
+        inclusive = str(args.get("inclusive", "false")).lower() in {"true", "1"}
+        latest, oldest = args.get("latest"), args.get("oldest")
+
+        def within(ts: str) -> bool:
+            value = float(ts)
+            if latest and (value > float(latest) or (value == float(latest) and not inclusive)):
+                return False
+            return not (
+                oldest and (value < float(oldest) or (value == float(oldest) and not inclusive))
+            )
+
         messages = [
-            m for m in self.ws.messages_in(channel.id) if m.ephemeral_to is None and not m.thread_ts
+            m
+            for m in self.ws.messages_in(channel.id)
+            if m.ephemeral_to is None and not m.thread_ts and within(m.ts)
         ][::-1]
         start = int(args.get("cursor") or 0)
         limit = min(int(args.get("limit") or 100), 1000)
@@ -271,6 +286,13 @@ class WebApi:
             "has_more": more,
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
+
+    def usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        _require(args, "usergroup")
+        members = self.ws.usergroups.get(args["usergroup"])
+        if members is None:
+            raise SlackError("no_such_subteam")
+        return {"users": sorted(members)}
 
     def conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
         _require(args, "channel")

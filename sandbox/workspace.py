@@ -133,6 +133,7 @@ class Workspace:
         self.triggers: dict[str, Trigger] = {}
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []  # posts to response_url
+        self.usergroups: dict[str, set[str]] = {}  # S… id -> member user ids
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -181,6 +182,11 @@ class Workspace:
         self.messages.append(message)
         self.changed()
         return message
+
+    def add_usergroup(self, *members: User) -> str:
+        group_id = self.new_id("S")
+        self.usergroups[group_id] = {m.id for m in members}
+        return group_id
 
     def issue_trigger(self, user_id: str) -> str:
         trigger = Trigger(

@@ -90,3 +90,47 @@ def timeline_kinds(db: Database, issue: Issue) -> list[str]:
 def pending_outbox(db: Database) -> list[OutboxItem]:
     with db.session() as session:
         return list(session.exec(select(OutboxItem).where(OutboxItem.status == "pending")))
+
+
+def fresh(db: Database, issue: Issue) -> Issue:
+    with db.session() as session:
+        row = session.get(Issue, issue.id)
+        assert row is not None
+        return row
+
+
+def channel_of(h: Harness, issue: Issue) -> Channel:
+    return h.ws.channels[issue.channel_id or ""]
+
+
+async def run(h: Harness, user: User, channel: Channel, text: str) -> str:
+    """Run `/incident <text>` and return what the person sees (the ephemeral reply)."""
+    reply = await h.driver.slash_command(user, channel, text)
+    assert reply.status == 200, reply
+    await h.firebell.settle()
+    blocks = reply.json.get("blocks")
+    return reply.text + ("\n" + str(blocks) if blocks else "")
+
+
+def bot_messages(h: Harness, channel: Channel) -> list[Message]:
+    return [m for m in h.ws.messages_in(channel.id) if m.user == h.ws.bot.id]
+
+
+def last_text(h: Harness, channel: Channel) -> str:
+    return bot_messages(h, channel)[-1].text
+
+
+async def click(
+    h: Harness, user: User, message: Message, action_id: str, value_prefix: str = ""
+) -> None:
+    """Press the button with this action id (and value prefix) on a message."""
+    for block in message.blocks or []:
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            if element["action_id"] == action_id and element["value"].startswith(value_prefix):
+                reply = await h.driver.click(
+                    user, message, action_id, element["value"], block.get("block_id", "")
+                )
+                assert reply.status == 200, reply
+                await h.firebell.settle()
+                return
+    raise AssertionError(f"no {action_id} button ({value_prefix}) on the message")

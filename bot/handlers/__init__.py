@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.handlers import commands, events, report_modal, shortcuts
+from bot.handlers import actions, commands, events, lifecycle_modals, report_modal, shortcuts
 
 
 def register_all(app: AsyncApp) -> None:
-    for module in (commands, shortcuts, report_modal, events):
+    for module in (commands, shortcuts, report_modal, actions, lifecycle_modals, events):
         module.register(app)

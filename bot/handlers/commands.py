@@ -167,7 +167,8 @@ async def incident_command(
     if isinstance(reply, str):
         await ack(text=reply)
     else:
-        await ack(text=" ", blocks=reply)
+        heading = reply[0].get("text", {}).get("text", "Firebell") if reply else "Firebell"
+        await ack(text=heading, blocks=reply)
 
 
 def register(app: AsyncApp) -> None:
