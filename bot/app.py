@@ -93,12 +93,13 @@ def create_app(
 ) -> Firebell:
     clock = clock or SystemClock()
     config = config or load_config(settings.firebell_config)
+    # Every config file is validated before anything is opened: a bad one stops start-up.
+    playbooks = load_playbooks(config.playbooks_dir)
     db = Database(settings.database_url)
     if migrate:
         upgrade(db)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     client = make_web_client(token, settings.slack_api_url, clock, settings.slack_timeout_seconds)
-    playbooks = load_playbooks(config.playbooks_dir)
     checklist = Checklist(db, clock, playbooks)
     provisioning = Provisioning(db, clock, client, config)
     effects = LifecycleEffects(db, clock, client, checklist, provisioning)

@@ -1,4 +1,4 @@
-"""`firebell demo`: a customer message becomes a tracked issue, end to end, no Slack account.
+"""`firebell demo`: a customer message becomes a tracked issue and is walked to closed.
 
 The bot and a sandbox Slack run in this process on a temporary SQLite file;
 the script acts as the people, and the transcript shows what Slack would show.
@@ -10,87 +10,168 @@ import logging
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bot.harness import Harness, running
-from sandbox.transcript import render
+from sandbox.transcript import humanise, render
+from sandbox.workspace import Message, User
 
 CUSTOMER_MESSAGE = (
     "Hi team, checkout keeps failing for me with 'Error 502' since about 10:05. "
     "I tried two cards and Firefox and Chrome. Order id 88812."
 )
 
+Out = Callable[[str], None]
 
-async def run_demo(out: Callable[[str], None] = print) -> int:
+
+async def run_demo(out: Out = print) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="firebell-demo-") as tmp:
         database_url = f"sqlite:///{Path(tmp) / 'firebell.db'}"
         async with running(database_url) as h:
-            return await _play(h, out)
+            script = Script(h, out)
+            if not await script.capture():
+                return 1
+            return 0 if await script.resolve() else 1
 
 
-def _step(out: Callable[[str], None], text: str) -> None:
-    out(f"\n── {text}")
+class Script:
+    def __init__(self, h: Harness, out: Out) -> None:
+        self.h, self.ws, self.out = h, h.ws, out
+        self.dana = self.ws.add_user("dana", "Dana (support)")
+        self.sam = self.ws.add_user("sam", "Sam (SRE)")
+        self.casey = self.ws.add_user("casey", "Casey (customer)")
+        self.support = self.ws.add_channel("support", self.dana, self.sam, self.casey, self.ws.bot)
+        self.room: Any = None
+        self._shown = 0
 
+    def step(self, text: str) -> None:
+        self.out(f"\n── {text}")
 
-async def _play(h: Harness, out: Callable[[str], None]) -> int:
-    ws = h.ws
-    dana = ws.add_user("dana", "Dana (support)")
-    sam = ws.add_user("sam", "Sam (SRE)")
-    customer = ws.add_user("casey", "Casey (customer)")
-    support = ws.add_channel("support", dana, sam, customer, ws.bot)
+    def show_new(self) -> None:
+        """Print the messages posted since the last call."""
+        if len(self.ws.messages) > self._shown:
+            self.out(render(self.ws, since=self._shown))
+        self._shown = len(self.ws.messages)
 
-    out("Firebell demo: the bot and a local Slack sandbox, talking over HTTP on loopback.")
-    _step(out, "A customer writes in #support")
-    message = ws.post(support, customer, CUSTOMER_MESSAGE)
-    out(render(ws, since=len(ws.messages) - 1))
+    async def settle(self) -> None:
+        await self.h.firebell.settle()
+        self.show_new()
 
-    _step(out, "Dana picks “File an issue” from the message's ⋯ menu; the form opens prefilled")
-    await h.driver.message_shortcut(dana, message)
-    view = await ws.wait_for(lambda: next(iter(ws.open_views_of(dana.id)), None))
-    description = next(b for b in view.view["blocks"] if b.get("block_id") == "description")
-    out(
-        f"    modal “{view.view['title']['text']}”, description: "
-        f"{description['element'].get('initial_value', '')[:60]}…"
-    )
+    async def press(self, user: User, message: Message, action: str, value: str = "") -> None:
+        await self.h.driver.press(user, message, action, value)
+        await self.settle()
 
-    _step(out, "Dana submits without a title and gets an inline error")
-    reply = await h.driver.submit_view(dana, view, {"type": "outage", "severity": "critical"})
-    out(f"    errors: {reply.json.get('errors')}")
+    async def answer_modal(self, user: User, answers: dict[str, str]) -> None:
+        """Fill and submit the modal the person has open (the one a button just opened)."""
+        view = await self.ws.wait_for(lambda: next(iter(self.ws.open_views_of(user.id)), None))
+        await self.h.driver.submit_view(user, view, answers)
+        await self.settle()
 
-    _step(out, "Dana completes the form and submits")
-    before = len(ws.messages)
-    reply = await h.driver.submit_view(
-        dana,
-        view,
-        {
-            "title": "Checkout fails with 502 for card payments",
-            "type": "outage",
-            "severity": "critical",
-            "priority": "high",
-            "service": "checkout-api",
-            "environment": "prod, eu-west-1, web (Firefox, Chrome)",
-            "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
-            "users_affected": "120",
-        },
-    )
-    out(f"    modal closed: {reply.status == 200 and not reply.json}")
-    await h.firebell.settle()
-    out(render(ws, since=before))
+    def checklist(self, phase: str) -> Message:
+        return next(
+            m
+            for m in reversed(self.ws.messages_in(self.room.id))
+            if m.text.startswith(f"{phase} checklist")
+        )
 
-    channel = next((c for c in ws.channels.values() if c.name.startswith("inc-1-")), None)
-    ok = (
-        channel is not None
-        and dana.id in channel.members
-        and bool(channel.pins)
-        and bool(ws.dms_to(dana.id))
-    )
-    _step(out, "Result")
-    if channel is None:
-        out("    FAILED: no issue channel was created")
-        return 1
-    out(
-        f"    INC-1 has its channel #{channel.name} with {len(channel.members)} members, "
-        f"a pinned card, a DM to the reporter, and a reply in the #support thread."
-    )
-    out(f"    Slack Web API calls made by the bot: {len(ws.calls)}")
-    return 0 if ok else 1
+    def latest(self) -> Message:
+        return self.ws.messages_in(self.room.id)[-1]
+
+    async def capture(self) -> bool:
+        ws, out = self.ws, self.out
+        out("Firebell demo: the bot and a local Slack sandbox, talking over HTTP on loopback.")
+        self.step("A customer writes in #support")
+        message = ws.post(self.support, self.casey, CUSTOMER_MESSAGE)
+        self.show_new()
+
+        self.step("Dana picks “File an issue” from the message's ⋯ menu; the form opens prefilled")
+        await self.h.driver.message_shortcut(self.dana, message)
+        view = await ws.wait_for(lambda: next(iter(ws.open_views_of(self.dana.id)), None))
+        description = next(b for b in view.view["blocks"] if b.get("block_id") == "description")
+        out(
+            f"    modal “{view.view['title']['text']}”, description: "
+            f"{description['element'].get('initial_value', '')[:60]}…"
+        )
+
+        self.step("Dana submits without a title and gets an inline error")
+        reply = await self.h.driver.submit_view(
+            self.dana, view, {"type": "outage", "severity": "critical"}
+        )
+        out(f"    errors: {reply.json.get('errors')}")
+
+        self.step("Dana completes the form and submits")
+        reply = await self.h.driver.submit_view(
+            self.dana,
+            view,
+            {
+                "title": "Checkout fails with 502 for card payments",
+                "type": "outage",
+                "severity": "critical",
+                "priority": "high",
+                "service": "checkout-api",
+                "environment": "prod, eu-west-1, web (Firefox, Chrome)",
+                "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+                "users_affected": "120",
+            },
+        )
+        out(f"    modal closed: {reply.status == 200 and not reply.json}")
+        await self.settle()
+        self.room = next((c for c in ws.channels.values() if c.name.startswith("inc-1-")), None)
+        if self.room is None or not self.room.pins or not ws.dms_to(self.dana.id):
+            out("    FAILED: no issue channel, pinned card or DM")
+            return False
+        self.room.members.add(self.sam.id)  # Sam joins the channel from the link
+        return True
+
+    async def resolve(self) -> bool:
+        card = self.ws.messages_in(self.room.id)[0]
+        self.step("Sam presses Acknowledge on the card: he leads INC-1, the response phase starts")
+        await self.press(self.sam, card, "issue_ack")
+
+        self.step("Sam works the response checklist; the mitigation step asks a question")
+        await self.press(self.sam, self.checklist("Response"), "step_done", "1:roles-assigned")
+        await self.press(self.sam, self.checklist("Response"), "step_done", "1:recent-changes")
+        await self.press(self.sam, self.checklist("Response"), "step_done", "1:mitigation-plan")
+        await self.answer_modal(self.sam, {"answer": "Roll back checkout-api to v1.4.2"})
+
+        self.step("Firebell proposes the next status; Sam accepts and posts an update")
+        await self.press(self.sam, self.latest(), "issue_move_status")
+        await self.h.driver.slash_command(self.sam, self.room, "update Rolling back checkout-api")
+        await self.settle()
+
+        self.step("Dana pins Sam's observation with 📌: it joins the timeline at its own time")
+        said = self.ws.post(self.room, self.sam, "Error rate is back to 0.1% after the rollback")
+        self.show_new()
+        await self.h.driver.event(self.h.driver.reaction(self.dana, said))
+        await self.settle()
+
+        self.step("Resolution: mitigated, retested, fixed; then the fix is deployed")
+        await self.press(self.sam, self.checklist("Resolution"), "step_done", "1:mitigated")
+        await self.press(self.sam, self.latest(), "issue_move_status")  # -> Retest
+        await self.press(self.sam, self.latest(), "issue_move_status")  # -> Fixed
+        await self.h.driver.slash_command(self.sam, self.room, "deployed")
+        await self.settle()
+
+        self.step("Analysis: the root cause is recorded, and Sam closes INC-1")
+        await self.press(self.sam, self.checklist("Analysis"), "step_done", "1:timeline-reviewed")
+        await self.press(self.sam, self.checklist("Analysis"), "step_done", "1:root-cause")
+        await self.answer_modal(self.sam, {"answer": "A config push set the PSP timeout to 50 ms"})
+        await self.press(self.sam, self.latest(), "issue_move_status")  # -> Closed
+
+        self.step("What the reporter was told, and the timeline")
+        for dm in self.ws.dms_to(self.dana.id):
+            self.out("    DM to Dana: " + humanise(self.ws, dm.text).replace("\n", " "))
+        reply = await self.h.driver.slash_command(self.sam, self.room, "timeline")
+        for block in reply.json.get("blocks", [])[1:]:
+            for line in block.get("text", {}).get("text", "").splitlines():
+                self.out(f"    {humanise(self.ws, line)}")
+
+        card = self.ws.messages_in(self.room.id)[0]
+        closed = "Closed (analysis)" in str(card.blocks)
+        self.step("Result")
+        self.out(
+            f"    INC-1 is {'closed' if closed else 'NOT closed'}; the bot made "
+            f"{len(self.ws.calls)} Slack Web API calls."
+        )
+        return closed

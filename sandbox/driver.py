@@ -229,6 +229,20 @@ class SlackDriver:
             },
         )
 
+    async def press(
+        self, user: User, message: Message, action_id: str, value_prefix: str = ""
+    ) -> Reply:
+        """Press the button with this action id (and value prefix) shown on a message."""
+        for block in message.blocks or []:
+            if block.get("type") != "actions":
+                continue
+            for element in block.get("elements", []):
+                if element["action_id"] == action_id and element["value"].startswith(value_prefix):
+                    return await self.click(
+                        user, message, action_id, element["value"], block.get("block_id", "")
+                    )
+        raise LookupError(f"no {action_id} button ({value_prefix!r}) on message {message.ts}")
+
     def event_payload(self, event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
         return {
             "token": "legacy",

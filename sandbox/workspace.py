@@ -135,7 +135,7 @@ class Workspace:
         self.responses: list[dict[str, Any]] = []  # posts to response_url
         self.usergroups: dict[str, set[str]] = {}  # S… id -> member user ids
         self._ids = itertools.count(1)
-        self._ts = itertools.count(1)
+        self._last_ts = 0
         self._changed = asyncio.Condition()
         self.bot = self.add_user("firebell", "Firebell", is_bot=True)
         self.bot_id = "B0SANDBOX"
@@ -147,7 +147,9 @@ class Workspace:
         return f"{prefix}{next(self._ids):07d}"
 
     def new_ts(self) -> str:
-        return f"{1767600000 + next(self._ts)}.{next(self._ts):06d}"
+        """Like Slack's: wall-clock time in microseconds, unique and increasing."""
+        self._last_ts = max(int(time.time() * 1_000_000), self._last_ts + 1)
+        return f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
 
     # -- setup -----------------------------------------------------------
     def add_user(self, name: str, real_name: str, *, is_bot: bool = False) -> User:

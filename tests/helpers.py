@@ -124,13 +124,6 @@ async def click(
     h: Harness, user: User, message: Message, action_id: str, value_prefix: str = ""
 ) -> None:
     """Press the button with this action id (and value prefix) on a message."""
-    for block in message.blocks or []:
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if element["action_id"] == action_id and element["value"].startswith(value_prefix):
-                reply = await h.driver.click(
-                    user, message, action_id, element["value"], block.get("block_id", "")
-                )
-                assert reply.status == 200, reply
-                await h.firebell.settle()
-                return
-    raise AssertionError(f"no {action_id} button ({value_prefix}) on the message")
+    reply = await h.driver.press(user, message, action_id, value_prefix)
+    assert reply.status == 200, reply
+    await h.firebell.settle()

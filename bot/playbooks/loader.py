@@ -17,23 +17,29 @@ DEFAULT_NAME = "default"
 
 
 def _where(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
-    """`phases.response[2] (step 'rotate-keys')` for a location inside a playbook."""
-    parts: list[str] = []
-    node: Any = raw
-    step_id = None
-    for key in loc:
-        if isinstance(key, int):
-            parts[-1] += f"[{key + 1}]"  # people count steps from 1
+    """`phases.response[2] (step 'rotate-keys'): owner` for a location in a playbook.
+
+    Steps sit at phases.<phase>[n]; what lies below a step is named after it.
+    """
+    loc = tuple(part for part in loc if part != "[key]")
+    head, tail = (loc[:3], loc[3:]) if loc[:1] == ("phases",) and len(loc) >= 3 else (loc, ())
+    words: list[str] = []
+    for part in head:
+        if isinstance(part, int) and words:
+            words[-1] += f"[{part + 1}]"  # people count steps from 1
         else:
-            parts.append(str(key))
+            words.append(str(part))
+    where = ".".join(words) or "(top)"
+    if len(head) == 3:
         try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            node = None
-        if isinstance(node, dict) and "id" in node and isinstance(key, int):
-            step_id = node["id"]
-    where = ".".join(parts) or "(top)"
-    return f"{where} (step '{step_id}')" if step_id else where
+            step_id = raw["phases"][head[1]][head[2]].get("id")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            step_id = None
+        if step_id:
+            where += f" (step '{step_id}')"
+    if tail:
+        where += ": " + ".".join(str(p + 1) if isinstance(p, int) else str(p) for p in tail)
+    return where
 
 
 def load_file(path: Path) -> Playbook:

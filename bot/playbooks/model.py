@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from bot.domain import IssueType, Severity
+
+MAX_STEPS = 20
 
 
 class Phase(StrEnum):
@@ -52,7 +55,11 @@ class Playbook(BaseModel):
     description: str = Field(default="", max_length=300)
     applies_to: AppliesTo = Field(default_factory=AppliesTo)
     private: bool = False  # issues under this playbook get private channels
-    phases: dict[Phase, list[Step]] = Field(default_factory=dict)
+    # At most 20 steps a phase: a checklist message takes two blocks a step, and
+    # Slack allows 50 blocks in a message.
+    phases: dict[Phase, Annotated[list[Step], Field(max_length=MAX_STEPS)]] = Field(
+        default_factory=dict
+    )
 
     @model_validator(mode="after")
     def _unique_step_ids(self) -> Playbook:

@@ -86,15 +86,15 @@ class Lifecycle:
                 return Changed(issue, f"{issue.key} was already acknowledged.")
             issue.acknowledged_at = self.clock.now()
             add_event(session, issue, "acknowledged", self.clock, actor.user_id)
+            effects.announce(
+                session, self.clock, issue, f"<@{actor.user_id}> acknowledged {issue.key}."
+            )
             if not issue.assignee_id:
                 self._set_assignee(session, issue, actor.user_id, actor)
             if not issue.commander_id:
                 self._set_commander(session, issue, actor.user_id, actor)
             if issue.status == Status.NEW:
                 self._move(session, issue, Status.ASSIGNED, actor)
-            effects.announce(
-                session, self.clock, issue, f"<@{actor.user_id}> acknowledged {issue.key}."
-            )
             effects.refresh_card(session, self.clock, issue)
             return Changed(issue, f"You acknowledged {issue.key}.")
 
@@ -260,10 +260,10 @@ class Lifecycle:
         before = Status(issue.status)
         old_phase, new_phase = issue.phase, PHASE_OF[target].value
         if old_phase != new_phase:
-            missing = unfinished_required(
-                session, issue, self.playbooks.get(issue.playbook), old_phase
-            )
+            book = self.playbooks.get(issue.playbook)
+            missing = unfinished_required(session, issue, book, old_phase)
             if missing:
+                texts = [found[1].text for step_id in missing if (found := book.step(step_id))]
                 add_event(
                     session,
                     issue,
@@ -271,7 +271,7 @@ class Lifecycle:
                     self.clock,
                     actor.user_id,
                     phase=old_phase,
-                    steps=missing,
+                    steps=texts,
                 )
         issue.status = target.value
         issue.phase = new_phase

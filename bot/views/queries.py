@@ -43,7 +43,7 @@ def _describe(event: TimelineEvent) -> str:
         if isinstance(payload.get(key), str):
             payload[key] = label(payload[key])
     if "steps" in payload:
-        payload["steps"] = ", ".join(payload["steps"])
+        payload["steps"] = "; ".join(payload["steps"])
     if "on" in payload:
         payload["state"] = "on" if payload["on"] else "off"
     template = EVENT_WORDS.get(event.kind, event.kind.replace("_", " "))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.demo import run_demo
 
 
-async def test_demo_plays_a_whole_capture() -> None:
+async def test_demo_plays_an_issue_from_capture_to_closed() -> None:
     lines: list[str] = []
     assert await run_demo(lines.append) == 0
     transcript = "\n".join(lines)
@@ -17,3 +17,9 @@ async def test_demo_plays_a_whole_capture() -> None:
     assert "Filed as *INC-1*. Follow along in #inc-1-checkout-fails-with-502-for-card-payments" in (
         transcript
     )
+    assert "# Response checklist · INC-1" in transcript
+    assert "Move it to *Revise*?" in transcript and "[Move to Revise]" in transcript
+    assert "@sam moved INC-1: Fixed → *Closed*." in transcript
+    assert "@sam pinned: Error rate is back to 0.1% after the rollback" in transcript
+    assert "*Resolution:* A config push set the PSP timeout to 50 ms" in transcript
+    assert "INC-1 is closed" in transcript

@@ -39,4 +39,10 @@ def test_manifest_declares_what_the_bot_handles() -> None:
     }
     settings = manifest()["settings"]
     assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"]
-    assert "app_mention" in settings["event_subscriptions"]["bot_events"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_mention",
+        "reaction_added",
+        "app_home_opened",
+    }
+    assert features["slash_commands"][0]["should_escape"] is True  # mentions arrive as <@U…>
+    assert features["app_home"]["home_tab_enabled"] is True
