@@ -102,6 +102,9 @@ async def test_card_buttons(h: Harness) -> None:
     await click(h, sam, card, "issue_assign_me")
     issue = fresh(h.firebell.runtime.db, issue)
     assert issue.assignee_id == sam.id and issue.status == "assigned"
+    assert issue.acknowledged_at is not None  # moving to Assigned acknowledges
+    card = h.ws.messages_in(room.id)[0]
+    assert "issue_assign_me" not in str(card.blocks) and "issue_ack" not in str(card.blocks)
 
     seen = set(h.ws.views)
     await click(h, sam, card, "issue_post_update")
@@ -119,6 +122,16 @@ async def test_card_buttons(h: Harness) -> None:
     card = h.ws.messages_in(room.id)[0]
     await click(h, sam, card, "issue_mark_fixed")
     assert fresh(h.firebell.runtime.db, issue).status == "fixed"
+
+
+async def test_the_acknowledge_button_takes_the_issue(h: Harness) -> None:
+    dana, sam, support = people(h)
+    issue = await file_report(h, dana, support)
+    room = channel_of(h, issue)
+    await click(h, sam, h.ws.messages_in(room.id)[0], "issue_ack")
+    issue = fresh(h.firebell.runtime.db, issue)
+    assert (issue.status, issue.commander_id, issue.assignee_id) == ("assigned", sam.id, sam.id)
+    assert sam.id in room.members  # taking the issue brings you into its channel
 
 
 async def test_pinning_a_message_adds_it_once_at_its_own_time(h: Harness) -> None:
