@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.yaml_files import read_mapping
 
 Mode = Literal["http", "socket", "none"]
 
@@ -115,16 +115,7 @@ def load_config(path: Path | None) -> FirebellConfig:
     """Read firebell.yml; a bad file raises ConfigError naming the file, the key and the problem."""
     if path is None:
         return FirebellConfig()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{where}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    raw = read_mapping(path, "a mapping of settings at the top level")
     if isinstance(raw.get("playbooks_dir"), str):
         raw["playbooks_dir"] = path.parent / raw["playbooks_dir"]
     try:

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from bot.errors import ConfigError
 from bot.playbooks.model import Playbook
+from bot.yaml_files import read_mapping
 
 BUILTIN_DIR = Path(__file__).parent
 DEFAULT_NAME = "default"
@@ -43,16 +43,7 @@ def _where(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
 
 
 def load_file(path: Path) -> Playbook:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{where}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a playbook (a mapping with name and phases)")
+    raw = read_mapping(path, "a playbook (a mapping with name and phases)")
     try:
         return Playbook(**raw)
     except ValidationError as exc:

@@ -145,32 +145,20 @@ class Lifecycle:
             return Changed(issue, f"<@{user_id}> is now {role.value} of {issue.key}.")
 
     def _set_assignee(self, session: Session, issue: Issue, user_id: str, actor: Actor) -> None:
-        self._drop_role(session, issue, Role.ASSIGNEE.value)
         issue.assignee_id = user_id
-        self._participant(session, issue, user_id, Role.ASSIGNEE.value)
-        add_event(
-            session,
-            issue,
-            "role_set",
-            self.clock,
-            actor.user_id,
-            role=Role.ASSIGNEE.value,
-            user_id=user_id,
-        )
-        effects.invite(session, self.clock, issue, user_id)
+        self._set_lead(session, issue, Role.ASSIGNEE, user_id, actor)
 
     def _set_commander(self, session: Session, issue: Issue, user_id: str, actor: Actor) -> None:
-        self._drop_role(session, issue, Role.COMMANDER.value)
         issue.commander_id = user_id
-        self._participant(session, issue, user_id, Role.COMMANDER.value)
+        self._set_lead(session, issue, Role.COMMANDER, user_id, actor)
+
+    def _set_lead(
+        self, session: Session, issue: Issue, role: Role, user_id: str, actor: Actor
+    ) -> None:
+        self._drop_role(session, issue, role.value)
+        self._participant(session, issue, user_id, role.value)
         add_event(
-            session,
-            issue,
-            "role_set",
-            self.clock,
-            actor.user_id,
-            role=Role.COMMANDER.value,
-            user_id=user_id,
+            session, issue, "role_set", self.clock, actor.user_id, role=role.value, user_id=user_id
         )
         effects.invite(session, self.clock, issue, user_id)
 
