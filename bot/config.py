@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.sla.config import OnCallConfig
 from bot.yaml_files import read_mapping
 
 Mode = Literal["http", "socket", "none"]
@@ -97,8 +98,12 @@ def load_settings(mode: Mode = "none", **overrides: Any) -> Settings:
     return settings
 
 
-class FirebellConfig(BaseModel):
-    """`firebell.yml`: team policy. Unknown keys are errors, so typos do not pass silently."""
+class FirebellConfig(OnCallConfig):
+    """`firebell.yml`: team policy. Unknown keys are errors, so typos do not pass silently.
+
+    SLA policies, schedules, escalation policies, paging and the digest come
+    from OnCallConfig (bot/sla/config.py).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

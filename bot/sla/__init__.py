@@ -1,0 +1,1 @@
+"""SLA clocks, on-call schedules and escalation policies: configuration and time rules."""

@@ -1,0 +1,231 @@
+"""The `firebell.yml` sections for SLAs, on-call, escalation, paging and the digest."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    field_validator,
+    model_validator,
+)
+
+from bot.domain import IssueType, Severity
+from bot.sla.business_time import BusinessHours
+from bot.sla.durations import parse_duration
+
+
+def _duration(value: object) -> object:
+    return parse_duration(value) if isinstance(value, str) else value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,20}$")]
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{value}' is not a time zone (e.g. Europe/Berlin, UTC)") from None
+    return value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: list[DayName] = ["mon", "tue", "wed", "thu", "fri"]
+
+
+class BusinessHoursConfig(Strict):
+    timezone: str = "UTC"
+    days: list[DayName] = Field(default_factory=lambda: list(WEEKDAYS))
+    start: time = time(9)
+    end: time = time(17)
+
+    _zone = field_validator("timezone")(_zone)
+
+    @model_validator(mode="after")
+    def _order(self) -> BusinessHoursConfig:
+        if self.end <= self.start or not self.days:
+            raise ValueError("business hours need at least one day and end after start")
+        return self
+
+    def build(self) -> BusinessHours:
+        return BusinessHours(self.timezone, list(self.days), self.start, self.end)
+
+
+class SlaPolicy(Strict):
+    """Per severity. With business hours, a day ('1d') is one business day."""
+
+    acknowledge: Duration | None = None
+    update: Duration | None = None
+    resolve: Duration | None = None
+    business_hours: BusinessHoursConfig | None = None
+
+
+def _default_policies() -> dict[Severity, SlaPolicy]:
+    office = BusinessHoursConfig()
+    return {
+        Severity.CRITICAL: SlaPolicy(
+            acknowledge=timedelta(minutes=15),
+            update=timedelta(minutes=30),
+            resolve=timedelta(hours=4),
+        ),
+        Severity.MAJOR: SlaPolicy(
+            acknowledge=timedelta(hours=1), update=timedelta(hours=2), resolve=timedelta(days=1)
+        ),
+        Severity.MINOR: SlaPolicy(
+            acknowledge=timedelta(days=1), resolve=timedelta(days=7), business_hours=office
+        ),
+        Severity.TRIVIAL: SlaPolicy(
+            acknowledge=timedelta(days=3), resolve=timedelta(days=30), business_hours=office
+        ),
+    }
+
+
+class SlaConfig(Strict):
+    warn_at: float = Field(default=0.75, gt=0, lt=1)
+    escalate_at: float = Field(default=0.90, gt=0, lt=1)
+    policies: dict[Severity, SlaPolicy] = Field(default_factory=_default_policies)
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> SlaConfig:
+        if self.escalate_at <= self.warn_at:
+            raise ValueError("escalate_at must come after warn_at (e.g. 0.75 and 0.90)")
+        return self
+
+    def policy(self, severity: str) -> SlaPolicy:
+        return self.policies.get(Severity(severity)) or SlaPolicy()
+
+
+class Rotation(Strict):
+    participants: list[UserId] = Field(min_length=1)
+    shift: Duration = timedelta(weeks=1)
+    handoff: str = Field(default="2026-01-05T09:00", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
+
+
+class Override(Strict):
+    user: UserId
+    start: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
+    end: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
+
+
+class Schedule(Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    timezone: str = "UTC"
+    rotations: list[Rotation] = Field(min_length=1)
+    overrides: list[Override] = Field(default_factory=list)
+
+    _zone = field_validator("timezone")(_zone)
+
+
+class Target(Strict):
+    """Exactly one of: a user, an on-call schedule, a user group, a channel, a pager."""
+
+    user: UserId | None = None
+    schedule: str | None = None
+    usergroup: str | None = Field(default=None, pattern=r"^S[A-Z0-9]{2,20}$")
+    channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,20}$")
+    pagerduty: str | None = None  # a routing (integration) key
+    opsgenie: str | None = None  # an API key
+
+    @model_validator(mode="after")
+    def _one(self) -> Target:
+        given = [k for k, v in self.model_dump().items() if v]
+        if len(given) != 1:
+            raise ValueError(
+                "a target names exactly one of user, schedule, usergroup, channel, pagerduty, "
+                f"opsgenie (this one has {', '.join(given) or 'none'})"
+            )
+        return self
+
+
+class EscalationStep(Strict):
+    targets: list[Target] = Field(min_length=1)
+    wait: Duration = timedelta(minutes=10)
+
+
+class Match(Strict):
+    severities: list[Severity] = Field(default_factory=list)
+    types: list[IssueType] = Field(default_factory=list)
+    services: list[str] = Field(default_factory=list)
+
+
+class EscalationPolicy(Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    match: Match = Field(default_factory=Match)
+    repeat: int = Field(default=0, ge=0, le=10)  # extra rounds after the first
+    steps: list[EscalationStep] = Field(min_length=1, max_length=10)
+
+    def specificity(self, severity: str, issue_type: str, service: str | None) -> int | None:
+        rule = self.match
+        if rule.severities and severity not in rule.severities:
+            return None
+        if rule.types and issue_type not in rule.types:
+            return None
+        if rule.services and service not in rule.services:
+            return None
+        return 4 * bool(rule.services) + 2 * bool(rule.types) + bool(rule.severities)
+
+
+class PagingConfig(Strict):
+    pagerduty_url: HttpUrl = HttpUrl("https://events.pagerduty.com/v2/enqueue")
+    opsgenie_url: HttpUrl = HttpUrl("https://api.opsgenie.com/v2/alerts")
+
+
+class DigestConfig(Strict):
+    channel: str = Field(pattern=r"^[CG][A-Z0-9]{2,20}$")
+    day: DayName = "mon"
+    at: time = time(9)  # local time of day, in `timezone`
+    timezone: str = "UTC"
+    stale_after: Duration = timedelta(days=14)
+
+    _zone = field_validator("timezone")(_zone)
+
+
+class OnCallConfig(Strict):
+    """Everything about paging people, gathered so FirebellConfig stays readable."""
+
+    sla: SlaConfig = Field(default_factory=SlaConfig)
+    schedules: list[Schedule] = Field(default_factory=list)
+    escalation_policies: list[EscalationPolicy] = Field(default_factory=list)
+    paging: PagingConfig = Field(default_factory=PagingConfig)
+    digest: DigestConfig | None = None
+    tick_seconds: float = Field(default=5.0, gt=0, le=300)
+
+    @model_validator(mode="after")
+    def _references(self) -> OnCallConfig:
+        names = {s.name for s in self.schedules}
+        if len(names) != len(self.schedules):
+            raise ValueError("two schedules share a name")
+        for policy in self.escalation_policies:
+            for number, step in enumerate(policy.steps, 1):
+                for target in step.targets:
+                    if target.schedule and target.schedule not in names:
+                        raise ValueError(
+                            f"escalation policy '{policy.name}' step {number} names schedule "
+                            f"'{target.schedule}', which is not defined under schedules"
+                        )
+        return self
+
+    def schedule(self, name: str) -> Schedule | None:
+        return next((s for s in self.schedules if s.name == name), None)
+
+    def choose_policy(
+        self, severity: str, issue_type: str, service: str | None
+    ) -> EscalationPolicy | None:
+        fits = [
+            (score, p.name, p)
+            for p in self.escalation_policies
+            if (score := p.specificity(severity, issue_type, service)) is not None
+        ]
+        return max(fits, key=lambda f: (f[0], f[1]))[2] if fits else None
