@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
@@ -17,12 +18,19 @@ from bot.config import FirebellConfig, Settings, load_config
 from bot.handlers import register_all
 from bot.playbooks.loader import load_playbooks
 from bot.runtime import CONTEXT_KEY, Runtime
+from bot.scheduler import start_scheduler
 from bot.services.checklist import Checklist
 from bot.services.delivery import Delivery
+from bot.services.digest import Digest
 from bot.services.lifecycle import Lifecycle
 from bot.services.lifecycle_effects import LifecycleEffects
+from bot.services.oncall import OnCall
 from bot.services.outbox import Outbox, OutboxWorker
+from bot.services.paging_effects import PagingEffects
 from bot.services.provisioning import Provisioning
+from bot.services.review_effects import DigestEffects
+from bot.services.sla import SlaClocks
+from bot.services.sla_engine import Engine, TickResult
 from bot.slack_client import make_web_client
 from storage.db import Database
 from storage.migrate import upgrade
@@ -36,6 +44,7 @@ class Firebell:
     def __init__(self, runtime: Runtime, bolt: AsyncApp) -> None:
         self.runtime = runtime
         self.bolt = bolt
+        self.scheduler: AsyncIOScheduler | None = None
 
     async def start(self) -> None:
         """Start background work; pending outbox items from before a restart go out now."""
@@ -48,14 +57,26 @@ class Firebell:
             )
         self.runtime.worker.start()
         self.runtime.worker.kick()
+        if self.runtime.settings.scheduler_enabled:
+            self.scheduler = start_scheduler(self.runtime)
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
         await self.runtime.background.drain()
         await self.runtime.worker.stop()
         if self.runtime.client.session is not None:
             await self.runtime.client.session.close()
             self.runtime.client.session = None
         self.runtime.db.dispose()
+
+    async def tick(self) -> TickResult:
+        """One scheduler tick, delivered (tests and the demo run time themselves)."""
+        result = self.runtime.engine.tick()
+        self.runtime.digest.run_if_due()
+        await self.settle()
+        return result
 
     async def settle(self) -> int:
         """Finish work after acks, then deliver every outbox item that is due now
@@ -101,9 +122,13 @@ def create_app(
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     client = make_web_client(token, settings.slack_api_url, clock, settings.slack_timeout_seconds)
     checklist = Checklist(db, clock, playbooks)
+    sla = SlaClocks(config.sla)
     provisioning = Provisioning(db, clock, client, config)
     effects = LifecycleEffects(db, clock, client, checklist, provisioning)
-    outbox = Outbox(db, clock, Delivery(db, {**provisioning.steps(), **effects.steps()}))
+    paging = PagingEffects(db, clock, client, config.paging)
+    digest_steps = DigestEffects(db, clock, client).steps()
+    steps = {**provisioning.steps(), **effects.steps(), **paging.steps(), **digest_steps}
+    outbox = Outbox(db, clock, Delivery(db, steps))
     runtime = Runtime(
         settings=settings,
         config=config,
@@ -114,7 +139,11 @@ def create_app(
         worker=OutboxWorker(outbox, settings.outbox_poll_seconds),
         background=BackgroundTasks(),
         playbooks=playbooks,
-        lifecycle=Lifecycle(db, clock, playbooks),
+        lifecycle=Lifecycle(db, clock, playbooks, sla),
+        sla=sla,
+        engine=Engine(db, clock, config),
+        oncall=OnCall(db, clock, config),
+        digest=Digest(db, clock, config.digest),
         checklist=checklist,
     )
     secret = (

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     firebell_config: Path | None = None
     # How often the outbox is swept for retries that fell due (seconds).
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    # The SLA/escalation tick (firebell.yml tick_seconds); tests drive ticks themselves.
+    scheduler_enabled: bool = True
 
     @field_validator("slack_api_url")
     @classmethod

@@ -34,6 +34,8 @@ def sandbox_settings(sandbox: Sandbox, database_url: str, **overrides: Any) -> S
         "slack_app_token": sandbox.workspace.app_token,
         "slack_api_url": sandbox.api_url,
         "database_url": database_url,
+        # The demo and the tests run simulated time and call firebell.tick() themselves.
+        "scheduler_enabled": False,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -28,6 +28,9 @@ class Action(StrEnum):
     MOVE_STATUS = "issue_move_status"
     REPORTER_UPDATES_OFF = "reporter_updates_off"
     OPEN_CHANNEL = "issue_open_channel"
+    PAGE_ACK = "page_ack"
+    DIGEST_CLOSE = "digest_close"
+    DIGEST_KEEP = "digest_keep"
 
 
 class ModalField(StrEnum):

@@ -12,8 +12,12 @@ from bot.clock import Clock
 from bot.config import FirebellConfig, Settings
 from bot.playbooks.loader import Playbooks
 from bot.services.checklist import Checklist
+from bot.services.digest import Digest
 from bot.services.lifecycle import Lifecycle
+from bot.services.oncall import OnCall
 from bot.services.outbox import Outbox, OutboxWorker
+from bot.services.sla import SlaClocks
+from bot.services.sla_engine import Engine
 from storage.db import Database
 
 CONTEXT_KEY = "firebell"
@@ -32,5 +36,9 @@ class Runtime:
     playbooks: Playbooks
     lifecycle: Lifecycle
     checklist: Checklist
+    sla: SlaClocks
+    engine: Engine
+    oncall: OnCall
+    digest: Digest
     # Admin user groups' members, with when they were read (see handlers/people.py).
     group_cache: dict[str, tuple[datetime, set[str]]] = field(default_factory=dict)

@@ -28,6 +28,10 @@ TABLES = (
     "processed_events",
     "step_states",
     "phase_messages",
+    "sla_clocks",
+    "escalations",
+    "notifications",
+    "oncall_overrides",
     "issues",
     "key_counters",
 )

@@ -32,7 +32,9 @@ async def submit_report(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
     try:
         # The view id is the same for a double submit and for Slack's retries.
         playbook = runtime.playbooks.choose(draft.type, draft.severity)
-        filed = file_issue(runtime.db, runtime.clock, draft, f"view:{view['id']}", playbook)
+        filed = file_issue(
+            runtime.db, runtime.clock, draft, f"view:{view['id']}", playbook, runtime.sla
+        )
     except Exception:
         error_id = new_error_id()
         log.exception("could not store an issue, error id %s", error_id)

@@ -20,8 +20,8 @@ class Delivery:
         step = self.steps.get(item.kind)
         if step is None:
             raise DeliveryError(f"unknown outbox kind {item.kind}", permanent=True)
-        assert item.issue_id is not None
-        issue = get_issue(self.db, item.issue_id)
+        # Items about an issue get it fresh; the digest is about none.
+        issue = get_issue(self.db, item.issue_id) if item.issue_id is not None else None
         try:
             await step(issue, item.payload)
         except SlackApiError as exc:

@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.playbooks.model import Playbook
 from bot.services import effects
 from bot.services.report_form import IssueDraft
+from bot.services.sla import SlaClocks
 from storage.db import Database
 from storage.keys import next_number
 from storage.models import Issue, Participant, TimelineEvent
@@ -40,6 +41,7 @@ def add_event(
     kind: str,
     clock: Clock,
     actor_id: str | None = None,
+    /,  # positional only, so payload keys may be named "clock" or "kind"
     *,
     dedup_key: str | None = None,
     at: datetime | None = None,
@@ -60,7 +62,12 @@ def add_event(
 
 
 def file_issue(
-    db: Database, clock: Clock, draft: IssueDraft, idempotency_key: str, playbook: Playbook
+    db: Database,
+    clock: Clock,
+    draft: IssueDraft,
+    idempotency_key: str,
+    playbook: Playbook,
+    sla: SlaClocks | None = None,
 ) -> FiledIssue:
     """Store a new issue with everything Slack must be told, or find the one already filed."""
     existing = find_by_idempotency_key(db, idempotency_key)
@@ -69,6 +76,8 @@ def file_issue(
     try:
         with db.session() as session:
             issue = _insert_issue(session, clock, draft, idempotency_key, playbook)
+            if sla is not None:
+                sla.on_filed(session, issue)
     except IntegrityError:
         # A concurrent submission with the same key won the race; theirs is ours.
         existing = find_by_idempotency_key(db, idempotency_key)
@@ -116,7 +125,7 @@ def _insert_issue(
         issue,
         "filed",
         clock,
-        actor_id=draft.reporter_id,
+        draft.reporter_id,
         title=issue.title,
         severity=issue.severity,
         type=issue.type,

@@ -27,6 +27,7 @@ from bot.services.lifecycle_rules import (
     require_steer,
     require_take_or_steer,
 )
+from bot.services.sla import SlaClocks
 from storage.db import Database
 from storage.models import Issue, Participant, StepState, TimelineEvent
 
@@ -42,10 +43,11 @@ class Changed:
 
 
 class Lifecycle:
-    def __init__(self, db: Database, clock: Clock, playbooks: Playbooks) -> None:
+    def __init__(self, db: Database, clock: Clock, playbooks: Playbooks, sla: SlaClocks) -> None:
         self.db = db
         self.clock = clock
         self.playbooks = playbooks
+        self.sla = sla
 
     @contextmanager
     def _editing(self, issue_id: int) -> Iterator[tuple[Session, Issue]]:
@@ -85,7 +87,18 @@ class Lifecycle:
             if issue.acknowledged_at is not None:
                 return Changed(issue, f"{issue.key} was already acknowledged.")
             issue.acknowledged_at = self.clock.now()
-            add_event(session, issue, "acknowledged", self.clock, actor.user_id)
+            self.sla.on_acknowledged(session, issue, issue.acknowledged_at)
+            stopped = self.sla.stop_all_escalations(
+                session, issue, issue.acknowledged_at, "acknowledged"
+            )
+            add_event(
+                session,
+                issue,
+                "acknowledged",
+                self.clock,
+                actor.user_id,
+                escalations_stopped=stopped or None,
+            )
             effects.announce(
                 session, self.clock, issue, f"<@{actor.user_id}> acknowledged {issue.key}."
             )
@@ -169,6 +182,7 @@ class Lifecycle:
             if issue.severity == severity:
                 return Changed(issue, f"{issue.key} is already {label(severity)}.")
             before, issue.severity = issue.severity, severity.value
+            self.sla.recompute(session, issue)
             add_event(
                 session,
                 issue,
@@ -265,13 +279,16 @@ class Lifecycle:
         issue.phase = new_phase
         if target == Status.ASSIGNED and issue.acknowledged_at is None:
             issue.acknowledged_at = now
+            self.sla.on_acknowledged(session, issue, now)
         if target == Status.FIXED:
             issue.fixed_at = now
+            self.sla.on_fixed(session, issue, now)
         if target == Status.CLOSED:
             issue.closed_at = now
             summary = summary or latest_summary(session, issue)
         if reopening:
             issue.fixed_at = issue.deployed_at = issue.closed_at = None
+            self.sla.on_reopened(session, issue, now)
         add_event(
             session,
             issue,
@@ -328,6 +345,7 @@ class Lifecycle:
             raise FirebellError(f"Keep an update to {UPDATE_MAX} characters (this is {len(text)}).")
         with self._editing(issue_id) as (session, issue):
             add_event(session, issue, "status_update", self.clock, actor.user_id, text=text)
+            self.sla.on_update(session, issue, self.clock.now())
             effects.announce(
                 session,
                 self.clock,

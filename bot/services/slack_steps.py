@@ -25,7 +25,7 @@ TRANSIENT_ERRORS = {
     "team_added_to_org",
 }
 
-Step = Callable[[Issue, dict[str, Any]], Awaitable[None]]
+Step = Callable[[Any, dict[str, Any]], Awaitable[None]]  # (Issue, or None for the digest)
 
 
 def slack_error(exc: SlackApiError) -> str:

@@ -1,0 +1,142 @@
+"""SLA clocks of issues: started, stopped and recomputed inside lifecycle transactions.
+
+acknowledge runs from filing until ack/Assigned; update from acknowledgement,
+restarting with each status update; resolve from filing until Fixed. A
+severity change recomputes deadlines from each clock's original start.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot.sla.config import SlaConfig, SlaPolicy
+from storage.models import Escalation, Issue, SlaClock
+
+KINDS = ("acknowledge", "update", "resolve")
+
+
+def _deadline(policy: SlaPolicy, start: datetime, span: timedelta) -> datetime:
+    hours = policy.business_hours
+    if hours is None:
+        return start + span
+    office = hours.build()
+    # With business hours a "day" is one business day (e.g. 09:00-17:00 = 8 hours).
+    work = (
+        timedelta(seconds=span.total_seconds() / 86400 * office.day_length.total_seconds())
+        if span % timedelta(days=1) == timedelta(0)
+        else span
+    )
+    return office.add(start, work)
+
+
+class SlaClocks:
+    def __init__(self, config: SlaConfig) -> None:
+        self.config = config
+
+    def _schedule(self, row: SlaClock, severity: str) -> bool:
+        """Set the thresholds from the severity's policy; False if it has no such clock."""
+        policy = self.config.policy(severity)
+        span = getattr(policy, row.kind)
+        if span is None:
+            return False
+        row.warn_at = _deadline(policy, row.started_at, span * self.config.warn_at)
+        row.escalate_at = _deadline(policy, row.started_at, span * self.config.escalate_at)
+        row.due_at = _deadline(policy, row.started_at, span)
+        pending = [
+            moment
+            for moment, fired in (
+                (row.warn_at, row.warned_at),
+                (row.escalate_at, row.escalated_at),
+                (row.due_at, row.breached_at),
+            )
+            if fired is None
+        ]
+        row.next_check_at = min(pending) if pending else None
+        return True
+
+    def _row(self, session: Session, issue: Issue, kind: str) -> SlaClock | None:
+        return session.exec(
+            select(SlaClock).where(SlaClock.issue_id == issue.id, SlaClock.kind == kind)
+        ).first()
+
+    def start(self, session: Session, issue: Issue, kind: str, at: datetime) -> None:
+        """Start (or restart from zero) a clock; nothing if the policy has no such clock."""
+        assert issue.id is not None
+        row = self._row(session, issue, kind) or SlaClock(
+            issue_id=issue.id, kind=kind, started_at=at, warn_at=at, escalate_at=at, due_at=at
+        )
+        row.started_at, row.stopped_at = at, None
+        row.warned_at = row.escalated_at = row.breached_at = None
+        if self._schedule(row, issue.severity):
+            session.add(row)
+        elif row.id is not None:
+            session.delete(row)
+
+    def stop(self, session: Session, issue: Issue, kind: str, at: datetime) -> None:
+        row = self._row(session, issue, kind)
+        if row is not None and row.stopped_at is None:
+            row.stopped_at, row.next_check_at = at, None
+            session.add(row)
+        self._stop_escalation(session, issue, kind, at, reason=f"{kind} clock stopped")
+
+    def recompute(self, session: Session, issue: Issue) -> None:
+        """After a severity change: same starts, new deadlines (fired thresholds stay fired)."""
+        for row in session.exec(select(SlaClock).where(SlaClock.issue_id == issue.id)):
+            if row.stopped_at is not None:
+                continue
+            if not self._schedule(row, issue.severity):
+                session.delete(row)
+            else:
+                session.add(row)
+
+    @staticmethod
+    def _stop_escalation(
+        session: Session, issue: Issue, clock: str, at: datetime, reason: str
+    ) -> None:
+        row = session.exec(
+            select(Escalation).where(
+                Escalation.issue_id == issue.id,
+                Escalation.clock == clock,
+                col(Escalation.stopped_at).is_(None),
+            )
+        ).first()
+        if row is not None:
+            row.stopped_at, row.next_step_at, row.stop_reason = at, None, reason[:40]
+            session.add(row)
+
+    def stop_all_escalations(
+        self, session: Session, issue: Issue, at: datetime, reason: str
+    ) -> int:
+        rows = session.exec(
+            select(Escalation).where(
+                Escalation.issue_id == issue.id, col(Escalation.stopped_at).is_(None)
+            )
+        ).all()
+        for row in rows:
+            row.stopped_at, row.next_step_at, row.stop_reason = at, None, reason[:40]
+            session.add(row)
+        return len(rows)
+
+    # -- lifecycle hooks -----------------------------------------------------
+    def on_filed(self, session: Session, issue: Issue) -> None:
+        self.start(session, issue, "acknowledge", issue.created_at)
+        self.start(session, issue, "resolve", issue.created_at)
+
+    def on_acknowledged(self, session: Session, issue: Issue, at: datetime) -> None:
+        self.stop(session, issue, "acknowledge", at)
+        self.start(session, issue, "update", at)
+
+    def on_update(self, session: Session, issue: Issue, at: datetime) -> None:
+        if issue.acknowledged_at is not None and issue.fixed_at is None:
+            self.start(session, issue, "update", at)
+
+    def on_fixed(self, session: Session, issue: Issue, at: datetime) -> None:
+        self.stop(session, issue, "resolve", at)
+        self.stop(session, issue, "update", at)
+        self.stop(session, issue, "acknowledge", at)
+
+    def on_reopened(self, session: Session, issue: Issue, at: datetime) -> None:
+        self.start(session, issue, "resolve", at)
+        self.start(session, issue, "update", at)
