@@ -108,7 +108,35 @@ async def _step_skip(
     return None
 
 
+async def _page_ack(
+    rt: Runtime, _c: AsyncWebClient, _b: dict[str, Any], actor: Actor, value: str
+) -> str | None:
+    return rt.lifecycle.acknowledge_page(_issue_id(value), actor).message
+
+
+async def _open_channel(
+    _rt: Runtime, _c: AsyncWebClient, _b: dict[str, Any], _a: Actor, _value: str
+) -> str | None:
+    return None  # a link button: Slack opens the channel, the app only acks
+
+
+async def _digest_keep(
+    rt: Runtime, _c: AsyncWebClient, _b: dict[str, Any], actor: Actor, value: str
+) -> str | None:
+    return rt.lifecycle.still_relevant(_issue_id(value), actor).message
+
+
+async def _digest_close(
+    rt: Runtime, _c: AsyncWebClient, _b: dict[str, Any], actor: Actor, value: str
+) -> str | None:
+    return rt.lifecycle.close_in_review(_issue_id(value), actor).message
+
+
 WORK: dict[Action, Work] = {
+    Action.PAGE_ACK: _page_ack,
+    Action.OPEN_CHANNEL: _open_channel,
+    Action.DIGEST_KEEP: _digest_keep,
+    Action.DIGEST_CLOSE: _digest_close,
     Action.ACK: _ack,
     Action.ASSIGN_ME: _assign_me,
     Action.MARK_FIXED: _mark_fixed,

@@ -20,7 +20,7 @@ from bot.services.commands import Command, parse_command
 from bot.services.queries import list_issues, resolve_issue, timeline
 from bot.views.help import help_text
 from bot.views.issue_card import issue_card
-from bot.views.queries import list_blocks, timeline_blocks
+from bot.views.queries import list_blocks, oncall_blocks, timeline_blocks
 from bot.views.report_modal import ReportPrefill, report_modal
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,31 @@ async def _list(req: Request) -> Reply:
     return list_blocks(title, visible, req.runtime.clock.now())
 
 
+async def _escalate(req: Request) -> Reply:
+    issue = req.issue()
+    await require_can_see(req.client, issue, req.user_id)
+    reply = req.runtime.engine.escalate_now(issue.id, req.user_id)
+    req.runtime.background.spawn(_tick(req.runtime), "escalate now")
+    return reply
+
+
+async def _tick(runtime: Runtime) -> None:
+    runtime.engine.tick()
+    runtime.worker.kick()
+
+
+async def _oncall(req: Request) -> Reply:
+    return oncall_blocks(req.runtime.oncall.who(req.command.schedule))
+
+
+async def _override(req: Request) -> Reply:
+    actor = await actor_for(req.runtime, req.client, req.user_id)
+    assert req.command.schedule and req.command.user_id and req.command.duration
+    return req.runtime.oncall.add_override(
+        req.command.schedule, actor, req.command.user_id, req.command.duration
+    )
+
+
 HANDLERS: dict[str, Handler] = {
     "assign": _assign,
     "role": _role,
@@ -140,6 +165,9 @@ HANDLERS: dict[str, Handler] = {
     "show": _show,
     "list": _list,
     "timeline": _timeline,
+    "escalate": _escalate,
+    "oncall": _oncall,
+    "override": _override,
 }
 
 

@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.runtime import CONTEXT_KEY, Runtime
 from bot.services.events import first_delivery
 from bot.services.pins import add_pinned_message
-from bot.services.queries import issue_in_channel, list_issues
+from bot.services.queries import issue_in_channel, list_issues, sla_clocks_by_issue
 from bot.views.help import help_text
 from bot.views.queries import home_view
 
@@ -76,7 +76,8 @@ async def on_home_opened(
         return
     user = event["user"]
     issues = list_issues(runtime.db, "mine", user)
-    view = home_view(issues, runtime.clock.now())
+    clocks = sla_clocks_by_issue(runtime.db, [i.id for i in issues if i.id is not None])
+    view = home_view(issues, clocks, runtime.clock.now())
     runtime.background.spawn(client.views_publish(user_id=user, view=view), "publish home")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -12,6 +13,7 @@ from bot.errors import FirebellError
 from bot.ids import SLASH_COMMAND
 from bot.playbooks.model import Role
 from bot.services.report_form import TITLE_MAX
+from bot.sla.durations import parse_duration
 
 ISSUE_KEY = re.compile(r"^INC-(\d{1,9})$", re.IGNORECASE)
 # Slack escapes mentions in command text as <@U123|name> (should_escape: true).
@@ -33,6 +35,9 @@ USAGE = {
     "show": "show [INC-n]",
     "list": "list [open|mine|all]",
     "timeline": "timeline [INC-n]",
+    "escalate": "escalate",
+    "oncall": "oncall [schedule]",
+    "override": "override <schedule> @person <duration>",
     "help": "help",
 }
 
@@ -48,6 +53,8 @@ class Command:
     status: Status | None = None
     role: Role | None = None
     scope: str = "open"
+    schedule: str | None = None
+    duration: timedelta | None = None
     problem: str | None = field(default=None, compare=False)
 
 
@@ -134,6 +141,20 @@ def _with_args(name: str, number: int | None, args: list[str]) -> Command:
         if status == Status.NEW:
             raise FirebellError("An issue cannot go back to New; `reopen` moves it to Assigned.")
         return Command(name, number, status=status)
+    if name == "oncall":
+        if len(args) > 1:
+            raise FirebellError(f"Usage: {usage(name)}")
+        return Command(name, schedule=args[0].lower() if args else None)
+    if name == "override":
+        if len(args) != 3:
+            raise FirebellError(f"Usage: {usage(name)}, e.g. `/incident override primary @dana 4h`")
+        try:
+            length = parse_duration(args[2])
+        except ValueError as exc:
+            raise FirebellError(f"{exc}. Usage: {usage(name)}") from None
+        return Command(
+            name, schedule=args[0].lower(), user_id=_mention(args[1:2], name), duration=length
+        )
     if name == "list":
         scope = args[0].lower() if args else "open"
         if len(args) > 1 or scope not in {"open", "mine", "all"}:

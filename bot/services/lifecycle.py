@@ -354,6 +354,65 @@ class Lifecycle:
             )
             return Changed(issue, f"Update posted to {issue.key}.")
 
+    def acknowledge_page(self, issue_id: int, actor: Actor) -> Changed:
+        """The Acknowledge button of an escalation DM: ack the issue, stop its escalations."""
+        changed = self.acknowledge(issue_id, actor)
+        with self._editing(issue_id) as (session, issue):
+            stopped = self.sla.stop_all_escalations(
+                session, issue, self.clock.now(), "page acknowledged"
+            )
+            if stopped:
+                add_event(session, issue, "page_acknowledged", self.clock, actor.user_id)
+                effects.announce(
+                    session,
+                    self.clock,
+                    issue,
+                    f"<@{actor.user_id}> acknowledged the page for {issue.key}; "
+                    "escalation stopped.",
+                )
+        return Changed(changed.issue, f"You acknowledged the page for {changed.issue.key}.")
+
+    def close_in_review(self, issue_id: int, actor: Actor) -> Changed:
+        """The weekly review's Close: an open issue nobody needs any more, from any status."""
+        with self._editing(issue_id) as (session, issue):
+            require_steer(issue, actor, "close it")
+            if issue.status == Status.CLOSED:
+                return Changed(issue, f"{issue.key} is already closed.")
+            before, now = issue.status, self.clock.now()
+            issue.status, issue.closed_at = Status.CLOSED.value, now
+            self.sla.on_fixed(session, issue, now)  # stops every clock and escalation
+            self.sla.stop_all_escalations(session, issue, now, "closed in review")
+            add_event(
+                session,
+                issue,
+                "closed_in_review",
+                self.clock,
+                actor.user_id,
+                before=before,
+                after=Status.CLOSED.value,
+            )
+            effects.announce(
+                session,
+                self.clock,
+                issue,
+                f"<@{actor.user_id}> closed {issue.key} in the weekly review.",
+            )
+            effects.tell_reporter(
+                session,
+                self.clock,
+                issue,
+                before=before,
+                after=Status.CLOSED.value,
+                summary="Closed in the weekly review as no longer relevant.",
+            )
+            effects.refresh_card(session, self.clock, issue)
+            return Changed(issue, f"{issue.key} closed.")
+
+    def still_relevant(self, issue_id: int, actor: Actor) -> Changed:
+        with self._editing(issue_id) as (session, issue):
+            add_event(session, issue, "still_relevant", self.clock, actor.user_id)
+            return Changed(issue, f"Noted: {issue.key} is still relevant.")
+
     def set_reporter_updates(self, issue_id: int, actor: Actor, on: bool) -> Changed:
         with self._editing(issue_id) as (session, issue):
             if actor.user_id != issue.reporter_id:

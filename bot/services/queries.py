@@ -7,7 +7,7 @@ from sqlmodel import col, or_, select
 from bot.errors import FirebellError
 from bot.services.lifecycle_rules import OPEN_STATUSES
 from storage.db import Database
-from storage.models import Issue, Participant, TimelineEvent
+from storage.models import Issue, Participant, SlaClock, TimelineEvent
 
 LIST_LIMIT = 30
 TIMELINE_LIMIT = 40
@@ -56,6 +56,15 @@ def list_issues(db: Database, scope: str, user_id: str) -> list[Issue]:
             )
         stmt = stmt.order_by(col(Issue.number).desc()).limit(LIST_LIMIT * 3)
         return list(session.exec(stmt))
+
+
+def sla_clocks_by_issue(db: Database, issue_ids: list[int]) -> dict[int, list[SlaClock]]:
+    with db.session() as session:
+        rows = session.exec(select(SlaClock).where(col(SlaClock.issue_id).in_(issue_ids)))
+        found: dict[int, list[SlaClock]] = {}
+        for row in rows:
+            found.setdefault(row.issue_id, []).append(row)
+        return found
 
 
 def timeline(db: Database, issue_id: int, limit: int = TIMELINE_LIMIT) -> list[TimelineEvent]:

@@ -21,6 +21,9 @@ WHAT = {
     "show": "the issue's card, just for you",
     "list": "open issues, yours, or all",
     "timeline": "what happened, in order",
+    "escalate": "page the next escalation step now (or start escalating)",
+    "oncall": "who is on call now and next",
+    "override": "put someone on call for a while (admins and whoever is on call)",
     "help": "this list",
 }
 

@@ -84,6 +84,8 @@ def issue_card(issue: Any, *, with_actions: bool = True) -> tuple[str, list[dict
     ):
         if moment is not None:
             moments.append(f"{name} {slack_date(moment)}")
+    if issue.breached_at is not None:
+        moments.append(f":red_circle: SLA breached {slack_date(issue.breached_at)}")
     if issue.private:
         moments.append(":lock: private")
     if issue.playbook:

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import label
+from bot.sla.durations import format_duration
 from bot.views.blocks import clip, context, escape, header, section
 from bot.views.issue_card import slack_date
-from storage.models import Issue, TimelineEvent
+from storage.models import Issue, SlaClock, TimelineEvent
 
 EVENT_WORDS = {
     "filed": "filed the issue",
@@ -34,6 +35,16 @@ EVENT_WORDS = {
     "source_reply_skipped": "could not answer in the source thread ({reason})",
     "next_status_proposed": "proposed moving to {target}",
     "reporter_updates": "reporter updates turned {state}",
+    "sla_warning": "SLA warning: {clock} runs out in {left}",
+    "sla_escalating": "SLA {clock} nearly out ({left} left): escalating",
+    "sla_breached": "SLA {clock} breached",
+    "escalation_started": "escalation started ({policy}, for the {clock} clock)",
+    "escalated": "escalated (step {step}, round {loop}) to {targets}",
+    "escalation_exhausted": "escalation ran out of steps",
+    "escalation_forced": "forced the next escalation step",
+    "page_acknowledged": "acknowledged the page",
+    "closed_in_review": "closed the issue in the weekly review",
+    "still_relevant": "marked the issue still relevant in the weekly review",
 }
 
 
@@ -42,8 +53,9 @@ def _describe(event: TimelineEvent) -> str:
     for key in ("before", "after", "target"):
         if isinstance(payload.get(key), str):
             payload[key] = label(payload[key])
-    if "steps" in payload:
-        payload["steps"] = "; ".join(payload["steps"])
+    for key in ("steps", "targets"):
+        if isinstance(payload.get(key), list):
+            payload[key] = "; ".join(payload[key]) or "nobody"
     if "on" in payload:
         payload["state"] = "on" if payload["on"] else "off"
     template = EVENT_WORDS.get(event.kind, event.kind.replace("_", " "))
@@ -103,7 +115,47 @@ def list_blocks(title: str, issues: list[Issue], now: datetime) -> list[dict[str
     return blocks
 
 
-def home_view(issues: list[Issue], now: datetime) -> dict[str, Any]:
-    blocks = list_blocks("Your open issues", issues, now)[:90]
-    blocks.append(context("SLA clocks appear here once SLA policies are configured."))
+def sla_line(clocks: list[SlaClock], now: datetime) -> str:
+    """`SLA: acknowledge in 4m · resolve in 3h 50m` or what is breached."""
+    parts = []
+    for clock in sorted(clocks, key=lambda c: c.due_at):
+        if clock.stopped_at is not None:
+            continue
+        if clock.breached_at is not None or clock.due_at <= now:
+            parts.append(f":red_circle: {clock.kind} breached")
+        else:
+            mark = ":large_orange_circle: " if clock.warned_at else ""
+            parts.append(f"{mark}{clock.kind} in {format_duration(clock.due_at - now)}")
+    return "SLA: " + " · ".join(parts) if parts else ""
+
+
+def home_view(
+    issues: list[Issue], clocks: dict[int, list[SlaClock]], now: datetime
+) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [header("Your open issues")]
+    if not issues:
+        blocks.append(section("No issues."))
+    for issue in issues[:45]:
+        sla = sla_line(clocks.get(issue.id or 0, []), now)
+        blocks.append(section(_issue_line(issue, now) + (f"\n{sla}" if sla else "")))
     return {"type": "home", "blocks": blocks}
+
+
+def oncall_blocks(entries: list[Any]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [header("On call")]
+    for entry in entries[:40]:
+        now = f"<@{entry.now.user}> until {slack_date(entry.now.end)}" if entry.now else "nobody"
+        if entry.now and entry.now.override:
+            now += " (override)"
+        following = (
+            f"<@{entry.next.user}> from {slack_date(entry.next.start)}"
+            if entry.next
+            else "nobody scheduled"
+        )
+        blocks.append(
+            section(
+                f"*{entry.schedule.name}* ({entry.schedule.timezone})\n"
+                f"Now: {now}\nNext: {following}"
+            )
+        )
+    return blocks
