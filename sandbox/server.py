@@ -11,6 +11,7 @@ from aiohttp import web
 
 from sandbox.faults import Faults
 from sandbox.methods import SlackError, WebApi
+from sandbox.paging import Pagers
 from sandbox.socket_mode import SocketHub
 from sandbox.workspace import Call, Workspace
 
@@ -34,6 +35,7 @@ class Sandbox:
         self.signing_secret = signing_secret
         self.faults = Faults()
         self.socket = SocketHub(self.workspace)
+        self.pagers = Pagers()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         self.api: WebApi | None = None
@@ -49,6 +51,7 @@ class Sandbox:
         app.router.add_get("/socket-mode", self.socket.handle)
         app.router.add_post("/sandbox/triggers", self._issue_triggers)
         app.router.add_get("/sandbox/summary", self._summary)
+        self.pagers.routes(app)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)

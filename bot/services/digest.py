@@ -88,9 +88,10 @@ class Digest:
         )
         last_activity = dict(
             session.exec(
-                select(TimelineEvent.issue_id, func.max(TimelineEvent.at)).group_by(
-                    col(TimelineEvent.issue_id)
-                )
+                # People's activity only: the engine's own SLA events do not make an issue alive.
+                select(TimelineEvent.issue_id, func.max(TimelineEvent.at))
+                .where(col(TimelineEvent.actor_id).is_not(None))
+                .group_by(col(TimelineEvent.issue_id))
             ).all()
         )
         stale = [

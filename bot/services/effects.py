@@ -15,7 +15,7 @@ def issue_stream(issue_id: int) -> str:
     return f"issue:{issue_id}"
 
 
-def enqueue(session: Session, clock: Clock, issue: Issue, kind: str, **payload: Any) -> None:
+def enqueue(session: Session, clock: Clock, issue: Issue, kind: str, /, **payload: Any) -> None:
     assert issue.id is not None
     outbox.enqueue(
         session,

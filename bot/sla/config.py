@@ -22,7 +22,10 @@ from bot.sla.durations import parse_duration
 
 
 def _duration(value: object) -> object:
-    return parse_duration(value) if isinstance(value, str) else value
+    # ISO 8601 ("PT10M") is how a stored policy snapshot writes durations; pydantic reads it.
+    if isinstance(value, str) and not value.startswith("P"):
+        return parse_duration(value)
+    return value
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
