@@ -43,6 +43,7 @@ migrate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ack_latency.py
+	$(BIN)/python bench/escalation_sweep.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
