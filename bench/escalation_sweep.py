@@ -39,9 +39,11 @@ SIZES = (1_000, 10_000, 100_000)
 TARGET_RATIO = 2.0
 TARGET_RSS_MB = 200
 CHUNK = 5_000
-CONFIG = FirebellConfig(escalation_policies=[
-    {"name": "default", "steps": [{"targets": [{"user": "UONCALL"}], "wait": "10m"}]}
-])
+CONFIG = FirebellConfig(
+    escalation_policies=[
+        {"name": "default", "steps": [{"targets": [{"user": "UONCALL"}], "wait": "10m"}]}
+    ]
+)
 
 
 def seed(db: Database, clock: FakeClock, count: int, due: bool) -> None:
@@ -52,23 +54,44 @@ def seed(db: Database, clock: FakeClock, count: int, due: bool) -> None:
     for first in range(start, start + count, CHUNK):
         numbers = range(first, min(first + CHUNK, start + count))
         with db.session() as session:
-            session.execute(insert(Issue), [
-                {"number": n, "idempotency_key": f"bench-{n}", "title": f"Issue {n}",
-                 "type": "outage", "severity": "critical", "private": False,
-                 "reporter_id": "UREP", "status": "new", "phase": "detection",
-                 "created_at": filed, "reporter_updates": True, "occurrences": 1}
-                for n in numbers
-            ])
-            ids = session.exec(select(Issue.id).where(Issue.number >= numbers[0],
-                                                      Issue.number <= numbers[-1])).all()
-            session.execute(insert(SlaClock), [
-                {"issue_id": i, "kind": "acknowledge", "started_at": filed,
-                 "warn_at": filed + timedelta(minutes=11),
-                 "escalate_at": filed + timedelta(minutes=13),
-                 "due_at": filed + timedelta(minutes=15),
-                 "next_check_at": filed + timedelta(minutes=11)}
-                for i in ids
-            ])
+            session.execute(
+                insert(Issue),
+                [
+                    {
+                        "number": n,
+                        "idempotency_key": f"bench-{n}",
+                        "title": f"Issue {n}",
+                        "type": "outage",
+                        "severity": "critical",
+                        "private": False,
+                        "reporter_id": "UREP",
+                        "status": "new",
+                        "phase": "detection",
+                        "created_at": filed,
+                        "reporter_updates": True,
+                        "occurrences": 1,
+                    }
+                    for n in numbers
+                ],
+            )
+            ids = session.exec(
+                select(Issue.id).where(Issue.number >= numbers[0], Issue.number <= numbers[-1])
+            ).all()
+            session.execute(
+                insert(SlaClock),
+                [
+                    {
+                        "issue_id": i,
+                        "kind": "acknowledge",
+                        "started_at": filed,
+                        "warn_at": filed + timedelta(minutes=11),
+                        "escalate_at": filed + timedelta(minutes=13),
+                        "due_at": filed + timedelta(minutes=15),
+                        "next_check_at": filed + timedelta(minutes=11),
+                    }
+                    for i in ids
+                ],
+            )
 
 
 def timed_sweep(db: Database, clock: FakeClock) -> float:
@@ -84,13 +107,13 @@ def timed_sweep(db: Database, clock: FakeClock) -> float:
 def child_rss(url: str) -> float:
     """Run one sweep with 100 due in a fresh process; return its peak RSS in MB."""
     code = (
-        "import resource, sys; sys.path.insert(0, %r)\n"
-        "from bench.escalation_sweep import seed, timed_sweep\n"
+        f"import resource, sys; sys.path.insert(0, {str(ROOT)!r})\n"
+        "from bench.escalation_sweep import timed_sweep\n"
         "from bot.clock import FakeClock\nfrom storage.db import Database\n"
-        "db = Database(%r); clock = FakeClock()\n"
+        f"db = Database({url!r}); clock = FakeClock()\n"
         "timed_sweep(db, clock)\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
-    ) % (str(ROOT), url)
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -120,8 +143,10 @@ def main() -> int:
     verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
     print(f"  100k/1k ratio: {ratio:.2f} ({verdict} the target <= {TARGET_RATIO})")
     rss_verdict = "meets" if rss <= TARGET_RSS_MB else "MISSES"
-    print(f"  peak RSS of a sweep with 100k open: {rss:.0f} MB "
-          f"({rss_verdict} the target <= {TARGET_RSS_MB} MB)")
+    print(
+        f"  peak RSS of a sweep with 100k open: {rss:.0f} MB "
+        f"({rss_verdict} the target <= {TARGET_RSS_MB} MB)"
+    )
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  (this process, which also built the fixture: {own:.0f} MB)")
     db.dispose()

@@ -9,12 +9,16 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.clock import FakeClock
+from bot.config import FirebellConfig
 from bot.harness import Harness, running
+from sandbox import Sandbox
 from sandbox.transcript import humanise, render
-from sandbox.workspace import Message, User
+from sandbox.workspace import Message, User, Workspace
 
 CUSTOMER_MESSAGE = (
     "Hi team, checkout keeps failing for me with 'Error 502' since about 10:05. "
@@ -26,22 +30,65 @@ Out = Callable[[str], None]
 
 async def run_demo(out: Out = print) -> int:
     logging.getLogger().setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="firebell-demo-") as tmp:
-        database_url = f"sqlite:///{Path(tmp) / 'firebell.db'}"
-        async with running(database_url) as h:
-            script = Script(h, out)
-            if not await script.capture():
-                return 1
-            return 0 if await script.resolve() else 1
+    sandbox = await Sandbox().start()
+    people = Cast(sandbox.workspace)
+    # Simulated time, so the SLA warning and the escalation show without waiting.
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    try:
+        with tempfile.TemporaryDirectory(prefix="firebell-demo-") as tmp:
+            database_url = f"sqlite:///{Path(tmp) / 'firebell.db'}"
+            async with running(
+                database_url, clock=clock, config=people.config(), sandbox=sandbox
+            ) as h:
+                script = Script(h, people, clock, out)
+                if not await script.capture():
+                    return 1
+                if not await script.escalate():
+                    return 1
+                return 0 if await script.resolve() else 1
+    finally:
+        await sandbox.stop()
+
+
+class Cast:
+    """The people of the demo, and a firebell.yml in which Sam is on call."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.dana = ws.add_user("dana", "Dana (support)")
+        self.sam = ws.add_user("sam", "Sam (SRE)")
+        self.casey = ws.add_user("casey", "Casey (customer)")
+        self.support = ws.add_channel("support", self.dana, self.sam, self.casey, ws.bot)
+
+    def config(self) -> FirebellConfig:
+        return FirebellConfig.model_validate(
+            {
+                "schedules": [
+                    {
+                        "name": "sre",
+                        "rotations": [
+                            {
+                                "participants": [self.sam.id],
+                                "shift": "1w",
+                                "handoff": "2026-01-05T09:00",
+                            }
+                        ],
+                    }
+                ],
+                "escalation_policies": [
+                    {
+                        "name": "default",
+                        "steps": [{"targets": [{"schedule": "sre"}], "wait": "10m"}],
+                    }
+                ],
+            }
+        )
 
 
 class Script:
-    def __init__(self, h: Harness, out: Out) -> None:
-        self.h, self.ws, self.out = h, h.ws, out
-        self.dana = self.ws.add_user("dana", "Dana (support)")
-        self.sam = self.ws.add_user("sam", "Sam (SRE)")
-        self.casey = self.ws.add_user("casey", "Casey (customer)")
-        self.support = self.ws.add_channel("support", self.dana, self.sam, self.casey, self.ws.bot)
+    def __init__(self, h: Harness, cast: Cast, clock: FakeClock, out: Out) -> None:
+        self.h, self.ws, self.out, self.clock = h, h.ws, out, clock
+        self.dana, self.sam, self.casey = cast.dana, cast.sam, cast.casey
+        self.support = cast.support
         self.room: Any = None
         self._shown = 0
 
@@ -124,11 +171,24 @@ class Script:
         self.room.members.add(self.sam.id)  # Sam joins the channel from the link
         return True
 
-    async def resolve(self) -> bool:
-        card = self.ws.messages_in(self.room.id)[0]
-        self.step("Sam presses Acknowledge on the card: he leads INC-1, the response phase starts")
-        await self.press(self.sam, card, "issue_ack")
+    async def escalate(self) -> bool:
+        self.step("11 minutes pass and nobody acknowledges (critical: 15 min to acknowledge)")
+        self.clock.advance(minutes=11, seconds=15)
+        await self.h.firebell.tick()
+        self.show_new()
+        self.step("At 90 % of the deadline Firebell escalates to whoever is on call: Sam")
+        self.clock.advance(minutes=2, seconds=15)
+        await self.h.firebell.tick()
+        self.show_new()
+        pages = self.ws.dms_to(self.sam.id)
+        if not pages:
+            self.out("    FAILED: nobody was paged")
+            return False
+        self.step("Sam presses Acknowledge in the page: he leads INC-1, the escalation stops")
+        await self.press(self.sam, pages[-1], "page_ack")
+        return True
 
+    async def resolve(self) -> bool:
         self.step("Sam works the response checklist; the mitigation step asks a question")
         await self.press(self.sam, self.checklist("Response"), "step_done", "1:roles-assigned")
         await self.press(self.sam, self.checklist("Response"), "step_done", "1:recent-changes")

@@ -17,6 +17,9 @@ async def test_demo_plays_an_issue_from_capture_to_closed() -> None:
     assert "Filed as *INC-1*. Follow along in #inc-1-checkout-fails-with-502-for-card-payments" in (
         transcript
     )
+    assert "the SLA to acknowledge INC-1 runs out in 3m" in transcript
+    assert "[DM to Sam (SRE)] Firebell:\n    :rotating_light: *INC-1* needs you" in transcript
+    assert ":mega: Escalated INC-1 to @sam (step 1 of 1)." in transcript
     assert "# Response checklist · INC-1" in transcript
     assert "Move it to *Revise*?" in transcript and "[Move to Revise]" in transcript
     assert "@sam moved INC-1: Fixed → *Closed*." in transcript

@@ -14,7 +14,7 @@ from bot.harness import Harness, running
 from sandbox import Sandbox
 from sandbox.workspace import Channel, User
 from storage.models import Escalation, Notification
-from tests.helpers import channel_of, click, file_report, fresh, people, run, timeline_kinds
+from tests.helpers import channel_of, click, file_report, fresh, run, timeline_kinds
 
 PD_KEY = "R0123456789ABCDEF0123456789ABCDE"
 

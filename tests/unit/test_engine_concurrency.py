@@ -24,26 +24,49 @@ def seed_due_issues(db: Database, clock: FakeClock, count: int) -> None:
     """Issues whose acknowledge deadline passed an hour ago (bulk, for speed)."""
     filed = clock.now() - timedelta(hours=1)
     with db.session() as session:
-        session.execute(insert(Issue), [
-            {"number": n, "idempotency_key": f"k{n}", "title": f"Issue {n}", "type": "outage",
-             "severity": "critical", "private": False, "reporter_id": "UREP", "status": "new",
-             "phase": "detection", "created_at": filed, "reporter_updates": True,
-             "occurrences": 1}
-            for n in range(1, count + 1)
-        ])
+        session.execute(
+            insert(Issue),
+            [
+                {
+                    "number": n,
+                    "idempotency_key": f"k{n}",
+                    "title": f"Issue {n}",
+                    "type": "outage",
+                    "severity": "critical",
+                    "private": False,
+                    "reporter_id": "UREP",
+                    "status": "new",
+                    "phase": "detection",
+                    "created_at": filed,
+                    "reporter_updates": True,
+                    "occurrences": 1,
+                }
+                for n in range(1, count + 1)
+            ],
+        )
         ids = session.exec(select(Issue.id)).all()
-        session.execute(insert(SlaClock), [
-            {"issue_id": i, "kind": "acknowledge", "started_at": filed,
-             "warn_at": filed + timedelta(minutes=11), "escalate_at": filed + timedelta(minutes=13),
-             "due_at": filed + timedelta(minutes=15),
-             "next_check_at": filed + timedelta(minutes=11)}
-            for i in ids
-        ])
+        session.execute(
+            insert(SlaClock),
+            [
+                {
+                    "issue_id": i,
+                    "kind": "acknowledge",
+                    "started_at": filed,
+                    "warn_at": filed + timedelta(minutes=11),
+                    "escalate_at": filed + timedelta(minutes=13),
+                    "due_at": filed + timedelta(minutes=15),
+                    "next_check_at": filed + timedelta(minutes=11),
+                }
+                for i in ids
+            ],
+        )
 
 
-CONFIG = FirebellConfig(escalation_policies=[
-    {"name": "default", "steps": [{"targets": [{"user": "UONCALL"}], "wait": "10m"}]}
-])
+CONFIG = FirebellConfig(
+    escalation_policies=[
+        {"name": "default", "steps": [{"targets": [{"user": "UONCALL"}], "wait": "10m"}]}
+    ]
+)
 
 
 @pytest.mark.skipif(not PG_URL, reason="concurrent engines are a PostgreSQL deployment")
@@ -70,8 +93,9 @@ def test_two_engines_send_every_ping_exactly_once(database_url: str, db: Databas
     assert sum(r.steps for r in results) == ISSUES
     assert all(r.breaches > 0 for r in results), "both engines should have claimed work"
     with db.session() as session:
-        pages = Counter(i.issue_id for i in session.exec(
-            select(OutboxItem).where(OutboxItem.kind == "page")))
+        pages = Counter(
+            i.issue_id for i in session.exec(select(OutboxItem).where(OutboxItem.kind == "page"))
+        )
         kinds = Counter(n.kind for n in session.exec(select(Notification)))
     assert len(pages) == ISSUES and set(pages.values()) == {1}
     assert kinds == {"sla_breach": ISSUES, "escalation_step": ISSUES}
