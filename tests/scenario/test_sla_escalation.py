@@ -307,3 +307,44 @@ async def test_a_crashed_tick_leaves_nothing_half_done(
         assert session.exec(select(Notification)).all() == []  # rolled back whole
     assert (await h.firebell.tick()).warnings == 1  # the restarted engine fires it, once
     assert (await h.firebell.tick()).warnings == 0
+
+
+async def test_a_page_slack_refuses_at_first_is_retried_once(oc: OnCall, clock: FakeClock) -> None:
+    h = oc.h
+    await file_report(h, oc.dana, oc.support)
+    clock.advance(minutes=14)
+    h.sandbox.faults.inject("chat.postMessage", "server_error", status=503)
+    await h.firebell.tick()
+    assert h.ws.dms_to(oc.sam.id) == []
+    h.sandbox.faults.clear()
+    clock.advance(minutes=5)  # past the outbox backoff
+    await h.firebell.settle()
+    assert len(h.ws.dms_to(oc.sam.id)) == 1
+    await h.firebell.tick()
+    await h.firebell.settle()
+    assert len(h.ws.dms_to(oc.sam.id)) == 1  # not doubled
+
+
+async def test_the_scheduler_job_ticks_the_engine_and_the_digest(
+    oc: OnCall, clock: FakeClock
+) -> None:
+    from bot.scheduler import start_scheduler, tick
+
+    h = oc.h
+    await file_report(h, oc.dana, oc.support)
+    clock.advance(minutes=12)
+    await tick(h.firebell.runtime)  # what the APScheduler job runs every tick_seconds
+    await h.firebell.settle()
+    assert any("runs out in" in t for t in texts(h, channel_of(h, fresh_issue(h))))
+    scheduler = start_scheduler(h.firebell.runtime)
+    try:
+        job = scheduler.get_job("sla-tick")
+        assert job is not None and job.trigger.interval.total_seconds() == 5.0
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def fresh_issue(h: Harness) -> object:
+    from tests.helpers import only_issue
+
+    return only_issue(h.firebell.runtime.db)

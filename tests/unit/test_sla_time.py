@@ -108,3 +108,20 @@ def test_schedule_references_are_checked() -> None:
         )
     with pytest.raises(ValueError, match="not a time zone"):
         config(timezone="Mars/Olympus", **WEEKLY)
+
+
+def test_escalation_policy_is_chosen_by_service_type_and_severity() -> None:
+    step = [{"targets": [{"user": "UANA"}]}]
+    config = FirebellConfig(
+        escalation_policies=[
+            {"name": "default", "steps": step},
+            {"name": "critical", "match": {"severities": ["critical"]}, "steps": step},
+            {"name": "security", "match": {"types": ["security"]}, "steps": step},
+            {"name": "payments", "match": {"services": ["checkout-api"]}, "steps": step},
+        ]
+    )
+    assert config.choose_policy("minor", "bug", None).name == "default"  # type: ignore[union-attr]
+    assert config.choose_policy("critical", "bug", None).name == "critical"  # type: ignore[union-attr]
+    assert config.choose_policy("critical", "security", None).name == "security"  # type: ignore[union-attr]
+    assert config.choose_policy("critical", "security", "checkout-api").name == "payments"  # type: ignore[union-attr]
+    assert FirebellConfig().choose_policy("critical", "bug", None) is None
