@@ -18,80 +18,27 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert  # noqa: E402
-from sqlmodel import select  # noqa: E402
-
+from bench.fixtures import seed  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import FirebellConfig  # noqa: E402
 from bot.services.sla_engine import Engine  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Issue, SlaClock  # noqa: E402
 
 DUE = 100
 SIZES = (1_000, 10_000, 100_000)
 TARGET_RATIO = 2.0
 TARGET_RSS_MB = 200
-CHUNK = 5_000
 CONFIG = FirebellConfig(
     escalation_policies=[
         {"name": "default", "steps": [{"targets": [{"user": "UONCALL"}], "wait": "10m"}]}
     ]
 )
-
-
-def seed(db: Database, clock: FakeClock, count: int, due: bool) -> None:
-    """`count` open critical issues; `due` ones breached an hour ago, the rest far from it."""
-    filed = clock.now() - (timedelta(hours=1) if due else timedelta(0))
-    with db.session() as session:
-        start = (session.exec(select(func.max(Issue.number))).one() or 0) + 1
-    for first in range(start, start + count, CHUNK):
-        numbers = range(first, min(first + CHUNK, start + count))
-        with db.session() as session:
-            session.execute(
-                insert(Issue),
-                [
-                    {
-                        "number": n,
-                        "idempotency_key": f"bench-{n}",
-                        "title": f"Issue {n}",
-                        "type": "outage",
-                        "severity": "critical",
-                        "private": False,
-                        "reporter_id": "UREP",
-                        "status": "new",
-                        "phase": "detection",
-                        "created_at": filed,
-                        "reporter_updates": True,
-                        "occurrences": 1,
-                    }
-                    for n in numbers
-                ],
-            )
-            ids = session.exec(
-                select(Issue.id).where(Issue.number >= numbers[0], Issue.number <= numbers[-1])
-            ).all()
-            session.execute(
-                insert(SlaClock),
-                [
-                    {
-                        "issue_id": i,
-                        "kind": "acknowledge",
-                        "started_at": filed,
-                        "warn_at": filed + timedelta(minutes=11),
-                        "escalate_at": filed + timedelta(minutes=13),
-                        "due_at": filed + timedelta(minutes=15),
-                        "next_check_at": filed + timedelta(minutes=11),
-                    }
-                    for i in ids
-                ],
-            )
 
 
 def timed_sweep(db: Database, clock: FakeClock) -> float:

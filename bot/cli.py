@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Alembic announces every plugin at INFO; only its problems are worth a line.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # APScheduler logs every 5-second tick at INFO; its warnings and errors still show.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         return int(args.run(args))
     except ConfigError as exc:

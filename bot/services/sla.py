@@ -31,6 +31,24 @@ def _deadline(policy: SlaPolicy, start: datetime, span: timedelta) -> datetime:
     return office.add(start, work)
 
 
+def thresholds(row: SlaClock) -> list[tuple[str, datetime, datetime | None]]:
+    """(name, moment, fired at) of a clock's three thresholds, in order."""
+    return [
+        ("warn", row.warn_at, row.warned_at),
+        ("escalate", row.escalate_at, row.escalated_at),
+        ("breach", row.due_at, row.breached_at),
+    ]
+
+
+FIRED_FIELD = {"warn": "warned_at", "escalate": "escalated_at", "breach": "breached_at"}
+
+
+def next_check(row: SlaClock) -> datetime | None:
+    """The next threshold not yet fired, or None when all have."""
+    pending = [moment for _name, moment, fired in thresholds(row) if fired is None]
+    return min(pending) if pending else None
+
+
 class SlaClocks:
     def __init__(self, config: SlaConfig) -> None:
         self.config = config
@@ -44,16 +62,7 @@ class SlaClocks:
         row.warn_at = _deadline(policy, row.started_at, span * self.config.warn_at)
         row.escalate_at = _deadline(policy, row.started_at, span * self.config.escalate_at)
         row.due_at = _deadline(policy, row.started_at, span)
-        pending = [
-            moment
-            for moment, fired in (
-                (row.warn_at, row.warned_at),
-                (row.escalate_at, row.escalated_at),
-                (row.due_at, row.breached_at),
-            )
-            if fired is None
-        ]
-        row.next_check_at = min(pending) if pending else None
+        row.next_check_at = next_check(row)
         return True
 
     def _row(self, session: Session, issue: Issue, kind: str) -> SlaClock | None:

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from bot.clock import Clock
 from bot.services import effects
 from bot.services.issues import add_event
+from bot.services.sla import FIRED_FIELD, next_check, thresholds
 from bot.sla.config import EscalationPolicy, OnCallConfig, Target
 from bot.sla.durations import format_duration
 from bot.sla.oncall import OverrideWindow, on_call
@@ -124,31 +125,12 @@ class Engine:
         issue = session.get(Issue, row.issue_id)
         assert issue is not None and issue.id is not None
         crossed = [
-            name
-            for name, moment, fired in (
-                ("warn", row.warn_at, row.warned_at),
-                ("escalate", row.escalate_at, row.escalated_at),
-                ("breach", row.due_at, row.breached_at),
-            )
-            if fired is None and moment <= now
+            name for name, moment, fired in thresholds(row) if fired is None and moment <= now
         ]
         # Catch-up after downtime: every crossed threshold is marked, only the highest acts.
         for name in crossed:
-            setattr(
-                row,
-                {"warn": "warned_at", "escalate": "escalated_at", "breach": "breached_at"}[name],
-                now,
-            )
-        pending = [
-            m
-            for m, fired in (
-                (row.warn_at, row.warned_at),
-                (row.escalate_at, row.escalated_at),
-                (row.due_at, row.breached_at),
-            )
-            if fired is None
-        ]
-        row.next_check_at = min(pending) if pending else None
+            setattr(row, FIRED_FIELD[name], now)
+        row.next_check_at = next_check(row)
         session.add(row)
         if not crossed or row.stopped_at is not None:
             return

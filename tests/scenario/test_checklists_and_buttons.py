@@ -195,6 +195,7 @@ async def test_app_home_lists_my_open_issues(h: Harness) -> None:
     await h.firebell.settle()
     home = h.ws.views[f"home-{dana.id}"].view
     assert home["type"] == "home" and "INC-1" in str(home["blocks"])
+    assert "SLA: acknowledge in 15m · resolve in 4h" in str(home["blocks"])  # critical
     await h.driver.event(h.driver.home_opened(sam))
     await h.firebell.settle()
     assert "No issues." in str(h.ws.views[f"home-{sam.id}"].view["blocks"])

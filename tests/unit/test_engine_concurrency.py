@@ -4,62 +4,19 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert
 from sqlmodel import select
 
+from bench.fixtures import seed
 from bot.clock import FakeClock
 from bot.config import FirebellConfig
 from bot.services.sla_engine import Engine
 from storage.db import Database
-from storage.models import Issue, Notification, OutboxItem, SlaClock
+from storage.models import Notification, OutboxItem
 from tests.conftest import PG_URL
 
 ISSUES = 1000
-
-
-def seed_due_issues(db: Database, clock: FakeClock, count: int) -> None:
-    """Issues whose acknowledge deadline passed an hour ago (bulk, for speed)."""
-    filed = clock.now() - timedelta(hours=1)
-    with db.session() as session:
-        session.execute(
-            insert(Issue),
-            [
-                {
-                    "number": n,
-                    "idempotency_key": f"k{n}",
-                    "title": f"Issue {n}",
-                    "type": "outage",
-                    "severity": "critical",
-                    "private": False,
-                    "reporter_id": "UREP",
-                    "status": "new",
-                    "phase": "detection",
-                    "created_at": filed,
-                    "reporter_updates": True,
-                    "occurrences": 1,
-                }
-                for n in range(1, count + 1)
-            ],
-        )
-        ids = session.exec(select(Issue.id)).all()
-        session.execute(
-            insert(SlaClock),
-            [
-                {
-                    "issue_id": i,
-                    "kind": "acknowledge",
-                    "started_at": filed,
-                    "warn_at": filed + timedelta(minutes=11),
-                    "escalate_at": filed + timedelta(minutes=13),
-                    "due_at": filed + timedelta(minutes=15),
-                    "next_check_at": filed + timedelta(minutes=11),
-                }
-                for i in ids
-            ],
-        )
 
 
 CONFIG = FirebellConfig(
@@ -72,7 +29,7 @@ CONFIG = FirebellConfig(
 @pytest.mark.skipif(not PG_URL, reason="concurrent engines are a PostgreSQL deployment")
 def test_two_engines_send_every_ping_exactly_once(database_url: str, db: Database) -> None:
     clock = FakeClock()
-    seed_due_issues(db, clock, ISSUES)
+    seed(db, clock, ISSUES, due=True)
     engines = [Engine(Database(database_url), clock, CONFIG) for _ in range(2)]
     results = []
     errors: list[BaseException] = []
