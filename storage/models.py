@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
@@ -240,3 +240,39 @@ class OnCallOverride(SQLModel, table=True):
     ends_at: datetime = _utc()
     created_by: str = Field(max_length=32)
     created_at: datetime = _utc()
+
+
+class Review(SQLModel, table=True):
+    """The post-incident review of an issue: a draft until published."""
+
+    __tablename__ = "reviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issues.id", unique=True)
+    status: str = Field(default="draft", max_length=10)  # draft | published
+    source: str = Field(max_length=20)  # model | template
+    note: str | None = Field(default=None, max_length=300)  # why the template was used
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    drafted_by: str = Field(max_length=32)
+    drafted_at: datetime = _utc()
+    published_by: str | None = Field(default=None, max_length=32)
+    published_at: datetime | None = _utc(default=None)
+
+
+class FollowUp(SQLModel, table=True):
+    """An action item of a published review, with an owner and a due date."""
+
+    __tablename__ = "followups"
+    __table_args__ = (Index("ix_followups_open_due", "status", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issues.id")
+    title: str = Field(max_length=200)
+    owner_id: str | None = Field(default=None, max_length=32)
+    due_on: date | None = None
+    priority: str = Field(default="medium", max_length=10)
+    status: str = Field(default="open", max_length=10)  # open | done
+    created_at: datetime = _utc()
+    done_at: datetime | None = _utc(default=None)

@@ -28,6 +28,8 @@ TABLES = (
     "processed_events",
     "step_states",
     "phase_messages",
+    "reviews",
+    "followups",
     "sla_clocks",
     "escalations",
     "notifications",

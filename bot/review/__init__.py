@@ -1,0 +1,1 @@
+"""Post-incident reviews: facts, prompt, model answer or template, Markdown."""

@@ -1,0 +1,59 @@
+"""The shape of a review, as asked of the model and as stored."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TimelineEntry(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    time: str = Field(max_length=40)
+    event: str = Field(max_length=500)
+
+
+class ActionItem(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    title: str = Field(min_length=1, max_length=200)
+    owner: str | None = Field(default=None, max_length=40)  # a Slack user ID
+    due_date: date | None = None
+    priority: Literal["low", "medium", "high"] = "medium"
+
+
+class ReviewContent(BaseModel):
+    """Every section of the review; a model answer must fit this exactly."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    summary: str = Field(min_length=1, max_length=3000)
+    customer_impact: str = Field(max_length=3000)
+    detection: str = Field(max_length=3000)
+    response: str = Field(max_length=3000)
+    resolution: str = Field(max_length=3000)
+    timeline: list[TimelineEntry] = Field(default_factory=list, max_length=60)
+    root_cause: str = Field(max_length=3000)
+    contributing_factors: list[str] = Field(default_factory=list, max_length=20)
+    went_well: list[str] = Field(default_factory=list, max_length=20)
+    went_badly: list[str] = Field(default_factory=list, max_length=20)
+    action_items: list[ActionItem] = Field(default_factory=list, max_length=20)
+    lessons_learned: list[str] = Field(default_factory=list, max_length=20)
+
+
+SECTION_TITLES = {
+    "summary": "Summary",
+    "customer_impact": "Customer impact",
+    "detection": "Detection",
+    "response": "Response",
+    "resolution": "Resolution",
+    "timeline": "Timeline",
+    "root_cause": "Root cause",
+    "contributing_factors": "Contributing factors",
+    "went_well": "What went well",
+    "went_badly": "What went badly",
+    "action_items": "Action items",
+    "lessons_learned": "Lessons learned",
+}
