@@ -28,7 +28,8 @@ from bot.services.oncall import OnCall
 from bot.services.outbox import Outbox, OutboxWorker
 from bot.services.paging_effects import PagingEffects
 from bot.services.provisioning import Provisioning
-from bot.services.review_effects import DigestEffects
+from bot.services.review_effects import ReviewEffects
+from bot.services.reviews import FollowUps, Reviews
 from bot.services.sla import SlaClocks
 from bot.services.sla_engine import Engine, TickResult
 from bot.slack_client import make_web_client
@@ -75,6 +76,7 @@ class Firebell:
         """One scheduler tick, delivered (tests and the demo run time themselves)."""
         result = self.runtime.engine.tick()
         self.runtime.digest.run_if_due()
+        self.runtime.followups.remind()
         await self.settle()
         return result
 
@@ -126,8 +128,8 @@ def create_app(
     provisioning = Provisioning(db, clock, client, config)
     effects = LifecycleEffects(db, clock, client, checklist, provisioning)
     paging = PagingEffects(db, clock, client, config.paging)
-    digest_steps = DigestEffects(db, clock, client).steps()
-    steps = {**provisioning.steps(), **effects.steps(), **paging.steps(), **digest_steps}
+    review_steps = ReviewEffects(db, clock, client).steps()
+    steps = {**provisioning.steps(), **effects.steps(), **paging.steps(), **review_steps}
     outbox = Outbox(db, clock, Delivery(db, steps))
     runtime = Runtime(
         settings=settings,
@@ -144,6 +146,8 @@ def create_app(
         engine=Engine(db, clock, config),
         oncall=OnCall(db, clock, config),
         digest=Digest(db, clock, config.digest),
+        reviews=Reviews(db, clock, settings, config.review, playbooks),
+        followups=FollowUps(db, clock),
         checklist=checklist,
     )
     secret = (

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
+from pathlib import Path
 
 from bot.config import load_settings
 from bot.errors import ConfigError
@@ -48,6 +50,43 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _review_export(args: argparse.Namespace) -> int:
+    from bot.errors import FirebellError
+    from bot.services.queries import issue_by_number
+    from bot.services.reviews import review_markdown
+    from storage.db import Database
+
+    match = re.fullmatch(r"(?i)INC-(\d+)", args.issue)
+    if match is None:
+        print(
+            f"firebell: `{args.issue}` is not an issue key; write it like INC-42", file=sys.stderr
+        )
+        return 2
+    db = Database(load_settings("none").database_url)
+    try:
+        issue = issue_by_number(db, int(match[1]))
+        from sqlmodel import select
+
+        from storage.models import Review
+
+        with db.session() as session:
+            review = session.exec(select(Review).where(Review.issue_id == issue.id)).first()
+        if review is None:
+            raise FirebellError(f"{issue.key} has no review yet: `/incident review` drafts one.")
+    except FirebellError as exc:
+        print(f"firebell: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    text = review_markdown(issue, review)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        print(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="firebell", description="Slack incident-response bot")
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
@@ -61,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="play an issue end to end against a local Slack sandbox"
     ).set_defaults(run=_demo)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    review = sub.add_parser("review", help="post-incident reviews")
+    review_sub = review.add_subparsers(dest="review_command", required=True)
+    export = review_sub.add_parser("export", help="write a review as Markdown")
+    export.add_argument("issue", help="the issue key, e.g. INC-42")
+    export.add_argument("-o", "--output", help="a file to write (default: standard output)")
+    export.set_defaults(run=_review_export)
     return parser
 
 

@@ -13,6 +13,7 @@ class Callback(StrEnum):
     SEVERITY_MODAL = "change_severity"
     SKIP_MODAL = "skip_step"
     ANSWER_MODAL = "answer_step"
+    REVIEW_EDIT_MODAL = "edit_review"
 
 
 class Action(StrEnum):
@@ -31,6 +32,10 @@ class Action(StrEnum):
     PAGE_ACK = "page_ack"
     DIGEST_CLOSE = "digest_close"
     DIGEST_KEEP = "digest_keep"
+    REVIEW_DRAFT = "review_draft"
+    REVIEW_EDIT = "review_edit"
+    REVIEW_PUBLISH = "review_publish"
+    FOLLOWUP_DONE = "followup_done"
 
 
 class ModalField(StrEnum):
@@ -40,6 +45,11 @@ class ModalField(StrEnum):
     SEVERITY = "new_severity"
     REASON = "reason"
     ANSWER = "answer"
+    ROOT_CAUSE = "root_cause"
+    FACTORS = "factors"
+    ACTION_TITLE = "action_title"  # + row number
+    ACTION_OWNER = "action_owner"
+    ACTION_DUE = "action_due"
 
 
 class Field(StrEnum):

@@ -16,6 +16,7 @@ from bot.services.digest import Digest
 from bot.services.lifecycle import Lifecycle
 from bot.services.oncall import OnCall
 from bot.services.outbox import Outbox, OutboxWorker
+from bot.services.reviews import FollowUps, Reviews
 from bot.services.sla import SlaClocks
 from bot.services.sla_engine import Engine
 from storage.db import Database
@@ -40,5 +41,7 @@ class Runtime:
     engine: Engine
     oncall: OnCall
     digest: Digest
+    reviews: Reviews
+    followups: FollowUps
     # Admin user groups' members, with when they were read (see handlers/people.py).
     group_cache: dict[str, tuple[datetime, set[str]]] = field(default_factory=dict)

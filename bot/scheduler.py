@@ -17,6 +17,7 @@ async def tick(runtime: Runtime) -> None:
     try:
         result = runtime.engine.tick()
         runtime.digest.run_if_due()
+        runtime.followups.remind()
     except Exception:
         log.exception("SLA tick failed")
         return

@@ -322,6 +322,12 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
                 # A person cannot pick a value that is not offered; a forged payload can.
                 chosen = {"text": {"type": "plain_text", "text": str(answer)}, "value": answer}
             state[block_id] = {action_id: {"type": kind, "selected_option": chosen}}
+        elif kind == "users_select":
+            picked = answer if answer is not None else element.get("initial_user")
+            state[block_id] = {action_id: {"type": kind, "selected_user": picked}}
+        elif kind == "datepicker":
+            picked = answer if answer is not None else element.get("initial_date")
+            state[block_id] = {action_id: {"type": kind, "selected_date": picked}}
         elif kind == "checkboxes":
             options = {o["value"]: o for o in element.get("options", [])}
             picked = [options[v] for v in (answer or []) if v in options]

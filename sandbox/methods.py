@@ -55,6 +55,8 @@ class WebApi:
             "users.info": self.users_info,
             "usergroups.users.list": self.usergroups_users_list,
             "apps.connections.open": self.apps_connections_open,
+            "files.getUploadURLExternal": self.files_get_upload_url,
+            "files.completeUploadExternal": self.files_complete_upload,
         }
 
     # -- helpers ---------------------------------------------------------
@@ -324,6 +326,39 @@ class WebApi:
         if user is None:
             raise SlackError("user_not_found")
         return {"user": user.to_api(self.ws.team_id)}
+
+    def files_get_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        _require(args, "filename", "length")
+        file_id = self.ws.new_id("F")
+        self.ws.files[file_id] = {
+            "name": args["filename"],
+            "length": int(args["length"]),
+            "content": None,
+            "title": args["filename"],
+        }
+        return {"upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
+
+    def files_complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        _require(args, "files")
+        listed = args["files"]
+        if not isinstance(listed, list) or not listed:
+            raise SlackError("invalid_arguments", "files must be a non-empty JSON array")
+        for item in listed:
+            stored = self.ws.files.get(item.get("id", ""))
+            if stored is None or stored["content"] is None:
+                raise SlackError("file_not_found")
+            stored["title"] = item.get("title") or stored["name"]
+        if args.get("channel_id"):
+            channel = self._channel(args["channel_id"])
+            self.ws.post(
+                channel,
+                self.ws.bot,
+                args.get("initial_comment") or "",
+                files=[item["id"] for item in listed],
+            )
+        return {
+            "files": [{"id": i["id"], "title": self.ws.files[i["id"]]["title"]} for i in listed]
+        }
 
     def apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         ws_url = (

@@ -15,7 +15,7 @@ from sandbox.paging import Pagers
 from sandbox.socket_mode import SocketHub
 from sandbox.workspace import Call, Workspace
 
-JSON_ARGS = {"blocks", "view", "attachments"}
+JSON_ARGS = {"blocks", "view", "attachments", "files"}
 APP_TOKEN_METHODS = {"apps.connections.open"}
 MAX_HANG_SECONDS = 30.0
 
@@ -48,6 +48,7 @@ class Sandbox:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{user}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket-mode", self.socket.handle)
         app.router.add_post("/sandbox/triggers", self._issue_triggers)
         app.router.add_get("/sandbox/summary", self._summary)
@@ -69,6 +70,13 @@ class Sandbox:
 
     def response_url_for(self, user_id: str) -> str:
         return f"{self.base_url}response/{user_id}"
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        stored = self.workspace.files.get(request.match_info["file_id"])
+        if stored is None:
+            return web.Response(status=404, text="file_not_found")
+        stored["content"] = await request.read()
+        return web.Response(text=f"OK - {len(stored['content'])}")
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -70,6 +70,7 @@ class Message:
     ephemeral_to: str | None = None  # only this user sees it
     reactions: dict[str, set[str]] = field(default_factory=dict)
     edited: bool = False
+    files: list[str] = field(default_factory=list)  # ids of files shared with the message
 
     def to_api(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -134,6 +135,7 @@ class Workspace:
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []  # posts to response_url
         self.usergroups: dict[str, set[str]] = {}  # S… id -> member user ids
+        self.files: dict[str, dict[str, Any]] = {}  # F… id -> name, title, content
         self._ids = itertools.count(1)
         self._last_ts = 0
         self._changed = asyncio.Condition()

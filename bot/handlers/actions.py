@@ -13,11 +13,14 @@ from bot.domain import Status
 from bot.errors import FirebellError, new_error_id
 from bot.handlers.people import actor_for
 from bot.handlers.replies import apology, open_view_or_explain, tell_user
+from bot.handlers.reviews import draft_review
 from bot.ids import Action
 from bot.runtime import CONTEXT_KEY, Runtime
 from bot.services.issues import get_issue
 from bot.services.lifecycle_rules import Actor, require_steer
+from bot.services.reviews import content_of
 from bot.views.lifecycle import answer_modal, severity_modal, skip_modal, update_modal
+from bot.views.review import edit_modal
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +135,43 @@ async def _digest_close(
     return rt.lifecycle.close_in_review(_issue_id(value), actor).message
 
 
+async def _review_draft(
+    rt: Runtime, client: AsyncWebClient, body: dict[str, Any], actor: Actor, value: str
+) -> str | None:
+    rt.background.spawn(
+        draft_review(rt, client, body, _issue_id(value), actor.user_id), "draft review"
+    )
+    return None
+
+
+async def _review_edit(
+    rt: Runtime, client: AsyncWebClient, body: dict[str, Any], _a: Actor, value: str
+) -> str | None:
+    issue, review = rt.reviews.get(_issue_id(value))
+    if review.status == "published":
+        return f"The review of {issue.key} is published; it no longer changes."
+    view = edit_modal(issue.id or 0, issue.key, content_of(review))
+    rt.background.spawn(open_view_or_explain(client, body, view), "open review editor")
+    return None
+
+
+async def _review_publish(
+    rt: Runtime, _c: AsyncWebClient, _b: dict[str, Any], actor: Actor, value: str
+) -> str | None:
+    return rt.reviews.publish(_issue_id(value), actor)
+
+
+async def _followup_done(
+    rt: Runtime, _c: AsyncWebClient, _b: dict[str, Any], actor: Actor, value: str
+) -> str | None:
+    return rt.followups.finish(_issue_id(value), actor)
+
+
 WORK: dict[Action, Work] = {
+    Action.REVIEW_DRAFT: _review_draft,
+    Action.REVIEW_EDIT: _review_edit,
+    Action.REVIEW_PUBLISH: _review_publish,
+    Action.FOLLOWUP_DONE: _followup_done,
     Action.PAGE_ACK: _page_ack,
     Action.OPEN_CHANNEL: _open_channel,
     Action.DIGEST_KEEP: _digest_keep,

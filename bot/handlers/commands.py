@@ -14,6 +14,7 @@ from bot.domain import Status
 from bot.errors import FirebellError, new_error_id
 from bot.handlers.people import actor_for, can_see, require_can_see
 from bot.handlers.replies import apology, open_view_or_explain
+from bot.handlers.reviews import draft_review
 from bot.ids import SLASH_COMMAND
 from bot.runtime import CONTEXT_KEY, Runtime
 from bot.services.commands import Command, parse_command
@@ -22,6 +23,7 @@ from bot.views.help import help_text
 from bot.views.issue_card import issue_card
 from bot.views.queries import list_blocks, oncall_blocks, timeline_blocks
 from bot.views.report_modal import ReportPrefill, report_modal
+from bot.views.review import followups_blocks
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +152,20 @@ async def _override(req: Request) -> Reply:
     )
 
 
+async def _review(req: Request) -> Reply:
+    issue = req.issue()
+    await require_can_see(req.client, issue, req.user_id)
+    req.runtime.background.spawn(
+        draft_review(req.runtime, req.client, req.body, issue.id, req.user_id), "draft review"
+    )
+    return f"Drafting the review of {issue.key}; it will appear in <#{issue.channel_id}>."
+
+
+async def _followups(req: Request) -> Reply:
+    mine = req.command.scope == "mine"
+    return followups_blocks(req.runtime.followups.listing(req.user_id, mine), mine)
+
+
 HANDLERS: dict[str, Handler] = {
     "assign": _assign,
     "role": _role,
@@ -168,6 +184,8 @@ HANDLERS: dict[str, Handler] = {
     "escalate": _escalate,
     "oncall": _oncall,
     "override": _override,
+    "review": _review,
+    "followups": _followups,
 }
 
 

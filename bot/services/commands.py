@@ -36,6 +36,8 @@ USAGE = {
     "list": "list [open|mine|all]",
     "timeline": "timeline [INC-n]",
     "escalate": "escalate",
+    "review": "review [INC-n]",
+    "followups": "followups [mine]",
     "oncall": "oncall [schedule]",
     "override": "override <schedule> @person <duration>",
     "help": "help",
@@ -141,6 +143,10 @@ def _with_args(name: str, number: int | None, args: list[str]) -> Command:
         if status == Status.NEW:
             raise FirebellError("An issue cannot go back to New; `reopen` moves it to Assigned.")
         return Command(name, number, status=status)
+    if name == "followups":
+        if args not in ([], ["mine"]):
+            raise FirebellError(f"Usage: {usage(name)}")
+        return Command(name, scope="mine" if args else "open")
     if name == "oncall":
         if len(args) > 1:
             raise FirebellError(f"Usage: {usage(name)}")

@@ -283,6 +283,7 @@ class Lifecycle:
         if target == Status.FIXED:
             issue.fixed_at = now
             self.sla.on_fixed(session, issue, now)
+            effects.enqueue(session, self.clock, issue, "offer_review")
         if target == Status.CLOSED:
             issue.closed_at = now
             summary = summary or latest_summary(session, issue)

@@ -22,6 +22,8 @@ WHAT = {
     "list": "open issues, yours, or all",
     "timeline": "what happened, in order",
     "escalate": "page the next escalation step now (or start escalating)",
+    "review": "draft the post-incident review from the timeline",
+    "followups": "open follow-ups from published reviews (yours with `mine`)",
     "oncall": "who is on call now and next",
     "override": "put someone on call for a while (admins and whoever is on call)",
     "help": "this list",

@@ -45,10 +45,14 @@ EVENT_WORDS = {
     "page_acknowledged": "acknowledged the page",
     "closed_in_review": "closed the issue in the weekly review",
     "still_relevant": "marked the issue still relevant in the weekly review",
+    "review_drafted": "drafted the post-incident review ({source})",
+    "review_edited": "edited the post-incident review",
+    "review_published": "published the post-incident review",
+    "followup_done": "finished the follow-up “{title}”",
 }
 
 
-def _describe(event: TimelineEvent) -> str:
+def describe_event(event: TimelineEvent) -> str:
     payload: dict[str, Any] = {k: v for k, v in event.payload.items()}
     for key in ("before", "after", "target"):
         if isinstance(payload.get(key), str):
@@ -77,7 +81,7 @@ class _Blank(dict[str, Any]):
 
 
 def timeline_blocks(issue: Issue, events: list[TimelineEvent]) -> list[dict[str, Any]]:
-    lines = [f"{slack_date(e.at)} · {_describe(e)}" for e in events]
+    lines = [f"{slack_date(e.at)} · {describe_event(e)}" for e in events]
     blocks: list[dict[str, Any]] = [header(f"Timeline of {issue.key}")]
     chunk: list[str] = []
     for line in lines:
