@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +122,21 @@ class Script:
             if m.text.startswith(f"{phase} checklist")
         )
 
+    def review_message(self) -> Message:
+        return next(
+            m
+            for m in reversed(self.ws.messages_in(self.room.id))
+            if m.text.startswith("Post-incident review of")
+        )
+
+    def proposal(self) -> Message:
+        """The latest message offering the next status."""
+        return next(
+            m
+            for m in reversed(self.ws.messages_in(self.room.id))
+            if "issue_move_status" in str(m.blocks)
+        )
+
     def latest(self) -> Message:
         return self.ws.messages_in(self.room.id)[-1]
 
@@ -213,11 +228,28 @@ class Script:
         await self.h.driver.slash_command(self.sam, self.room, "deployed")
         await self.settle()
 
-        self.step("Analysis: the root cause is recorded, and Sam closes INC-1")
-        await self.press(self.sam, self.checklist("Analysis"), "step_done", "1:timeline-reviewed")
-        await self.press(self.sam, self.checklist("Analysis"), "step_done", "1:root-cause")
-        await self.answer_modal(self.sam, {"answer": "A config push set the PSP timeout to 50 ms"})
-        await self.press(self.sam, self.latest(), "issue_move_status")  # -> Closed
+        self.step("Analysis: Sam drafts the review (template mode: no model configured)")
+        offer = next(m for m in self.ws.messages_in(self.room.id) if "draft the review" in m.text)
+        await self.press(self.sam, offer, "review_draft")
+        review = self.review_message()
+
+        self.step("Sam edits the root cause and adds a prevention action for Dana")
+        await self.press(self.sam, review, "review_edit")
+        due = (self.clock.now().date() + timedelta(days=7)).isoformat()
+        await self.answer_modal(
+            self.sam,
+            {
+                "root_cause": "A config push set the PSP timeout to 50 ms",
+                "factors": "Config pushes skip the canary",
+                "action_title1": "Send config pushes through the canary",
+                "action_owner1": self.dana.id,
+                "action_due1": due,
+            },
+        )
+
+        self.step("Sam publishes: follow-ups are tracked, analysis is done, closing is proposed")
+        await self.press(self.sam, self.review_message(), "review_publish")
+        await self.press(self.sam, self.proposal(), "issue_move_status")  # -> Closed
 
         self.step("What the reporter was told, and the timeline")
         for dm in self.ws.dms_to(self.dana.id):

@@ -62,6 +62,7 @@ def render(ws: Workspace, since: int = 0) -> str:
         pinned = " 📌" if message.ts in ws.channels[message.channel].pins else ""
         out.append(f"[{_where(ws, message)}] {author}{pinned}:")
         body = _block_lines(message.blocks) if message.blocks else message.text.splitlines()
+        body += [f"📎 {ws.files[f]['title']} ({ws.files[f]['name']})" for f in message.files]
         for line in body:
             out.extend(f"    {part}" for part in humanise(ws, line).splitlines())
     return "\n".join(out)

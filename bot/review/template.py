@@ -31,8 +31,8 @@ def template_review(facts: Facts) -> ReviewContent:
     response = (
         f"Commander: {issue.get('commander') or 'none'}; assignee: "
         f"{issue.get('assignee') or 'none'}. "
-        f"{sum(1 for line in facts.lines if line.text.startswith('update:'))} status "
-        f"updates were posted."
+        "Status updates posted: "
+        f"{sum(1 for line in facts.lines if line.text.startswith('posted an update'))}."
     )
     resolution = (
         f"Time to fix: {sla.get('time_to_fix', 'not fixed')}. "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 HEADER_MAX = 150
@@ -52,3 +53,15 @@ def code_block(text: str) -> dict[str, Any]:
 def escape(text: str) -> str:
     """Escape the three characters Slack's mrkdwn treats as control characters."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+MENTION = re.compile(r"&lt;([@#])([UWC][A-Z0-9]+)&gt;")
+
+
+def escape_keep_mentions(text: str) -> str:
+    """Escape text but keep user and channel mentions (<@U…>, <#C…>) working.
+
+    For text Firebell composed from its own records (a review), where a mention
+    is meant; other links and markup stay escaped.
+    """
+    return MENTION.sub(r"<\1\2>", escape(text))

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.ids import Action, Callback, ModalField
 from bot.review.model import SECTION_TITLES, ReviewContent
-from bot.views.blocks import clip, context, escape, header, plain, section
+from bot.views.blocks import clip, context, escape, escape_keep_mentions, header, plain, section
 from bot.views.issue_card import button
 
 CHUNK = 2900  # a section takes 3000 characters
@@ -17,19 +17,25 @@ ACTION_ROWS = 3
 
 def _text(name: str, value: Any) -> str:
     if name == "timeline":
-        return "\n".join(f"• *{escape(e.time)}* {escape(e.event)}" for e in value) or "_None._"
+        return (
+            "\n".join(
+                f"• *{escape_keep_mentions(e.time)}* {escape_keep_mentions(e.event)}" for e in value
+            )
+            or "_None._"
+        )
     if name == "action_items":
         return (
             "\n".join(
-                f"• {escape(i.title)} – owner {f'<@{i.owner}>' if i.owner else 'unassigned'}, due "
+                f"• {escape_keep_mentions(i.title)} – owner "
+                f"{f'<@{i.owner}>' if i.owner else 'unassigned'}, due "
                 f"{i.due_date or 'no date'}, {i.priority}"
                 for i in value
             )
             or "_None yet: add them with Edit._"
         )
     if isinstance(value, list):
-        return "\n".join(f"• {escape(v)}" for v in value) or "_None recorded._"
-    return escape(value) or "_Not recorded._"
+        return "\n".join(f"• {escape_keep_mentions(v)}" for v in value) or "_None recorded._"
+    return escape_keep_mentions(value) or "_Not recorded._"
 
 
 def _chunks(text: str) -> list[str]:
