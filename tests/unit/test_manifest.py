@@ -46,3 +46,5 @@ def test_manifest_declares_what_the_bot_handles() -> None:
     }
     assert features["slash_commands"][0]["should_escape"] is True  # mentions arrive as <@U…>
     assert features["app_home"]["home_tab_enabled"] is True
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "files:write", "reactions:read", "pins:write"} <= scopes
