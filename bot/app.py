@@ -21,7 +21,9 @@ from bot.runtime import CONTEXT_KEY, Runtime
 from bot.scheduler import start_scheduler
 from bot.services.checklist import Checklist
 from bot.services.delivery import Delivery
+from bot.services.deploys import Deploys
 from bot.services.digest import Digest
+from bot.services.intake import Intake
 from bot.services.lifecycle import Lifecycle
 from bot.services.lifecycle_effects import LifecycleEffects
 from bot.services.oncall import OnCall
@@ -33,6 +35,7 @@ from bot.services.reviews import FollowUps, Reviews
 from bot.services.sla import SlaClocks
 from bot.services.sla_engine import Engine, TickResult
 from bot.slack_client import make_web_client
+from bot.webhooks.routes import add_routes
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -95,9 +98,11 @@ class Firebell:
 
     def web_app(self) -> web.Application:
         """The HTTP surface: /slack/events for Slack, /healthz for load balancers."""
-        app = web.Application(client_max_size=1024 * 1024)
+        # Webhooks check their own (configurable) size limit and answer 413 in JSON.
+        app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_post("/slack/events", self.handle_slack)
         app.router.add_get("/healthz", self.healthz)
+        add_routes(app, self.runtime)
         app.cleanup_ctx.append(self._lifespan)
         return app
 
@@ -125,6 +130,7 @@ def create_app(
     client = make_web_client(token, settings.slack_api_url, clock, settings.slack_timeout_seconds)
     checklist = Checklist(db, clock, playbooks)
     sla = SlaClocks(config.sla)
+    lifecycle = Lifecycle(db, clock, playbooks, sla)
     provisioning = Provisioning(db, clock, client, config)
     effects = LifecycleEffects(db, clock, client, checklist, provisioning)
     paging = PagingEffects(db, clock, client, config.paging)
@@ -141,12 +147,14 @@ def create_app(
         worker=OutboxWorker(outbox, settings.outbox_poll_seconds),
         background=BackgroundTasks(),
         playbooks=playbooks,
-        lifecycle=Lifecycle(db, clock, playbooks, sla),
+        lifecycle=lifecycle,
         sla=sla,
         engine=Engine(db, clock, config),
         oncall=OnCall(db, clock, config),
         digest=Digest(db, clock, config.digest),
         reviews=Reviews(db, clock, settings, config.review, playbooks),
+        intake=Intake(db, clock, config, playbooks, sla, lifecycle),
+        deploys=Deploys(db, clock),
         followups=FollowUps(db, clock),
         checklist=checklist,
     )

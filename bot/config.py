@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.detection.config import DetectionConfig
 from bot.errors import ConfigError
 from bot.sla.config import OnCallConfig
 from bot.yaml_files import read_mapping
@@ -100,7 +101,7 @@ def load_settings(mode: Mode = "none", **overrides: Any) -> Settings:
     return settings
 
 
-class FirebellConfig(OnCallConfig):
+class FirebellConfig(OnCallConfig, DetectionConfig):
     """`firebell.yml`: team policy. Unknown keys are errors, so typos do not pass silently.
 
     SLA policies, schedules, escalation policies, paging and the digest come

@@ -12,7 +12,9 @@ from bot.clock import Clock
 from bot.config import FirebellConfig, Settings
 from bot.playbooks.loader import Playbooks
 from bot.services.checklist import Checklist
+from bot.services.deploys import Deploys
 from bot.services.digest import Digest
+from bot.services.intake import Intake
 from bot.services.lifecycle import Lifecycle
 from bot.services.oncall import OnCall
 from bot.services.outbox import Outbox, OutboxWorker
@@ -43,5 +45,7 @@ class Runtime:
     digest: Digest
     reviews: Reviews
     followups: FollowUps
+    intake: Intake
+    deploys: Deploys
     # Admin user groups' members, with when they were read (see handlers/people.py).
     group_cache: dict[str, tuple[datetime, set[str]]] = field(default_factory=dict)

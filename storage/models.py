@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -59,6 +59,8 @@ class Issue(SQLModel, table=True):
     status: str = Field(default="new", max_length=20)
     phase: str = Field(default="detection", max_length=20)
     playbook: str | None = Field(default=None, max_length=60)
+    # Set by an alert route: the escalation policy to use instead of the matched one.
+    escalation_policy: str | None = Field(default=None, max_length=40)
     # How many reports or alerts this issue stands for (ranks the weekly digest).
     occurrences: int = 1
     # When an SLA clock of this issue first ran out (shown on the card and Home tab).
@@ -276,3 +278,67 @@ class FollowUp(SQLModel, table=True):
     status: str = Field(default="open", max_length=10)  # open | done
     created_at: datetime = _utc()
     done_at: datetime | None = _utc(default=None)
+
+
+class AlertGroup(SQLModel, table=True):
+    """All alerts of one fingerprint while they belong to one issue.
+
+    The partial unique index allows one open group per fingerprint: two
+    concurrent first alerts cannot both open an issue, whatever the replica.
+    """
+
+    __tablename__ = "alert_groups"
+    __table_args__ = (
+        Index(
+            "uq_alert_group_open",
+            "fingerprint",
+            unique=True,
+            sqlite_where=text("is_open"),
+            postgresql_where=text("is_open"),
+        ),
+        Index("ix_alert_groups_issue", "issue_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    fingerprint: str = Field(max_length=200)
+    source: str = Field(max_length=20)
+    route: str | None = Field(default=None, max_length=60)
+    issue_id: int | None = Field(default=None, foreign_key="issues.id")
+    status: str = Field(default="firing", max_length=10)  # firing | resolved
+    is_open: bool = True
+    title: str = Field(max_length=300)
+    labels: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    links: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    occurrences: int = 0
+    first_seen: datetime = _utc()
+    last_seen: datetime = _utc()
+    resolved_at: datetime | None = _utc(default=None)
+
+
+class AlertEvent(SQLModel, table=True):
+    """One received alert notification (for thresholds: N firing within M minutes)."""
+
+    __tablename__ = "alert_events"
+    __table_args__ = (Index("ix_alert_events_group_at", "group_id", "received_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="alert_groups.id")
+    status: str = Field(max_length=10)
+    received_at: datetime = _utc()
+
+
+class Deploy(SQLModel, table=True):
+    __tablename__ = "deploys"
+    __table_args__ = (
+        UniqueConstraint("service", "version", "environment", name="uq_deploy"),
+        Index("ix_deploys_service_at", "service", "deployed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str = Field(max_length=80)
+    version: str = Field(max_length=80)
+    environment: str = Field(default="production", max_length=40)
+    deployed_at: datetime = _utc()
+    link: str | None = Field(default=None, max_length=500)
+    fixes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    received_at: datetime = _utc()

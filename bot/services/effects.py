@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.clock import Clock
 from bot.services import outbox
-from storage.models import Issue
+from storage.models import Issue, OutboxItem
 
 
 def issue_stream(issue_id: int) -> str:
@@ -51,3 +52,22 @@ def refresh_checklist(session: Session, clock: Clock, issue: Issue, phase: str) 
 
 def invite(session: Session, clock: Clock, issue: Issue, user_id: str) -> None:
     enqueue(session, clock, issue, "invite", user_id=user_id)
+
+
+def refresh_card_later(session: Session, clock: Clock, issue: Issue, gap: timedelta) -> None:
+    """Edit the card once `gap` from now, unless an edit is already waiting: in an alert
+    storm the card changes at most every few seconds, far below Slack's rate limits."""
+    waiting = session.exec(
+        select(OutboxItem.id).where(
+            OutboxItem.issue_id == issue.id,
+            OutboxItem.kind == "update_card",
+            OutboxItem.status == "pending",
+        )
+    ).first()
+    if waiting is not None:
+        return
+    assert issue.id is not None
+    item = outbox.enqueue(
+        session, clock, stream=issue_stream(issue.id), kind="update_card", issue_id=issue.id
+    )
+    item.next_attempt_at = clock.now() + gap

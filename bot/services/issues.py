@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.playbooks.model import Playbook
@@ -15,7 +15,7 @@ from bot.services.report_form import IssueDraft
 from bot.services.sla import SlaClocks
 from storage.db import Database
 from storage.keys import next_number
-from storage.models import Issue, Participant, TimelineEvent
+from storage.models import Deploy, Issue, Participant, TimelineEvent
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,7 @@ def file_issue(
         return FiledIssue(existing, created=False)
     try:
         with db.session() as session:
-            issue = _insert_issue(session, clock, draft, idempotency_key, playbook)
-            if sla is not None:
-                sla.on_filed(session, issue)
+            issue = insert_issue(session, clock, draft, idempotency_key, playbook, sla)
     except IntegrityError:
         # A concurrent submission with the same key won the race; theirs is ours.
         existing = find_by_idempotency_key(db, idempotency_key)
@@ -87,9 +85,23 @@ def file_issue(
     return FiledIssue(issue, created=True)
 
 
-def _insert_issue(
-    session: Session, clock: Clock, draft: IssueDraft, key: str, playbook: Playbook
+def is_person(user_id: str | None) -> bool:
+    """Slack user IDs start with U or W; alert-made issues have a source instead."""
+    return bool(user_id) and str(user_id)[:1] in {"U", "W"}
+
+
+def insert_issue(
+    session: Session,
+    clock: Clock,
+    draft: IssueDraft,
+    key: str,
+    playbook: Playbook,
+    sla: SlaClocks | None = None,
+    *,
+    escalation_policy: str | None = None,
+    deploy_window: timedelta | None = None,
 ) -> Issue:
+    """Add an issue, its first timeline events and its Slack work to the caller's transaction."""
     now = clock.now()
     source = draft.source
     issue = Issue(
@@ -108,6 +120,7 @@ def _insert_issue(
         # A playbook can make issues private (security): never less private than asked.
         private=draft.private or playbook.private,
         playbook=playbook.name,
+        escalation_policy=escalation_policy,
         reporter_id=draft.reporter_id,
         source_channel_id=source.channel_id if source else None,
         source_message_ts=source.message_ts if source else None,
@@ -117,9 +130,10 @@ def _insert_issue(
     session.add(issue)
     session.flush()
     assert issue.id is not None
-    session.add(
-        Participant(issue_id=issue.id, user_id=draft.reporter_id, role="reporter", added_at=now)
-    )
+    if is_person(draft.reporter_id):
+        session.add(
+            Participant(issue_id=issue.id, user_id=draft.reporter_id, role="reporter", added_at=now)
+        )
     add_event(
         session,
         issue,
@@ -132,13 +146,48 @@ def _insert_issue(
         source=source.permalink if source else None,
     )
     add_event(session, issue, "phase_started", clock, draft.reporter_id, phase=issue.phase)
-    steps = list(PROVISIONING_STEPS)
+    if sla is not None:
+        sla.on_filed(session, issue)
+    if issue.service and deploy_window is not None:
+        deploys = recent_deploys(session, issue.service, now, deploy_window)
+        if deploys:
+            add_event(
+                session,
+                issue,
+                "recent_deploys",
+                clock,
+                None,
+                service=issue.service,
+                versions=[d.version for d in deploys],
+            )
+    steps = [
+        s
+        for s in PROVISIONING_STEPS
+        if is_person(draft.reporter_id) or s not in {"invite_reporter", "dm_reporter"}
+    ]
     if source is not None:
         steps.append("reply_in_source")
     for kind in steps:
         payload = {"phase": issue.phase} if kind == "post_checklist" else {}
         effects.enqueue(session, clock, issue, kind, **payload)
     return issue
+
+
+def recent_deploys(
+    session: Session, service: str, before: datetime, window: timedelta
+) -> list[Deploy]:
+    """Deploys to a service in the window before a moment, newest first."""
+    return list(
+        session.exec(
+            select(Deploy)
+            .where(
+                Deploy.service == service,
+                col(Deploy.deployed_at) <= before,
+                col(Deploy.deployed_at) >= before - window,
+            )
+            .order_by(col(Deploy.deployed_at).desc())
+        )
+    )
 
 
 def find_by_idempotency_key(db: Database, key: str) -> Issue | None:

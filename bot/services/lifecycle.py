@@ -254,11 +254,13 @@ class Lifecycle:
         session: Session,
         issue: Issue,
         target: Status,
-        actor: Actor,
+        actor: Actor | None,
         summary: str | None = None,
         reopening: bool = False,
     ) -> None:
         now = self.clock.now()
+        who = actor.user_id if actor else None  # None: Firebell itself (a resolved alert)
+        name = f"<@{who}>" if who else "Firebell"
         before = Status(issue.status)
         old_phase, new_phase = issue.phase, PHASE_OF[target].value
         if old_phase != new_phase:
@@ -271,7 +273,7 @@ class Lifecycle:
                     issue,
                     "phase_left_incomplete",
                     self.clock,
-                    actor.user_id,
+                    who,
                     phase=old_phase,
                     steps=texts,
                 )
@@ -295,27 +297,35 @@ class Lifecycle:
             issue,
             "reopened" if reopening else "status_changed",
             self.clock,
-            actor.user_id,
+            who,
             before=before.value,
             after=target.value,
         )
         text = (
-            f"<@{actor.user_id}> reopened {issue.key}."
+            f"{name} reopened {issue.key}."
             if reopening
-            else f"<@{actor.user_id}> moved {issue.key}: {label(before)} → *{label(target)}*."
+            else f"{name} moved {issue.key}: {label(before)} → *{label(target)}*."
         )
         effects.announce(session, self.clock, issue, text)
         effects.tell_reporter(
             session, self.clock, issue, before=before.value, after=target.value, summary=summary
         )
         if old_phase != new_phase or reopening:
-            add_event(session, issue, "phase_started", self.clock, actor.user_id, phase=new_phase)
+            add_event(session, issue, "phase_started", self.clock, who, phase=new_phase)
             effects.post_checklist(session, self.clock, issue, new_phase)
         session.flush()
         if target != Status.CLOSED:
             propose_next_if_ready(session, self.clock, issue, self.playbooks.get(issue.playbook))
 
     # -- fixes and deploys ---------------------------------------------------
+    def fix_from_alert(self, session: Session, issue: Issue, title: str) -> None:
+        """A resolved alert whose route says so moves its issue to Fixed, from any open
+        status: an automated exception to the lifecycle, recorded as Firebell's move."""
+        if issue.status in (Status.FIXED, Status.CLOSED):
+            return
+        self._move(session, issue, Status.FIXED, None, summary=f"The alert “{title}” resolved.")
+        effects.refresh_card(session, self.clock, issue)
+
     def mark_deployed(self, issue_id: int, actor: Actor) -> Changed:
         with self._editing(issue_id) as (session, issue):
             require_steer(issue, actor, "mark it deployed")

@@ -8,7 +8,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import select
 
 from bot.clock import Clock
+from bot.services.card_extras import card_extras
 from bot.services.checklist import Checklist
+from bot.services.issues import is_person
 from bot.services.provisioning import Provisioning
 from bot.services.slack_steps import SlackSteps
 from bot.views.checklist import checklist_message
@@ -30,11 +32,12 @@ class LifecycleEffects(SlackSteps):
         super().__init__(db, clock, client)
         self.checklist = checklist
         self.provisioning = provisioning
+        self.config = provisioning.config
 
     async def step_update_card(self, issue: Issue, _payload: dict[str, Any]) -> None:
         if not issue.card_ts:
             return  # the card is not posted yet; it will show the current state
-        text, blocks = issue_card(issue)
+        text, blocks = issue_card(issue, extras=card_extras(self.db, self.config, issue))
         await self.client.chat_update(
             channel=self.channel(issue), ts=issue.card_ts, text=text, blocks=blocks
         )
@@ -54,8 +57,8 @@ class LifecycleEffects(SlackSteps):
         )
 
     async def step_dm_reporter_update(self, issue: Issue, payload: dict[str, Any]) -> None:
-        if not issue.reporter_updates:
-            return  # the reporter turned these off
+        if not issue.reporter_updates or not is_person(issue.reporter_id):
+            return  # turned off, or the issue came from an alert, not a person
         text, blocks = reporter_update(
             issue, payload["before"], payload["after"], payload.get("summary")
         )

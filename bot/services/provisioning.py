@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.config import FirebellConfig
+from bot.services.card_extras import card_extras
 from bot.services.channel_names import channel_name
 from bot.services.outbox import DeliveryError
 from bot.services.slack_steps import TRANSIENT_ERRORS, SlackSteps, slack_error
@@ -67,7 +68,7 @@ class Provisioning(SlackSteps):
     async def step_post_card(self, issue: Issue, _payload: dict[str, Any]) -> None:
         if issue.card_ts:
             return
-        text, blocks = issue_card(issue)
+        text, blocks = issue_card(issue, extras=card_extras(self.db, self.config, issue))
         response = await self.client.chat_postMessage(
             channel=self.channel(issue), text=text, blocks=blocks
         )

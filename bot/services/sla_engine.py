@@ -178,7 +178,11 @@ class Engine:
 
     # -- escalations -------------------------------------------------------------
     def policy_for(self, issue: Issue) -> EscalationPolicy | None:
-        return self.config.choose_policy(issue.severity, issue.type, issue.service)
+        """The policy an alert route named for the issue, else the best match."""
+        named = next(
+            (p for p in self.config.escalation_policies if p.name == issue.escalation_policy), None
+        )
+        return named or self.config.choose_policy(issue.severity, issue.type, issue.service)
 
     def _start_escalation(self, session: Session, issue: Issue, clock: str, now: datetime) -> bool:
         policy = self.policy_for(issue)

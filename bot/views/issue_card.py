@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from bot.domain import Status, label
 from bot.ids import Action
@@ -49,8 +51,45 @@ def card_actions(issue: Any) -> dict[str, Any] | None:
     return {"type": "actions", "block_id": "card_actions", "elements": elements}
 
 
-def issue_card(issue: Any, *, with_actions: bool = True) -> tuple[str, list[dict[str, Any]]]:
+@dataclass(frozen=True)
+class CardExtras:
+    """What the card shows beyond the issue row: deploys before it, trace links."""
+
+    deploys: list[Any] = field(default_factory=list)  # newest first
+    deploy_window: str = ""
+    trace_links: dict[str, str] = field(default_factory=dict)
+
+
+def deploys_line(issue: Any, extras: CardExtras) -> str | None:
+    if not extras.deploys:
+        return None
+    shown = [
+        f"<{d.link}|{escape(d.version)}>" if d.link else escape(d.version)
+        for d in extras.deploys[:5]
+    ]
+    more = f" and {len(extras.deploys) - 5} more" if len(extras.deploys) > 5 else ""
+    count = len(extras.deploys)
+    return (
+        f":rocket: {count} deploy{'s' if count > 1 else ''} to {escape(issue.service)} in the "
+        f"{extras.deploy_window} before this issue: {', '.join(shown)}{more}"
+    )
+
+
+def trace_value(trace_id: str, links: dict[str, str]) -> str:
+    shown = f"`{escape(trace_id)}`"
+    if links:
+        shown += " " + " · ".join(
+            f"<{template.replace('{trace_id}', quote(trace_id, safe=''))}|{escape(name)}>"
+            for name, template in links.items()
+        )
+    return shown
+
+
+def issue_card(
+    issue: Any, *, with_actions: bool = True, extras: CardExtras | None = None
+) -> tuple[str, list[dict[str, Any]]]:
     """Fallback text and blocks for the pinned card (buttons only where people act on it)."""
+    extras = extras or CardExtras()
     pairs = [
         ("Status", f"{label(issue.status)} ({issue.phase})"),
         ("Severity (reporter)", label(issue.severity)),
@@ -65,7 +104,9 @@ def issue_card(issue: Any, *, with_actions: bool = True) -> tuple[str, list[dict
     if issue.users_affected is not None:
         pairs.append(("Users affected", f"{issue.users_affected:,}"))
     if issue.trace_id:
-        pairs.append(("Trace ID", f"`{escape(issue.trace_id)}`"))
+        pairs.append(("Trace ID", trace_value(issue.trace_id, extras.trace_links)))
+    if issue.occurrences > 1:
+        pairs.append(("Occurrences", f"{issue.occurrences:,}"))
     blocks: list[dict[str, Any]] = [header(f"{issue.key}: {issue.title}"), fields(pairs)]
     if issue.description:
         blocks.append(section("*Description*\n" + escape(issue.description)))
@@ -84,6 +125,9 @@ def issue_card(issue: Any, *, with_actions: bool = True) -> tuple[str, list[dict
     ):
         if moment is not None:
             moments.append(f"{name} {slack_date(moment)}")
+    deploys = deploys_line(issue, extras)
+    if deploys:
+        blocks.append(context(deploys))
     if issue.breached_at is not None:
         moments.append(f":red_circle: SLA breached {slack_date(issue.breached_at)}")
     if issue.private:

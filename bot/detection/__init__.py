@@ -1,0 +1,1 @@
+"""Detection: alert webhooks normalized, routed and deduplicated; deploys correlated."""

@@ -1,0 +1,1 @@
+"""Inbound HTTP other than Slack: alert sources and deploy events."""
