@@ -87,6 +87,53 @@ def _review_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deploy(args: argparse.Namespace) -> int:
+    """Tell a running Firebell about a deploy (for CI pipelines): POST /webhooks/deploy."""
+    import json
+    import os
+    import urllib.error
+    import urllib.request
+
+    url = args.url or os.environ.get("FIREBELL_URL")
+    token = args.token or os.environ.get("FIREBELL_DEPLOY_TOKEN")
+    if not url or not token:
+        print(
+            "firebell: set --url (or FIREBELL_URL) and --token (or FIREBELL_DEPLOY_TOKEN)",
+            file=sys.stderr,
+        )
+        return 2
+    body = {
+        "service": args.service,
+        "version": args.version,
+        "environment": args.environment,
+        "link": args.link,
+        "fixes": args.fixes or [],
+        "description": args.description or "",
+    }
+    if args.time:
+        body["time"] = args.time
+    request = urllib.request.Request(
+        url.rstrip("/") + "/webhooks/deploy",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            answer = json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        reason = json.loads(exc.read() or b"{}").get("error", exc.reason)
+        print(f"firebell: the deploy was refused ({exc.code}): {reason}", file=sys.stderr)
+        return 1
+    except (urllib.error.URLError, TimeoutError) as exc:
+        print(f"firebell: cannot reach {url}: {exc}", file=sys.stderr)
+        return 1
+    fixed = ", ".join(answer.get("fixes") or []) or "no issues"
+    state = "recorded" if answer.get("created") else "already recorded"
+    print(f"deploy {args.service} {args.version} {state}; fixes {fixed}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="firebell", description="Slack incident-response bot")
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
@@ -106,6 +153,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("issue", help="the issue key, e.g. INC-42")
     export.add_argument("-o", "--output", help="a file to write (default: standard output)")
     export.set_defaults(run=_review_export)
+    deploy = sub.add_parser("deploy", help="record a deploy in a running Firebell (for CI)")
+    deploy.add_argument("--service", required=True)
+    deploy.add_argument("--version", required=True)
+    deploy.add_argument("--environment", default="production")
+    deploy.add_argument("--link", help="the release or pipeline URL")
+    deploy.add_argument("--fixes", nargs="*", metavar="INC-N", help="issues this deploy fixes")
+    deploy.add_argument("--description", help="free text; 'fixes INC-42' in it counts too")
+    deploy.add_argument("--time", help="ISO 8601 with a zone (default: now)")
+    deploy.add_argument("--url", help="Firebell's base URL (default: $FIREBELL_URL)")
+    deploy.add_argument("--token", help="the deploy webhook token ($FIREBELL_DEPLOY_TOKEN)")
+    deploy.set_defaults(run=_deploy)
     return parser
 
 

@@ -67,7 +67,9 @@ def refresh_card_later(session: Session, clock: Clock, issue: Issue, gap: timede
     if waiting is not None:
         return
     assert issue.id is not None
+    # A stream of its own: a card edit waiting out its gap must not hold back the
+    # issue's other messages.
     item = outbox.enqueue(
-        session, clock, stream=issue_stream(issue.id), kind="update_card", issue_id=issue.id
+        session, clock, stream=f"card:{issue.id}", kind="update_card", issue_id=issue.id
     )
     item.next_attempt_at = clock.now() + gap

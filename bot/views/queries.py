@@ -49,6 +49,10 @@ EVENT_WORDS = {
     "review_edited": "edited the post-incident review",
     "review_published": "published the post-incident review",
     "followup_done": "finished the follow-up “{title}”",
+    "alert_opened": "opened from a {source} alert (route {route}, {occurrences} firing)",
+    "alert_repeat": "the alert fired again: {title} (×{occurrences})",
+    "alert_resolved": "the alert resolved: {title}",
+    "recent_deploys": "deploys to {service} shortly before: {versions}",
 }
 
 
@@ -57,7 +61,7 @@ def describe_event(event: TimelineEvent) -> str:
     for key in ("before", "after", "target"):
         if isinstance(payload.get(key), str):
             payload[key] = label(payload[key])
-    for key in ("steps", "targets"):
+    for key in ("steps", "targets", "versions"):
         if isinstance(payload.get(key), list):
             payload[key] = "; ".join(payload[key]) or "nobody"
     if "on" in payload:
