@@ -44,6 +44,7 @@ migrate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ack_latency.py
 	$(BIN)/python bench/escalation_sweep.py
+	$(BIN)/python bench/alert_storm.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -20,6 +20,26 @@ APP_TOKEN_METHODS = {"apps.connections.open"}
 MAX_HANG_SECONDS = 30.0
 
 
+MESSAGE_METHODS = {"chat.postMessage", "chat.update", "chat.postEphemeral"}
+
+
+def busiest_second(ws: Workspace) -> int:
+    """The most message posts and edits one channel received within any one second."""
+    times: dict[str, list[float]] = {}
+    for call in ws.calls:
+        if call.method in MESSAGE_METHODS and call.ok:
+            times.setdefault(str(call.args.get("channel")), []).append(call.at)
+    busiest = 0
+    for stamps in times.values():
+        stamps.sort()
+        start = 0
+        for end, moment in enumerate(stamps):
+            while moment - stamps[start] >= 1.0:
+                start += 1
+            busiest = max(busiest, end - start + 1)
+    return busiest
+
+
 class Sandbox:
     """A running local Slack: `await Sandbox().start()`, then point SLACK_API_URL at `.api_url`."""
 
@@ -99,6 +119,7 @@ class Sandbox:
             entry["ok" if call.ok else "failed"] += 1
         return web.json_response(
             {
+                "busiest_channel_second": busiest_second(ws),
                 "users": {u.name: u.id for u in ws.users.values()},
                 "channels": {c.name: c.id for c in ws.channels.values() if not c.is_im},
                 "views_opened": len(ws.views),

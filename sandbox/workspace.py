@@ -110,6 +110,7 @@ class Call:
     ok: bool
     error: str | None
     status: int = 200
+    at: float = field(default_factory=time.time)
 
 
 class Workspace:

@@ -7,9 +7,10 @@ first alerts of a fingerprint open one group; the loser retries and joins it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -40,6 +41,21 @@ class Outcome:
         return {"fingerprint": self.fingerprint, "action": self.action, "issue": self.issue}
 
 
+@dataclass
+class Batch:
+    """What one transaction already looked up: open groups, card edits already waiting."""
+
+    groups: dict[str, AlertGroup | None] = field(default_factory=dict)
+    issues: dict[int, Issue] = field(default_factory=dict)
+    # Alert rows, inserted together (one Core INSERT) before counts and at commit.
+    events: list[dict[str, object]] = field(default_factory=list)
+
+    def flush_events(self, session: Session) -> None:
+        if self.events:
+            session.execute(insert(AlertEvent), self.events)
+            self.events = []
+
+
 class Intake:
     def __init__(
         self,
@@ -56,12 +72,25 @@ class Intake:
         self.playbooks = playbooks
         self.sla = sla
         self.lifecycle = lifecycle
+        self._card_due: dict[int, datetime] = {}
 
     def ingest(self, alerts: list[Alert]) -> list[Outcome]:
+        """One request's alerts, in one transaction."""
+        return self.ingest_batch([alerts])[0]
+
+    def ingest_batch(self, requests: list[list[Alert]]) -> list[list[Outcome]]:
+        """Several requests in one transaction (group commit); all stored or none."""
         for attempt in (1, 2):
             try:
-                with self.db.session() as session:
-                    return [self._one(session, alert) for alert in alerts]
+                with self.db.session() as session, session.no_autoflush:
+                    # No autoflush: a batch's alert rows are inserted together at commit.
+                    batch = Batch()
+                    outcomes = [
+                        [self._one(session, alert, batch) for alert in alerts]
+                        for alerts in requests
+                    ]
+                    batch.flush_events(session)
+                    return outcomes
             except IntegrityError:
                 if attempt == 2:
                     raise
@@ -69,8 +98,12 @@ class Intake:
         raise AssertionError("unreachable")
 
     def _open_group(
-        self, session: Session, alert: Alert, route: AlertRoute, now: datetime
+        self, session: Session, alert: Alert, route: AlertRoute, now: datetime, batch: Batch
     ) -> AlertGroup | None:
+        if alert.fingerprint in batch.groups:
+            group = batch.groups[alert.fingerprint]
+            if group is not None and now - group.last_seen <= route.dedup_window:
+                return group
         stmt = select(AlertGroup).where(
             AlertGroup.fingerprint == alert.fingerprint, col(AlertGroup.is_open).is_(True)
         )
@@ -79,7 +112,7 @@ class Intake:
         group = session.exec(stmt).first()
         if group is None:
             return None
-        issue = session.get(Issue, group.issue_id) if group.issue_id else None
+        issue = self._issue(session, group.issue_id, batch)
         stale = now - group.last_seen > route.dedup_window
         if stale or (issue is not None and issue.status == Status.CLOSED):
             group.is_open = False  # a new occurrence starts a new group and issue
@@ -88,10 +121,10 @@ class Intake:
             return None
         return group
 
-    def _one(self, session: Session, alert: Alert) -> Outcome:
+    def _one(self, session: Session, alert: Alert, batch: Batch) -> Outcome:
         now = self.clock.now()
         route = self.config.route_for(alert.source, alert.labels)
-        group = self._open_group(session, alert, route, now)
+        group = self._open_group(session, alert, route, now, batch)
         if group is None:
             if alert.status == "resolved":
                 return Outcome(alert.fingerprint, "resolved_unknown")
@@ -107,8 +140,9 @@ class Intake:
             )
             session.add(group)
             session.flush()  # the unique index speaks here
+        batch.groups[alert.fingerprint] = group
         assert group.id is not None
-        session.add(AlertEvent(group_id=group.id, status=alert.status, received_at=now))
+        batch.events.append({"group_id": group.id, "status": alert.status, "received_at": now})
         previous_seen, group.last_seen = group.last_seen, now
         was_resolved = group.status == "resolved"
         group.status, group.title = alert.status, alert.title
@@ -118,7 +152,7 @@ class Intake:
         group.occurrences += 1
         session.add(group)
         if issue is None:
-            if self._firing_count(session, group, route, now) < route.threshold.count:
+            if self._firing_count(session, group, route, now, batch) < route.threshold.count:
                 return Outcome(alert.fingerprint, "below_threshold")
             issue = self._open_issue(session, group, route, alert)
             return Outcome(alert.fingerprint, "opened", issue.key)
@@ -134,13 +168,33 @@ class Intake:
                 title=alert.title,
                 occurrences=group.occurrences,
             )
-        effects.refresh_card_later(session, self.clock, issue, CARD_EDIT_GAP)
+        self._refresh_card(session, issue, now)
         return Outcome(alert.fingerprint, "repeat", issue.key)
 
+    def _issue(self, session: Session, issue_id: int | None, batch: Batch) -> Issue | None:
+        if issue_id is None:
+            return None
+        if issue_id not in batch.issues:
+            found = session.get(Issue, issue_id)
+            assert found is not None
+            batch.issues[issue_id] = found
+        return batch.issues[issue_id]
+
+    def _refresh_card(self, session: Session, issue: Issue, now: datetime) -> None:
+        """At most one card edit per CARD_EDIT_GAP, known here without asking the database
+        (another replica may add an edit of its own, which is harmless)."""
+        assert issue.id is not None
+        if self._card_due.get(issue.id, now) > now:
+            return
+        effects.refresh_card_later(session, self.clock, issue, CARD_EDIT_GAP)
+        self._card_due[issue.id] = now + CARD_EDIT_GAP
+
     def _firing_count(
-        self, session: Session, group: AlertGroup, route: AlertRoute, now: datetime
+        self, session: Session, group: AlertGroup, route: AlertRoute, now: datetime, batch: Batch
     ) -> int:
         since = now - route.threshold.within
+        batch.flush_events(session)  # count this batch's alerts too
+        session.flush()
         return int(
             session.exec(
                 select(func.count())

@@ -27,6 +27,7 @@ from bot.detection.alerts import (
 from bot.errors import FirebellError, new_error_id
 from bot.runtime import Runtime
 from bot.services.deploys import DeployIn
+from bot.webhooks.batching import IntakeBatcher
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ def _json(raw: bytes) -> Any:
 
 
 def make_handler(runtime: Runtime) -> Callable[[web.Request], Any]:
+    batcher = IntakeBatcher(runtime.intake)
+
     async def receive(request: web.Request) -> web.Response:
         source = request.match_info["source"]
         if source not in READERS and source != "deploy":
@@ -96,7 +99,7 @@ def make_handler(runtime: Runtime) -> Callable[[web.Request], Any]:
             body = _json(raw)
             if source == "deploy":
                 return _deploy(runtime, body)
-            outcomes = runtime.intake.ingest(READERS[source](body, request))
+            outcomes = await batcher.submit(READERS[source](body, request))
         except (BadPayload, FirebellError) as exc:
             return refuse(400, str(exc))
         except Exception:

@@ -58,3 +58,58 @@ def test_two_engines_send_every_ping_exactly_once(database_url: str, db: Databas
     assert kinds == {"sla_breach": ISSUES, "escalation_step": ISSUES}
     for engine in engines:
         engine.db.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="concurrent replicas are a PostgreSQL deployment")
+def test_two_replicas_open_one_issue_per_fingerprint(database_url: str, db: Database) -> None:
+    """Two intakes (separate pools, as two `firebell serve` would have) race on new
+    fingerprints; the partial unique index keeps one open group and one issue each."""
+    from bot.detection.alerts import Alert
+    from bot.playbooks.loader import load_playbooks
+    from bot.services.intake import Intake
+    from bot.services.lifecycle import Lifecycle
+    from bot.services.sla import SlaClocks
+    from storage.models import AlertGroup, Issue
+
+    clock = FakeClock()
+    books = load_playbooks()
+
+    def intake() -> Intake:
+        replica_db = Database(database_url)
+        sla = SlaClocks(CONFIG.sla)
+        return Intake(
+            replica_db, clock, CONFIG, books, sla, Lifecycle(replica_db, clock, books, sla)
+        )
+
+    replicas = [intake(), intake()]
+    alerts = [
+        Alert(
+            source="generic",
+            fingerprint=f"generic:fp-{n % 10}",
+            status="firing",
+            title=f"Alert {n % 10}",
+        )
+        for n in range(200)
+    ]
+    errors: list[BaseException] = []
+
+    def run(replica: Intake, share: list[Alert]) -> None:
+        try:
+            for alert in share:
+                replica.ingest([alert])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(r, alerts[i::2])) for i, r in enumerate(replicas)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with db.session() as session:
+        groups = session.exec(select(AlertGroup)).all()
+        issues = session.exec(select(Issue)).all()
+    assert len(groups) == 10 and len(issues) == 10
+    assert sum(g.occurrences for g in groups) == 200
+    for replica in replicas:
+        replica.db.dispose()
