@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 from bot.clock import FakeClock
 from bot.config import FirebellConfig
 from bot.harness import Harness, running
@@ -20,6 +22,7 @@ from sandbox import Sandbox
 from sandbox.transcript import humanise, render
 from sandbox.workspace import Message, User, Workspace
 
+ALERT_TOKEN = "demo-alert-token"
 CUSTOMER_MESSAGE = (
     "Hi team, checkout keeps failing for me with 'Error 502' since about 10:05. "
     "I tried two cards and Firefox and Chrome. Order id 88812."
@@ -45,7 +48,9 @@ async def run_demo(out: Out = print) -> int:
                     return 1
                 if not await script.escalate():
                     return 1
-                return 0 if await script.resolve() else 1
+                if not await script.resolve():
+                    return 1
+                return 0 if await script.alert() else 1
     finally:
         await sandbox.stop()
 
@@ -80,6 +85,7 @@ class Cast:
                         "steps": [{"targets": [{"schedule": "sre"}], "wait": "10m"}],
                     }
                 ],
+                "webhooks": {"tokens": {"alertmanager": ALERT_TOKEN}},
             }
         )
 
@@ -121,6 +127,55 @@ class Script:
             for m in reversed(self.ws.messages_in(self.room.id))
             if m.text.startswith(f"{phase} checklist")
         )
+
+    async def post_alert(self, status: str) -> str:
+        """What Alertmanager sends (its documented webhook body), over HTTP."""
+        labels = {"alertname": "SearchLatencyHigh", "severity": "major", "service": "search-api"}
+        body = {
+            "version": "4",
+            "status": status,
+            "receiver": "firebell",
+            "groupLabels": {},
+            "commonLabels": labels,
+            "commonAnnotations": {},
+            "externalURL": "http://am:9093",
+            "alerts": [
+                {
+                    "status": status,
+                    "labels": labels,
+                    "fingerprint": "5ea7c4",
+                    "annotations": {"summary": "p99 search latency above 2 s"},
+                    "startsAt": "2026-01-05T09:00:00Z",
+                }
+            ],
+        }
+        headers = {"Authorization": f"Bearer {ALERT_TOKEN}"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                f"{self.h.bot_url}/webhooks/alertmanager", json=body, headers=headers
+            ) as resp,
+        ):
+            result = (await resp.json())["alerts"][0]
+        await self.settle()
+        return f"    Firebell answered {resp.status}: {result['action']} {result['issue'] or ''}"
+
+    async def alert(self) -> bool:
+        self.step("Detection: Alertmanager posts a firing alert; Firebell opens INC-2 itself")
+        self.out(await self.post_alert("firing"))
+        self.step("It fires again (one issue, the repeat is counted), then it resolves")
+        self.out(await self.post_alert("firing"))
+        self.out(await self.post_alert("resolved"))
+        room = next((c for c in self.ws.channels.values() if c.name.startswith("inc-2-")), None)
+        if room is None:
+            self.out("    FAILED: the alert opened no issue")
+            return False
+        self.step("Result")
+        self.out(
+            f"    INC-1 is closed and INC-2 came from an alert (#{room.name}); the bot "
+            f"made {len(self.ws.calls)} Slack Web API calls in all."
+        )
+        return True
 
     def review_message(self) -> Message:
         return next(

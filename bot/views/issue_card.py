@@ -30,6 +30,13 @@ def button(text: str, action: Action, value: str, style: str | None = None) -> d
     return element
 
 
+def reporter_text(reporter_id: str) -> str:
+    """A person mention, or the monitoring tool an alert-made issue came from."""
+    if reporter_id[:1] in {"U", "W"}:
+        return f"<@{reporter_id}>"
+    return f"{reporter_id.capitalize()} alert"
+
+
 def _person(user_id: str | None) -> str:
     return f"<@{user_id}>" if user_id else "nobody yet"
 
@@ -95,7 +102,7 @@ def issue_card(
         ("Severity (reporter)", label(issue.severity)),
         ("Priority (engineering)", label(issue.priority) if issue.priority else "Not set"),
         ("Type", label(issue.type)),
-        ("Reporter", f"<@{issue.reporter_id}>"),
+        ("Reporter", reporter_text(issue.reporter_id)),
         ("Commander", _person(issue.commander_id)),
         ("Assignee", _person(issue.assignee_id)),
     ]

@@ -30,3 +30,7 @@ async def test_demo_plays_an_issue_from_capture_to_closed() -> None:
     assert "You own a follow-up from the review of INC-1" in transcript
     assert "published the post-incident review of INC-1 with 1 action items" in transcript
     assert "INC-1 is closed" in transcript
+    assert "# INC-2: p99 search latency above 2 s" in transcript
+    assert "*Reporter*: Alertmanager alert" in transcript
+    assert "Firebell answered 202: repeat INC-2" in transcript
+    assert "The alert “p99 search latency above 2 s” of INC-2 resolved." in transcript
