@@ -12,3 +12,5 @@ def test_the_example_config_loads() -> None:
     assert config.schedule("primary") is not None
     assert config.choose_policy("critical", "outage", None).name == "default"  # type: ignore[union-attr]
     assert config.digest is not None and config.digest.day == "mon"
+    assert config.route_for("alertmanager", {"team": "payments"}).name == "payments"
+    assert config.route_for("grafana", {}).name == "default"
