@@ -145,19 +145,21 @@ class Intake:
         batch.events.append({"group_id": group.id, "status": alert.status, "received_at": now})
         previous_seen, group.last_seen = group.last_seen, now
         was_resolved = group.status == "resolved"
-        group.status, group.title = alert.status, alert.title
+        # Only changed fields are set: in a storm, ORM attribute sets are the main cost.
+        if group.status != alert.status:
+            group.status = alert.status
+        if group.title != alert.title:
+            group.title = alert.title
         issue = session.get(Issue, group.issue_id) if group.issue_id else None
         if alert.status == "resolved":
             return self._resolved(session, group, issue, route, alert, now)
         group.occurrences += 1
-        session.add(group)
         if issue is None:
             if self._firing_count(session, group, route, now, batch) < route.threshold.count:
                 return Outcome(alert.fingerprint, "below_threshold")
             issue = self._open_issue(session, group, route, alert)
             return Outcome(alert.fingerprint, "opened", issue.key)
         issue.occurrences += 1
-        session.add(issue)
         if now - previous_seen >= REPEAT_EVENT_GAP or was_resolved:
             add_event(
                 session,
