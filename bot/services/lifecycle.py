@@ -136,18 +136,7 @@ class Lifecycle:
             if role == Role.COMMANDER:
                 self._set_commander(session, issue, user_id, actor)
             else:
-                self._drop_role(session, issue, role.value)
-                self._participant(session, issue, user_id, role.value)
-                add_event(
-                    session,
-                    issue,
-                    "role_set",
-                    self.clock,
-                    actor.user_id,
-                    role=role.value,
-                    user_id=user_id,
-                )
-                effects.invite(session, self.clock, issue, user_id)
+                self._set_lead(session, issue, role, user_id, actor)
             effects.announce(
                 session,
                 self.clock,
@@ -168,6 +157,7 @@ class Lifecycle:
     def _set_lead(
         self, session: Session, issue: Issue, role: Role, user_id: str, actor: Actor
     ) -> None:
+        """Give one person a role (replacing whoever had it), record it, invite them."""
         self._drop_role(session, issue, role.value)
         self._participant(session, issue, user_id, role.value)
         add_event(
