@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.fixtures import seed  # noqa: E402
-from bot.clock import FakeClock  # noqa: E402
 from bot.config import FirebellConfig  # noqa: E402
-from bot.services.sla_engine import Engine  # noqa: E402
+from bot.core.clock import FakeClock  # noqa: E402
+from bot.sla.engine import Engine  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
@@ -56,7 +56,7 @@ def child_rss(url: str) -> float:
     code = (
         f"import resource, sys; sys.path.insert(0, {str(ROOT)!r})\n"
         "from bench.escalation_sweep import timed_sweep\n"
-        "from bot.clock import FakeClock\nfrom storage.db import Database\n"
+        "from bot.core.clock import FakeClock\nfrom storage.db import Database\n"
         f"db = Database({url!r}); clock = FakeClock()\n"
         "timed_sweep(db, clock)\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, insert
 from sqlmodel import select
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from storage.db import Database
 from storage.models import Issue, SlaClock
 

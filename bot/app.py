@@ -12,30 +12,30 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from bot.background import BackgroundTasks
-from bot.clock import Clock, SystemClock
 from bot.config import FirebellConfig, Settings, load_config
+from bot.core.background import BackgroundTasks
+from bot.core.clock import Clock, SystemClock
+from bot.core.delivery import Delivery
+from bot.core.outbox import Outbox, OutboxWorker
+from bot.core.slack_client import make_web_client
+from bot.detection.deploys import Deploys
+from bot.detection.intake import Intake
+from bot.detection.routes import add_routes
 from bot.handlers import register_all
+from bot.incidents.checklist import Checklist
+from bot.incidents.delivery import LifecycleEffects
+from bot.incidents.lifecycle import Lifecycle
+from bot.incidents.provisioning import Provisioning
 from bot.playbooks.loader import load_playbooks
+from bot.reviews.delivery import ReviewEffects
+from bot.reviews.service import FollowUps, Reviews
 from bot.runtime import CONTEXT_KEY, Runtime
 from bot.scheduler import start_scheduler
-from bot.services.checklist import Checklist
-from bot.services.delivery import Delivery
-from bot.services.deploys import Deploys
-from bot.services.digest import Digest
-from bot.services.intake import Intake
-from bot.services.lifecycle import Lifecycle
-from bot.services.lifecycle_effects import LifecycleEffects
-from bot.services.oncall import OnCall
-from bot.services.outbox import Outbox, OutboxWorker
-from bot.services.paging_effects import PagingEffects
-from bot.services.provisioning import Provisioning
-from bot.services.review_effects import ReviewEffects
-from bot.services.reviews import FollowUps, Reviews
-from bot.services.sla import SlaClocks
-from bot.services.sla_engine import Engine, TickResult
-from bot.slack_client import make_web_client
-from bot.webhooks.routes import add_routes
+from bot.sla.clocks import SlaClocks
+from bot.sla.digest import Digest
+from bot.sla.engine import Engine, TickResult
+from bot.sla.oncall import OnCall
+from bot.sla.paging import PagingEffects
 from storage.db import Database
 from storage.migrate import upgrade
 

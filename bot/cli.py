@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.config import load_settings
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 log = logging.getLogger("firebell")
 
@@ -51,9 +51,9 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 def _review_export(args: argparse.Namespace) -> int:
-    from bot.errors import FirebellError
-    from bot.services.queries import issue_by_number
-    from bot.services.reviews import review_markdown
+    from bot.core.errors import FirebellError
+    from bot.incidents.queries import issue_by_number
+    from bot.reviews.service import review_markdown
     from storage.db import Database
 
     match = re.fullmatch(r"(?i)INC-(\d+)", args.issue)

@@ -13,10 +13,10 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.errors import ConfigError
+from bot.core.yaml_files import read_mapping
 from bot.detection.config import DetectionConfig
-from bot.errors import ConfigError
 from bot.sla.config import OnCallConfig
-from bot.yaml_files import read_mapping
 
 Mode = Literal["http", "socket", "none"]
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.clock import FakeClock
 from bot.config import FirebellConfig
+from bot.core.clock import FakeClock
 from bot.harness import Harness, running
 from sandbox import Sandbox
 from sandbox.transcript import humanise, render

@@ -10,8 +10,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import Firebell, create_app
-from bot.clock import Clock
 from bot.config import FirebellConfig, Settings
+from bot.core.clock import Clock
 from sandbox import Sandbox, SlackDriver, Workspace
 
 

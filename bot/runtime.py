@@ -7,20 +7,20 @@ from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import BackgroundTasks
-from bot.clock import Clock
 from bot.config import FirebellConfig, Settings
+from bot.core.background import BackgroundTasks
+from bot.core.clock import Clock
+from bot.core.outbox import Outbox, OutboxWorker
+from bot.detection.deploys import Deploys
+from bot.detection.intake import Intake
+from bot.incidents.checklist import Checklist
+from bot.incidents.lifecycle import Lifecycle
 from bot.playbooks.loader import Playbooks
-from bot.services.checklist import Checklist
-from bot.services.deploys import Deploys
-from bot.services.digest import Digest
-from bot.services.intake import Intake
-from bot.services.lifecycle import Lifecycle
-from bot.services.oncall import OnCall
-from bot.services.outbox import Outbox, OutboxWorker
-from bot.services.reviews import FollowUps, Reviews
-from bot.services.sla import SlaClocks
-from bot.services.sla_engine import Engine
+from bot.reviews.service import FollowUps, Reviews
+from bot.sla.clocks import SlaClocks
+from bot.sla.digest import Digest
+from bot.sla.engine import Engine
+from bot.sla.oncall import OnCall
 from storage.db import Database
 
 CONTEXT_KEY = "firebell"

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.harness import Harness, running
 from storage.db import Database, normalise_url
 from storage.migrate import upgrade

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain import Severity
+from bot.core.domain import Severity
 
 SEVERITY_WORDS = {
     "critical": Severity.CRITICAL,

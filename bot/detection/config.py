@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from bot.domain import IssueType, Severity
+from bot.core.domain import IssueType, Severity
 from bot.sla.config import Duration
 
 Source = Literal["alertmanager", "grafana", "sentry", "datadog", "generic", "deploy"]

@@ -9,18 +9,18 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import Status
-from bot.errors import FirebellError, new_error_id
+from bot.core.domain import Status
+from bot.core.errors import FirebellError, new_error_id
+from bot.core.ids import Action
 from bot.handlers.people import actor_for
 from bot.handlers.replies import apology, open_view_or_explain, tell_user
 from bot.handlers.reviews import draft_review
-from bot.ids import Action
+from bot.incidents.filing import get_issue
+from bot.incidents.lifecycle_views import answer_modal, severity_modal, skip_modal, update_modal
+from bot.incidents.rules import Actor, require_steer
+from bot.reviews.service import content_of
+from bot.reviews.views import edit_modal
 from bot.runtime import CONTEXT_KEY, Runtime
-from bot.services.issues import get_issue
-from bot.services.lifecycle_rules import Actor, require_steer
-from bot.services.reviews import content_of
-from bot.views.lifecycle import answer_modal, severity_modal, skip_modal, update_modal
-from bot.views.review import edit_modal
 
 log = logging.getLogger(__name__)
 

@@ -10,20 +10,20 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import Status
-from bot.errors import FirebellError, new_error_id
+from bot.core.domain import Status
+from bot.core.errors import FirebellError, new_error_id
+from bot.core.ids import SLASH_COMMAND
+from bot.handlers.command_parser import Command, parse_command
+from bot.handlers.help import help_text
 from bot.handlers.people import actor_for, can_see, require_can_see
 from bot.handlers.replies import apology, open_view_or_explain
 from bot.handlers.reviews import draft_review
-from bot.ids import SLASH_COMMAND
+from bot.incidents.card import issue_card
+from bot.incidents.list_views import list_blocks, oncall_blocks, timeline_blocks
+from bot.incidents.queries import list_issues, resolve_issue, timeline
+from bot.incidents.report_modal import ReportPrefill, report_modal
+from bot.reviews.views import followups_blocks
 from bot.runtime import CONTEXT_KEY, Runtime
-from bot.services.commands import Command, parse_command
-from bot.services.queries import list_issues, resolve_issue, timeline
-from bot.views.help import help_text
-from bot.views.issue_card import issue_card
-from bot.views.queries import list_blocks, oncall_blocks, timeline_blocks
-from bot.views.report_modal import ReportPrefill, report_modal
-from bot.views.review import followups_blocks
 
 log = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.slack_events import first_delivery
+from bot.handlers.help import help_text
+from bot.incidents.list_views import home_view
+from bot.incidents.pins import add_pinned_message
+from bot.incidents.queries import issue_in_channel, list_issues, sla_clocks_by_issue
 from bot.runtime import CONTEXT_KEY, Runtime
-from bot.services.events import first_delivery
-from bot.services.pins import add_pinned_message
-from bot.services.queries import issue_in_channel, list_issues, sla_clocks_by_issue
-from bot.views.help import help_text
-from bot.views.queries import home_view
 
 PIN_REACTIONS = {"pushpin", "round_pushpin"}
 

@@ -8,13 +8,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import Severity
-from bot.errors import FirebellError
+from bot.core.domain import Severity
+from bot.core.errors import FirebellError
+from bot.core.ids import Callback, ModalField
 from bot.handlers.people import actor_for
-from bot.ids import Callback, ModalField
+from bot.incidents.lifecycle_views import modal_metadata
+from bot.incidents.rules import Actor
 from bot.runtime import CONTEXT_KEY, Runtime
-from bot.services.lifecycle_rules import Actor
-from bot.views.lifecycle import modal_metadata
 
 Submit = Callable[[Runtime, Actor, dict[str, Any], dict[str, Any]], str]
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import FirebellError
+from bot.core.errors import FirebellError
+from bot.incidents.rules import Actor
 from bot.runtime import Runtime
-from bot.services.lifecycle_rules import Actor
 from storage.models import Issue
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.errors import new_error_id
+from bot.core.errors import new_error_id
 
 log = logging.getLogger(__name__)
 

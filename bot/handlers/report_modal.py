@@ -7,12 +7,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
-from bot.errors import new_error_id
-from bot.ids import Callback, Field
+from bot.core.errors import new_error_id
+from bot.core.ids import Callback, Field
+from bot.incidents.filing import file_issue
+from bot.incidents.report_form import FormErrors, parse_report
+from bot.incidents.report_modal import decode_metadata
 from bot.runtime import CONTEXT_KEY, Runtime
-from bot.services.issues import file_issue
-from bot.services.report_form import FormErrors, parse_report
-from bot.views.report_modal import decode_metadata
 
 log = logging.getLogger(__name__)
 

@@ -10,17 +10,17 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import FirebellError, new_error_id
+from bot.core.errors import FirebellError, new_error_id
+from bot.core.ids import Callback, ModalField
 from bot.handlers.people import actor_for
 from bot.handlers.replies import apology, tell_user
-from bot.ids import Callback, ModalField
-from bot.review.facts import Line
-from bot.review.model import ActionItem
+from bot.incidents.filing import get_issue
+from bot.incidents.lifecycle_views import modal_metadata
+from bot.reviews.content import ActionItem
+from bot.reviews.facts import Line
+from bot.reviews.service import history_lines
+from bot.reviews.views import ACTION_ROWS
 from bot.runtime import Runtime
-from bot.services.issues import get_issue
-from bot.services.reviews import history_lines
-from bot.views.lifecycle import modal_metadata
-from bot.views.review import ACTION_ROWS
 
 log = logging.getLogger(__name__)
 PAGE = 200

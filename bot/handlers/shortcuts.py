@@ -8,11 +8,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.ids import Callback
 from bot.handlers.replies import open_view_or_explain
-from bot.ids import Callback
+from bot.incidents.report_form import Source
+from bot.incidents.report_modal import ReportPrefill, report_modal
 from bot.runtime import CONTEXT_KEY, Runtime
-from bot.services.report_form import Source
-from bot.views.report_modal import ReportPrefill, report_modal
 
 
 async def file_from_message(

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
+from bot.core.yaml_files import read_mapping
 from bot.playbooks.model import Playbook
-from bot.yaml_files import read_mapping
 
 BUILTIN_DIR = Path(__file__).parent
 DEFAULT_NAME = "default"

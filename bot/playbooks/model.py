@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-from bot.domain import IssueType, Severity
+from bot.core.domain import IssueType, Severity
 
 MAX_STEPS = 20
 

@@ -16,9 +16,9 @@ from pydantic import (
     model_validator,
 )
 
-from bot.domain import IssueType, Severity
-from bot.sla.business_time import BusinessHours
-from bot.sla.durations import parse_duration
+from bot.core.business_time import BusinessHours
+from bot.core.domain import IssueType, Severity
+from bot.core.durations import parse_duration
 
 
 def _duration(value: object) -> object:

@@ -1,111 +1,80 @@
-"""Who is on call: rotations by hand-off time in the schedule's time zone, plus overrides.
-
-Shifts that are whole days keep their local hand-off time across daylight-saving
-changes (09:00 stays 09:00); other shifts are counted in absolute hours.
-"""
+"""Who is on call now and next, and overrides added from Slack."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
-from bot.sla.config import Rotation, Schedule
+from bot.core.clock import Clock
+from bot.core.errors import FirebellError
+from bot.incidents.rules import Actor
+from bot.sla.config import OnCallConfig, Schedule
+from bot.sla.engine import overrides_for
+from bot.sla.rotations import Shift, next_on_call, on_call
+from storage.db import Database
+from storage.models import OnCallOverride
 
-DAY = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Shift:
-    user: str
-    start: datetime
-    end: datetime
-    override: bool = False
+MAX_OVERRIDE = timedelta(days=31)
 
 
 @dataclass(frozen=True)
-class OverrideWindow:
-    user: str
-    start: datetime
-    end: datetime
+class OnCallNow:
+    schedule: Schedule
+    now: Shift | None
+    next: Shift | None
 
 
-def local(text: str, zone: ZoneInfo) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=zone)
+class OnCall:
+    def __init__(self, db: Database, clock: Clock, config: OnCallConfig) -> None:
+        self.db = db
+        self.clock = clock
+        self.config = config
 
+    def _schedule(self, name: str) -> Schedule:
+        schedule = self.config.schedule(name)
+        if schedule is None:
+            known = ", ".join(f"`{s.name}`" for s in self.config.schedules) or "none configured"
+            raise FirebellError(f"There is no schedule `{name}`. Schedules: {known}.")
+        return schedule
 
-def _rotation_shift(rotation: Rotation, zone: ZoneInfo, at: datetime) -> Shift | None:
-    handoff = local(rotation.handoff, zone)
-    if at < handoff:
-        return None
-    people = rotation.participants
-    if rotation.shift % DAY == timedelta(0):
-        days = rotation.shift // DAY
-        here = at.astimezone(zone)
-        elapsed = (here.date() - handoff.date()).days
-        if here.time() < handoff.time():
-            elapsed -= 1
-        index = elapsed // days
-        start_day = handoff.date() + timedelta(days=index * days)
-        start = datetime.combine(start_day, handoff.time(), zone)
-        end = datetime.combine(start_day + timedelta(days=days), handoff.time(), zone)
-    else:
-        index = int((at - handoff) // rotation.shift)
-        start = handoff + index * rotation.shift
-        end = start + rotation.shift
-    return Shift(people[index % len(people)], start, end)
+    def who(self, name: str | None = None) -> list[OnCallNow]:
+        if not self.config.schedules:
+            raise FirebellError(
+                "No on-call schedules are configured (see `schedules` in firebell.yml)."
+            )
+        schedules = [self._schedule(name)] if name else self.config.schedules
+        now = self.clock.now()
+        with self.db.session() as session:
+            return [
+                OnCallNow(
+                    s,
+                    on_call(s, now, overrides_for(session, s.name, now)),
+                    next_on_call(s, now, overrides_for(session, s.name, now)),
+                )
+                for s in schedules
+            ]
 
-
-def _base_shift(schedule: Schedule, at: datetime) -> Shift | None:
-    """The rotation that started last (before `at`) decides; a new one replaces the old."""
-    zone = ZoneInfo(schedule.timezone)
-    started = [r for r in schedule.rotations if local(r.handoff, zone) <= at]
-    if not started:
-        return None
-    rotation = max(started, key=lambda r: local(r.handoff, zone))
-    return _rotation_shift(rotation, zone, at)
-
-
-def config_overrides(schedule: Schedule) -> list[OverrideWindow]:
-    zone = ZoneInfo(schedule.timezone)
-    return [
-        OverrideWindow(o.user, local(o.start, zone), local(o.end, zone)) for o in schedule.overrides
-    ]
-
-
-def on_call(
-    schedule: Schedule, at: datetime, overrides: list[OverrideWindow] | None = None
-) -> Shift | None:
-    """Who is on call at `at`; the most recently listed active override wins."""
-    active = [o for o in (overrides or []) + config_overrides(schedule) if o.start <= at < o.end]
-    if active:
-        chosen = active[0]
-        return Shift(chosen.user, chosen.start, chosen.end, override=True)
-    shift = _base_shift(schedule, at)
-    if shift is None:
-        return None
-    # An override that starts during this shift cuts it short.
-    upcoming = [
-        o.start
-        for o in (overrides or []) + config_overrides(schedule)
-        if shift.start < o.start < shift.end and o.start > at
-    ]
-    return Shift(shift.user, shift.start, min([shift.end, *upcoming]))
-
-
-def next_on_call(
-    schedule: Schedule, at: datetime, overrides: list[OverrideWindow] | None = None
-) -> Shift | None:
-    """The next shift with a different person (or the next hand-off)."""
-    current = on_call(schedule, at, overrides)
-    if current is None:
-        starts = [local(r.handoff, ZoneInfo(schedule.timezone)) for r in schedule.rotations]
-        later = [s for s in starts if s > at]
-        return on_call(schedule, min(later), overrides) if later else None
-    moment = current.end
-    for _ in range(100):
-        following = on_call(schedule, moment, overrides)
-        if following is None or following.user != current.user:
-            return following
-        moment = following.end
-    return None
+    def add_override(self, name: str, actor: Actor, user_id: str, length: timedelta) -> str:
+        schedule = self._schedule(name)
+        if length > MAX_OVERRIDE:
+            raise FirebellError("An override lasts at most 31 days.")
+        now = self.clock.now()
+        with self.db.session() as session:
+            current = on_call(schedule, now, overrides_for(session, name, now))
+            if not actor.is_admin and (current is None or current.user != actor.user_id):
+                who = f"<@{current.user}>" if current else "nobody"
+                raise FirebellError(
+                    f"Only an admin or whoever is on call for `{name}` now ({who}) can add an "
+                    "override."
+                )
+            session.add(
+                OnCallOverride(
+                    schedule=name,
+                    user_id=user_id,
+                    starts_at=now,
+                    ends_at=now + length,
+                    created_by=actor.user_id,
+                    created_at=now,
+                )
+            )
+        return f"<@{user_id}> is on call for `{name}` until {(now + length):%Y-%m-%d %H:%M} UTC."

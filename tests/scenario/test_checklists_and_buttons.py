@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.harness import Harness
-from bot.services.lifecycle_rules import Actor
+from bot.incidents.rules import Actor
 from sandbox.workspace import Message
 from storage.models import TimelineEvent
 from tests.helpers import (

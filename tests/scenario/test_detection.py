@@ -13,8 +13,8 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from bot.clock import FakeClock
 from bot.config import FirebellConfig
+from bot.core.clock import FakeClock
 from bot.harness import Harness, running
 from storage.models import AlertGroup, Issue, TimelineEvent
 

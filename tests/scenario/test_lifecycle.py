@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.harness import Harness
 from tests.helpers import (
     channel_of,

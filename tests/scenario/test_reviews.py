@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main
-from bot.clock import FakeClock
 from bot.config import FirebellConfig
+from bot.core.clock import FakeClock
 from bot.harness import Harness, running
 from sandbox.openai_server import FakeOpenAI
 from sandbox.workspace import Channel, Message, User

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pytest
 from sqlmodel import select
 
-from bot.clock import FakeClock
 from bot.config import FirebellConfig
+from bot.core.clock import FakeClock
 from bot.harness import Harness, running
 from sandbox import Sandbox
 from sandbox.workspace import Channel, User
@@ -299,7 +299,7 @@ async def test_a_crashed_tick_leaves_nothing_half_done(
     def crash(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("killed mid-tick")
 
-    monkeypatch.setattr("bot.services.sla_engine.effects.announce", crash)
+    monkeypatch.setattr("bot.sla.engine.effects.announce", crash)
     with pytest.raises(RuntimeError):
         h.firebell.runtime.engine.tick()
     monkeypatch.undo()

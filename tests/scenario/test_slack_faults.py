@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.harness import Harness, running
 from tests.helpers import GOOD_REPORT, file_report, only_issue, open_modal, pending_outbox, people
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import create_app
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.harness import sandbox_settings
 from bot.socket_mode import connect_socket_mode
 from sandbox import Sandbox, SlackDriver

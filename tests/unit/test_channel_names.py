@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.channel_names import channel_name
+from bot.incidents.channel_names import channel_name
 
 SLACK_RULE = re.compile(r"^[a-z0-9_-]{1,80}$")
 

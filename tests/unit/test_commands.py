@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import Priority, Severity, Status
-from bot.errors import FirebellError
+from bot.core.domain import Priority, Severity, Status
+from bot.core.errors import FirebellError
+from bot.handlers.command_parser import Command, parse_command
+from bot.handlers.help import help_text
 from bot.playbooks.model import Role
-from bot.services.commands import Command, parse_command
-from bot.views.help import help_text
 
 
 @pytest.mark.parametrize(

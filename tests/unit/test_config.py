@@ -8,7 +8,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import load_config, load_settings
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 
 @pytest.fixture(autouse=True)

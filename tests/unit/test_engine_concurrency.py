@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import select
 
 from bench.fixtures import seed
-from bot.clock import FakeClock
 from bot.config import FirebellConfig
-from bot.services.sla_engine import Engine
+from bot.core.clock import FakeClock
+from bot.sla.engine import Engine
 from storage.db import Database
 from storage.models import Notification, OutboxItem
 from tests.conftest import PG_URL
@@ -65,10 +65,10 @@ def test_two_replicas_open_one_issue_per_fingerprint(database_url: str, db: Data
     """Two intakes (separate pools, as two `firebell serve` would have) race on new
     fingerprints; the partial unique index keeps one open group and one issue each."""
     from bot.detection.alerts import Alert
+    from bot.detection.intake import Intake
+    from bot.incidents.lifecycle import Lifecycle
     from bot.playbooks.loader import load_playbooks
-    from bot.services.intake import Intake
-    from bot.services.lifecycle import Lifecycle
-    from bot.services.sla import SlaClocks
+    from bot.sla.clocks import SlaClocks
     from storage.models import AlertGroup, Issue
 
     clock = FakeClock()

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.domain import Status
-from bot.errors import FirebellError
-from bot.services.lifecycle_rules import (
+from bot.core.domain import Status
+from bot.core.errors import FirebellError
+from bot.incidents.rules import (
     PHASE_OF,
     Actor,
     check_transition,

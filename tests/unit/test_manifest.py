@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.ids import SLASH_COMMAND, Callback
+from bot.core.ids import SLASH_COMMAND, Callback
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT.parent / "shared/reference/slack-manifest-schema/manifest.schema.1.0.0.json"

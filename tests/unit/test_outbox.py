@@ -6,9 +6,9 @@ import asyncio
 
 from sqlmodel import select
 
-from bot.clock import FakeClock
-from bot.services import outbox
-from bot.services.outbox import DeliveryError, Outbox
+from bot.core import outbox
+from bot.core.clock import FakeClock
+from bot.core.outbox import DeliveryError, Outbox
 from storage.db import Database
 from storage.models import OutboxItem
 

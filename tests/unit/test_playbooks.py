@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import FirebellConfig
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
+from bot.incidents.checklist import PhaseView, StepView
+from bot.incidents.checklist_views import checklist_message
 from bot.playbooks.loader import load_playbooks
 from bot.playbooks.model import MAX_STEPS
-from bot.services.checklist import PhaseView, StepView
-from bot.views.checklist import checklist_message
 from sandbox.blockkit import message_problems
 from storage.models import Issue
 

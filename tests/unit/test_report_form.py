@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.domain import IssueType, Priority, Severity
-from bot.services.report_form import FormErrors, Source, parse_report
+from bot.core.domain import IssueType, Priority, Severity
+from bot.incidents.report_form import FormErrors, Source, parse_report
 
 
 def values(**fields: Any) -> dict[str, Any]:

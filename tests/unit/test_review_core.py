@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.review.facts import Facts, Line, build_prompt, tokens
-from bot.review.markdown import to_markdown
-from bot.review.model import ActionItem, ReviewContent, TimelineEntry
-from bot.review.redact import redact
-from bot.review.template import NOT_RECORDED, template_review
-from bot.views.review import edit_modal, review_message
+from bot.core.redact import redact
+from bot.reviews.content import ActionItem, ReviewContent, TimelineEntry
+from bot.reviews.facts import Facts, Line, build_prompt, tokens
+from bot.reviews.markdown import to_markdown
+from bot.reviews.template import NOT_RECORDED, template_review
+from bot.reviews.views import edit_modal, review_message
 from sandbox.blockkit import message_problems, view_problems
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import FirebellConfig
-from bot.sla.business_time import BusinessHours
-from bot.sla.durations import format_duration, parse_duration
-from bot.sla.oncall import OverrideWindow, next_on_call, on_call
+from bot.core.business_time import BusinessHours
+from bot.core.durations import format_duration, parse_duration
+from bot.sla.rotations import OverrideWindow, next_on_call, on_call
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

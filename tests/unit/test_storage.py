@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from bot.clock import FakeClock
-from bot.domain import IssueType, Severity
+from bot.core.clock import FakeClock
+from bot.core.domain import IssueType, Severity
+from bot.incidents.filing import file_issue
+from bot.incidents.report_form import IssueDraft
 from bot.playbooks.loader import load_playbooks
-from bot.services.issues import file_issue
-from bot.services.report_form import IssueDraft
 from storage.db import Database
 from storage.keys import next_number
 from storage.models import Issue, TimelineEvent

@@ -1,0 +1,216 @@
+"""The durable outbox: Slack side effects that survive Slack outages and restarts.
+
+Items are written in the same transaction as the change that needs them and
+delivered after commit. Items of one stream are delivered strictly in order.
+Claiming takes a lease with a conditional UPDATE (a row is leased only if its
+lease is free), which is race-free on PostgreSQL and on SQLite, so several
+processes may sweep the same table; an expired lease (a crashed process) frees
+the item again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from bot.core.clock import Clock
+from storage.db import Database
+from storage.models import OutboxItem
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 300
+# Attempts after which an item failing with a permanent error stops retrying.
+# Transient failures (rate limits, 5xx, timeouts) retry for as long as it takes.
+MAX_PERMANENT_ATTEMPTS = 5
+
+
+class DeliveryError(Exception):
+    """A failed delivery; `permanent` when retrying cannot help (a bad request)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+Deliver = Callable[[OutboxItem], Awaitable[None]]
+
+
+def enqueue(
+    session: Session,
+    clock: Clock,
+    *,
+    stream: str,
+    kind: str,
+    issue_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> OutboxItem:
+    now = clock.now()
+    item = OutboxItem(
+        stream=stream,
+        kind=kind,
+        issue_id=issue_id,
+        payload=payload or {},
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(item)
+    return item
+
+
+def backoff(attempts: int) -> timedelta:
+    """2 s, 4 s, 8 s … capped at 5 minutes."""
+    return timedelta(seconds=min(2 ** max(attempts, 1), MAX_BACKOFF_SECONDS))
+
+
+class Outbox:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        deliver: Deliver,
+        *,
+        lease_seconds: int = 120,
+        batch_size: int = 50,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.deliver = deliver
+        self.lease = timedelta(seconds=lease_seconds)
+        self.batch_size = batch_size
+        self._lock = asyncio.Lock()
+
+    def claim_due(self) -> list[OutboxItem]:
+        """Lease the head item of every stream that is due, up to a batch."""
+        now = self.clock.now()
+        earlier = aliased(OutboxItem)
+        head_of_stream = (
+            ~select(earlier.id)
+            .where(
+                earlier.stream == OutboxItem.stream,
+                earlier.status == "pending",
+                col(earlier.id) < OutboxItem.id,
+            )
+            .exists()
+        )
+        lease_free = or_(col(OutboxItem.locked_until).is_(None), col(OutboxItem.locked_until) < now)
+        with self.db.session() as session:
+            candidates = session.exec(
+                select(OutboxItem)
+                .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
+                .where(lease_free, head_of_stream)
+                .order_by(col(OutboxItem.id))
+                .limit(self.batch_size)
+            ).all()
+            claimed = []
+            for item in candidates:
+                result = session.execute(
+                    update(OutboxItem)
+                    .where(and_(col(OutboxItem.id) == item.id, col(OutboxItem.status) == "pending"))
+                    .where(lease_free)
+                    .values(locked_until=now + self.lease)
+                )
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append(item)
+        return claimed
+
+    def _finish(self, item: OutboxItem, error: Exception | None) -> None:
+        now = self.clock.now()
+        with self.db.session() as session:
+            row = session.get(OutboxItem, item.id)
+            assert row is not None
+            row.locked_until = None
+            row.attempts += 1
+            if error is None:
+                row.status, row.delivered_at, row.last_error = "done", now, None
+            else:
+                permanent = isinstance(error, DeliveryError) and error.permanent
+                row.last_error = f"{type(error).__name__}: {error}"[:500]
+                if permanent and row.attempts >= MAX_PERMANENT_ATTEMPTS:
+                    row.status = "dead"
+                    log.error("outbox item %s (%s) gave up: %s", row.id, row.kind, row.last_error)
+                else:
+                    row.next_attempt_at = now + backoff(row.attempts)
+                    log.warning(
+                        "outbox item %s (%s) attempt %s failed, retry at %s: %s",
+                        row.id,
+                        row.kind,
+                        row.attempts,
+                        row.next_attempt_at,
+                        row.last_error,
+                    )
+            session.add(row)
+
+    async def _run_one(self, item: OutboxItem) -> bool:
+        try:
+            await self.deliver(item)
+        except Exception as exc:
+            self._finish(item, exc)
+            return False
+        self._finish(item, None)
+        return True
+
+    async def deliver_due(self) -> int:
+        """Deliver everything that is due now, stream by stream; returns items delivered."""
+        delivered = 0
+        async with self._lock:
+            while True:
+                items = self.claim_due()
+                if not items:
+                    return delivered
+                results = await asyncio.gather(*(self._run_one(item) for item in items))
+                delivered += sum(results)
+                if not any(results):
+                    # Every head failed and is backing off; nothing more is due now.
+                    return delivered
+
+    def pending_count(self) -> int:
+        with self.db.session() as session:
+            return len(
+                session.exec(select(OutboxItem.id).where(OutboxItem.status == "pending")).all()
+            )
+
+
+class OutboxWorker:
+    """Runs the outbox after every commit (kick) and on a poll for retries."""
+
+    def __init__(self, outbox: Outbox, poll_seconds: float) -> None:
+        self.outbox = outbox
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="firebell-outbox")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.outbox.deliver_due()
+            except Exception:
+                # The database may be briefly away; the next poll tries again.
+                log.exception("outbox sweep failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass

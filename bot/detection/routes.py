@@ -1,0 +1,153 @@
+"""POST /webhooks/<source>: authenticate, size-check, parse, normalize, ingest.
+
+Every refusal is a 4xx with a JSON reason; a request is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.core.errors import FirebellError, new_error_id
+from bot.detection.alerts import (
+    Alert,
+    BadPayload,
+    read_alertmanager,
+    read_datadog,
+    read_generic,
+    read_grafana,
+    read_sentry,
+)
+from bot.detection.batching import IntakeBatcher
+from bot.detection.deploys import DeployIn
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+READERS: dict[str, Callable[[Any, web.Request], list[Alert]]] = {
+    "alertmanager": lambda body, _r: read_alertmanager(body),
+    "grafana": lambda body, _r: read_grafana(body),
+    "sentry": lambda body, r: read_sentry(body, r.headers.get("Sentry-Hook-Resource")),
+    "datadog": lambda body, _r: read_datadog(body),
+    "generic": lambda body, _r: read_generic(body),
+}
+
+
+def refuse(status: int, reason: str) -> web.Response:
+    return web.json_response({"ok": False, "error": reason}, status=status)
+
+
+def _authenticate(runtime: Runtime, source: str, request: web.Request, raw: bytes) -> str | None:
+    """None when the request may pass; else why not."""
+    hooks = runtime.config.webhooks
+    token = hooks.tokens.get(source)  # type: ignore[call-overload]
+    if token is None:
+        return f"the {source} webhook is off: set webhooks.tokens.{source} in firebell.yml"
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    given = given or request.query.get("token", "")
+    if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
+        return "missing or wrong bearer token"
+    if source == "sentry" and hooks.sentry_client_secret is not None:
+        expected = hmac.new(
+            hooks.sentry_client_secret.get_secret_value().encode(), raw, hashlib.sha256
+        ).hexdigest()
+        if not hmac.compare_digest(request.headers.get("Sentry-Hook-Signature", ""), expected):
+            return "Sentry-Hook-Signature does not match the body"
+    return None
+
+
+async def _read(runtime: Runtime, request: web.Request) -> bytes | web.Response:
+    limit = runtime.config.webhooks.max_body_kb * 1024
+    if (request.content_length or 0) > limit:
+        return refuse(413, f"the body is over {runtime.config.webhooks.max_body_kb} KB")
+    raw = await request.content.read(limit + 1)
+    if len(raw) > limit:
+        return refuse(413, f"the body is over {runtime.config.webhooks.max_body_kb} KB")
+    return raw
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise BadPayload("the body is not valid JSON") from None
+
+
+def make_handler(runtime: Runtime) -> Callable[[web.Request], Any]:
+    batcher = IntakeBatcher(runtime.intake)
+
+    async def receive(request: web.Request) -> web.Response:
+        source = request.match_info["source"]
+        if source not in READERS and source != "deploy":
+            return refuse(
+                404, f"unknown source {source}; use one of {', '.join([*READERS, 'deploy'])}"
+            )
+        raw = await _read(runtime, request)
+        if isinstance(raw, web.Response):
+            return raw
+        problem = _authenticate(runtime, source, request, raw)
+        if problem:
+            return refuse(401, problem)
+        try:
+            body = _json(raw)
+            if source == "deploy":
+                return _deploy(runtime, body)
+            outcomes = await batcher.submit(READERS[source](body, request))
+        except (BadPayload, FirebellError) as exc:
+            return refuse(400, str(exc))
+        except Exception:
+            error_id = new_error_id()
+            log.exception("webhook %s failed, error id %s", source, error_id)
+            return refuse(500, f"Firebell could not store this (error id {error_id}); retry")
+        runtime.worker.kick()
+        return web.json_response(
+            {"ok": True, "alerts": [o.as_json() for o in outcomes]}, status=202
+        )
+
+    return receive
+
+
+def _deploy(runtime: Runtime, body: Any) -> web.Response:
+    if not isinstance(body, dict):
+        raise BadPayload("the body must be a JSON object")
+    for key in ("service", "version"):
+        if not isinstance(body.get(key), str) or not body[key].strip():
+            raise BadPayload(f"body.{key} is missing")
+    at = None
+    if body.get("time"):
+        try:
+            at = datetime.fromisoformat(str(body["time"]).replace("Z", "+00:00"))
+        except ValueError:
+            raise BadPayload("body.time must be an ISO 8601 time") from None
+        if at.tzinfo is None:
+            raise BadPayload("body.time needs a time zone, e.g. 2026-01-05T10:00:00Z")
+    fixes = body.get("fixes") or []
+    if not isinstance(fixes, list):
+        raise BadPayload("body.fixes must be a list of issue keys")
+    row, created, fixed = runtime.deploys.record(
+        DeployIn(
+            service=body["service"].strip()[:80],
+            version=body["version"].strip()[:80],
+            environment=str(body.get("environment") or "production")[:40],
+            at=at,
+            link=body.get("link"),
+            fixes=tuple(str(k) for k in fixes),
+            description=str(body.get("description") or ""),
+        )
+    )
+    runtime.worker.kick()
+    return web.json_response(
+        {"ok": True, "deploy": row.id, "created": created, "fixes": fixed},
+        status=201 if created else 200,
+    )
+
+
+def add_routes(app: web.Application, runtime: Runtime) -> None:
+    app.router.add_post("/webhooks/{source}", make_handler(runtime))

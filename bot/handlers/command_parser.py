@@ -1,0 +1,171 @@
+"""Parse `/incident` text into a command, with errors that say what would work."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from bot.core.domain import Priority, Severity, Status
+from bot.core.durations import parse_duration
+from bot.core.errors import FirebellError
+from bot.core.ids import SLASH_COMMAND
+from bot.incidents.report_form import TITLE_MAX
+from bot.playbooks.model import Role
+
+ISSUE_KEY = re.compile(r"^INC-(\d{1,9})$", re.IGNORECASE)
+# Slack escapes mentions in command text as <@U123|name> (should_escape: true).
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+USAGE = {
+    "new": "new [title]",
+    "assign": "assign @person",
+    "role": "role <commander|comms|scribe> @person",
+    "severity": "severity <trivial|minor|major|critical>",
+    "priority": "priority <low|medium|high>",
+    "status": "status <assigned|revise|retest|fixed|closed>",
+    "update": "update <what is happening now>",
+    "ack": "ack",
+    "fixed": "fixed",
+    "deployed": "deployed",
+    "close": "close [resolution summary]",
+    "reopen": "reopen",
+    "show": "show [INC-n]",
+    "list": "list [open|mine|all]",
+    "timeline": "timeline [INC-n]",
+    "escalate": "escalate",
+    "review": "review [INC-n]",
+    "followups": "followups [mine]",
+    "oncall": "oncall [schedule]",
+    "override": "override <schedule> @person <duration>",
+    "help": "help",
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    issue_number: int | None = None  # from an INC-n anywhere in the text
+    user_id: str | None = None
+    text: str = ""
+    severity: Severity | None = None
+    priority: Priority | None = None
+    status: Status | None = None
+    role: Role | None = None
+    scope: str = "open"
+    schedule: str | None = None
+    duration: timedelta | None = None
+    problem: str | None = field(default=None, compare=False)
+
+
+def usage(name: str) -> str:
+    return f"`{SLASH_COMMAND} {USAGE[name]}`"
+
+
+def _enum(kind: type[StrEnum], raw: str, name: str) -> Any:
+    try:
+        return kind(raw.lower())
+    except ValueError:
+        raise FirebellError(f"`{raw}` is not a {name}. Usage: {usage(name)}") from None
+
+
+def parse_command(text: str) -> Command:
+    words = text.strip().split()
+    if not words:
+        return Command("new")
+    name = words[0].lower()
+    rest = text.strip()[len(words[0]) :].strip()
+    if name not in USAGE:
+        return Command("help", problem=f"I don't know `{SLASH_COMMAND} {words[0]}`.")
+    if name == "new":
+        if len(rest) > TITLE_MAX:
+            raise FirebellError(
+                f"That title is {len(rest)} characters; keep it to {TITLE_MAX} or fewer. "
+                f"Example: `{SLASH_COMMAND} new Checkout fails for EU users`"
+            )
+        return Command("new", text=rest)
+    if name in {"update", "close"}:
+        number, rest = _leading_key(rest)
+        if name == "update" and not rest:
+            raise FirebellError(f"Write the update after the command: {usage('update')}")
+        return Command(name, issue_number=number, text=rest)
+    number, args = _split_key(words[1:])
+    return _with_args(name, number, args)
+
+
+def _leading_key(rest: str) -> tuple[int | None, str]:
+    head, _, tail = rest.partition(" ")
+    match = ISSUE_KEY.match(head)
+    return (int(match[1]), tail.strip()) if match else (None, rest)
+
+
+def _split_key(words: list[str]) -> tuple[int | None, list[str]]:
+    number = None
+    args = []
+    for word in words:
+        match = ISSUE_KEY.match(word)
+        if match and number is None:
+            number = int(match[1])
+        else:
+            args.append(word)
+    return number, args
+
+
+def _mention(args: list[str], name: str) -> str:
+    for word in args:
+        match = MENTION.match(word)
+        if match:
+            return match[1]
+    raise FirebellError(f"Mention the person with @ so Slack links them. Usage: {usage(name)}")
+
+
+def _with_args(name: str, number: int | None, args: list[str]) -> Command:
+    def one_arg() -> str:
+        if len(args) != 1:
+            raise FirebellError(f"Usage: {usage(name)}")
+        return args[0]
+
+    if name == "assign":
+        return Command(name, number, user_id=_mention(args, name))
+    if name == "role":
+        if not args:
+            raise FirebellError(f"Usage: {usage(name)}")
+        role = _enum(Role, args[0], "role")
+        return Command(name, number, role=role, user_id=_mention(args[1:], name))
+    if name == "severity":
+        return Command(name, number, severity=_enum(Severity, one_arg(), name))
+    if name == "priority":
+        return Command(name, number, priority=_enum(Priority, one_arg(), name))
+    if name == "status":
+        status = _enum(Status, one_arg(), name)
+        if status == Status.NEW:
+            raise FirebellError("An issue cannot go back to New; `reopen` moves it to Assigned.")
+        return Command(name, number, status=status)
+    if name == "followups":
+        if args not in ([], ["mine"]):
+            raise FirebellError(f"Usage: {usage(name)}")
+        return Command(name, scope="mine" if args else "open")
+    if name == "oncall":
+        if len(args) > 1:
+            raise FirebellError(f"Usage: {usage(name)}")
+        return Command(name, schedule=args[0].lower() if args else None)
+    if name == "override":
+        if len(args) != 3:
+            raise FirebellError(f"Usage: {usage(name)}, e.g. `/incident override primary @dana 4h`")
+        try:
+            length = parse_duration(args[2])
+        except ValueError as exc:
+            raise FirebellError(f"{exc}. Usage: {usage(name)}") from None
+        return Command(
+            name, schedule=args[0].lower(), user_id=_mention(args[1:2], name), duration=length
+        )
+    if name == "list":
+        scope = args[0].lower() if args else "open"
+        if len(args) > 1 or scope not in {"open", "mine", "all"}:
+            raise FirebellError(f"Usage: {usage(name)}")
+        return Command(name, scope=scope)
+    if args:
+        raise FirebellError(f"`{' '.join(args)}` is not understood here. Usage: {usage(name)}")
+    return Command(name, number)

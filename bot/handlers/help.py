@@ -1,0 +1,44 @@
+"""Help text for `/incident help` and for mistakes."""
+
+from __future__ import annotations
+
+from bot.core.ids import SLASH_COMMAND
+from bot.handlers.command_parser import USAGE
+
+WHAT = {
+    "new": "open the Report an issue form (the title filled in)",
+    "assign": "make someone the assignee",
+    "role": "name the commander, comms or scribe",
+    "severity": "change the reporter-facing severity",
+    "priority": "change the engineering priority",
+    "status": "move the status (New → Assigned → Revise ↔ Retest → Fixed → Closed)",
+    "update": "post a status update to the channel and the timeline",
+    "ack": "acknowledge; on an issue nobody leads, you take it",
+    "fixed": "mark the fix done (from Retest)",
+    "deployed": "mark the fix deployed (after fixed)",
+    "close": "close a fixed issue, with an optional resolution summary",
+    "reopen": "reopen a fixed or closed issue",
+    "show": "the issue's card, just for you",
+    "list": "open issues, yours, or all",
+    "timeline": "what happened, in order",
+    "escalate": "page the next escalation step now (or start escalating)",
+    "review": "draft the post-incident review from the timeline",
+    "followups": "open follow-ups from published reviews (yours with `mine`)",
+    "oncall": "who is on call now and next",
+    "override": "put someone on call for a while (admins and whoever is on call)",
+    "help": "this list",
+}
+
+
+def help_text(problem: str | None = None) -> str:
+    lines = [problem, ""] if problem else []
+    lines.append(
+        "*Firebell commands* (in an issue's channel the issue is implied; elsewhere add `INC-n`)"
+    )
+    lines.append(f"• `{SLASH_COMMAND}` – open the Report an issue form")
+    lines += [f"• `{SLASH_COMMAND} {USAGE[name]}` – {WHAT[name]}" for name in USAGE]
+    lines.append(
+        "Or use the message shortcut *File an issue* on any message (⋯ menu). "
+        "React with :pushpin: to add a message to the timeline."
+    )
+    return "\n".join(lines)

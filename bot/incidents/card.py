@@ -1,0 +1,165 @@
+"""The summary card pinned in an issue's channel, and the messages around filing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from bot.core.blocks import clip, code_block, context, escape, fields, header, section
+from bot.core.domain import Status, label
+from bot.core.ids import Action
+
+
+def slack_date(moment: datetime) -> str:
+    """<!date^…> shows the time in each reader's own time zone; the fallback is UTC."""
+    fallback = f"{moment:%Y-%m-%d %H:%M} UTC"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def button(text: str, action: Action, value: str, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": clip(text, 75), "emoji": True},
+        "action_id": action.value,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def reporter_text(reporter_id: str) -> str:
+    """A person mention, or the monitoring tool an alert-made issue came from."""
+    if reporter_id[:1] in {"U", "W"}:
+        return f"<@{reporter_id}>"
+    return f"{reporter_id.capitalize()} alert"
+
+
+def _person(user_id: str | None) -> str:
+    return f"<@{user_id}>" if user_id else "nobody yet"
+
+
+def card_actions(issue: Any) -> dict[str, Any] | None:
+    """The buttons for what people do most; none once the issue is closed."""
+    if issue.status == Status.CLOSED:
+        return None
+    value = str(issue.id)
+    elements = []
+    if issue.acknowledged_at is None:
+        elements.append(button("Acknowledge", Action.ACK, value, "primary"))
+    if not issue.assignee_id:
+        elements.append(button("Assign to me", Action.ASSIGN_ME, value))
+    elements.append(button("Post update", Action.POST_UPDATE, value))
+    elements.append(button("Change severity", Action.CHANGE_SEVERITY, value))
+    if issue.status == Status.RETEST:
+        elements.append(button("Mark fixed", Action.MARK_FIXED, value, "primary"))
+    return {"type": "actions", "block_id": "card_actions", "elements": elements}
+
+
+@dataclass(frozen=True)
+class CardExtras:
+    """What the card shows beyond the issue row: deploys before it, trace links."""
+
+    deploys: list[Any] = field(default_factory=list)  # newest first
+    deploy_window: str = ""
+    trace_links: dict[str, str] = field(default_factory=dict)
+
+
+def deploys_line(issue: Any, extras: CardExtras) -> str | None:
+    if not extras.deploys:
+        return None
+    shown = [
+        f"<{d.link}|{escape(d.version)}>" if d.link else escape(d.version)
+        for d in extras.deploys[:5]
+    ]
+    more = f" and {len(extras.deploys) - 5} more" if len(extras.deploys) > 5 else ""
+    count = len(extras.deploys)
+    return (
+        f":rocket: {count} deploy{'s' if count > 1 else ''} to {escape(issue.service)} in the "
+        f"{extras.deploy_window} before this issue: {', '.join(shown)}{more}"
+    )
+
+
+def trace_value(trace_id: str, links: dict[str, str]) -> str:
+    shown = f"`{escape(trace_id)}`"
+    if links:
+        shown += " " + " · ".join(
+            f"<{template.replace('{trace_id}', quote(trace_id, safe=''))}|{escape(name)}>"
+            for name, template in links.items()
+        )
+    return shown
+
+
+def issue_card(
+    issue: Any, *, with_actions: bool = True, extras: CardExtras | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """Fallback text and blocks for the pinned card (buttons only where people act on it)."""
+    extras = extras or CardExtras()
+    pairs = [
+        ("Status", f"{label(issue.status)} ({issue.phase})"),
+        ("Severity (reporter)", label(issue.severity)),
+        ("Priority (engineering)", label(issue.priority) if issue.priority else "Not set"),
+        ("Type", label(issue.type)),
+        ("Reporter", reporter_text(issue.reporter_id)),
+        ("Commander", _person(issue.commander_id)),
+        ("Assignee", _person(issue.assignee_id)),
+    ]
+    if issue.service:
+        pairs.append(("Service", escape(issue.service)))
+    if issue.users_affected is not None:
+        pairs.append(("Users affected", f"{issue.users_affected:,}"))
+    if issue.trace_id:
+        pairs.append(("Trace ID", trace_value(issue.trace_id, extras.trace_links)))
+    if issue.occurrences > 1:
+        pairs.append(("Occurrences", f"{issue.occurrences:,}"))
+    blocks: list[dict[str, Any]] = [header(f"{issue.key}: {issue.title}"), fields(pairs)]
+    if issue.description:
+        blocks.append(section("*Description*\n" + escape(issue.description)))
+    if issue.environment:
+        blocks.append(section("*Environment*\n" + escape(issue.environment)))
+    if issue.stack_trace:
+        blocks.append(code_block(issue.stack_trace))
+    moments = [f"Filed {slack_date(issue.created_at)}"]
+    if issue.source_permalink:
+        moments[0] += f" from <{issue.source_permalink}|this message>"
+    for name, moment in (
+        ("acknowledged", issue.acknowledged_at),
+        ("fixed", issue.fixed_at),
+        ("deployed", issue.deployed_at),
+        ("closed", issue.closed_at),
+    ):
+        if moment is not None:
+            moments.append(f"{name} {slack_date(moment)}")
+    deploys = deploys_line(issue, extras)
+    if deploys:
+        blocks.append(context(deploys))
+    if issue.breached_at is not None:
+        moments.append(f":red_circle: SLA breached {slack_date(issue.breached_at)}")
+    if issue.private:
+        moments.append(":lock: private")
+    if issue.playbook:
+        moments.append(f"playbook: {issue.playbook}")
+    blocks.append(context(" · ".join(moments)))
+    actions = card_actions(issue) if with_actions else None
+    if actions:
+        blocks.append(actions)
+    text = f"{issue.key}: {issue.title} ({label(issue.severity)}, {label(issue.status)})"
+    return clip(text, 3000), blocks
+
+
+def reporter_confirmation(issue: Any) -> str:
+    return (
+        f"Thanks, your report is filed as *{issue.key}*: {escape(issue.title)}.\n"
+        f"Follow it and talk to the responders in <#{issue.channel_id}>."
+    )
+
+
+def source_thread_reply(issue: Any) -> str:
+    if issue.private:
+        return (
+            f":white_check_mark: Filed as *{issue.key}* (private). "
+            "The reporter was added to its channel."
+        )
+    return f":white_check_mark: Filed as *{issue.key}*. Follow along in <#{issue.channel_id}>."

@@ -1,0 +1,94 @@
+"""Slack side effects of an issue's life: card refresh, announcements, checklists, DMs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import select
+
+from bot.core.clock import Clock
+from bot.core.slack_steps import SlackSteps
+from bot.incidents.card import issue_card
+from bot.incidents.card_extras import card_extras
+from bot.incidents.checklist import Checklist
+from bot.incidents.checklist_views import checklist_message
+from bot.incidents.filing import is_person
+from bot.incidents.lifecycle_views import proposal_message, reporter_update
+from bot.incidents.provisioning import Provisioning
+from storage.db import Database
+from storage.models import Issue, PhaseMessage
+
+
+class LifecycleEffects(SlackSteps):
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        client: AsyncWebClient,
+        checklist: Checklist,
+        provisioning: Provisioning,
+    ) -> None:
+        super().__init__(db, clock, client)
+        self.checklist = checklist
+        self.provisioning = provisioning
+        self.config = provisioning.config
+
+    async def step_update_card(self, issue: Issue, _payload: dict[str, Any]) -> None:
+        if not issue.card_ts:
+            return  # the card is not posted yet; it will show the current state
+        text, blocks = issue_card(issue, extras=card_extras(self.db, self.config, issue))
+        await self.client.chat_update(
+            channel=self.channel(issue), ts=issue.card_ts, text=text, blocks=blocks
+        )
+
+    async def step_announce(self, issue: Issue, payload: dict[str, Any]) -> None:
+        await self.client.chat_postMessage(channel=self.channel(issue), text=payload["text"])
+
+    async def step_invite(self, issue: Issue, payload: dict[str, Any]) -> None:
+        await self.provisioning.invite(issue, payload["user_id"])
+
+    async def step_propose_status(self, issue: Issue, payload: dict[str, Any]) -> None:
+        assert issue.id is not None
+        await self.client.chat_postMessage(
+            channel=self.channel(issue),
+            text=payload["text"],
+            blocks=proposal_message(issue.id, payload["text"], payload["target"]),
+        )
+
+    async def step_dm_reporter_update(self, issue: Issue, payload: dict[str, Any]) -> None:
+        if not issue.reporter_updates or not is_person(issue.reporter_id):
+            return  # turned off, or the issue came from an alert, not a person
+        text, blocks = reporter_update(
+            issue, payload["before"], payload["after"], payload.get("summary")
+        )
+        await self.client.chat_postMessage(channel=issue.reporter_id, text=text, blocks=blocks)
+
+    async def step_post_checklist(self, issue: Issue, payload: dict[str, Any]) -> None:
+        assert issue.id is not None
+        text, blocks = checklist_message(self.checklist.phase_view(issue.id, payload["phase"]))
+        channel = self.channel(issue)
+        response = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        with self.db.session() as session:
+            row = session.exec(
+                select(PhaseMessage).where(
+                    PhaseMessage.issue_id == issue.id, PhaseMessage.phase == payload["phase"]
+                )
+            ).first() or PhaseMessage(
+                issue_id=issue.id, phase=payload["phase"], channel_id=channel, ts=""
+            )
+            row.channel_id, row.ts = channel, response["ts"]
+            session.add(row)
+
+    async def step_update_checklist(self, issue: Issue, payload: dict[str, Any]) -> None:
+        assert issue.id is not None
+        with self.db.session() as session:
+            row = session.exec(
+                select(PhaseMessage).where(
+                    PhaseMessage.issue_id == issue.id, PhaseMessage.phase == payload["phase"]
+                )
+            ).first()
+        if row is None:
+            return  # not posted yet; it will be posted with the current state
+        text, blocks = checklist_message(self.checklist.phase_view(issue.id, payload["phase"]))
+        await self.client.chat_update(channel=row.channel_id, ts=row.ts, text=text, blocks=blocks)

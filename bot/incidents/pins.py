@@ -1,0 +1,48 @@
+"""A message pinned with a 📌 reaction joins the issue's timeline, once, at its own time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.core.clock import Clock
+from bot.incidents.filing import add_event
+from storage.db import Database
+from storage.models import Issue
+
+PIN_TEXT_MAX = 2000
+
+
+def slack_ts_to_datetime(ts: str) -> datetime:
+    return datetime.fromtimestamp(float(ts), tz=UTC)
+
+
+def add_pinned_message(
+    db: Database,
+    clock: Clock,
+    issue: Issue,
+    *,
+    message_ts: str,
+    author_id: str | None,
+    pinned_by: str,
+    text: str,
+) -> bool:
+    """True if recorded; False if this message was already on the timeline."""
+    try:
+        with db.session() as session:
+            add_event(
+                session,
+                issue,
+                "pinned_message",
+                clock,
+                author_id,
+                dedup_key=f"pin:{message_ts}",
+                at=slack_ts_to_datetime(message_ts),
+                text=text[:PIN_TEXT_MAX],
+                ts=message_ts,
+                pinned_by=pinned_by,
+            )
+    except IntegrityError:
+        return False
+    return True

@@ -1,0 +1,114 @@
+"""A new issue's Slack side effects: channel, invite, card, pin, DM, thread reply.
+
+Each step first checks what is already recorded, so a retried item does not
+repeat work that succeeded; each success is recorded with a timeline event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import FirebellConfig
+from bot.core.clock import Clock
+from bot.core.outbox import DeliveryError
+from bot.core.slack_steps import TRANSIENT_ERRORS, SlackSteps, slack_error
+from bot.incidents.card import issue_card, reporter_confirmation, source_thread_reply
+from bot.incidents.card_extras import card_extras
+from bot.incidents.channel_names import channel_name
+from storage.db import Database
+from storage.models import Issue
+
+MAX_NAME_ATTEMPTS = 20
+
+
+class Provisioning(SlackSteps):
+    def __init__(
+        self, db: Database, clock: Clock, client: AsyncWebClient, config: FirebellConfig
+    ) -> None:
+        super().__init__(db, clock, client)
+        self.config = config
+
+    async def step_create_channel(self, issue: Issue, _payload: dict[str, Any]) -> None:
+        if issue.channel_id:
+            return
+        for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
+            name = channel_name(self.config.channel_prefix, issue.number, issue.title, attempt)
+            try:
+                response = await self.client.conversations_create(
+                    name=name, is_private=issue.private
+                )
+            except SlackApiError as exc:
+                if slack_error(exc) == "name_taken":
+                    continue
+                raise
+            channel = response["channel"]
+            self.record(
+                issue,
+                "channel_created",
+                {"channel_id": channel["id"], "channel_name": channel["name"]},
+            )
+            return
+        raise DeliveryError(f"no free channel name after {MAX_NAME_ATTEMPTS} tries", permanent=True)
+
+    async def step_invite_reporter(self, issue: Issue, _payload: dict[str, Any]) -> None:
+        await self.invite(issue, issue.reporter_id)
+        self.record(issue, "participant_invited", user_id=issue.reporter_id, role="reporter")
+
+    async def invite(self, issue: Issue, user_id: str) -> None:
+        try:
+            await self.client.conversations_invite(channel=self.channel(issue), users=user_id)
+        except SlackApiError as exc:
+            # Already there (a retry), or the person is this bot itself.
+            if slack_error(exc) not in {"already_in_channel", "cant_invite_self"}:
+                raise
+
+    async def step_post_card(self, issue: Issue, _payload: dict[str, Any]) -> None:
+        if issue.card_ts:
+            return
+        text, blocks = issue_card(issue, extras=card_extras(self.db, self.config, issue))
+        response = await self.client.chat_postMessage(
+            channel=self.channel(issue), text=text, blocks=blocks
+        )
+        self.record(issue, "card_posted", {"card_ts": response["ts"]})
+
+    async def step_pin_card(self, issue: Issue, _payload: dict[str, Any]) -> None:
+        try:
+            await self.client.pins_add(channel=self.channel(issue), timestamp=issue.card_ts)
+        except SlackApiError as exc:
+            if slack_error(exc) != "already_pinned":
+                raise
+        self.record(issue, "card_pinned")
+
+    async def step_dm_reporter(self, issue: Issue, _payload: dict[str, Any]) -> None:
+        await self.client.chat_postMessage(
+            channel=issue.reporter_id, text=reporter_confirmation(issue)
+        )
+        self.record(issue, "reporter_notified", user_id=issue.reporter_id)
+
+    async def step_reply_in_source(self, issue: Issue, _payload: dict[str, Any]) -> None:
+        text = source_thread_reply(issue)
+        channel, ts = issue.source_channel_id or "", issue.source_message_ts
+        try:
+            await self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
+        except SlackApiError as exc:
+            reason = slack_error(exc)
+            if reason == "channel_not_found":
+                # A private channel the bot was never invited to: it cannot answer there.
+                self.record(issue, "source_reply_skipped", reason=reason)
+                return
+            if reason != "not_in_channel":
+                raise
+            # The bot is not in the public channel the message came from: join it.
+            try:
+                await self.client.conversations_join(channel=channel)
+                await self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
+            except SlackApiError as join_exc:
+                reason = slack_error(join_exc)
+                if reason in TRANSIENT_ERRORS:
+                    raise
+                self.record(issue, "source_reply_skipped", reason=reason)
+                return
+        self.record(issue, "source_replied", channel=channel, thread_ts=ts)

@@ -1,0 +1,79 @@
+"""Reading issues: by key or channel, lists for a person, the timeline."""
+
+from __future__ import annotations
+
+from sqlmodel import col, or_, select
+
+from bot.core.errors import FirebellError
+from bot.incidents.rules import OPEN_STATUSES
+from storage.db import Database
+from storage.models import Issue, Participant, SlaClock, TimelineEvent
+
+LIST_LIMIT = 30
+TIMELINE_LIMIT = 40
+
+
+def issue_by_number(db: Database, number: int) -> Issue:
+    with db.session() as session:
+        issue = session.exec(select(Issue).where(Issue.number == number)).first()
+    if issue is None:
+        raise FirebellError(f"There is no INC-{number}.")
+    return issue
+
+
+def issue_in_channel(db: Database, channel_id: str) -> Issue | None:
+    with db.session() as session:
+        return session.exec(select(Issue).where(Issue.channel_id == channel_id)).first()
+
+
+def resolve_issue(db: Database, number: int | None, channel_id: str | None, command: str) -> Issue:
+    """The issue a command is about: INC-n if given, else the issue of this channel."""
+    if number is not None:
+        return issue_by_number(db, number)
+    issue = issue_in_channel(db, channel_id) if channel_id else None
+    if issue is None:
+        raise FirebellError(
+            f"Run this in an issue's channel, or name the issue: `/incident {command} INC-42 …`"
+        )
+    return issue
+
+
+def list_issues(db: Database, scope: str, user_id: str) -> list[Issue]:
+    """open: every open issue; mine: open ones I report, lead, work or help on; all: any."""
+    with db.session() as session:
+        stmt = select(Issue)
+        if scope in {"open", "mine"}:
+            stmt = stmt.where(col(Issue.status).in_([s.value for s in OPEN_STATUSES]))
+        if scope == "mine":
+            mine = select(Participant.issue_id).where(Participant.user_id == user_id)
+            stmt = stmt.where(
+                or_(
+                    Issue.reporter_id == user_id,
+                    Issue.assignee_id == user_id,
+                    Issue.commander_id == user_id,
+                    col(Issue.id).in_(mine),
+                )
+            )
+        stmt = stmt.order_by(col(Issue.number).desc()).limit(LIST_LIMIT * 3)
+        return list(session.exec(stmt))
+
+
+def sla_clocks_by_issue(db: Database, issue_ids: list[int]) -> dict[int, list[SlaClock]]:
+    with db.session() as session:
+        rows = session.exec(select(SlaClock).where(col(SlaClock.issue_id).in_(issue_ids)))
+        found: dict[int, list[SlaClock]] = {}
+        for row in rows:
+            found.setdefault(row.issue_id, []).append(row)
+        return found
+
+
+def timeline(db: Database, issue_id: int, limit: int = TIMELINE_LIMIT) -> list[TimelineEvent]:
+    """The most recent events, oldest first."""
+    with db.session() as session:
+        stmt = (
+            select(TimelineEvent)
+            .where(TimelineEvent.issue_id == issue_id)
+            .order_by(col(TimelineEvent.at).desc(), col(TimelineEvent.id).desc())
+            .limit(limit)
+        )
+        return list(reversed(session.exec(stmt).all()))

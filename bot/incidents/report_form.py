@@ -1,0 +1,149 @@
+"""Turn the report modal's submitted values into an IssueDraft, or field errors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from bot.core.domain import IssueType, Priority, Severity, label
+from bot.core.ids import Field
+
+TITLE_MAX = 150
+SERVICE_MAX = 80
+TEXT_MAX = 3000  # Slack's limit for a plain_text_input value
+TRACE_ID_MAX = 200
+USERS_AFFECTED_MAX = 10**9
+E = TypeVar("E", IssueType, Severity, Priority)
+TRACE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:/=-]+$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """The Slack message an issue was filed from."""
+
+    channel_id: str
+    message_ts: str
+    permalink: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueDraft:
+    title: str
+    type: IssueType
+    severity: Severity
+    reporter_id: str
+    priority: Priority | None = None
+    service: str | None = None
+    environment: str | None = None
+    description: str | None = None
+    stack_trace: str | None = None
+    trace_id: str | None = None
+    users_affected: int | None = None
+    private: bool = False
+    source: Source | None = None
+
+
+class FormErrors(Exception):
+    """Inline errors for the modal: block id -> message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _value(values: dict[str, Any], field: Field) -> Any:
+    """The raw element state of one input: text, selected option value(s), or None."""
+    element = values.get(field.value, {}).get(field.value)
+    if not element:
+        return None
+    if "selected_option" in element:
+        option = element["selected_option"]
+        return option["value"] if option else None
+    if "selected_options" in element:
+        return [o["value"] for o in element["selected_options"] or []]
+    value = element.get("value")
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(values: dict[str, Any], field: Field, limit: int, errors: dict[str, str]) -> str | None:
+    text = _value(values, field)
+    if not text:
+        return None
+    if len(text) > limit:
+        errors[field] = f"Keep this to {limit} characters or fewer (it has {len(text)})."
+    return text
+
+
+def _choice(
+    values: dict[str, Any], field: Field, enum: type[E], errors: dict[str, str], *, required: bool
+) -> E | None:
+    raw = _value(values, field)
+    if raw is None:
+        if required:
+            errors[field] = "Choose one."
+        return None
+    try:
+        return enum(raw)
+    except ValueError:
+        allowed = ", ".join(label(m.value) for m in enum)
+        errors[field] = f"Choose one of: {allowed}."
+        return None
+
+
+def parse_report(
+    values: dict[str, Any], *, reporter_id: str, source: Source | None = None
+) -> IssueDraft:
+    """Validate every field at once, so the user sees all problems in one round."""
+    errors: dict[str, str] = {}
+    title = _text(values, Field.TITLE, TITLE_MAX, errors)
+    if not title:
+        errors[Field.TITLE] = "Give the issue a short title, e.g. “Checkout fails for EU users”."
+    issue_type = _choice(values, Field.TYPE, IssueType, errors, required=True)
+    severity = _choice(values, Field.SEVERITY, Severity, errors, required=True)
+    priority = _choice(values, Field.PRIORITY, Priority, errors, required=False)
+    service = _text(values, Field.SERVICE, SERVICE_MAX, errors)
+    environment = _text(values, Field.ENVIRONMENT, TEXT_MAX, errors)
+    description = _text(values, Field.DESCRIPTION, TEXT_MAX, errors)
+    stack_trace = _text(values, Field.STACK_TRACE, TEXT_MAX, errors)
+    trace_id = _text(values, Field.TRACE_ID, TRACE_ID_MAX, errors)
+    if trace_id and Field.TRACE_ID not in errors and not TRACE_ID_PATTERN.match(trace_id):
+        errors[Field.TRACE_ID] = (
+            "A trace or correlation ID has no spaces: letters, digits and . _ : / = - only."
+        )
+    users_affected = _users_affected(_value(values, Field.USERS_AFFECTED), errors)
+    private = Field.PRIVATE.value in (_value(values, Field.PRIVATE) or [])
+    if errors:
+        raise FormErrors(errors)
+    assert title and issue_type and severity  # guaranteed by the checks above
+    return IssueDraft(
+        title=title,
+        type=issue_type,
+        severity=severity,
+        priority=priority,
+        service=service,
+        environment=environment,
+        description=description,
+        stack_trace=stack_trace,
+        trace_id=trace_id,
+        users_affected=users_affected,
+        private=private,
+        reporter_id=reporter_id,
+        source=source,
+    )
+
+
+def _users_affected(raw: str | None, errors: dict[str, str]) -> int | None:
+    if not raw:
+        return None
+    cleaned = raw.replace(",", "").replace("_", "").strip()
+    if not cleaned.isdigit():
+        errors[Field.USERS_AFFECTED] = "Enter a whole number of users, e.g. 120 (or leave empty)."
+        return None
+    number = int(cleaned)
+    if number > USERS_AFFECTED_MAX:
+        errors[Field.USERS_AFFECTED] = (
+            f"That is more than {USERS_AFFECTED_MAX:,}; check the number."
+        )
+        return None
+    return number

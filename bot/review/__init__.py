@@ -1,1 +1,0 @@
-"""Post-incident reviews: facts, prompt, model answer or template, Markdown."""

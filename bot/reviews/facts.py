@@ -1,0 +1,143 @@
+"""What a review is drafted from, and the prompt built from it within a token budget."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.core.redact import redact
+from bot.reviews.content import SECTION_TITLES
+
+# Importance of a timeline line: kept ones survive condensing; chatter goes first.
+KEEP_KINDS = {
+    "filed",
+    "status_changed",
+    "reopened",
+    "severity_changed",
+    "priority_changed",
+    "pinned_message",
+    "step_done",
+    "step_skipped",
+    "status_update",
+    "acknowledged",
+    "deployed",
+    "sla_breached",
+    "escalated",
+    "escalation_started",
+    "role_set",
+    "closed_in_review",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    at: datetime
+    who: str
+    text: str
+    keep: bool
+
+
+@dataclass
+class Facts:
+    issue: dict[str, Any]
+    sla: dict[str, str]
+    answers: dict[str, str]
+    participants: dict[str, str]
+    lines: list[Line] = field(default_factory=list)
+
+
+def tokens(text: str) -> int:
+    """A cheap estimate (about four characters a token) that errs on the high side."""
+    return len(text) // 4 + 1
+
+
+INSTRUCTIONS = (
+    "You draft blameless post-incident reviews for an engineering team. Use only the facts "
+    "given; where a fact is missing, say it is not recorded. Answer with one JSON object with "
+    "exactly these keys: summary, customer_impact, detection, response, resolution (strings), "
+    "timeline (a list of {time, event}), root_cause (string), contributing_factors, went_well, "
+    "went_badly, lessons_learned (lists of strings), action_items (a list of {title, owner, "
+    "due_date, priority}) where owner is a Slack user ID from the participants or null, "
+    "due_date is YYYY-MM-DD or null, and priority is low, medium or high. Detection says how and "
+    "when the issue was detected and the time to detect; resolution separates the time to fix "
+    "from the time to deploy."
+)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    messages: list[dict[str, str]]
+    tokens: int
+    condensed: int  # timeline lines folded into summaries
+
+
+def _format(line: Line) -> str:
+    return f"{line.at:%Y-%m-%d %H:%M} {line.who}: {line.text}"
+
+
+def _fold(lines: list[Line]) -> Line:
+    people = sorted({line.who for line in lines})
+    return Line(
+        at=lines[0].at,
+        who="(condensed)",
+        text=(
+            f"{len(lines)} earlier messages and events from {lines[0].at:%H:%M} to "
+            f"{lines[-1].at:%H:%M} by {', '.join(people[:8])}"
+        ),
+        keep=True,
+    )
+
+
+def condense(lines: list[Line], budget: int) -> tuple[list[Line], int]:
+    """Fold the oldest chatter into summary lines until the timeline fits `budget` tokens."""
+    lines = sorted(lines, key=lambda line: line.at)
+    folded = 0
+
+    def size(items: list[Line]) -> int:
+        return sum(tokens(_format(item)) + 1 for item in items)
+
+    while size(lines) > budget:
+        chatter = [i for i, line in enumerate(lines) if not line.keep]
+        if not chatter:
+            break
+        # Fold the oldest run of chatter, growing it until the timeline fits.
+        run = chatter[: max(1, len(chatter) // 2)] if size(lines) > 2 * budget else chatter[:8]
+        start, end = run[0], run[-1]
+        group = [line for line in lines[start : end + 1] if not line.keep]
+        rest = [line for line in lines[start : end + 1] if line.keep]
+        lines = [*lines[:start], _fold(group), *rest, *lines[end + 1 :]]
+        folded += len(group)
+    if size(lines) > budget:  # still too long: shorten the longest kept lines
+        limit = max(80, budget * 4 // max(len(lines), 1) - 40)
+        lines = [Line(line.at, line.who, line.text[:limit], line.keep) for line in lines]
+    if size(lines) > budget:  # and finally keep the newest that fit
+        kept: list[Line] = []
+        for line in reversed(lines):
+            if size([*kept, line]) > budget:
+                break
+            kept.insert(0, line)
+        folded += len(lines) - len(kept)
+        lines = kept
+    return lines, folded
+
+
+def build_prompt(facts: Facts, budget: int, *, redact_emails: bool = False) -> Prompt:
+    head = {
+        "issue": facts.issue,
+        "sla": facts.sla,
+        "answers": facts.answers,
+        "participants": facts.participants,
+    }
+    head_text = redact(json.dumps(head, indent=1, default=str), emails=redact_emails)
+    fixed = tokens(INSTRUCTIONS) + tokens(head_text) + 50
+    timeline, folded = condense(facts.lines, max(budget - fixed, 200))
+    body = "\n".join(redact(_format(line), emails=redact_emails) for line in timeline)
+    user = f"Facts:\n{head_text}\n\nTimeline (UTC):\n{body}"
+    messages = [{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": user}]
+    return Prompt(messages, tokens(INSTRUCTIONS) + tokens(user), folded)
+
+
+def section_keys() -> list[str]:
+    return list(SECTION_TITLES)

@@ -1,0 +1,107 @@
+"""The weekly review digest: ranked open issues, SLA risk, breaches and stale issues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, func, select
+
+from bot.core import outbox
+from bot.core.business_time import DAY_NAMES
+from bot.core.clock import Clock
+from bot.core.domain import Severity
+from bot.incidents.rules import OPEN_STATUSES
+from bot.sla.config import DigestConfig
+from bot.sla.digest_views import digest_message
+from bot.sla.engine import record_once
+from storage.db import Database
+from storage.models import Issue, SlaClock, TimelineEvent
+
+SEVERITY_RANK = {s.value: rank for rank, s in enumerate(reversed(list(Severity)))}
+CATCH_UP = timedelta(days=1)  # a digest missed by more than this waits for next week
+
+
+@dataclass(frozen=True)
+class DigestContent:
+    ranked: list[Issue]
+    at_risk: list[Issue]
+    breached: list[Issue]
+    stale: list[tuple[Issue, datetime]]
+
+
+def last_slot(config: DigestConfig, now: datetime) -> datetime:
+    """The most recent scheduled digest moment at or before `now`."""
+    zone = ZoneInfo(config.timezone)
+    here = now.astimezone(zone)
+    back = (here.weekday() - DAY_NAMES.index(config.day)) % 7
+    slot = datetime.combine(here.date() - timedelta(days=back), config.at, zone)
+    return slot if slot <= now else slot - timedelta(days=7)
+
+
+class Digest:
+    def __init__(self, db: Database, clock: Clock, config: DigestConfig | None) -> None:
+        self.db = db
+        self.clock = clock
+        self.config = config
+
+    def run_if_due(self) -> bool:
+        """Enqueue this week's digest once, across replicas and restarts."""
+        if self.config is None:
+            return False
+        now = self.clock.now()
+        slot = last_slot(self.config, now)
+        if now - slot > CATCH_UP:
+            return False
+        with self.db.session() as session:
+            if not record_once(session, f"digest:{slot.isoformat()}", None, "digest", now):
+                return False
+            text, blocks = digest_message(self.content(session, now), now)
+            outbox.enqueue(
+                session,
+                self.clock,
+                stream="digest",
+                kind="digest",
+                payload={"channel": self.config.channel, "text": text, "blocks": blocks},
+            )
+        return True
+
+    def content(self, session: Session, now: datetime) -> DigestContent:
+        assert self.config is not None
+        open_issues = list(
+            session.exec(
+                select(Issue).where(col(Issue.status).in_([s.value for s in OPEN_STATUSES]))
+            )
+        )
+        ranked = sorted(
+            open_issues, key=lambda i: (-SEVERITY_RANK[i.severity], -i.occurrences, i.created_at)
+        )
+        risky_ids = set(
+            session.exec(
+                select(SlaClock.issue_id).where(
+                    col(SlaClock.warned_at).is_not(None),
+                    col(SlaClock.breached_at).is_(None),
+                    col(SlaClock.stopped_at).is_(None),
+                )
+            )
+        )
+        last_activity = dict(
+            session.exec(
+                # People's activity only: the engine's own SLA events do not make an issue alive.
+                select(TimelineEvent.issue_id, func.max(TimelineEvent.at))
+                .where(col(TimelineEvent.actor_id).is_not(None))
+                .group_by(col(TimelineEvent.issue_id))
+            ).all()
+        )
+        stale = [
+            (i, last_activity.get(i.id or 0, i.created_at))
+            for i in ranked
+            if now - last_activity.get(i.id or 0, i.created_at) >= self.config.stale_after
+        ]
+        return DigestContent(
+            ranked=ranked,
+            at_risk=[i for i in ranked if i.id in risky_ids],
+            breached=[i for i in ranked if i.breached_at is not None],
+            stale=stale,
+        )

@@ -1,0 +1,342 @@
+"""The SLA and escalation engine: one tick claims what is due, decides, and enqueues.
+
+State lives in the database only: clocks (`next_check_at`), escalations
+(`next_step_at`) and a ledger of notifications with unique keys. A tick reads
+due rows by index (cost grows with what is due, not with open issues), claims
+them with `FOR UPDATE SKIP LOCKED` on PostgreSQL and a conditional UPDATE on
+every database, and writes its decisions, ledger rows and outbox items in the
+same transaction, so each warning, ping and step is decided exactly once,
+whatever the number of replicas and restarts. Everything that fell due while
+nobody was running fires once, coalesced: the highest threshold only.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.core.clock import Clock
+from bot.core.durations import format_duration
+from bot.incidents import outbox as effects
+from bot.incidents.filing import add_event
+from bot.sla import views as sla_views
+from bot.sla.clocks import FIRED_FIELD, next_check, thresholds
+from bot.sla.config import EscalationPolicy, OnCallConfig, Target
+from bot.sla.rotations import OverrideWindow, on_call
+from storage.db import Database
+from storage.models import Escalation, Issue, Notification, OnCallOverride, SlaClock
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+@dataclass
+class TickResult:
+    warnings: int = 0
+    escalations_started: int = 0
+    breaches: int = 0
+    steps: int = 0
+    pings: list[str] = field(default_factory=list)
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.warnings or self.escalations_started or self.breaches or self.steps)
+
+
+def record_once(
+    session: Session,
+    key: str,
+    issue_id: int | None,
+    kind: str,
+    at: datetime,
+    target: str | None = None,
+) -> bool:
+    """True the first time a notification key is seen (in this transaction's savepoint)."""
+    try:
+        with session.begin_nested():
+            session.add(
+                Notification(key=key, issue_id=issue_id, kind=kind, target=target, created_at=at)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def overrides_for(session: Session, schedule: str, at: datetime) -> list[OverrideWindow]:
+    rows = session.exec(
+        select(OnCallOverride)
+        .where(OnCallOverride.schedule == schedule, OnCallOverride.ends_at > at)
+        .order_by(col(OnCallOverride.id).desc())
+    )
+    return [OverrideWindow(r.user_id, r.starts_at, r.ends_at) for r in rows]
+
+
+class Engine:
+    def __init__(self, db: Database, clock: Clock, config: OnCallConfig) -> None:
+        self.db = db
+        self.clock = clock
+        self.config = config
+
+    def tick(self) -> TickResult:
+        result = TickResult()
+        now = self.clock.now()
+        while self._sweep_clocks(now, result) == BATCH:
+            pass
+        while self._sweep_escalations(now, result) == BATCH:
+            pass
+        return result
+
+    # -- clocks ---------------------------------------------------------------
+    def _claim(self, session: Session, model: Any, column: Any, now: datetime) -> list[Any]:
+        stmt = select(model).where(column <= now).order_by(column).limit(BATCH)
+        if self.db.is_postgres:
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = list(session.exec(stmt))
+        claimed = []
+        for row in rows:
+            # Conditional claim: only if nobody moved this row since we read it.
+            moved = session.execute(
+                update(model)
+                .where(col(model.id) == row.id, column == getattr(row, column.key))
+                .values({column.key: None})
+            )
+            if moved.rowcount == 1:  # type: ignore[attr-defined]
+                claimed.append(row)
+        return claimed
+
+    def _sweep_clocks(self, now: datetime, result: TickResult) -> int:
+        with self.db.session() as session:
+            rows: list[SlaClock] = self._claim(session, SlaClock, col(SlaClock.next_check_at), now)
+            for row in rows:
+                session.refresh(row)
+                self._fire_clock(session, row, now, result)
+            return len(rows)
+
+    def _fire_clock(
+        self, session: Session, row: SlaClock, now: datetime, result: TickResult
+    ) -> None:
+        issue = session.get(Issue, row.issue_id)
+        assert issue is not None and issue.id is not None
+        crossed = [
+            name for name, moment, fired in thresholds(row) if fired is None and moment <= now
+        ]
+        # Catch-up after downtime: every crossed threshold is marked, only the highest acts.
+        for name in crossed:
+            setattr(row, FIRED_FIELD[name], now)
+        row.next_check_at = next_check(row)
+        session.add(row)
+        if not crossed or row.stopped_at is not None:
+            return
+        highest = crossed[-1]
+        if not record_once(
+            session,
+            f"sla:{issue.id}:{row.kind}:{row.started_at.isoformat()}:{highest}",
+            issue.id,
+            f"sla_{highest}",
+            now,
+        ):
+            return
+        if highest == "warn":
+            result.warnings += 1
+            left = format_duration(row.due_at - now)
+            add_event(session, issue, "sla_warning", self.clock, None, clock=row.kind, left=left)
+            effects.announce(
+                session,
+                self.clock,
+                issue,
+                sla_views.warning_text(issue, row.kind, left, row.due_at),
+            )
+        elif highest == "escalate":
+            add_event(
+                session,
+                issue,
+                "sla_escalating",
+                self.clock,
+                None,
+                clock=row.kind,
+                left=format_duration(row.due_at - now),
+            )
+            if self._start_escalation(session, issue, row.kind, now):
+                result.escalations_started += 1
+        else:
+            result.breaches += 1
+            issue.breached_at = issue.breached_at or now
+            session.add(issue)
+            add_event(session, issue, "sla_breached", self.clock, None, clock=row.kind)
+            effects.announce(session, self.clock, issue, sla_views.breach_text(issue, row.kind))
+            effects.refresh_card(session, self.clock, issue)
+            if not self._advance_now(session, issue, row.kind, now):
+                if self._start_escalation(session, issue, row.kind, now):
+                    result.escalations_started += 1
+
+    # -- escalations -------------------------------------------------------------
+    def policy_for(self, issue: Issue) -> EscalationPolicy | None:
+        """The policy an alert route named for the issue, else the best match."""
+        named = next(
+            (p for p in self.config.escalation_policies if p.name == issue.escalation_policy), None
+        )
+        return named or self.config.choose_policy(issue.severity, issue.type, issue.service)
+
+    def _start_escalation(self, session: Session, issue: Issue, clock: str, now: datetime) -> bool:
+        policy = self.policy_for(issue)
+        if policy is None:
+            return False
+        existing = session.exec(
+            select(Escalation).where(Escalation.issue_id == issue.id, Escalation.clock == clock)
+        ).first()
+        if existing is not None:
+            if existing.stopped_at is None:
+                return False
+            session.delete(existing)  # a clock restarted (reopen): escalate afresh
+            session.flush()
+        assert issue.id is not None
+        session.add(
+            Escalation(
+                issue_id=issue.id,
+                clock=clock,
+                policy_name=policy.name,
+                policy=policy.model_dump(mode="json"),
+                step=0,
+                loop=0,
+                next_step_at=now,
+                started_at=now,
+            )
+        )
+        add_event(
+            session, issue, "escalation_started", self.clock, None, clock=clock, policy=policy.name
+        )
+        return True
+
+    def _advance_now(self, session: Session, issue: Issue, clock: str, now: datetime) -> bool:
+        """Move a running escalation to its next step at once; False if none runs."""
+        row = session.exec(
+            select(Escalation).where(
+                Escalation.issue_id == issue.id,
+                Escalation.clock == clock,
+                col(Escalation.stopped_at).is_(None),
+            )
+        ).first()
+        if row is None:
+            return False
+        row.next_step_at = now
+        session.add(row)
+        return True
+
+    def _sweep_escalations(self, now: datetime, result: TickResult) -> int:
+        with self.db.session() as session:
+            rows: list[Escalation] = self._claim(
+                session, Escalation, col(Escalation.next_step_at), now
+            )
+            for row in rows:
+                session.refresh(row)
+                if row.stopped_at is None:
+                    self._run_step(session, row, now, result)
+            return len(rows)
+
+    def _run_step(
+        self, session: Session, row: Escalation, now: datetime, result: TickResult
+    ) -> None:
+        issue = session.get(Issue, row.issue_id)
+        assert issue is not None and issue.id is not None
+        policy = EscalationPolicy(**row.policy)
+        step = policy.steps[row.step]
+        key = f"esc:{row.id}:{row.loop}:{row.step}"
+        if record_once(session, key, issue.id, "escalation_step", now):
+            result.steps += 1
+            names = [
+                self._page(session, issue, row, target, now, result) for target in step.targets
+            ]
+            add_event(
+                session,
+                issue,
+                "escalated",
+                self.clock,
+                None,
+                clock=row.clock,
+                step=row.step + 1,
+                loop=row.loop + 1,
+                targets=[n for n in names if n],
+            )
+            effects.announce(
+                session,
+                self.clock,
+                issue,
+                sla_views.escalation_notice(
+                    issue, [n for n in names if n], row.step + 1, len(policy.steps), row.loop + 1
+                ),
+            )
+        row.step += 1
+        if row.step >= len(policy.steps):
+            row.step, row.loop = 0, row.loop + 1
+        if row.loop > policy.repeat:
+            row.stopped_at, row.next_step_at, row.stop_reason = now, None, "exhausted"
+            add_event(session, issue, "escalation_exhausted", self.clock, None, clock=row.clock)
+        else:
+            row.next_step_at = now + step.wait
+        session.add(row)
+
+    def _page(
+        self,
+        session: Session,
+        issue: Issue,
+        row: Escalation,
+        target: Target,
+        now: datetime,
+        result: TickResult,
+    ) -> str | None:
+        """Enqueue one target's ping; returns how the target reads in the channel."""
+        kind, value = next((k, v) for k, v in target.model_dump().items() if v)
+        if kind == "schedule":
+            schedule = self.config.schedule(value)
+            shift = on_call(schedule, now, overrides_for(session, value, now)) if schedule else None
+            if shift is None:
+                return f"nobody on call for {value}"
+            kind, value = "user", shift.user
+        result.pings.append(f"{kind}:{value}")
+        payload = {
+            "target": kind,
+            "id": value,
+            "escalation_id": row.id,
+            "clock": row.clock,
+            "step": row.step + 1,
+            "loop": row.loop + 1,
+        }
+        effects.enqueue(session, self.clock, issue, "page", **payload)
+        return {
+            "user": f"<@{value}>",
+            "usergroup": f"<!subteam^{value}>",
+            "channel": f"<#{value}>",
+            "pagerduty": "PagerDuty",
+            "opsgenie": "Opsgenie",
+        }[kind]
+
+    def escalate_now(self, issue_id: int, actor_id: str) -> str:
+        """`/incident escalate`: the next step now, or start escalating if none runs."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            issue = session.get(Issue, issue_id)
+            assert issue is not None
+            running = session.exec(
+                select(Escalation).where(
+                    Escalation.issue_id == issue_id, col(Escalation.stopped_at).is_(None)
+                )
+            ).first()
+            add_event(session, issue, "escalation_forced", self.clock, actor_id)
+            if running is not None:
+                running.next_step_at = now
+                session.add(running)
+                return f"{issue.key} moves to its next escalation step now."
+            clock = "resolve" if issue.acknowledged_at else "acknowledge"
+            if self._start_escalation(session, issue, clock, now):
+                return f"{issue.key} is being escalated now."
+        return (
+            f"No escalation policy applies to {issue.key}; "
+            "add one under escalation_policies in firebell.yml."
+        )

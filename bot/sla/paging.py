@@ -1,0 +1,103 @@
+"""Delivers escalation pings: Slack DMs and notices, and outbound pages.
+
+PagerDuty Events API v2 and Opsgenie Alerts API are called with the
+documented request shapes; both URLs are configurable (tests use local fakes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.clock import Clock
+from bot.core.outbox import DeliveryError
+from bot.core.slack_steps import SlackSteps
+from bot.sla.config import PagingConfig
+from bot.sla.views import broadcast_text, page_message
+from storage.db import Database
+from storage.models import Issue
+
+PD_SEVERITY = {"critical": "critical", "major": "error", "minor": "warning", "trivial": "info"}
+OPSGENIE_PRIORITY = {"critical": "P1", "major": "P2", "minor": "P3", "trivial": "P5"}
+
+
+class PagingEffects(SlackSteps):
+    def __init__(
+        self, db: Database, clock: Clock, client: AsyncWebClient, paging: PagingConfig
+    ) -> None:
+        super().__init__(db, clock, client)
+        self.paging = paging
+        self.team_id: str | None = None
+
+    async def step_page(self, issue: Issue, payload: dict[str, Any]) -> None:
+        target, value = payload["target"], payload["id"]
+        if target == "user":
+            if self.team_id is None:
+                self.team_id = (await self.client.auth_test()).get("team_id")
+            text, blocks = page_message(issue, payload["clock"], self.team_id)
+            await self.client.chat_postMessage(channel=value, text=text, blocks=blocks)
+        elif target == "usergroup":
+            await self.client.chat_postMessage(
+                channel=self.channel(issue), text=broadcast_text(issue, f"<!subteam^{value}>")
+            )
+        elif target == "channel":
+            await self.client.chat_postMessage(channel=value, text=broadcast_text(issue, ""))
+        elif target == "pagerduty":
+            await self._post(
+                str(self.paging.pagerduty_url),
+                {},
+                {
+                    "routing_key": value,
+                    "event_action": "trigger",
+                    "dedup_key": f"firebell-{issue.key}",
+                    "payload": {
+                        "summary": f"{issue.key}: {issue.title}"[:1024],
+                        "source": "firebell",
+                        "severity": PD_SEVERITY.get(issue.severity, "error"),
+                        "custom_details": {
+                            "status": issue.status,
+                            "service": issue.service,
+                            "clock": payload["clock"],
+                            "step": payload["step"],
+                        },
+                    },
+                },
+            )
+        elif target == "opsgenie":
+            await self._post(
+                str(self.paging.opsgenie_url),
+                {"Authorization": f"GenieKey {value}"},
+                {
+                    "message": f"{issue.key}: {issue.title}"[:130],
+                    "alias": f"firebell-{issue.key}",
+                    "description": issue.description or issue.title,
+                    "priority": OPSGENIE_PRIORITY.get(issue.severity, "P3"),
+                    "source": "firebell",
+                    "details": {"status": issue.status, "clock": payload["clock"]},
+                },
+            )
+        else:
+            raise DeliveryError(f"unknown page target {target}", permanent=True)
+
+    async def _post(self, url: str, headers: dict[str, str], body: dict[str, Any]) -> None:
+        session = self.client.session
+        own = session is None
+        session = session or aiohttp.ClientSession()
+        try:
+            async with session.post(
+                url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=10)
+            ) as resp:
+                if resp.status >= 500 or resp.status == 429:
+                    raise DeliveryError(f"pager answered {resp.status}")
+                if resp.status >= 400:
+                    raise DeliveryError(
+                        f"pager refused the page: {resp.status} {(await resp.text())[:200]}",
+                        permanent=True,
+                    )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"pager unreachable: {exc}") from exc
+        finally:
+            if own:
+                await session.close()

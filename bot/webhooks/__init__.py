@@ -1,1 +1,0 @@
-"""Inbound HTTP other than Slack: alert sources and deploy events."""
