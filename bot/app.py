@@ -15,27 +15,39 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from bot.config import FirebellConfig, Settings, load_config
 from bot.core.background import BackgroundTasks
 from bot.core.clock import Clock, SystemClock
-from bot.core.delivery import Delivery
+from bot.core.delivery import DeliveryTable
 from bot.core.outbox import Outbox, OutboxWorker
+from bot.core.people import People
 from bot.core.slack_client import make_web_client
+from bot.detection.delivery import DetectionDelivery
 from bot.detection.deploys import Deploys
 from bot.detection.intake import Intake
-from bot.detection.routes import add_routes
+from bot.detection.kinds import DetectionKind
+from bot.detection.routes import Webhooks, add_routes
 from bot.handlers import register_all
+from bot.incidents.card_extras import CardSettings
 from bot.incidents.checklist import Checklist
-from bot.incidents.delivery import LifecycleEffects
+from bot.incidents.delivery import IssueDelivery
+from bot.incidents.filing import Filing
+from bot.incidents.hooks import HookList
+from bot.incidents.kinds import IncidentKind
 from bot.incidents.lifecycle import Lifecycle
 from bot.incidents.provisioning import Provisioning
 from bot.playbooks.loader import load_playbooks
-from bot.reviews.delivery import ReviewEffects
-from bot.reviews.service import FollowUps, Reviews
+from bot.reviews.config import ModelSettings
+from bot.reviews.delivery import ReviewDelivery
+from bot.reviews.followups import FollowUps
+from bot.reviews.kinds import OfferReviewAtFixed, ReviewKind
+from bot.reviews.service import Reviews
 from bot.runtime import CONTEXT_KEY, Runtime
-from bot.scheduler import start_scheduler
+from bot.scheduler import SLA_JOB, run_jobs, start_scheduler
 from bot.sla.clocks import SlaClocks
+from bot.sla.delivery import SlaDelivery
 from bot.sla.digest import Digest
 from bot.sla.engine import Engine, TickResult
+from bot.sla.kinds import SlaKind
 from bot.sla.oncall import OnCall
-from bot.sla.paging import PagingEffects
+from bot.sla.responses import Responses
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -77,10 +89,10 @@ class Firebell:
 
     async def tick(self) -> TickResult:
         """One scheduler tick, delivered (tests and the demo run time themselves)."""
-        result = self.runtime.engine.tick()
-        self.runtime.digest.run_if_due()
-        self.runtime.followups.remind()
+        results = run_jobs(self.runtime)
         await self.settle()
+        result = results[SLA_JOB]
+        assert isinstance(result, TickResult)
         return result
 
     async def settle(self) -> int:
@@ -102,7 +114,8 @@ class Firebell:
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_post("/slack/events", self.handle_slack)
         app.router.add_get("/healthz", self.healthz)
-        add_routes(app, self.runtime)
+        rt = self.runtime
+        add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys, rt.worker.kick))
         app.cleanup_ctx.append(self._lifespan)
         return app
 
@@ -128,15 +141,31 @@ def create_app(
         upgrade(db)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     client = make_web_client(token, settings.slack_api_url, clock, settings.slack_timeout_seconds)
+    card = CardSettings(config.deploy_window, dict(config.trace_links))
+
+    # Incidents call the slices above them through these hooks (rule: imports run one way).
+    hooks = HookList()
+    filing = Filing(db, clock, playbooks, hooks, config.deploy_window)
+    lifecycle = Lifecycle(db, clock, playbooks, hooks)
     checklist = Checklist(db, clock, playbooks)
     sla = SlaClocks(config.sla)
-    lifecycle = Lifecycle(db, clock, playbooks, sla)
-    provisioning = Provisioning(db, clock, client, config)
-    effects = LifecycleEffects(db, clock, client, checklist, provisioning)
-    paging = PagingEffects(db, clock, client, config.paging)
-    review_steps = ReviewEffects(db, clock, client).steps()
-    steps = {**provisioning.steps(), **effects.steps(), **paging.steps(), **review_steps}
-    outbox = Outbox(db, clock, Delivery(db, steps))
+    hooks.hooks += [sla, OfferReviewAtFixed(clock)]
+    digest = Digest(db, clock, config.digest)
+
+    provisioning = Provisioning(db, clock, client, config.channel_prefix, card)
+    deliveries = DeliveryTable(db)
+    for table in (
+        provisioning.table(),
+        IssueDelivery(db, clock, client, checklist, provisioning, card).table(),
+        SlaDelivery(db, clock, client, config.paging, digest).table(),
+        DetectionDelivery(db, clock, client).table(),
+        ReviewDelivery(db, clock, client).table(),
+    ):
+        deliveries.register(table)
+    deliveries.require([IncidentKind, SlaKind, DetectionKind, ReviewKind])
+    outbox = Outbox(db, clock, deliveries)
+
+    model = ModelSettings(settings.openai_api_key, settings.openai_base_url, settings.openai_model)
     runtime = Runtime(
         settings=settings,
         config=config,
@@ -146,17 +175,20 @@ def create_app(
         outbox=outbox,
         worker=OutboxWorker(outbox, settings.outbox_poll_seconds),
         background=BackgroundTasks(),
+        people=People(list(config.admins), clock),
         playbooks=playbooks,
+        filing=filing,
         lifecycle=lifecycle,
+        checklist=checklist,
         sla=sla,
         engine=Engine(db, clock, config),
+        responses=Responses(db, clock, lifecycle, sla),
         oncall=OnCall(db, clock, config),
-        digest=Digest(db, clock, config.digest),
-        reviews=Reviews(db, clock, settings, config.review, playbooks),
-        intake=Intake(db, clock, config, playbooks, sla, lifecycle),
-        deploys=Deploys(db, clock),
+        digest=digest,
+        reviews=Reviews(db, clock, model, config.review, playbooks),
         followups=FollowUps(db, clock),
-        checklist=checklist,
+        intake=Intake(db, clock, config, filing, lifecycle),
+        deploys=Deploys(db, clock),
     )
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""

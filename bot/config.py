@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.core.errors import ConfigError
 from bot.core.yaml_files import read_mapping
 from bot.detection.config import DetectionConfig
+from bot.reviews.config import ReviewConfig
 from bot.sla.config import OnCallConfig
 
 Mode = Literal["http", "socket", "none"]
@@ -117,6 +118,7 @@ class FirebellConfig(OnCallConfig, DetectionConfig):
     channel_prefix: str = Field(default="inc", pattern=r"^[a-z0-9][a-z0-9_-]{0,9}$")
     # A folder of the team's own playbooks (relative to firebell.yml).
     playbooks_dir: Path | None = None
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
 
 
 def load_config(path: Path | None) -> FirebellConfig:

@@ -1,9 +1,8 @@
-"""What handlers need, handed to them through Bolt's context (never module globals)."""
+"""What listeners need, handed to them through Bolt's context (never module globals)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -11,16 +10,20 @@ from bot.config import FirebellConfig, Settings
 from bot.core.background import BackgroundTasks
 from bot.core.clock import Clock
 from bot.core.outbox import Outbox, OutboxWorker
+from bot.core.people import People
 from bot.detection.deploys import Deploys
 from bot.detection.intake import Intake
 from bot.incidents.checklist import Checklist
+from bot.incidents.filing import Filing
 from bot.incidents.lifecycle import Lifecycle
 from bot.playbooks.loader import Playbooks
-from bot.reviews.service import FollowUps, Reviews
+from bot.reviews.followups import FollowUps
+from bot.reviews.service import Reviews
 from bot.sla.clocks import SlaClocks
 from bot.sla.digest import Digest
 from bot.sla.engine import Engine
 from bot.sla.oncall import OnCall
+from bot.sla.responses import Responses
 from storage.db import Database
 
 CONTEXT_KEY = "firebell"
@@ -36,16 +39,17 @@ class Runtime:
     outbox: Outbox
     worker: OutboxWorker
     background: BackgroundTasks
+    people: People
     playbooks: Playbooks
+    filing: Filing
     lifecycle: Lifecycle
     checklist: Checklist
     sla: SlaClocks
     engine: Engine
+    responses: Responses
     oncall: OnCall
     digest: Digest
     reviews: Reviews
     followups: FollowUps
     intake: Intake
     deploys: Deploys
-    # Admin user groups' members, with when they were read (see handlers/people.py).
-    group_cache: dict[str, tuple[datetime, set[str]]] = field(default_factory=dict)

@@ -1,8 +1,12 @@
-"""APScheduler (3.x) jobs. They only call services; all state lives in the database."""
+"""The one list of periodic work, run by APScheduler (3.x) and by Firebell.tick().
+
+Jobs only call services; all their state lives in the database.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -12,32 +16,54 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
+SLA_JOB = "sla and escalation"
+
+
+def periodic_jobs(runtime: Runtime) -> list[tuple[str, Callable[[], object]]]:
+    """Every tick runs these, in this order: SLA and escalation, the digest, reminders."""
+    return [
+        (SLA_JOB, runtime.engine.tick),
+        ("weekly digest", runtime.digest.run_if_due),
+        ("follow-up reminders", runtime.followups.remind),
+    ]
+
+
+def run_jobs(runtime: Runtime) -> dict[str, object]:
+    """One tick: each job's result by name."""
+    return {name: job() for name, job in periodic_jobs(runtime)}
+
+
 async def tick(runtime: Runtime) -> None:
-    """Fire what is due; a failed tick is logged and the next one tries again."""
+    """The scheduler's job: a failed tick is logged and the next one tries again."""
     try:
-        result = runtime.engine.tick()
-        runtime.digest.run_if_due()
-        runtime.followups.remind()
+        results = run_jobs(runtime)
     except Exception:
-        log.exception("SLA tick failed")
+        log.exception("tick failed")
         return
-    if result.anything:
-        log.info("SLA tick: %s", result)
+    sla = results[SLA_JOB]
+    if getattr(sla, "anything", False):
+        log.info("SLA tick: %s", sla)
     runtime.worker.kick()
 
 
-def start_scheduler(runtime: Runtime) -> AsyncIOScheduler:
+def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
+    """The scheduler with its one job, not yet started."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         tick,
         "interval",
         seconds=runtime.config.tick_seconds,
         args=[runtime],
-        id="sla-tick",
+        id="tick",
         max_instances=1,
         coalesce=True,
         # The first tick runs at once: what fell due while nobody ran fires now.
         next_run_time=datetime.now(UTC),
     )
+    return scheduler
+
+
+def start_scheduler(runtime: Runtime) -> AsyncIOScheduler:
+    scheduler = build_scheduler(runtime)
     scheduler.start()
     return scheduler

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
+
+from bot.core.ids import Action
 
 HEADER_MAX = 150
 SECTION_TEXT_MAX = 3000
@@ -65,3 +68,21 @@ def escape_keep_mentions(text: str) -> str:
     is meant; other links and markup stay escaped.
     """
     return MENTION.sub(r"<\1\2>", escape(text))
+
+
+def slack_date(moment: datetime) -> str:
+    """<!date^…> shows the time in each reader's own time zone; the fallback is UTC."""
+    fallback = f"{moment:%Y-%m-%d %H:%M} UTC"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def button(text: str, action: Action, value: str, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": clip(text, 75), "emoji": True},
+        "action_id": action.value,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element

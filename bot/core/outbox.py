@@ -171,12 +171,6 @@ class Outbox:
                     # Every head failed and is backing off; nothing more is due now.
                     return delivered
 
-    def pending_count(self) -> int:
-        with self.db.session() as session:
-            return len(
-                session.exec(select(OutboxItem.id).where(OutboxItem.status == "pending")).all()
-            )
-
 
 class OutboxWorker:
     """Runs the outbox after every commit (kick) and on a poll for retries."""

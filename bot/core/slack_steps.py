@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -10,9 +10,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.clock import Clock
 from bot.core.outbox import DeliveryError
-from bot.incidents.filing import add_event
+from bot.core.timeline import add_event
 from storage.db import Database
-from storage.models import Issue
+from storage.models import Issue, TimelineEvent
 
 # Slack errors that say "try later" rather than "this request is wrong".
 TRANSIENT_ERRORS = {
@@ -24,8 +24,6 @@ TRANSIENT_ERRORS = {
     "request_timeout",
     "team_added_to_org",
 }
-
-Step = Callable[[Any, dict[str, Any]], Awaitable[None]]  # (Issue, or None for the digest)
 
 
 def slack_error(exc: SlackApiError) -> str:
@@ -40,18 +38,12 @@ def as_delivery_error(exc: SlackApiError) -> DeliveryError:
 
 
 class SlackSteps:
+    """Base of each slice's delivery steps: the database, the clock and the Slack client."""
+
     def __init__(self, db: Database, clock: Clock, client: AsyncWebClient) -> None:
         self.db = db
         self.clock = clock
         self.client = client
-
-    def steps(self) -> dict[str, Step]:
-        """Outbox kind -> step, from every method named `step_<kind>`."""
-        return {
-            name.removeprefix("step_"): getattr(self, name)
-            for name in dir(self)
-            if name.startswith("step_")
-        }
 
     @staticmethod
     def channel(issue: Issue) -> str:
@@ -71,3 +63,13 @@ class SlackSteps:
                 setattr(row, name, value)
             session.add(row)
             add_event(session, row, kind, self.clock, **(changes or {}), **payload)
+
+    async def post_notice(
+        self, issue: Issue, event_id: int, words: Callable[[Issue, TimelineEvent], str]
+    ) -> None:
+        """Announce a timeline event in the issue channel, in words chosen now."""
+        with self.db.session() as session:
+            event = session.get(TimelineEvent, event_id)
+        if event is None:
+            raise DeliveryError(f"timeline event {event_id} is gone", permanent=True)
+        await self.client.chat_postMessage(channel=self.channel(issue), text=words(issue, event))

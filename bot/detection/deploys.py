@@ -11,8 +11,9 @@ from sqlmodel import select
 
 from bot.core.clock import Clock
 from bot.core.errors import FirebellError
-from bot.incidents import outbox as effects
-from bot.incidents.filing import add_event
+from bot.core.timeline import add_event
+from bot.detection import kinds
+from bot.incidents import kinds as incident_kinds
 from storage.db import Database
 from storage.models import Deploy, Issue
 
@@ -71,7 +72,7 @@ class Deploys:
                         continue
                     issue.deployed_at = issue.deployed_at or at
                     session.add(issue)
-                    add_event(
+                    event = add_event(
                         session,
                         issue,
                         "deployed",
@@ -79,17 +80,11 @@ class Deploys:
                         None,
                         version=deploy.version,
                         service=deploy.service,
+                        environment=deploy.environment,
                         link=deploy.link,
                     )
-                    release = f"<{deploy.link}|{deploy.version}>" if deploy.link else deploy.version
-                    effects.announce(
-                        session,
-                        self.clock,
-                        issue,
-                        f":rocket: {release} of {deploy.service} is deployed to "
-                        f"{deploy.environment}; it fixes {issue.key}.",
-                    )
-                    effects.refresh_card(session, self.clock, issue)
+                    kinds.notice(session, self.clock, issue, event)
+                    incident_kinds.refresh_card(session, self.clock, issue)
                     fixed.append(issue.key)
                 return row, True, fixed
         except IntegrityError:

@@ -16,14 +16,13 @@ from sqlmodel import Session, col, func, select
 
 from bot.core.clock import Clock
 from bot.core.domain import Severity, Status
+from bot.core.timeline import add_event
+from bot.detection import kinds
 from bot.detection.alerts import Alert
 from bot.detection.config import AlertRoute, DetectionConfig
-from bot.incidents import outbox as effects
-from bot.incidents.filing import add_event, insert_issue
+from bot.incidents import kinds as incident_kinds
+from bot.incidents.filing import Filing, IssueDraft
 from bot.incidents.lifecycle import Lifecycle
-from bot.incidents.report_form import IssueDraft
-from bot.playbooks.loader import Playbooks
-from bot.sla.clocks import SlaClocks
 from storage.db import Database
 from storage.models import AlertEvent, AlertGroup, Issue
 
@@ -62,15 +61,13 @@ class Intake:
         db: Database,
         clock: Clock,
         config: DetectionConfig,
-        playbooks: Playbooks,
-        sla: SlaClocks,
+        filing: Filing,
         lifecycle: Lifecycle,
     ) -> None:
         self.db = db
         self.clock = clock
         self.config = config
-        self.playbooks = playbooks
-        self.sla = sla
+        self.filing = filing
         self.lifecycle = lifecycle
         self._card_due: dict[int, datetime] = {}
 
@@ -188,7 +185,7 @@ class Intake:
         assert issue.id is not None
         if self._card_due.get(issue.id, now) > now:
             return
-        effects.refresh_card_later(session, self.clock, issue, CARD_EDIT_GAP)
+        incident_kinds.refresh_card_later(session, self.clock, issue, CARD_EDIT_GAP)
         self._card_due[issue.id] = now + CARD_EDIT_GAP
 
     def _firing_count(
@@ -227,15 +224,8 @@ class Intake:
             description=description[:3000] or None,
             trace_id=alert.labels.get("trace_id"),
         )
-        issue = insert_issue(
-            session,
-            self.clock,
-            draft,
-            f"alert-group:{group.id}",
-            self.playbooks.choose(draft.type, draft.severity),
-            self.sla,
-            escalation_policy=route.escalation_policy,
-            deploy_window=self.config.deploy_window,
+        issue = self.filing.add(
+            session, draft, f"alert-group:{group.id}", escalation_policy=route.escalation_policy
         )
         issue.occurrences = group.occurrences
         group.issue_id = issue.id
@@ -266,14 +256,9 @@ class Intake:
         session.add(group)
         if issue is None:
             return Outcome(alert.fingerprint, "resolved")
-        add_event(session, issue, "alert_resolved", self.clock, None, title=alert.title)
-        effects.announce(
-            session,
-            self.clock,
-            issue,
-            f":white_check_mark: The alert “{alert.title}” of {issue.key} resolved.",
-        )
+        event = add_event(session, issue, "alert_resolved", self.clock, None, title=alert.title)
+        kinds.notice(session, self.clock, issue, event)
         if route.resolve_fixes:
             self.lifecycle.fix_from_alert(session, issue, alert.title)
-        effects.refresh_card_later(session, self.clock, issue, timedelta(0))
+        incident_kinds.refresh_card_later(session, self.clock, issue, timedelta(0))
         return Outcome(alert.fingerprint, "resolved", issue.key)

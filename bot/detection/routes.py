@@ -10,6 +10,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,8 +27,9 @@ from bot.detection.alerts import (
     read_sentry,
 )
 from bot.detection.batching import IntakeBatcher
-from bot.detection.deploys import DeployIn
-from bot.runtime import Runtime
+from bot.detection.config import WebhookConfig
+from bot.detection.deploys import DeployIn, Deploys
+from bot.detection.intake import Intake
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +46,20 @@ def refuse(status: int, reason: str) -> web.Response:
     return web.json_response({"ok": False, "error": reason}, status=status)
 
 
-def _authenticate(runtime: Runtime, source: str, request: web.Request, raw: bytes) -> str | None:
+@dataclass(frozen=True)
+class Webhooks:
+    """What the webhook routes need, handed over by create_app."""
+
+    config: WebhookConfig
+    intake: Intake
+    deploys: Deploys
+    kick: Callable[[], None]  # start delivering what a request enqueued
+
+
+def _authenticate(
+    hooks: WebhookConfig, source: str, request: web.Request, raw: bytes
+) -> str | None:
     """None when the request may pass; else why not."""
-    hooks = runtime.config.webhooks
     token = hooks.tokens.get(source)  # type: ignore[call-overload]
     if token is None:
         return f"the {source} webhook is off: set webhooks.tokens.{source} in firebell.yml"
@@ -63,13 +76,13 @@ def _authenticate(runtime: Runtime, source: str, request: web.Request, raw: byte
     return None
 
 
-async def _read(runtime: Runtime, request: web.Request) -> bytes | web.Response:
-    limit = runtime.config.webhooks.max_body_kb * 1024
+async def _read(config: WebhookConfig, request: web.Request) -> bytes | web.Response:
+    limit = config.max_body_kb * 1024
     if (request.content_length or 0) > limit:
-        return refuse(413, f"the body is over {runtime.config.webhooks.max_body_kb} KB")
+        return refuse(413, f"the body is over {config.max_body_kb} KB")
     raw = await request.content.read(limit + 1)
     if len(raw) > limit:
-        return refuse(413, f"the body is over {runtime.config.webhooks.max_body_kb} KB")
+        return refuse(413, f"the body is over {config.max_body_kb} KB")
     return raw
 
 
@@ -80,8 +93,8 @@ def _json(raw: bytes) -> Any:
         raise BadPayload("the body is not valid JSON") from None
 
 
-def make_handler(runtime: Runtime) -> Callable[[web.Request], Any]:
-    batcher = IntakeBatcher(runtime.intake)
+def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
+    batcher = IntakeBatcher(hooks.intake)
 
     async def receive(request: web.Request) -> web.Response:
         source = request.match_info["source"]
@@ -89,16 +102,16 @@ def make_handler(runtime: Runtime) -> Callable[[web.Request], Any]:
             return refuse(
                 404, f"unknown source {source}; use one of {', '.join([*READERS, 'deploy'])}"
             )
-        raw = await _read(runtime, request)
+        raw = await _read(hooks.config, request)
         if isinstance(raw, web.Response):
             return raw
-        problem = _authenticate(runtime, source, request, raw)
+        problem = _authenticate(hooks.config, source, request, raw)
         if problem:
             return refuse(401, problem)
         try:
             body = _json(raw)
             if source == "deploy":
-                return _deploy(runtime, body)
+                return _deploy(hooks, body)
             outcomes = await batcher.submit(READERS[source](body, request))
         except (BadPayload, FirebellError) as exc:
             return refuse(400, str(exc))
@@ -106,7 +119,7 @@ def make_handler(runtime: Runtime) -> Callable[[web.Request], Any]:
             error_id = new_error_id()
             log.exception("webhook %s failed, error id %s", source, error_id)
             return refuse(500, f"Firebell could not store this (error id {error_id}); retry")
-        runtime.worker.kick()
+        hooks.kick()
         return web.json_response(
             {"ok": True, "alerts": [o.as_json() for o in outcomes]}, status=202
         )
@@ -114,7 +127,7 @@ def make_handler(runtime: Runtime) -> Callable[[web.Request], Any]:
     return receive
 
 
-def _deploy(runtime: Runtime, body: Any) -> web.Response:
+def _deploy(hooks: Webhooks, body: Any) -> web.Response:
     if not isinstance(body, dict):
         raise BadPayload("the body must be a JSON object")
     for key in ("service", "version"):
@@ -131,7 +144,7 @@ def _deploy(runtime: Runtime, body: Any) -> web.Response:
     fixes = body.get("fixes") or []
     if not isinstance(fixes, list):
         raise BadPayload("body.fixes must be a list of issue keys")
-    row, created, fixed = runtime.deploys.record(
+    row, created, fixed = hooks.deploys.record(
         DeployIn(
             service=body["service"].strip()[:80],
             version=body["version"].strip()[:80],
@@ -142,12 +155,12 @@ def _deploy(runtime: Runtime, body: Any) -> web.Response:
             description=str(body.get("description") or ""),
         )
     )
-    runtime.worker.kick()
+    hooks.kick()
     return web.json_response(
         {"ok": True, "deploy": row.id, "created": created, "fixes": fixed},
         status=201 if created else 200,
     )
 
 
-def add_routes(app: web.Application, runtime: Runtime) -> None:
-    app.router.add_post("/webhooks/{source}", make_handler(runtime))
+def add_routes(app: web.Application, hooks: Webhooks) -> None:
+    app.router.add_post("/webhooks/{source}", make_handler(hooks))

@@ -1,20 +1,33 @@
-"""Slack listeners: ack, parse, call a service, render. One module per surface."""
+"""Slack listeners, one thin module per domain, all registered here through the one
+error path in listener.py: ack, parse, call a slice's service, render."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.handlers import (
-    actions,
-    commands,
-    events,
-    lifecycle_modals,
-    report_modal,
-    reviews,
-    shortcuts,
-)
+from bot.core.ids import SLASH_COMMAND
+from bot.handlers import capture, checklists, events, home, incidents, reviews, sla
+from bot.handlers.command_parser import USAGE
+from bot.handlers.commands import dispatcher
+from bot.handlers.listener import Surface, listener
+
+DOMAINS = (capture, incidents, checklists, sla, reviews)
 
 
 def register_all(app: AsyncApp) -> None:
-    for module in (commands, shortcuts, report_modal, actions, lifecycle_modals, events, reviews):
-        module.register(app)
+    commands = {
+        name: fn for module in DOMAINS for name, fn in getattr(module, "COMMANDS", {}).items()
+    }
+    missing = set(USAGE) - set(commands) - {"help"}
+    assert not missing, f"/incident commands without a handler: {sorted(missing)}"
+    app.command(SLASH_COMMAND)(listener(dispatcher(commands), Surface.COMMAND))
+    for callback, fn in capture.SHORTCUTS.items():
+        app.shortcut(callback.value)(listener(fn, Surface.SHORTCUT))
+    for module in DOMAINS:
+        for action, button in getattr(module, "BUTTONS", {}).items():
+            app.action(action.value)(listener(button, Surface.ACTION))
+        for callback, (submit, field) in getattr(module, "MODALS", {}).items():
+            app.view(callback.value)(listener(submit, Surface.VIEW, error_field=field))
+    for module in (events, home):
+        for name, fn in module.EVENTS.items():
+            app.event(name)(listener(fn, Surface.EVENT))

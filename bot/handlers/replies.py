@@ -1,4 +1,4 @@
-"""Telling a user something went wrong, without a stack trace."""
+"""Telling a user something after the ack, and opening modals, without a stack trace."""
 
 from __future__ import annotations
 
@@ -15,7 +15,12 @@ from bot.core.errors import new_error_id
 log = logging.getLogger(__name__)
 
 
-def apology(error_id: str) -> str:
+def apology(error_id: str, *, on_form: bool = False) -> str:
+    if on_form:
+        return (
+            f"Firebell could not save this (error id {error_id}). "
+            "Your answers are kept: submit again."
+        )
     return (
         f"Sorry, something went wrong on Firebell's side (error id `{error_id}`). Please try again."
     )
@@ -35,9 +40,7 @@ async def tell_user(client: AsyncWebClient, body: dict[str, Any], text: str) -> 
         log.warning("could not tell user %s: %s", user, text)
 
 
-async def open_view_or_explain(
-    client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]
-) -> None:
+async def open_view(client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
     """Open a modal; if Slack refuses, say so and what to do instead."""
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -1,72 +1,70 @@
-"""Reviews from Slack: drafting (after the ack), Edit, Publish, follow-ups."""
+"""Reviews from Slack: `/incident review` and `followups`, the Draft, Edit and
+Publish buttons, the edit form, and a follow-up's Mark done."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.errors import FirebellError, new_error_id
-from bot.core.ids import Callback, ModalField
-from bot.handlers.people import actor_for
-from bot.handlers.replies import apology, tell_user
-from bot.incidents.filing import get_issue
-from bot.incidents.lifecycle_views import modal_metadata
+from bot.core.errors import FirebellError
+from bot.core.ids import Action, Callback, ModalField
+from bot.core.people import Actor
+from bot.handlers.commands import CommandRequest
+from bot.handlers.incidents import issue_id_of
+from bot.handlers.listener import Later, Reply
+from bot.handlers.replies import open_view
+from bot.incidents.queries import get_issue
 from bot.reviews.content import ActionItem
-from bot.reviews.facts import Line
-from bot.reviews.service import history_lines
-from bot.reviews.views import ACTION_ROWS
+from bot.reviews.history import channel_history
+from bot.reviews.service import content_of
+from bot.reviews.views import ACTION_ROWS, edit_modal, followups_blocks
 from bot.runtime import Runtime
 
-log = logging.getLogger(__name__)
-PAGE = 200
 
-
-async def channel_history(client: AsyncWebClient, channel: str | None, limit: int) -> list[Line]:
-    """The issue channel's messages, paged, newest `limit` at most."""
-    if not channel or limit <= 0:
-        return []
-    messages: list[dict[str, Any]] = []
-    cursor = None
-    try:
-        bot_user = (await client.auth_test()).get("user_id")
-        while len(messages) < limit:
-            page = await client.conversations_history(
-                channel=channel, cursor=cursor, limit=min(PAGE, limit - len(messages))
-            )
-            messages += page.get("messages") or []
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not page.get("has_more") or not cursor:
-                break
-    except SlackApiError as exc:
-        log.warning("could not read history of %s: %s", channel, exc.response.get("error"))
-        return []
-    return history_lines(messages, bot_user)
-
-
-async def draft_review(
-    runtime: Runtime, client: AsyncWebClient, body: dict[str, Any], issue_id: int, user_id: str
-) -> None:
+async def draft(runtime: Runtime, client: AsyncWebClient, issue_id: int, user_id: str) -> Reply:
     """Slow work after the ack: read the channel, ask the model or fill the template."""
-    try:
-        issue = get_issue(runtime.db, issue_id)
-        chatter = await channel_history(
-            client, issue.channel_id, runtime.config.review.history_limit
-        )
-        drafted = await runtime.reviews.draft(issue_id, user_id, chatter)
-        runtime.worker.kick()
-        reply = drafted.message
-    except FirebellError as exc:
-        reply = exc.message
-    except Exception:
-        error_id = new_error_id()
-        log.exception("drafting the review of issue %s failed, error id %s", issue_id, error_id)
-        reply = apology(error_id)
-    await tell_user(client, body, reply)
+    issue = get_issue(runtime.db, issue_id)
+    chatter = await channel_history(client, issue.channel_id, runtime.config.review.history_limit)
+    return (await runtime.reviews.draft(issue_id, user_id, chatter)).message
+
+
+async def review(req: CommandRequest) -> Reply:
+    issue = await req.issue()
+    req.later(draft(req.runtime, req.client, issue.id, req.user_id), "draft review")
+    return f"Drafting the review of {issue.key}; it will appear in <#{issue.channel_id}>."
+
+
+async def followups(req: CommandRequest) -> Reply:
+    mine = req.command.scope == "mine"
+    return followups_blocks(req.runtime.followups.listing(req.user_id, mine), mine)
+
+
+async def draft_button(
+    runtime: Runtime, client: AsyncWebClient, later: Later, user_id: str, value: str
+) -> Reply:
+    later(draft(runtime, client, issue_id_of(value), user_id), "draft review")
+    return None
+
+
+async def edit_button(
+    runtime: Runtime, client: AsyncWebClient, body: dict[str, Any], later: Later, value: str
+) -> Reply:
+    issue, found = runtime.reviews.get(issue_id_of(value))
+    if found.status == "published":
+        return f"The review of {issue.key} is published; it no longer changes."
+    view = edit_modal(issue.id or 0, issue.key, content_of(found))
+    later(open_view(client, body, view), "open review editor")
+    return None
+
+
+async def publish_button(runtime: Runtime, actor: Actor, value: str) -> Reply:
+    return runtime.reviews.publish(issue_id_of(value), actor)
+
+
+async def followup_done(runtime: Runtime, actor: Actor, value: str) -> Reply:
+    return runtime.followups.finish(issue_id_of(value), actor)
 
 
 def parse_edit(values: dict[str, Any]) -> tuple[str, list[str], list[ActionItem]]:
@@ -96,24 +94,18 @@ def parse_edit(values: dict[str, Any]) -> tuple[str, list[str], list[ActionItem]
 
 
 async def submit_edit(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
-    runtime: Runtime = context["firebell"]
-    view = body["view"]
-    try:
-        root, factors, actions = parse_edit(view["state"]["values"])
-        actor = await actor_for(runtime, client, body["user"]["id"])
-        runtime.reviews.edit(
-            modal_metadata(view.get("private_metadata"))["issue"], actor, root, factors, actions
-        )
-    except FirebellError as exc:
-        await ack(
-            response_action="errors", errors={exc.field or ModalField.ROOT_CAUSE.value: exc.message}
-        )
-        return
-    await ack()
-    runtime.worker.kick()
+    runtime: Runtime, actor: Actor, meta: dict[str, Any], values: dict[str, Any]
+) -> Reply:
+    root, factors, actions = parse_edit(values)
+    runtime.reviews.edit(meta["issue"], actor, root, factors, actions)
+    return None
 
 
-def register(app: AsyncApp) -> None:
-    app.view(Callback.REVIEW_EDIT_MODAL.value)(submit_edit)
+COMMANDS = {"review": review, "followups": followups}
+BUTTONS = {
+    Action.REVIEW_DRAFT: draft_button,
+    Action.REVIEW_EDIT: edit_button,
+    Action.REVIEW_PUBLISH: publish_button,
+    Action.FOLLOWUP_DONE: followup_done,
+}
+MODALS = {Callback.REVIEW_EDIT_MODAL: (submit_edit, ModalField.ROOT_CAUSE.value)}

@@ -3,38 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from bot.core.blocks import clip, code_block, context, escape, fields, header, section
+from bot.core.blocks import (
+    button,
+    clip,
+    code_block,
+    context,
+    escape,
+    fields,
+    header,
+    section,
+    slack_date,
+)
 from bot.core.domain import Status, label
 from bot.core.ids import Action
-
-
-def slack_date(moment: datetime) -> str:
-    """<!date^…> shows the time in each reader's own time zone; the fallback is UTC."""
-    fallback = f"{moment:%Y-%m-%d %H:%M} UTC"
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
-
-
-def button(text: str, action: Action, value: str, style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": clip(text, 75), "emoji": True},
-        "action_id": action.value,
-        "value": value,
-    }
-    if style:
-        element["style"] = style
-    return element
-
-
-def reporter_text(reporter_id: str) -> str:
-    """A person mention, or the monitoring tool an alert-made issue came from."""
-    if reporter_id[:1] in {"U", "W"}:
-        return f"<@{reporter_id}>"
-    return f"{reporter_id.capitalize()} alert"
+from bot.core.reporters import reporter_text
 
 
 def _person(user_id: str | None) -> str:

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import timedelta
+
 from bot.core.durations import format_duration
-from bot.detection.config import DetectionConfig
 from bot.incidents.card import CardExtras
-from bot.incidents.filing import recent_deploys
+from bot.incidents.queries import recent_deploys
 from storage.db import Database
 from storage.models import Issue
 
 
-def card_extras(db: Database, config: DetectionConfig, issue: Issue) -> CardExtras:
+@dataclass(frozen=True)
+class CardSettings:
+    """From firebell.yml (the detection section), handed down by create_app."""
+
+    deploy_window: timedelta = timedelta(hours=2)
+    trace_links: dict[str, str] = field(default_factory=dict)
+
+
+def card_extras(db: Database, settings: CardSettings, issue: Issue) -> CardExtras:
     deploys = []
     if issue.service:
         with db.session() as session:
-            deploys = recent_deploys(session, issue.service, issue.created_at, config.deploy_window)
+            deploys = recent_deploys(
+                session, issue.service, issue.created_at, settings.deploy_window
+            )
     return CardExtras(
         deploys=deploys,
-        deploy_window=format_duration(config.deploy_window),
-        trace_links=dict(config.trace_links),
+        deploy_window=format_duration(settings.deploy_window),
+        trace_links=dict(settings.trace_links),
     )

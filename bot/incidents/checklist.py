@@ -8,11 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
-from bot.core.domain import Status, label
+from bot.core.domain import Status
 from bot.core.errors import FirebellError
-from bot.incidents import outbox as effects
-from bot.incidents.filing import add_event
-from bot.incidents.rules import NEXT_STATUS, Actor
+from bot.core.people import Actor
+from bot.core.timeline import add_event
+from bot.incidents import kinds
+from bot.incidents.rules import NEXT_STATUS
 from bot.playbooks.loader import Playbooks
 from bot.playbooks.model import Phase, Playbook, Step
 from storage.db import Database
@@ -139,7 +140,7 @@ class Checklist:
                     answer=answer,
                     reason=reason,
                 )
-                effects.refresh_checklist(session, self.clock, issue, phase.value)
+                kinds.refresh_checklist(session, self.clock, issue, phase.value)
                 session.flush()
                 propose_next_if_ready(session, self.clock, issue, book)
         except IntegrityError:
@@ -172,12 +173,4 @@ def propose_next_if_ready(session: Session, clock: Clock, issue: Issue, book: Pl
             )
     except IntegrityError:
         return  # already offered since this phase started
-    effects.enqueue(
-        session,
-        clock,
-        issue,
-        "propose_status",
-        target=target.value,
-        text=f"All required {issue.phase} steps of {issue.key} are finished. "
-        f"Move it to *{label(target)}*?",
-    )
+    kinds.send(session, clock, issue, kinds.ProposeStatus(target.value, issue.phase))

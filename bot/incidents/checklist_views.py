@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.blocks import clip, context, escape, header, section
+from bot.core.blocks import button, clip, context, escape, header, section
 from bot.core.ids import Action
-from bot.incidents.card import button
 from bot.incidents.checklist import PhaseView
 
 PHASE_TITLES = {

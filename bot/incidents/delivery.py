@@ -1,26 +1,27 @@
-"""Slack side effects of an issue's life: card refresh, announcements, checklists, DMs."""
+"""Delivery of an issue's life in Slack: card edits, announcements, checklists, DMs."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import select
 
 from bot.core.clock import Clock
+from bot.core.delivery import Payload, Step
+from bot.core.reporters import is_person
 from bot.core.slack_steps import SlackSteps
+from bot.incidents import kinds
+from bot.incidents.announcements import announcement
 from bot.incidents.card import issue_card
-from bot.incidents.card_extras import card_extras
+from bot.incidents.card_extras import CardSettings, card_extras
 from bot.incidents.checklist import Checklist
 from bot.incidents.checklist_views import checklist_message
-from bot.incidents.filing import is_person
 from bot.incidents.lifecycle_views import proposal_message, reporter_update
 from bot.incidents.provisioning import Provisioning
 from storage.db import Database
 from storage.models import Issue, PhaseMessage
 
 
-class LifecycleEffects(SlackSteps):
+class IssueDelivery(SlackSteps):
     def __init__(
         self,
         db: Database,
@@ -28,67 +29,73 @@ class LifecycleEffects(SlackSteps):
         client: AsyncWebClient,
         checklist: Checklist,
         provisioning: Provisioning,
+        card: CardSettings,
     ) -> None:
         super().__init__(db, clock, client)
         self.checklist = checklist
         self.provisioning = provisioning
-        self.config = provisioning.config
+        self.card = card
 
-    async def step_update_card(self, issue: Issue, _payload: dict[str, Any]) -> None:
+    def table(self) -> dict[type[Payload], Step]:
+        return {
+            kinds.UpdateCard: self.update_card,
+            kinds.Announce: self.announce,
+            kinds.Invite: self.invite,
+            kinds.ProposeStatus: self.propose_status,
+            kinds.DmReporterUpdate: self.dm_reporter_update,
+            kinds.PostChecklist: self.post_checklist,
+            kinds.UpdateChecklist: self.update_checklist,
+        }
+
+    async def update_card(self, issue: Issue, _payload: kinds.UpdateCard) -> None:
         if not issue.card_ts:
             return  # the card is not posted yet; it will show the current state
-        text, blocks = issue_card(issue, extras=card_extras(self.db, self.config, issue))
+        text, blocks = issue_card(issue, extras=card_extras(self.db, self.card, issue))
         await self.client.chat_update(
             channel=self.channel(issue), ts=issue.card_ts, text=text, blocks=blocks
         )
 
-    async def step_announce(self, issue: Issue, payload: dict[str, Any]) -> None:
-        await self.client.chat_postMessage(channel=self.channel(issue), text=payload["text"])
+    async def announce(self, issue: Issue, payload: kinds.Announce) -> None:
+        await self.post_notice(issue, payload.event_id, announcement)
 
-    async def step_invite(self, issue: Issue, payload: dict[str, Any]) -> None:
-        await self.provisioning.invite(issue, payload["user_id"])
+    async def invite(self, issue: Issue, payload: kinds.Invite) -> None:
+        await self.provisioning.invite(issue, payload.user_id)
 
-    async def step_propose_status(self, issue: Issue, payload: dict[str, Any]) -> None:
-        assert issue.id is not None
-        await self.client.chat_postMessage(
-            channel=self.channel(issue),
-            text=payload["text"],
-            blocks=proposal_message(issue.id, payload["text"], payload["target"]),
-        )
+    async def propose_status(self, issue: Issue, payload: kinds.ProposeStatus) -> None:
+        text, blocks = proposal_message(issue, payload.target, payload.phase)
+        await self.client.chat_postMessage(channel=self.channel(issue), text=text, blocks=blocks)
 
-    async def step_dm_reporter_update(self, issue: Issue, payload: dict[str, Any]) -> None:
+    async def dm_reporter_update(self, issue: Issue, payload: kinds.DmReporterUpdate) -> None:
         if not issue.reporter_updates or not is_person(issue.reporter_id):
             return  # turned off, or the issue came from an alert, not a person
-        text, blocks = reporter_update(
-            issue, payload["before"], payload["after"], payload.get("summary")
-        )
+        text, blocks = reporter_update(issue, payload.before, payload.after, payload.summary)
         await self.client.chat_postMessage(channel=issue.reporter_id, text=text, blocks=blocks)
 
-    async def step_post_checklist(self, issue: Issue, payload: dict[str, Any]) -> None:
+    async def post_checklist(self, issue: Issue, payload: kinds.PostChecklist) -> None:
         assert issue.id is not None
-        text, blocks = checklist_message(self.checklist.phase_view(issue.id, payload["phase"]))
+        text, blocks = checklist_message(self.checklist.phase_view(issue.id, payload.phase))
         channel = self.channel(issue)
         response = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         with self.db.session() as session:
             row = session.exec(
                 select(PhaseMessage).where(
-                    PhaseMessage.issue_id == issue.id, PhaseMessage.phase == payload["phase"]
+                    PhaseMessage.issue_id == issue.id, PhaseMessage.phase == payload.phase
                 )
             ).first() or PhaseMessage(
-                issue_id=issue.id, phase=payload["phase"], channel_id=channel, ts=""
+                issue_id=issue.id, phase=payload.phase, channel_id=channel, ts=""
             )
             row.channel_id, row.ts = channel, response["ts"]
             session.add(row)
 
-    async def step_update_checklist(self, issue: Issue, payload: dict[str, Any]) -> None:
+    async def update_checklist(self, issue: Issue, payload: kinds.UpdateChecklist) -> None:
         assert issue.id is not None
         with self.db.session() as session:
             row = session.exec(
                 select(PhaseMessage).where(
-                    PhaseMessage.issue_id == issue.id, PhaseMessage.phase == payload["phase"]
+                    PhaseMessage.issue_id == issue.id, PhaseMessage.phase == payload.phase
                 )
             ).first()
         if row is None:
             return  # not posted yet; it will be posted with the current state
-        text, blocks = checklist_message(self.checklist.phase_view(issue.id, payload["phase"]))
+        text, blocks = checklist_message(self.checklist.phase_view(issue.id, payload.phase))
         await self.client.chat_update(channel=row.channel_id, ts=row.ts, text=text, blocks=blocks)

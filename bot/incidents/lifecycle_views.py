@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.core.blocks import clip, escape, plain, section
+from bot.core.blocks import button, clip, escape, plain, section
 from bot.core.domain import Severity, Status, label
 from bot.core.ids import Action, Callback, ModalField
-from bot.incidents.card import button
 from bot.incidents.report_modal import SEVERITY_HINTS
 
 
-def proposal_message(issue_id: int, text: str, target: str) -> list[dict[str, Any]]:
-    return [
+def proposal_message(issue: Any, target: str, phase: str) -> tuple[str, list[dict[str, Any]]]:
+    """Offer the next status once a phase's required steps are finished."""
+    text = f"All required {phase} steps of {issue.key} are finished. Move it to *{label(target)}*?"
+    blocks = [
         section(text),
         {
             "type": "actions",
@@ -22,12 +23,13 @@ def proposal_message(issue_id: int, text: str, target: str) -> list[dict[str, An
                 button(
                     f"Move to {label(target)}",
                     Action.MOVE_STATUS,
-                    f"{issue_id}:{target}",
+                    f"{issue.id}:{target}",
                     "primary",
                 ),
             ],
         },
     ]
+    return text, blocks
 
 
 def reporter_update(

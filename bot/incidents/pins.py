@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.clock import Clock
-from bot.incidents.filing import add_event
+from bot.core.timeline import add_event
 from storage.db import Database
 from storage.models import Issue
 

@@ -6,17 +6,16 @@ repeat work that succeeded; each success is recorded with a timeline event.
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import FirebellConfig
 from bot.core.clock import Clock
+from bot.core.delivery import Payload, Step
 from bot.core.outbox import DeliveryError
 from bot.core.slack_steps import TRANSIENT_ERRORS, SlackSteps, slack_error
+from bot.incidents import kinds
 from bot.incidents.card import issue_card, reporter_confirmation, source_thread_reply
-from bot.incidents.card_extras import card_extras
+from bot.incidents.card_extras import CardSettings, card_extras
 from bot.incidents.channel_names import channel_name
 from storage.db import Database
 from storage.models import Issue
@@ -26,16 +25,32 @@ MAX_NAME_ATTEMPTS = 20
 
 class Provisioning(SlackSteps):
     def __init__(
-        self, db: Database, clock: Clock, client: AsyncWebClient, config: FirebellConfig
+        self,
+        db: Database,
+        clock: Clock,
+        client: AsyncWebClient,
+        channel_prefix: str,
+        card: CardSettings,
     ) -> None:
         super().__init__(db, clock, client)
-        self.config = config
+        self.channel_prefix = channel_prefix
+        self.card = card
 
-    async def step_create_channel(self, issue: Issue, _payload: dict[str, Any]) -> None:
+    def table(self) -> dict[type[Payload], Step]:
+        return {
+            kinds.CreateChannel: self.create_channel,
+            kinds.InviteReporter: self.invite_reporter,
+            kinds.PostCard: self.post_card,
+            kinds.PinCard: self.pin_card,
+            kinds.DmReporter: self.dm_reporter,
+            kinds.ReplyInSource: self.reply_in_source,
+        }
+
+    async def create_channel(self, issue: Issue, _payload: kinds.CreateChannel) -> None:
         if issue.channel_id:
             return
         for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
-            name = channel_name(self.config.channel_prefix, issue.number, issue.title, attempt)
+            name = channel_name(self.channel_prefix, issue.number, issue.title, attempt)
             try:
                 response = await self.client.conversations_create(
                     name=name, is_private=issue.private
@@ -53,7 +68,7 @@ class Provisioning(SlackSteps):
             return
         raise DeliveryError(f"no free channel name after {MAX_NAME_ATTEMPTS} tries", permanent=True)
 
-    async def step_invite_reporter(self, issue: Issue, _payload: dict[str, Any]) -> None:
+    async def invite_reporter(self, issue: Issue, _payload: kinds.InviteReporter) -> None:
         await self.invite(issue, issue.reporter_id)
         self.record(issue, "participant_invited", user_id=issue.reporter_id, role="reporter")
 
@@ -65,16 +80,16 @@ class Provisioning(SlackSteps):
             if slack_error(exc) not in {"already_in_channel", "cant_invite_self"}:
                 raise
 
-    async def step_post_card(self, issue: Issue, _payload: dict[str, Any]) -> None:
+    async def post_card(self, issue: Issue, _payload: kinds.PostCard) -> None:
         if issue.card_ts:
             return
-        text, blocks = issue_card(issue, extras=card_extras(self.db, self.config, issue))
+        text, blocks = issue_card(issue, extras=card_extras(self.db, self.card, issue))
         response = await self.client.chat_postMessage(
             channel=self.channel(issue), text=text, blocks=blocks
         )
         self.record(issue, "card_posted", {"card_ts": response["ts"]})
 
-    async def step_pin_card(self, issue: Issue, _payload: dict[str, Any]) -> None:
+    async def pin_card(self, issue: Issue, _payload: kinds.PinCard) -> None:
         try:
             await self.client.pins_add(channel=self.channel(issue), timestamp=issue.card_ts)
         except SlackApiError as exc:
@@ -82,13 +97,13 @@ class Provisioning(SlackSteps):
                 raise
         self.record(issue, "card_pinned")
 
-    async def step_dm_reporter(self, issue: Issue, _payload: dict[str, Any]) -> None:
+    async def dm_reporter(self, issue: Issue, _payload: kinds.DmReporter) -> None:
         await self.client.chat_postMessage(
             channel=issue.reporter_id, text=reporter_confirmation(issue)
         )
         self.record(issue, "reporter_notified", user_id=issue.reporter_id)
 
-    async def step_reply_in_source(self, issue: Issue, _payload: dict[str, Any]) -> None:
+    async def reply_in_source(self, issue: Issue, _payload: kinds.ReplyInSource) -> None:
         text = source_thread_reply(issue)
         channel, ts = issue.source_channel_id or "", issue.source_message_ts
         try:

@@ -1,16 +1,26 @@
-"""Reading issues: by key or channel, lists for a person, the timeline."""
+"""Reading issues: by id, key or channel, lists for a person, the timeline, recent deploys."""
 
 from __future__ import annotations
 
-from sqlmodel import col, or_, select
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, or_, select
 
 from bot.core.errors import FirebellError
 from bot.incidents.rules import OPEN_STATUSES
 from storage.db import Database
-from storage.models import Issue, Participant, SlaClock, TimelineEvent
+from storage.models import Deploy, Issue, Participant, TimelineEvent
 
 LIST_LIMIT = 30
 TIMELINE_LIMIT = 40
+
+
+def get_issue(db: Database, issue_id: int) -> Issue:
+    with db.session() as session:
+        issue = session.get(Issue, issue_id)
+    if issue is None:
+        raise FirebellError("That issue no longer exists.")
+    return issue
 
 
 def issue_by_number(db: Database, number: int) -> Issue:
@@ -58,15 +68,6 @@ def list_issues(db: Database, scope: str, user_id: str) -> list[Issue]:
         return list(session.exec(stmt))
 
 
-def sla_clocks_by_issue(db: Database, issue_ids: list[int]) -> dict[int, list[SlaClock]]:
-    with db.session() as session:
-        rows = session.exec(select(SlaClock).where(col(SlaClock.issue_id).in_(issue_ids)))
-        found: dict[int, list[SlaClock]] = {}
-        for row in rows:
-            found.setdefault(row.issue_id, []).append(row)
-        return found
-
-
 def timeline(db: Database, issue_id: int, limit: int = TIMELINE_LIMIT) -> list[TimelineEvent]:
     """The most recent events, oldest first."""
     with db.session() as session:
@@ -77,3 +78,20 @@ def timeline(db: Database, issue_id: int, limit: int = TIMELINE_LIMIT) -> list[T
             .limit(limit)
         )
         return list(reversed(session.exec(stmt).all()))
+
+
+def recent_deploys(
+    session: Session, service: str, before: datetime, window: timedelta
+) -> list[Deploy]:
+    """Deploys to a service in the window before a moment, newest first."""
+    return list(
+        session.exec(
+            select(Deploy)
+            .where(
+                Deploy.service == service,
+                col(Deploy.deployed_at) <= before,
+                col(Deploy.deployed_at) >= before - window,
+            )
+            .order_by(col(Deploy.deployed_at).desc())
+        )
+    )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.core.domain import IssueType, Priority, Severity, label
 from bot.core.ids import Field
+from bot.incidents.filing import IssueDraft, Source
 
 TITLE_MAX = 150
 SERVICE_MAX = 80
@@ -16,32 +16,6 @@ TRACE_ID_MAX = 200
 USERS_AFFECTED_MAX = 10**9
 E = TypeVar("E", IssueType, Severity, Priority)
 TRACE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:/=-]+$")
-
-
-@dataclass(frozen=True)
-class Source:
-    """The Slack message an issue was filed from."""
-
-    channel_id: str
-    message_ts: str
-    permalink: str | None = None
-
-
-@dataclass(frozen=True)
-class IssueDraft:
-    title: str
-    type: IssueType
-    severity: Severity
-    reporter_id: str
-    priority: Priority | None = None
-    service: str | None = None
-    environment: str | None = None
-    description: str | None = None
-    stack_trace: str | None = None
-    trace_id: str | None = None
-    users_affected: int | None = None
-    private: bool = False
-    source: Source | None = None
 
 
 class FormErrors(Exception):

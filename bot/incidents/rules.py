@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.core.domain import Status, label
 from bot.core.errors import FirebellError
+from bot.core.people import Actor
 from bot.playbooks.model import Phase
 from storage.models import Issue
 
@@ -38,12 +37,6 @@ NEXT_STATUS: dict[Status, Status] = {
 }
 
 OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.REVISE, Status.RETEST, Status.FIXED)
-
-
-@dataclass(frozen=True)
-class Actor:
-    user_id: str
-    is_admin: bool = False
 
 
 def check_transition(issue: Issue, target: Status) -> None:

@@ -1,24 +1,31 @@
-"""Delivers reviews and what follows them: the draft, the Markdown file, follow-up DMs,
-and the weekly digest."""
+"""Delivers reviews and what follows them: the draft, the Markdown file, the offer at
+Fixed, follow-up DMs and the notice when a review is published."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import select
 
-from bot.core.clock import Clock
+from bot.core.delivery import Payload, Step
+from bot.core.reporters import who
 from bot.core.slack_steps import SlackSteps
+from bot.reviews import kinds
 from bot.reviews.service import content_of, review_markdown
 from bot.reviews.views import followup_dm, offer_message, review_message
-from storage.db import Database
-from storage.models import FollowUp, Issue, Review
+from storage.models import FollowUp, Issue, Review, TimelineEvent
 
 
-class ReviewEffects(SlackSteps):
-    def __init__(self, db: Database, clock: Clock, client: AsyncWebClient) -> None:
-        super().__init__(db, clock, client)
+class ReviewDelivery(SlackSteps):
+    def table(self) -> dict[type[Payload], Step]:
+        return {
+            kinds.PostReview: self.post_review,
+            kinds.UpdateReview: self.update_review,
+            kinds.UploadReview: self.upload_review,
+            kinds.OfferReview: self.offer_review,
+            kinds.DmFollowup: self.dm_followup,
+            kinds.Notice: self.notice,
+        }
 
     def _review(self, issue: Issue) -> Review | None:
         with self.db.session() as session:
@@ -36,7 +43,7 @@ class ReviewEffects(SlackSteps):
             published_by=review.published_by,
         )
 
-    async def step_post_review(self, issue: Issue, _payload: dict[str, Any]) -> None:
+    async def post_review(self, issue: Issue, _payload: kinds.PostReview) -> None:
         review = self._review(issue)
         if review is None:
             return
@@ -48,9 +55,9 @@ class ReviewEffects(SlackSteps):
             assert row is not None
             row.channel_id, row.message_ts = channel, response["ts"]
             session.add(row)
-        await self.step_upload_review(issue, {})
+        await self.upload_review(issue, None)
 
-    async def step_update_review(self, issue: Issue, _payload: dict[str, Any]) -> None:
+    async def update_review(self, issue: Issue, _payload: kinds.UpdateReview) -> None:
         review = self._review(issue)
         if review is None or not review.message_ts or not review.channel_id:
             return
@@ -59,7 +66,7 @@ class ReviewEffects(SlackSteps):
             channel=review.channel_id, ts=review.message_ts, text=text, blocks=blocks
         )
 
-    async def step_upload_review(self, issue: Issue, _payload: dict[str, Any]) -> None:
+    async def upload_review(self, issue: Issue, _payload: kinds.UploadReview | None) -> None:
         review = self._review(issue)
         if review is None:
             return
@@ -70,21 +77,21 @@ class ReviewEffects(SlackSteps):
             title=f"{issue.key} post-incident review ({review.status})",
         )
 
-    async def step_dm_followup(self, issue: Issue, payload: dict[str, Any]) -> None:
+    async def dm_followup(self, issue: Issue, payload: kinds.DmFollowup) -> None:
         with self.db.session() as session:
-            followup = session.get(FollowUp, payload["followup_id"])
+            followup = session.get(FollowUp, payload.followup_id)
         if followup is None or followup.owner_id is None or followup.status != "open":
             return
         text, blocks = followup_dm(
             followup.title,
             issue.key,
             followup.due_on.isoformat() if followup.due_on else None,
-            payload["reason"],
+            payload.reason,
             followup.id or 0,
         )
         await self.client.chat_postMessage(channel=followup.owner_id, text=text, blocks=blocks)
 
-    async def step_offer_review(self, issue: Issue, _payload: dict[str, Any]) -> None:
+    async def offer_review(self, issue: Issue, _payload: kinds.OfferReview) -> None:
         assert issue.id is not None
         await self.client.chat_postMessage(
             channel=self.channel(issue),
@@ -92,7 +99,13 @@ class ReviewEffects(SlackSteps):
             blocks=offer_message(issue.key, issue.id),
         )
 
-    async def step_digest(self, _issue: Any, payload: dict[str, Any]) -> None:
-        await self.client.chat_postMessage(
-            channel=payload["channel"], text=payload["text"], blocks=payload["blocks"]
-        )
+    async def notice(self, issue: Issue, payload: kinds.Notice) -> None:
+        await self.post_notice(issue, payload.event_id, published_text)
+
+
+def published_text(issue: Issue, event: TimelineEvent) -> str:
+    count = event.payload.get("action_items", 0)
+    return (
+        f"{who(event.actor_id)} published the post-incident review of {issue.key} "
+        f"with {count} action items."
+    )

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.redact import redact
-from bot.reviews.content import SECTION_TITLES
 
 # Importance of a timeline line: kept ones survive condensing; chatter goes first.
 KEEP_KINDS = {
@@ -37,6 +36,7 @@ class Line:
     who: str
     text: str
     keep: bool
+    kind: str | None = None  # the timeline event's kind; None for channel chatter
 
 
 @dataclass
@@ -111,7 +111,7 @@ def condense(lines: list[Line], budget: int) -> tuple[list[Line], int]:
         folded += len(group)
     if size(lines) > budget:  # still too long: shorten the longest kept lines
         limit = max(80, budget * 4 // max(len(lines), 1) - 40)
-        lines = [Line(line.at, line.who, line.text[:limit], line.keep) for line in lines]
+        lines = [Line(line.at, line.who, line.text[:limit], line.keep, line.kind) for line in lines]
     if size(lines) > budget:  # and finally keep the newest that fit
         kept: list[Line] = []
         for line in reversed(lines):
@@ -137,7 +137,3 @@ def build_prompt(facts: Facts, budget: int, *, redact_emails: bool = False) -> P
     user = f"Facts:\n{head_text}\n\nTimeline (UTC):\n{body}"
     messages = [{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": user}]
     return Prompt(messages, tokens(INSTRUCTIONS) + tokens(user), folded)
-
-
-def section_keys() -> list[str]:
-    return list(SECTION_TITLES)

@@ -8,29 +8,28 @@ to the template and says why.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from bot.config import Settings
 from bot.core.clock import Clock
-from bot.core.durations import format_duration
 from bot.core.errors import FirebellError
-from bot.incidents import outbox as effects
+from bot.core.people import Actor
+from bot.core.timeline import add_event
+from bot.incidents import kinds as incident_kinds
 from bot.incidents.checklist import propose_next_if_ready, step_states
-from bot.incidents.filing import add_event
-from bot.incidents.list_views import describe_event
-from bot.incidents.rules import Actor, require_steer
+from bot.incidents.rules import require_steer
 from bot.playbooks.loader import Playbooks
 from bot.playbooks.model import Phase
+from bot.reviews import kinds
+from bot.reviews.config import ModelSettings, ReviewConfig
 from bot.reviews.content import ActionItem, ReviewContent
-from bot.reviews.facts import KEEP_KINDS, Facts, Line, build_prompt
+from bot.reviews.facts import Facts, Line, build_prompt
+from bot.reviews.gather import gather_facts
+from bot.reviews.markdown import to_markdown
 from bot.reviews.model_call import ModelFailure, ask_model
 from bot.reviews.template import template_review
-from bot.sla.config import ReviewConfig
 from storage.db import Database
-from storage.models import FollowUp, Issue, Participant, Review, SlaClock, StepState, TimelineEvent
+from storage.models import FollowUp, Issue, Review, StepState
 
 
 @dataclass(frozen=True)
@@ -39,86 +38,18 @@ class Drafted:
     message: str
 
 
-def _span(start: datetime | None, end: datetime | None) -> str | None:
-    return format_duration(end - start) if start and end else None
-
-
-def gather_facts(session: Session, issue: Issue, chatter: list[Line]) -> Facts:
-    assert issue.id is not None
-    roles: dict[str, list[str]] = {}
-    for row in session.exec(select(Participant).where(Participant.issue_id == issue.id)):
-        roles.setdefault(row.user_id, []).append(row.role)
-    breaches = [
-        c.kind
-        for c in session.exec(
-            select(SlaClock).where(
-                SlaClock.issue_id == issue.id, col(SlaClock.breached_at).is_not(None)
-            )
-        )
-    ]
-    sla = {
-        k: v
-        for k, v in {
-            "time_to_acknowledge": _span(issue.created_at, issue.acknowledged_at),
-            "time_to_fix": _span(issue.created_at, issue.fixed_at),
-            "time_to_deploy": _span(issue.created_at, issue.deployed_at),
-            "fix_to_deploy": _span(issue.fixed_at, issue.deployed_at),
-            "breaches": ", ".join(breaches) or "none",
-        }.items()
-        if v
-    }
-    answers = {s.step_id: s.answer for s in step_states(session, issue.id).values() if s.answer}
-    events = session.exec(
-        select(TimelineEvent)
-        .where(TimelineEvent.issue_id == issue.id)
-        .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
-    )
-    lines = [
-        Line(
-            e.at,
-            f"<@{e.actor_id}>" if e.actor_id else "firebell",
-            describe_event(e).split("> ", 1)[-1] if e.actor_id else describe_event(e),
-            e.kind in KEEP_KINDS,
-        )
-        for e in events
-    ]
-    return Facts(
-        issue={
-            "key": issue.key,
-            "title": issue.title,
-            "type": issue.type,
-            "severity": issue.severity,
-            "priority": issue.priority,
-            "service": issue.service,
-            "status": issue.status,
-            "environment": (issue.environment or "")[:1000],
-            "description": (issue.description or "")[:2000],
-            "users_affected": issue.users_affected,
-            "reporter": f"<@{issue.reporter_id}>",
-            "commander": f"<@{issue.commander_id}>" if issue.commander_id else None,
-            "assignee": f"<@{issue.assignee_id}>" if issue.assignee_id else None,
-            "created_at": f"{issue.created_at:%Y-%m-%d %H:%M} UTC",
-            "source": issue.source_permalink,
-        },
-        sla=sla,
-        answers=answers,
-        participants={user: ", ".join(r) for user, r in roles.items()},
-        lines=[*lines, *chatter],
-    )
-
-
 class Reviews:
     def __init__(
         self,
         db: Database,
         clock: Clock,
-        settings: Settings,
+        model: ModelSettings,
         config: ReviewConfig,
         playbooks: Playbooks,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.settings = settings
+        self.model = model
         self.config = config
         self.playbooks = playbooks
 
@@ -147,13 +78,13 @@ class Reviews:
             review.status, review.message_ts = "draft", None
             session.add(review)
             add_event(session, issue, "review_drafted", self.clock, actor_id, source=source)
-            effects.enqueue(session, self.clock, issue, "post_review")
+            kinds.send(session, self.clock, issue, kinds.PostReview())
         where = "drafted by the model" if source == "model" else "drafted from the template"
         reason = f" ({note})" if note else ""
         return Drafted(review, f"The review of {issue.key} is {where}{reason}.")
 
     async def _write(self, issue: Issue, facts: Facts) -> tuple[ReviewContent, str, str | None]:
-        key = self.settings.openai_api_key
+        key = self.model.api_key
         if key is None:
             return template_review(facts), "template", None
         if issue.private and not self.config.allow_private:
@@ -169,8 +100,8 @@ class Reviews:
             content = await ask_model(
                 prompt,
                 api_key=key.get_secret_value(),
-                base_url=self.settings.openai_base_url,
-                model=self.settings.openai_model,
+                base_url=self.model.base_url,
+                model=self.model.model,
                 timeout=self.config.timeout_seconds,
                 max_retries=self.config.max_retries,
             )
@@ -212,7 +143,7 @@ class Reviews:
             review.content = content.model_dump(mode="json")
             session.add(review)
             add_event(session, issue, "review_edited", self.clock, actor.user_id)
-            effects.enqueue(session, self.clock, issue, "update_review")
+            kinds.send(session, self.clock, issue, kinds.UpdateReview())
             return f"The review of {issue.key} is updated."
 
     def publish(self, issue_id: int, actor: Actor) -> str:
@@ -244,16 +175,10 @@ class Reviews:
                 session.add(followup)
                 session.flush()
                 if item.owner:
-                    effects.enqueue(
-                        session,
-                        self.clock,
-                        issue,
-                        "dm_followup",
-                        followup_id=followup.id,
-                        reason="assigned",
-                    )
+                    followup_dm = kinds.DmFollowup(followup.id or 0, "assigned")
+                    kinds.send(session, self.clock, issue, followup_dm)
             self._complete_analysis(session, issue, actor, content)
-            add_event(
+            event = add_event(
                 session,
                 issue,
                 "review_published",
@@ -261,15 +186,9 @@ class Reviews:
                 actor.user_id,
                 action_items=len(content.action_items),
             )
-            effects.enqueue(session, self.clock, issue, "update_review")
-            effects.enqueue(session, self.clock, issue, "upload_review")
-            effects.announce(
-                session,
-                self.clock,
-                issue,
-                f"<@{actor.user_id}> published the post-incident review of "
-                f"{issue.key} with {len(content.action_items)} action items.",
-            )
+            kinds.send(session, self.clock, issue, kinds.UpdateReview())
+            kinds.send(session, self.clock, issue, kinds.UploadReview())
+            kinds.notice(session, self.clock, issue, event)
             return f"The review of {issue.key} is published."
 
     def _complete_analysis(
@@ -294,91 +213,12 @@ class Reviews:
                     answer=answers.get(step.id) if step.question else None,
                 )
             )
-        effects.refresh_checklist(session, self.clock, issue, Phase.ANALYSIS.value)
+        incident_kinds.refresh_checklist(session, self.clock, issue, Phase.ANALYSIS.value)
         session.flush()
         propose_next_if_ready(session, self.clock, issue, book)
 
 
-class FollowUps:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-
-    def listing(self, user_id: str, mine: bool) -> list[tuple[FollowUp, Issue]]:
-        with self.db.session() as session:
-            stmt = (
-                select(FollowUp, Issue)
-                .join(Issue, col(Issue.id) == FollowUp.issue_id)
-                .where(FollowUp.status == "open")
-            )
-            if mine:
-                stmt = stmt.where(FollowUp.owner_id == user_id)
-            return [(f, i) for f, i in session.exec(stmt.order_by(col(FollowUp.due_on)))]
-
-    def finish(self, followup_id: int, actor: Actor) -> str:
-        with self.db.session() as session:
-            followup = session.get(FollowUp, followup_id)
-            if followup is None:
-                raise FirebellError("That follow-up no longer exists.")
-            if followup.status == "done":
-                return f"“{followup.title}” was already done."
-            if followup.owner_id not in (None, actor.user_id) and not actor.is_admin:
-                raise FirebellError(
-                    f"Only its owner <@{followup.owner_id}> or an admin can finish that follow-up."
-                )
-            followup.status, followup.done_at = "done", self.clock.now()
-            session.add(followup)
-            issue = session.get(Issue, followup.issue_id)
-            assert issue is not None
-            add_event(
-                session, issue, "followup_done", self.clock, actor.user_id, title=followup.title
-            )
-            return f"“{followup.title}” is done."
-
-    def remind(self) -> int:
-        """DM owners once a day before the due date and once when overdue."""
-        from bot.sla.engine import record_once
-
-        now = self.clock.now()
-        today = now.date()
-        sent = 0
-        with self.db.session() as session:
-            due = session.exec(
-                select(FollowUp).where(
-                    FollowUp.status == "open",
-                    col(FollowUp.owner_id).is_not(None),
-                    col(FollowUp.due_on).is_not(None),
-                    col(FollowUp.due_on) <= today + timedelta(days=1),
-                )
-            )
-            for followup in due:
-                assert followup.due_on is not None
-                reason = "overdue" if followup.due_on < today else "due_soon"
-                if not record_once(
-                    session,
-                    f"followup:{followup.id}:{reason}",
-                    followup.issue_id,
-                    "followup_reminder",
-                    now,
-                ):
-                    continue
-                issue = session.get(Issue, followup.issue_id)
-                assert issue is not None
-                effects.enqueue(
-                    session,
-                    self.clock,
-                    issue,
-                    "dm_followup",
-                    followup_id=followup.id,
-                    reason=reason,
-                )
-                sent += 1
-        return sent
-
-
 def review_markdown(issue: Issue, review: Review) -> str:
-    from bot.reviews.markdown import to_markdown
-
     return to_markdown(
         issue.key,
         issue.title,
@@ -390,22 +230,3 @@ def review_markdown(issue: Issue, review: Review) -> str:
 
 def content_of(review: Review) -> ReviewContent:
     return ReviewContent.model_validate(review.content)
-
-
-def history_lines(messages: list[dict[str, Any]], bot_user: str | None) -> list[Line]:
-    """Channel messages as timeline chatter (the bot's own are already on the timeline)."""
-    from datetime import UTC
-
-    lines = []
-    for message in messages:
-        if message.get("user") == bot_user or message.get("bot_id") or not message.get("text"):
-            continue
-        lines.append(
-            Line(
-                datetime.fromtimestamp(float(message["ts"]), tz=UTC),
-                f"<@{message.get('user', '?')}>",
-                message["text"][:2000],
-                False,
-            )
-        )
-    return lines

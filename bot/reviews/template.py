@@ -32,7 +32,7 @@ def template_review(facts: Facts) -> ReviewContent:
         f"Commander: {issue.get('commander') or 'none'}; assignee: "
         f"{issue.get('assignee') or 'none'}. "
         "Status updates posted: "
-        f"{sum(1 for line in facts.lines if line.text.startswith('posted an update'))}."
+        f"{sum(1 for line in facts.lines if line.kind == 'status_update')}."
     )
     resolution = (
         f"Time to fix: {sla.get('time_to_fix', 'not fixed')}. "

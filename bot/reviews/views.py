@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.core.blocks import clip, context, escape, escape_keep_mentions, header, plain, section
+from bot.core.blocks import (
+    button,
+    clip,
+    context,
+    escape,
+    escape_keep_mentions,
+    header,
+    plain,
+    section,
+)
 from bot.core.ids import Action, Callback, ModalField
-from bot.incidents.card import button
 from bot.reviews.content import SECTION_TITLES, ReviewContent
 
 CHUNK = 2900  # a section takes 3000 characters

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from bot.incidents.hooks import IssueHooks
 from bot.sla.config import SlaConfig, SlaPolicy
+from storage.db import Database
 from storage.models import Escalation, Issue, SlaClock
 
 KINDS = ("acknowledge", "update", "resolve")
@@ -49,7 +51,9 @@ def next_check(row: SlaClock) -> datetime | None:
     return min(pending) if pending else None
 
 
-class SlaClocks:
+class SlaClocks(IssueHooks):
+    """Starts, stops and recomputes clocks as the issue changes (the incidents hooks)."""
+
     def __init__(self, config: SlaConfig) -> None:
         self.config = config
 
@@ -90,7 +94,7 @@ class SlaClocks:
             session.add(row)
         self._stop_escalation(session, issue, kind, at, reason=f"{kind} clock stopped")
 
-    def recompute(self, session: Session, issue: Issue) -> None:
+    def on_severity_changed(self, session: Session, issue: Issue) -> None:
         """After a severity change: same starts, new deadlines (fired thresholds stay fired)."""
         for row in session.exec(select(SlaClock).where(SlaClock.issue_id == issue.id)):
             if row.stopped_at is not None:
@@ -115,9 +119,7 @@ class SlaClocks:
             row.stopped_at, row.next_step_at, row.stop_reason = at, None, reason[:40]
             session.add(row)
 
-    def stop_all_escalations(
-        self, session: Session, issue: Issue, at: datetime, reason: str
-    ) -> int:
+    def stop_escalations(self, session: Session, issue: Issue, at: datetime, reason: str) -> int:
         rows = session.exec(
             select(Escalation).where(
                 Escalation.issue_id == issue.id, col(Escalation.stopped_at).is_(None)
@@ -149,3 +151,12 @@ class SlaClocks:
     def on_reopened(self, session: Session, issue: Issue, at: datetime) -> None:
         self.start(session, issue, "resolve", at)
         self.start(session, issue, "update", at)
+
+
+def clocks_by_issue(db: Database, issue_ids: list[int]) -> dict[int, list[SlaClock]]:
+    with db.session() as session:
+        rows = session.exec(select(SlaClock).where(col(SlaClock.issue_id).in_(issue_ids)))
+        found: dict[int, list[SlaClock]] = {}
+        for row in rows:
+            found.setdefault(row.issue_id, []).append(row)
+        return found

@@ -195,17 +195,6 @@ class DigestConfig(Strict):
     _zone = field_validator("timezone")(_zone)
 
 
-class ReviewConfig(Strict):
-    """How review drafts use the model (OPENAI_* settings say which model)."""
-
-    allow_private: bool = False  # send private issues to the model?
-    redact_emails: bool = False
-    token_budget: int = Field(default=8000, ge=1000, le=200_000)
-    timeout_seconds: float = Field(default=60, gt=0, le=600)
-    max_retries: int = Field(default=1, ge=0, le=5)
-    history_limit: int = Field(default=1000, ge=0, le=10_000)  # channel messages read
-
-
 class OnCallConfig(Strict):
     """Everything about paging people, gathered so FirebellConfig stays readable."""
 
@@ -214,7 +203,6 @@ class OnCallConfig(Strict):
     escalation_policies: list[EscalationPolicy] = Field(default_factory=list)
     paging: PagingConfig = Field(default_factory=PagingConfig)
     digest: DigestConfig | None = None
-    review: ReviewConfig = Field(default_factory=ReviewConfig)
     tick_seconds: float = Field(default=5.0, gt=0, le=300)
 
     @model_validator(mode="after")

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
-from bot.core import outbox
 from bot.core.business_time import DAY_NAMES
 from bot.core.clock import Clock
+from bot.core.delivery import enqueue
 from bot.core.domain import Severity
+from bot.core.ledger import record_once
 from bot.incidents.rules import OPEN_STATUSES
 from bot.sla.config import DigestConfig
 from bot.sla.digest_views import digest_message
-from bot.sla.engine import record_once
+from bot.sla.kinds import DigestPost
 from storage.db import Database
 from storage.models import Issue, SlaClock, TimelineEvent
 
@@ -57,15 +59,14 @@ class Digest:
         with self.db.session() as session:
             if not record_once(session, f"digest:{slot.isoformat()}", None, "digest", now):
                 return False
-            text, blocks = digest_message(self.content(session, now), now)
-            outbox.enqueue(
-                session,
-                self.clock,
-                stream="digest",
-                kind="digest",
-                payload={"channel": self.config.channel, "text": text, "blocks": blocks},
-            )
+            post = DigestPost(self.config.channel, slot.isoformat())
+            enqueue(session, self.clock, post, stream="digest")
         return True
+
+    def render(self, now: datetime) -> tuple[str, list[dict[str, Any]]]:
+        """The digest as of now (it is gathered when it is delivered)."""
+        with self.db.session() as session:
+            return digest_message(self.content(session, now), now)
 
     def content(self, session: Session, now: datetime) -> DigestContent:
         assert self.config is not None

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.core.blocks import clip, context, escape, header, section
+from bot.core.blocks import button, clip, context, escape, header, section
 from bot.core.domain import label
 from bot.core.ids import Action
-from bot.incidents.card import button
 
 LIST_MAX = 10
 STALE_MAX = 10

@@ -18,19 +18,21 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
+from bot.core.delivery import enqueue
 from bot.core.durations import format_duration
-from bot.incidents import outbox as effects
-from bot.incidents.filing import add_event
-from bot.sla import views as sla_views
+from bot.core.ledger import record_once
+from bot.core.timeline import add_event
+from bot.incidents import kinds as incident_kinds
+from bot.sla import kinds
 from bot.sla.clocks import FIRED_FIELD, next_check, thresholds
 from bot.sla.config import EscalationPolicy, OnCallConfig, Target
-from bot.sla.rotations import OverrideWindow, on_call
+from bot.sla.oncall import overrides_for
+from bot.sla.rotations import on_call
 from storage.db import Database
-from storage.models import Escalation, Issue, Notification, OnCallOverride, SlaClock
+from storage.models import Escalation, Issue, SlaClock
 
 log = logging.getLogger(__name__)
 
@@ -48,34 +50,6 @@ class TickResult:
     @property
     def anything(self) -> bool:
         return bool(self.warnings or self.escalations_started or self.breaches or self.steps)
-
-
-def record_once(
-    session: Session,
-    key: str,
-    issue_id: int | None,
-    kind: str,
-    at: datetime,
-    target: str | None = None,
-) -> bool:
-    """True the first time a notification key is seen (in this transaction's savepoint)."""
-    try:
-        with session.begin_nested():
-            session.add(
-                Notification(key=key, issue_id=issue_id, kind=kind, target=target, created_at=at)
-            )
-    except IntegrityError:
-        return False
-    return True
-
-
-def overrides_for(session: Session, schedule: str, at: datetime) -> list[OverrideWindow]:
-    rows = session.exec(
-        select(OnCallOverride)
-        .where(OnCallOverride.schedule == schedule, OnCallOverride.ends_at > at)
-        .order_by(col(OnCallOverride.id).desc())
-    )
-    return [OverrideWindow(r.user_id, r.starts_at, r.ends_at) for r in rows]
 
 
 class Engine:
@@ -145,14 +119,17 @@ class Engine:
             return
         if highest == "warn":
             result.warnings += 1
-            left = format_duration(row.due_at - now)
-            add_event(session, issue, "sla_warning", self.clock, None, clock=row.kind, left=left)
-            effects.announce(
+            event = add_event(
                 session,
-                self.clock,
                 issue,
-                sla_views.warning_text(issue, row.kind, left, row.due_at),
+                "sla_warning",
+                self.clock,
+                None,
+                clock=row.kind,
+                left=format_duration(row.due_at - now),
+                due=row.due_at.isoformat(),
             )
+            kinds.notice(session, self.clock, issue, event)
         elif highest == "escalate":
             add_event(
                 session,
@@ -169,9 +146,9 @@ class Engine:
             result.breaches += 1
             issue.breached_at = issue.breached_at or now
             session.add(issue)
-            add_event(session, issue, "sla_breached", self.clock, None, clock=row.kind)
-            effects.announce(session, self.clock, issue, sla_views.breach_text(issue, row.kind))
-            effects.refresh_card(session, self.clock, issue)
+            event = add_event(session, issue, "sla_breached", self.clock, None, clock=row.kind)
+            kinds.notice(session, self.clock, issue, event)
+            incident_kinds.refresh_card(session, self.clock, issue)
             if not self._advance_now(session, issue, row.kind, now):
                 if self._start_escalation(session, issue, row.kind, now):
                     result.escalations_started += 1
@@ -253,7 +230,7 @@ class Engine:
             names = [
                 self._page(session, issue, row, target, now, result) for target in step.targets
             ]
-            add_event(
+            event = add_event(
                 session,
                 issue,
                 "escalated",
@@ -261,17 +238,11 @@ class Engine:
                 None,
                 clock=row.clock,
                 step=row.step + 1,
+                steps=len(policy.steps),
                 loop=row.loop + 1,
                 targets=[n for n in names if n],
             )
-            effects.announce(
-                session,
-                self.clock,
-                issue,
-                sla_views.escalation_notice(
-                    issue, [n for n in names if n], row.step + 1, len(policy.steps), row.loop + 1
-                ),
-            )
+            kinds.notice(session, self.clock, issue, event)
         row.step += 1
         if row.step >= len(policy.steps):
             row.step, row.loop = 0, row.loop + 1
@@ -300,15 +271,8 @@ class Engine:
                 return f"nobody on call for {value}"
             kind, value = "user", shift.user
         result.pings.append(f"{kind}:{value}")
-        payload = {
-            "target": kind,
-            "id": value,
-            "escalation_id": row.id,
-            "clock": row.clock,
-            "step": row.step + 1,
-            "loop": row.loop + 1,
-        }
-        effects.enqueue(session, self.clock, issue, "page", **payload)
+        page = kinds.Page(kind, value, row.id, row.clock, row.step + 1, row.loop + 1)
+        enqueue(session, self.clock, page, issue=issue)
         return {
             "user": f"<@{value}>",
             "usergroup": f"<!subteam^{value}>",

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.core.errors import FirebellError
-from bot.incidents.rules import Actor
+from bot.core.people import Actor
 from bot.sla.config import OnCallConfig, Schedule
-from bot.sla.engine import overrides_for
-from bot.sla.rotations import Shift, next_on_call, on_call
+from bot.sla.rotations import OverrideWindow, Shift, next_on_call, on_call
 from storage.db import Database
 from storage.models import OnCallOverride
 
 MAX_OVERRIDE = timedelta(days=31)
+
+
+def overrides_for(session: Session, schedule: str, at: datetime) -> list[OverrideWindow]:
+    rows = session.exec(
+        select(OnCallOverride)
+        .where(OnCallOverride.schedule == schedule, OnCallOverride.ends_at > at)
+        .order_by(col(OnCallOverride.id).desc())
+    )
+    return [OverrideWindow(r.user_id, r.starts_at, r.ends_at) for r in rows]
 
 
 @dataclass(frozen=True)

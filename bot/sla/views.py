@@ -1,14 +1,20 @@
-"""Words and blocks for SLA warnings, breaches, escalation pings and notices."""
+"""Words and blocks for SLA warnings, breaches, escalation pings and notices, the
+SLA line of an issue, the App Home tab and the on-call list."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.core.blocks import clip, context, escape, section
+from bot.core.blocks import button, clip, context, escape, header, section, slack_date
 from bot.core.domain import label
+from bot.core.durations import format_duration
 from bot.core.ids import Action
-from bot.incidents.card import button, slack_date
+from bot.core.reporters import reporter_text, who
+from bot.core.timeline import describe_event
+from bot.incidents.list_views import issue_line
+from storage.models import Issue, SlaClock, TimelineEvent
 
 CLOCK_WORDS = {
     "acknowledge": "acknowledge",
@@ -58,7 +64,9 @@ def page_message(issue: Any, clock: str, team_id: str | None) -> tuple[str, list
     open_button["url"] = channel_url(team_id, issue.channel_id)
     blocks = [
         section(text),
-        context(f"Reported by <@{issue.reporter_id}> · filed {slack_date(issue.created_at)}"),
+        context(
+            f"Reported by {reporter_text(issue.reporter_id)} · filed {slack_date(issue.created_at)}"
+        ),
         {
             "type": "actions",
             "block_id": "page",
@@ -78,3 +86,76 @@ def broadcast_text(issue: Any, who: str) -> str:
         f"{escape(clip(issue.title, 150))} ({label(issue.severity)}). "
         f"Join <#{issue.channel_id}>."
     )
+
+
+NOTICES: dict[str, Callable[[Any, TimelineEvent], str]] = {
+    "sla_warning": lambda issue, e: warning_text(
+        issue, e.payload["clock"], e.payload["left"], datetime.fromisoformat(e.payload["due"])
+    ),
+    "sla_breached": lambda issue, e: breach_text(issue, e.payload["clock"]),
+    "escalated": lambda issue, e: escalation_notice(
+        issue,
+        e.payload.get("targets", []),
+        e.payload["step"],
+        e.payload["steps"],
+        e.payload["loop"],
+    ),
+    "page_acknowledged": lambda issue, e: (
+        f"{who(e.actor_id)} acknowledged the page for {issue.key}; escalation stopped."
+    ),
+    "closed_in_review": lambda issue, e: (
+        f"{who(e.actor_id)} closed {issue.key} in the weekly review."
+    ),
+}
+
+
+def notice_text(issue: Issue, event: TimelineEvent) -> str:
+    """The channel's words for an SLA event, chosen when the notice is delivered."""
+    words = NOTICES.get(event.kind)
+    return words(issue, event) if words else describe_event(event)
+
+
+def sla_line(clocks: list[SlaClock], now: datetime) -> str:
+    """`SLA: acknowledge in 4m · resolve in 3h 50m` or what is breached."""
+    parts = []
+    for clock in sorted(clocks, key=lambda c: c.due_at):
+        if clock.stopped_at is not None:
+            continue
+        if clock.breached_at is not None or clock.due_at <= now:
+            parts.append(f":red_circle: {clock.kind} breached")
+        else:
+            mark = ":large_orange_circle: " if clock.warned_at else ""
+            parts.append(f"{mark}{clock.kind} in {format_duration(clock.due_at - now)}")
+    return "SLA: " + " · ".join(parts) if parts else ""
+
+
+def home_view(
+    issues: list[Issue], clocks: dict[int, list[SlaClock]], now: datetime
+) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [header("Your open issues")]
+    if not issues:
+        blocks.append(section("No issues."))
+    for issue in issues[:45]:
+        sla = sla_line(clocks.get(issue.id or 0, []), now)
+        blocks.append(section(issue_line(issue, now) + (f"\n{sla}" if sla else "")))
+    return {"type": "home", "blocks": blocks}
+
+
+def oncall_blocks(entries: list[Any]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [header("On call")]
+    for entry in entries[:40]:
+        now = f"<@{entry.now.user}> until {slack_date(entry.now.end)}" if entry.now else "nobody"
+        if entry.now and entry.now.override:
+            now += " (override)"
+        following = (
+            f"<@{entry.next.user}> from {slack_date(entry.next.start)}"
+            if entry.next
+            else "nobody scheduled"
+        )
+        blocks.append(
+            section(
+                f"*{entry.schedule.name}* ({entry.schedule.timezone})\n"
+                f"Now: {now}\nNext: {following}"
+            )
+        )
+    return blocks

@@ -259,7 +259,7 @@ async def test_a_storage_failure_keeps_the_form_open_with_an_error_id(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise OperationalError("INSERT", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr("bot.handlers.report_modal.file_issue", broken)
+    monkeypatch.setattr(h.firebell.runtime.filing, "file", broken)
     dana, _, support = people(h)
     view = await open_modal(h, dana, support)
     reply = await h.driver.submit_view(dana, view, GOOD_REPORT)

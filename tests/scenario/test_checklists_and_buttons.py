@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.core.people import Actor
 from bot.harness import Harness
-from bot.incidents.rules import Actor
 from sandbox.workspace import Message
 from storage.models import TimelineEvent
 from tests.helpers import (

@@ -299,7 +299,7 @@ async def test_a_crashed_tick_leaves_nothing_half_done(
     def crash(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("killed mid-tick")
 
-    monkeypatch.setattr("bot.sla.engine.effects.announce", crash)
+    monkeypatch.setattr("bot.sla.engine.kinds.notice", crash)
     with pytest.raises(RuntimeError):
         h.firebell.runtime.engine.tick()
     monkeypatch.undo()
@@ -325,23 +325,24 @@ async def test_a_page_slack_refuses_at_first_is_retried_once(oc: OnCall, clock: 
     assert len(h.ws.dms_to(oc.sam.id)) == 1  # not doubled
 
 
-async def test_the_scheduler_job_ticks_the_engine_and_the_digest(
-    oc: OnCall, clock: FakeClock
-) -> None:
-    from bot.scheduler import start_scheduler, tick
+async def test_the_scheduler_runs_the_one_tick_list(oc: OnCall, clock: FakeClock) -> None:
+    from bot.scheduler import build_scheduler, periodic_jobs
 
     h = oc.h
     await file_report(h, oc.dana, oc.support)
     clock.advance(minutes=12)
-    await tick(h.firebell.runtime)  # what the APScheduler job runs every tick_seconds
+    scheduler = build_scheduler(h.firebell.runtime)  # not started: we run its job ourselves
+    job = scheduler.get_job("tick")
+    assert job is not None and job.trigger.interval.total_seconds() == 5.0
+    await job.func(*job.args)  # exactly what APScheduler runs every tick_seconds
     await h.firebell.settle()
-    assert any("runs out in" in t for t in texts(h, channel_of(h, fresh_issue(h))))
-    scheduler = start_scheduler(h.firebell.runtime)
-    try:
-        job = scheduler.get_job("sla-tick")
-        assert job is not None and job.trigger.interval.total_seconds() == 5.0
-    finally:
-        scheduler.shutdown(wait=False)
+    warnings = [t for t in texts(h, channel_of(h, fresh_issue(h))) if "runs out in" in t]
+    assert len(warnings) == 1
+    names = [name for name, _job in periodic_jobs(h.firebell.runtime)]
+    assert names == ["sla and escalation", "weekly digest", "follow-up reminders"]
+    await job.func(*job.args)
+    await h.firebell.settle()
+    assert [t for t in texts(h, channel_of(h, fresh_issue(h))) if "runs out in" in t] == warnings
 
 
 def fresh_issue(h: Harness) -> object:

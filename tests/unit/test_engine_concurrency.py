@@ -66,6 +66,8 @@ def test_two_replicas_open_one_issue_per_fingerprint(database_url: str, db: Data
     fingerprints; the partial unique index keeps one open group and one issue each."""
     from bot.detection.alerts import Alert
     from bot.detection.intake import Intake
+    from bot.incidents.filing import Filing
+    from bot.incidents.hooks import HookList
     from bot.incidents.lifecycle import Lifecycle
     from bot.playbooks.loader import load_playbooks
     from bot.sla.clocks import SlaClocks
@@ -76,10 +78,9 @@ def test_two_replicas_open_one_issue_per_fingerprint(database_url: str, db: Data
 
     def intake() -> Intake:
         replica_db = Database(database_url)
-        sla = SlaClocks(CONFIG.sla)
-        return Intake(
-            replica_db, clock, CONFIG, books, sla, Lifecycle(replica_db, clock, books, sla)
-        )
+        hooks = HookList([SlaClocks(CONFIG.sla)])
+        filing = Filing(replica_db, clock, books, hooks, CONFIG.deploy_window)
+        return Intake(replica_db, clock, CONFIG, filing, Lifecycle(replica_db, clock, books, hooks))
 
     replicas = [intake(), intake()]
     alerts = [

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from bot.core.domain import IssueType, Priority, Severity
-from bot.incidents.report_form import FormErrors, Source, parse_report
+from bot.incidents.filing import Source
+from bot.incidents.report_form import FormErrors, parse_report
 
 
 def values(**fields: Any) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from bot.core.clock import FakeClock
 from bot.core.domain import IssueType, Severity
-from bot.incidents.filing import file_issue
-from bot.incidents.report_form import IssueDraft
+from bot.incidents.filing import Filing, IssueDraft
+from bot.incidents.hooks import HookList
 from bot.playbooks.loader import load_playbooks
 from storage.db import Database
 from storage.keys import next_number
@@ -52,9 +52,9 @@ def test_a_rolled_back_number_is_given_again(db: Database) -> None:
 
 def test_filing_stores_issue_timeline_and_outbox_together(db: Database) -> None:
     clock = FakeClock()
-    book = load_playbooks().choose(DRAFT.type, DRAFT.severity)
-    first = file_issue(db, clock, DRAFT, "view:V1", book)
-    again = file_issue(db, clock, DRAFT, "view:V1", book)
+    filing = Filing(db, clock, load_playbooks(), HookList(), timedelta(hours=2))
+    first = filing.file(DRAFT, "view:V1")
+    again = filing.file(DRAFT, "view:V1")
     assert first.created and not again.created and again.issue.id == first.issue.id
     assert [i.key for i in issues(db)] == ["INC-1"]
     kinds = [item.kind for item in pending_outbox(db)]

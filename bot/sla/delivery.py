@@ -1,4 +1,5 @@
-"""Delivers escalation pings: Slack DMs and notices, and outbound pages.
+"""Delivers the SLA slice's side effects: escalation pings (Slack DMs, notices,
+PagerDuty and Opsgenie pages), SLA notices in issue channels and the digest.
 
 PagerDuty Events API v2 and Opsgenie Alerts API are called with the
 documented request shapes; both URLs are configurable (tests use local fakes).
@@ -12,10 +13,13 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.clock import Clock
+from bot.core.delivery import Payload, Step
 from bot.core.outbox import DeliveryError
 from bot.core.slack_steps import SlackSteps
+from bot.sla import kinds
 from bot.sla.config import PagingConfig
-from bot.sla.views import broadcast_text, page_message
+from bot.sla.digest import Digest
+from bot.sla.views import broadcast_text, notice_text, page_message
 from storage.db import Database
 from storage.models import Issue
 
@@ -23,20 +27,40 @@ PD_SEVERITY = {"critical": "critical", "major": "error", "minor": "warning", "tr
 OPSGENIE_PRIORITY = {"critical": "P1", "major": "P2", "minor": "P3", "trivial": "P5"}
 
 
-class PagingEffects(SlackSteps):
+class SlaDelivery(SlackSteps):
     def __init__(
-        self, db: Database, clock: Clock, client: AsyncWebClient, paging: PagingConfig
+        self,
+        db: Database,
+        clock: Clock,
+        client: AsyncWebClient,
+        paging: PagingConfig,
+        digest: Digest,
     ) -> None:
         super().__init__(db, clock, client)
         self.paging = paging
+        self.digest = digest
         self.team_id: str | None = None
 
-    async def step_page(self, issue: Issue, payload: dict[str, Any]) -> None:
-        target, value = payload["target"], payload["id"]
+    def table(self) -> dict[type[Payload], Step]:
+        return {
+            kinds.Page: self.page,
+            kinds.Notice: self.notice,
+            kinds.DigestPost: self.post_digest,
+        }
+
+    async def notice(self, issue: Issue, payload: kinds.Notice) -> None:
+        await self.post_notice(issue, payload.event_id, notice_text)
+
+    async def post_digest(self, _issue: None, payload: kinds.DigestPost) -> None:
+        text, blocks = self.digest.render(self.clock.now())
+        await self.client.chat_postMessage(channel=payload.channel, text=text, blocks=blocks)
+
+    async def page(self, issue: Issue, payload: kinds.Page) -> None:
+        target, value = payload.target, payload.id
         if target == "user":
             if self.team_id is None:
                 self.team_id = (await self.client.auth_test()).get("team_id")
-            text, blocks = page_message(issue, payload["clock"], self.team_id)
+            text, blocks = page_message(issue, payload.clock, self.team_id)
             await self.client.chat_postMessage(channel=value, text=text, blocks=blocks)
         elif target == "usergroup":
             await self.client.chat_postMessage(
@@ -59,8 +83,8 @@ class PagingEffects(SlackSteps):
                         "custom_details": {
                             "status": issue.status,
                             "service": issue.service,
-                            "clock": payload["clock"],
-                            "step": payload["step"],
+                            "clock": payload.clock,
+                            "step": payload.step,
                         },
                     },
                 },
@@ -75,7 +99,7 @@ class PagingEffects(SlackSteps):
                     "description": issue.description or issue.title,
                     "priority": OPSGENIE_PRIORITY.get(issue.severity, "P3"),
                     "source": "firebell",
-                    "details": {"status": issue.status, "clock": payload["clock"]},
+                    "details": {"status": issue.status, "clock": payload.clock},
                 },
             )
         else:

@@ -1,0 +1,79 @@
+"""Who is acting and who may see an issue: admins (people or user groups) and
+the members of a private issue's channel, both read from Slack.
+
+Private issues are seen only by their members, on every surface, so every
+surface asks here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.clock import Clock
+from bot.core.errors import FirebellError
+from storage.models import Issue
+
+log = logging.getLogger(__name__)
+
+GROUP_CACHE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person doing something, and whether they may steer any issue."""
+
+    user_id: str
+    is_admin: bool = False
+
+
+@dataclass
+class People:
+    admins: list[str]  # user ids (U…) and user-group ids (S…)
+    clock: Clock
+    # Admin user groups' members, with when they were read.
+    _groups: dict[str, tuple[datetime, set[str]]] = field(default_factory=dict)
+
+    async def actor(self, client: AsyncWebClient, user_id: str) -> Actor:
+        if user_id in self.admins:
+            return Actor(user_id, is_admin=True)
+        for group in (a for a in self.admins if a.startswith("S")):
+            if user_id in await self._group_members(client, group):
+                return Actor(user_id, is_admin=True)
+        return Actor(user_id)
+
+    async def _group_members(self, client: AsyncWebClient, group: str) -> set[str]:
+        now = self.clock.now()
+        cached = self._groups.get(group)
+        if cached and now - cached[0] < GROUP_CACHE:
+            return cached[1]
+        try:
+            response = await client.usergroups_users_list(usergroup=group)
+            members = set(response.get("users") or [])
+        except SlackApiError as exc:
+            log.warning("cannot read admin group %s: %s", group, exc.response.get("error"))
+            members = cached[1] if cached else set()
+        self._groups[group] = (now, members)
+        return members
+
+
+async def can_see(client: AsyncWebClient, issue: Issue, user_id: str) -> bool:
+    """Public issues are open to everyone; a private one to its channel's members."""
+    if not issue.private or user_id in {issue.reporter_id, issue.commander_id, issue.assignee_id}:
+        return True
+    if not issue.channel_id:
+        return False
+    try:
+        response = await client.conversations_members(channel=issue.channel_id, limit=1000)
+    except SlackApiError:
+        return False
+    return user_id in (response.get("members") or [])
+
+
+async def require_can_see(client: AsyncWebClient, issue: Issue, user_id: str) -> None:
+    if not await can_see(client, issue, user_id):
+        raise FirebellError(f"{issue.key} is private: only the members of its channel can see it.")

@@ -1,0 +1,38 @@
+"""Who reported an issue, or did something to it: a person or a monitoring tool.
+
+The one place that knows. An issue filed by a person has their Slack user id
+as reporter; one opened from an alert has the alert source ("alertmanager").
+Every card, DM, timeline line and review asks here how to name them.
+"""
+
+from __future__ import annotations
+
+# How each alert source reads to people.
+TOOL_NAMES = {
+    "alertmanager": "Alertmanager",
+    "grafana": "Grafana",
+    "sentry": "Sentry",
+    "datadog": "Datadog",
+    "generic": "Monitoring",
+}
+
+
+def is_person(actor_id: str | None) -> bool:
+    """Slack user ids start with U or W; a tool's id is its source name."""
+    return bool(actor_id) and str(actor_id)[:1] in {"U", "W"}
+
+
+def tool_name(source: str) -> str:
+    return TOOL_NAMES.get(source, source.capitalize())
+
+
+def who(actor_id: str | None) -> str:
+    """A person as a mention; a tool by name; nobody as Firebell itself."""
+    if actor_id is None:
+        return "Firebell"
+    return f"<@{actor_id}>" if is_person(actor_id) else tool_name(actor_id)
+
+
+def reporter_text(reporter_id: str) -> str:
+    """The reporter on a card or in a DM: a person, or "Alertmanager alert"."""
+    return who(reporter_id) if is_person(reporter_id) else f"{tool_name(reporter_id)} alert"

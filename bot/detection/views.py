@@ -1,0 +1,19 @@
+"""The words an issue channel reads when an alert resolves or a release fixes it."""
+
+from __future__ import annotations
+
+from bot.core.timeline import describe_event
+from storage.models import Issue, TimelineEvent
+
+
+def notice_text(issue: Issue, event: TimelineEvent) -> str:
+    p = event.payload
+    if event.kind == "alert_resolved":
+        return f":white_check_mark: The alert “{p['title']}” of {issue.key} resolved."
+    if event.kind == "deployed" and "version" in p:
+        release = f"<{p['link']}|{p['version']}>" if p.get("link") else p["version"]
+        return (
+            f":rocket: {release} of {p['service']} is deployed to "
+            f"{p.get('environment', 'production')}; it fixes {issue.key}."
+        )
+    return describe_event(event)

@@ -1,0 +1,69 @@
+"""Capture: `/incident new`, the shortcuts, and submitting the "Report an issue" modal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.ids import Callback, Field
+from bot.handlers.commands import CommandRequest
+from bot.handlers.listener import Later, Reply
+from bot.handlers.replies import open_view
+from bot.incidents.filing import Source
+from bot.incidents.report_form import FormErrors, parse_report
+from bot.incidents.report_modal import ReportPrefill, decode_metadata, report_modal
+from bot.runtime import Runtime
+
+
+async def new(req: CommandRequest) -> Reply:
+    view = report_modal(ReportPrefill(title=req.command.text))
+    req.later(open_view(req.client, req.body, view), "open report modal")
+    return None
+
+
+async def file_from_message(client: AsyncWebClient, body: dict[str, Any], later: Later) -> Reply:
+    later(_open_prefilled(client, body), "open report modal from a message")
+    return None
+
+
+async def _open_prefilled(client: AsyncWebClient, body: dict[str, Any]) -> Reply:
+    message, channel = body["message"], body["channel"]
+    try:
+        link = await client.chat_getPermalink(channel=channel["id"], message_ts=message["ts"])
+        permalink: str | None = link["permalink"]
+    except SlackApiError:
+        permalink = None  # the issue is still worth filing without the link
+    prefill = ReportPrefill(
+        description=message.get("text", ""),
+        source=Source(channel_id=channel["id"], message_ts=message["ts"], permalink=permalink),
+        source_channel_name=channel.get("name"),
+    )
+    await open_view(client, body, report_modal(prefill))
+    return None
+
+
+async def declare(client: AsyncWebClient, body: dict[str, Any], later: Later) -> Reply:
+    later(open_view(client, body, report_modal(ReportPrefill())), "open report modal")
+    return None
+
+
+async def submit_report(
+    ack: Any, runtime: Runtime, view: dict[str, Any], user_id: str, values: dict[str, Any]
+) -> Reply:
+    try:
+        draft = parse_report(
+            values, reporter_id=user_id, source=decode_metadata(view.get("private_metadata"))
+        )
+    except FormErrors as exc:
+        await ack(response_action="errors", errors=exc.errors)
+        return None
+    # The view id is the same for a double submit and for Slack's retries.
+    runtime.filing.file(draft, f"view:{view['id']}")
+    return None
+
+
+COMMANDS = {"new": new}
+SHORTCUTS = {Callback.FILE_ISSUE_SHORTCUT: file_from_message, Callback.DECLARE_SHORTCUT: declare}
+MODALS = {Callback.REPORT_MODAL: (submit_report, Field.TITLE.value)}

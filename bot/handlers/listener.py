@@ -1,0 +1,200 @@
+"""One error path for every Slack listener, and the arguments listeners ask for.
+
+Every listener is registered through `listener()`. The wrapper acks where the
+surface needs an early ack, hands the listener only the arguments it names
+(as bolt does), and answers for it: a reply string or blocks go back the way
+the surface allows; a FirebellError becomes the user's message (inline on a
+modal, ephemeral for commands and buttons); anything else is logged with an
+error id and answered with a short apology naming that id. Like starlette's
+exception handlers, this is the only place that maps errors to answers.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.errors import FirebellError, new_error_id
+from bot.handlers.replies import apology, tell_user
+from bot.incidents.lifecycle_views import modal_metadata
+from bot.runtime import CONTEXT_KEY, Runtime
+
+log = logging.getLogger(__name__)
+
+Reply = str | list[dict[str, Any]] | None
+Later = Callable[[Awaitable[Reply], str], None]
+
+
+class Surface(StrEnum):
+    COMMAND = "command"  # answered through the ack (3 s), so work first
+    VIEW = "view"  # a modal submit: errors show on the form
+    ACTION = "action"  # a button: ack at once, answer ephemerally after
+    SHORTCUT = "shortcut"  # ack at once; the work opens a modal
+    EVENT = "event"  # acked at once, worked after; nobody to answer: errors are logged
+
+
+ACK_FIRST = {Surface.ACTION, Surface.SHORTCUT, Surface.EVENT}
+
+
+class TrackedAck:
+    """Bolt's ack, remembering whether it was called (an ack is allowed once)."""
+
+    def __init__(self, ack: AsyncAck) -> None:
+        self.bolt_ack = ack
+        self.done = False
+
+    async def __call__(self, **kwargs: Any) -> None:
+        if not self.done:
+            self.done = True
+            await self.bolt_ack(**kwargs)
+
+
+class Call:
+    """One Slack request as the error path sees it."""
+
+    def __init__(
+        self,
+        surface: Surface,
+        ack: TrackedAck,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        runtime: Runtime,
+        error_field: str | None,
+    ) -> None:
+        self.surface = surface
+        self.ack = ack
+        self.body = body
+        self.client = client
+        self.runtime = runtime
+        self.error_field = error_field
+
+    def what(self) -> str:
+        body = self.body
+        if self.surface == Surface.COMMAND:
+            return f"/incident {body.get('text', '')}".strip()
+        if self.surface == Surface.ACTION:
+            return f"button {body['actions'][0].get('action_id')}"
+        if self.surface == Surface.VIEW:
+            return f"modal {body['view'].get('callback_id')}"
+        if self.surface == Surface.EVENT:
+            return f"event {body.get('event', {}).get('type')}"
+        return f"shortcut {body.get('callback_id')}"
+
+    async def reply(self, reply: Reply) -> None:
+        """What the listener returned, the way the surface allows."""
+        if self.surface == Surface.COMMAND and not self.ack.done:
+            if isinstance(reply, list):
+                heading = reply[0].get("text", {}).get("text", "Firebell") if reply else "Firebell"
+                await self.ack(text=heading, blocks=reply)
+            else:
+                await self.ack(**({"text": reply} if reply else {}))
+            return
+        await self.ack()
+        if isinstance(reply, str) and reply and self.surface != Surface.EVENT:
+            self.runtime.background.spawn(tell_user(self.client, self.body, reply), "reply")
+
+    async def refuse(self, message: str, field: str | None) -> None:
+        """A message the user must read instead of a result."""
+        if self.surface == Surface.VIEW and not self.ack.done:
+            block = field or self.error_field or "_"
+            await self.ack(response_action="errors", errors={block: message})
+        elif self.surface == Surface.COMMAND and not self.ack.done:
+            await self.ack(text=message)
+        elif self.surface == Surface.EVENT:
+            await self.ack()
+        else:
+            await self.ack()
+            await tell_user(self.client, self.body, message)
+
+    async def guard(self, work: Awaitable[Reply]) -> None:
+        """Run the work and answer for it, whatever happens."""
+        try:
+            reply = await work
+        except FirebellError as exc:
+            await self.refuse(exc.message, exc.field)
+            return
+        except Exception:
+            error_id = new_error_id()
+            log.exception("%s failed, error id %s", self.what(), error_id)
+            await self.refuse(apology(error_id, on_form=self.surface == Surface.VIEW), None)
+            return
+        self.runtime.worker.kick()
+        await self.reply(reply)
+
+    def later(self, work: Awaitable[Reply], name: str) -> None:
+        """Slow work after the ack, on the same error path (answers ephemerally)."""
+        # Its own ack, already spent: the request's ack stays the listener's to give.
+        spent = TrackedAck(self.ack.bolt_ack)
+        spent.done = True
+        after = Call(Surface.ACTION, spent, self.body, self.client, self.runtime, None)
+        self.runtime.background.spawn(after.guard(work), name)
+
+
+async def _arguments(names: list[str], call: Call, context: AsyncBoltContext) -> dict[str, Any]:
+    body = call.body
+    found: dict[str, Any] = {}
+    for name in names:
+        if name == "actor":
+            found[name] = await call.runtime.people.actor(call.client, _user_id(body))
+        elif name in ARGUMENTS:
+            found[name] = ARGUMENTS[name](call, context)
+        else:
+            raise TypeError(f"a listener asked for {name!r}, which no listener gets")
+    return found
+
+
+def _user_id(body: dict[str, Any]) -> str:
+    return str(body.get("user_id") or body.get("user", {}).get("id") or "")
+
+
+ARGUMENTS: dict[str, Callable[[Call, AsyncBoltContext], Any]] = {
+    "ack": lambda call, _ctx: call.ack,
+    "body": lambda call, _ctx: call.body,
+    "client": lambda call, _ctx: call.client,
+    "runtime": lambda call, _ctx: call.runtime,
+    "later": lambda call, _ctx: call.later,
+    "user_id": lambda call, _ctx: _user_id(call.body),
+    "value": lambda call, _ctx: call.body["actions"][0].get("value", ""),
+    "values": lambda call, _ctx: call.body["view"]["state"]["values"],
+    "meta": lambda call, _ctx: modal_metadata(call.body["view"].get("private_metadata")),
+    "view": lambda call, _ctx: call.body["view"],
+    "event": lambda call, _ctx: call.body.get("event", {}),
+    "event_id": lambda call, _ctx: call.body.get("event_id", ""),
+}
+
+
+def listener(
+    fn: Callable[..., Awaitable[Reply]], surface: Surface, *, error_field: str | None = None
+) -> Callable[..., Awaitable[None]]:
+    """Wrap one listener in the error path; `error_field` is a modal's block for errors."""
+    names = list(inspect.signature(fn).parameters)
+    unknown = [n for n in names if n not in ARGUMENTS and n != "actor"]
+    if unknown:
+        raise TypeError(f"{fn.__name__} asks for {unknown}, which no listener gets")
+
+    async def handle(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        runtime: Runtime = context[CONTEXT_KEY]
+        call = Call(surface, TrackedAck(ack), body, client, runtime, error_field)
+        if surface in ACK_FIRST:
+            await call.ack()  # the work may take longer than Slack waits for an ack
+
+        async def work() -> Reply:
+            return await fn(**await _arguments(names, call, context))
+
+        if surface == Surface.EVENT:
+            # Events are answered at once and acted on after: their work calls Slack.
+            runtime.background.spawn(call.guard(work()), call.what())
+        else:
+            await call.guard(work())
+
+    # Not functools.wraps: bolt reads the argument names of the unwrapped function.
+    handle.__name__ = handle.__qualname__ = f"listen_{fn.__name__}"
+    return handle

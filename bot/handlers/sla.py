@@ -1,0 +1,61 @@
+"""SLAs from Slack: escalate, on-call and overrides; a page's Acknowledge; the
+digest's Still relevant and Close."""
+
+from __future__ import annotations
+
+from bot.core.ids import Action
+from bot.core.people import Actor
+from bot.handlers.commands import CommandRequest
+from bot.handlers.incidents import issue_id_of
+from bot.handlers.listener import Reply
+from bot.runtime import Runtime
+from bot.sla.views import oncall_blocks
+
+
+async def escalate(req: CommandRequest) -> Reply:
+    issue = await req.issue()
+    reply = req.runtime.engine.escalate_now(issue.id, req.user_id)
+    req.later(_tick_now(req.runtime), "escalate now")
+    return reply
+
+
+async def _tick_now(runtime: Runtime) -> Reply:
+    runtime.engine.tick()
+    return None
+
+
+async def oncall(req: CommandRequest) -> Reply:
+    return oncall_blocks(req.runtime.oncall.who(req.command.schedule))
+
+
+async def override(req: CommandRequest) -> Reply:
+    command = req.command
+    assert command.schedule and command.user_id and command.duration  # the parser's promise
+    return req.runtime.oncall.add_override(
+        command.schedule, await req.actor(), command.user_id, command.duration
+    )
+
+
+async def page_ack(runtime: Runtime, actor: Actor, value: str) -> Reply:
+    return runtime.responses.acknowledge_page(issue_id_of(value), actor).message
+
+
+async def open_channel() -> Reply:
+    return None  # a link button: Slack opens the channel, the app only acks
+
+
+async def digest_keep(runtime: Runtime, actor: Actor, value: str) -> Reply:
+    return runtime.responses.still_relevant(issue_id_of(value), actor).message
+
+
+async def digest_close(runtime: Runtime, actor: Actor, value: str) -> Reply:
+    return runtime.responses.close_in_review(issue_id_of(value), actor).message
+
+
+COMMANDS = {"escalate": escalate, "oncall": oncall, "override": override}
+BUTTONS = {
+    Action.PAGE_ACK: page_ack,
+    Action.OPEN_CHANNEL: open_channel,
+    Action.DIGEST_KEEP: digest_keep,
+    Action.DIGEST_CLOSE: digest_close,
+}

@@ -1,0 +1,49 @@
+"""What the issue channel is told about a change, in words chosen at delivery.
+
+Each announcement is a timeline event; these are its words for the channel
+(the timeline's own shorter words are in core/timeline.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.core.domain import label
+from bot.core.reporters import who
+from bot.core.timeline import describe_event
+from storage.models import Issue, TimelineEvent
+
+
+def _role_set(key: str, actor: str, p: dict[str, Any]) -> str:
+    if p.get("role") == "assignee":
+        return f"{actor} assigned {key} to <@{p['user_id']}>."
+    return f"{actor} made <@{p['user_id']}> {p['role']} of {key}."
+
+
+def _priority(key: str, actor: str, p: dict[str, Any]) -> str:
+    was = label(p["before"]) if p.get("before") else "not set"
+    return f"{actor} changed the priority of {key}: {was} → *{label(p['after'])}*."
+
+
+WORDS: dict[str, Callable[[str, str, dict[str, Any]], str]] = {
+    "acknowledged": lambda key, actor, _p: f"{actor} acknowledged {key}.",
+    "role_set": _role_set,
+    "severity_changed": lambda key, actor, p: (
+        f"{actor} changed the severity of {key}: {label(p['before'])} → *{label(p['after'])}*."
+    ),
+    "priority_changed": _priority,
+    "status_changed": lambda key, actor, p: (
+        f"{actor} moved {key}: {label(p['before'])} → *{label(p['after'])}*."
+    ),
+    "reopened": lambda key, actor, _p: f"{actor} reopened {key}.",
+    "deployed": lambda key, actor, _p: f"{actor} marked the fix for {key} as deployed.",
+    "status_update": lambda key, actor, p: f":mega: *Update on {key}* from {actor}\n{p['text']}",
+}
+
+
+def announcement(issue: Issue, event: TimelineEvent) -> str:
+    words = WORDS.get(event.kind)
+    if words is None:
+        return describe_event(event)
+    return words(issue.key, who(event.actor_id), event.payload)

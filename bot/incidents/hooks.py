@@ -1,0 +1,74 @@
+"""What other slices do when an issue changes, without incidents knowing them.
+
+Incidents sits below SLA, detection and reviews, so it cannot call them. It
+calls these hooks instead, in the change's own transaction; `create_app`
+fills the list (SLA clocks start at filing, a review is offered at Fixed).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from storage.models import Issue
+
+
+class IssueHooks:
+    """One slice's reactions; every method does nothing unless overridden."""
+
+    def on_filed(self, session: Session, issue: Issue) -> None:
+        return None
+
+    def on_acknowledged(self, session: Session, issue: Issue, at: datetime) -> None:
+        return None
+
+    def on_update(self, session: Session, issue: Issue, at: datetime) -> None:
+        return None
+
+    def on_severity_changed(self, session: Session, issue: Issue) -> None:
+        return None
+
+    def on_fixed(self, session: Session, issue: Issue, at: datetime) -> None:
+        return None
+
+    def on_reopened(self, session: Session, issue: Issue, at: datetime) -> None:
+        return None
+
+    def stop_escalations(self, session: Session, issue: Issue, at: datetime, reason: str) -> int:
+        """Stop what pages people about the issue; returns how many were running."""
+        return 0
+
+
+class HookList(IssueHooks):
+    """Every slice's hooks, called in the order given."""
+
+    def __init__(self, hooks: list[IssueHooks] | None = None) -> None:
+        self.hooks = list(hooks or [])
+
+    def on_filed(self, session: Session, issue: Issue) -> None:
+        for hook in self.hooks:
+            hook.on_filed(session, issue)
+
+    def on_acknowledged(self, session: Session, issue: Issue, at: datetime) -> None:
+        for hook in self.hooks:
+            hook.on_acknowledged(session, issue, at)
+
+    def on_update(self, session: Session, issue: Issue, at: datetime) -> None:
+        for hook in self.hooks:
+            hook.on_update(session, issue, at)
+
+    def on_severity_changed(self, session: Session, issue: Issue) -> None:
+        for hook in self.hooks:
+            hook.on_severity_changed(session, issue)
+
+    def on_fixed(self, session: Session, issue: Issue, at: datetime) -> None:
+        for hook in self.hooks:
+            hook.on_fixed(session, issue, at)
+
+    def on_reopened(self, session: Session, issue: Issue, at: datetime) -> None:
+        for hook in self.hooks:
+            hook.on_reopened(session, issue, at)
+
+    def stop_escalations(self, session: Session, issue: Issue, at: datetime, reason: str) -> int:
+        return sum(hook.stop_escalations(session, issue, at, reason) for hook in self.hooks)

@@ -1,0 +1,47 @@
+"""Who leads and helps on an issue: the participants table and its timeline events."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from bot.core.clock import Clock
+from bot.core.people import Actor
+from bot.core.timeline import add_event
+from bot.incidents import kinds
+from bot.playbooks.model import Role
+from storage.models import Issue, Participant, TimelineEvent
+
+
+def add_participant(session: Session, clock: Clock, issue: Issue, user_id: str, role: str) -> None:
+    assert issue.id is not None
+    exists = session.exec(
+        select(Participant).where(
+            Participant.issue_id == issue.id,
+            Participant.user_id == user_id,
+            Participant.role == role,
+        )
+    ).first()
+    if exists is None:
+        session.add(
+            Participant(issue_id=issue.id, user_id=user_id, role=role, added_at=clock.now())
+        )
+
+
+def set_lead(
+    session: Session, clock: Clock, issue: Issue, role: Role, user_id: str, actor: Actor
+) -> TimelineEvent:
+    """Give one person a role (replacing whoever had it), record it, invite them."""
+    if role == Role.ASSIGNEE:
+        issue.assignee_id = user_id
+    elif role == Role.COMMANDER:
+        issue.commander_id = user_id
+    for row in session.exec(
+        select(Participant).where(Participant.issue_id == issue.id, Participant.role == role.value)
+    ):
+        session.delete(row)
+    add_participant(session, clock, issue, user_id, role.value)
+    event = add_event(
+        session, issue, "role_set", clock, actor.user_id, role=role.value, user_id=user_id
+    )
+    kinds.invite(session, clock, issue, user_id)
+    return event

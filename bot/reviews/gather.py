@@ -1,0 +1,77 @@
+"""The facts a review is drafted from: fields, SLA figures, answers, the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.core.durations import format_duration
+from bot.core.reporters import reporter_text
+from bot.core.timeline import actor_name, event_words
+from bot.incidents.checklist import step_states
+from bot.reviews.facts import KEEP_KINDS, Facts, Line
+from storage.models import Issue, Participant, SlaClock, TimelineEvent
+
+
+def _span(start: datetime | None, end: datetime | None) -> str | None:
+    return format_duration(end - start) if start and end else None
+
+
+def gather_facts(session: Session, issue: Issue, chatter: list[Line]) -> Facts:
+    assert issue.id is not None
+    roles: dict[str, list[str]] = {}
+    for row in session.exec(select(Participant).where(Participant.issue_id == issue.id)):
+        roles.setdefault(row.user_id, []).append(row.role)
+    breaches = [
+        c.kind
+        for c in session.exec(
+            select(SlaClock).where(
+                SlaClock.issue_id == issue.id, col(SlaClock.breached_at).is_not(None)
+            )
+        )
+    ]
+    sla = {
+        k: v
+        for k, v in {
+            "time_to_acknowledge": _span(issue.created_at, issue.acknowledged_at),
+            "time_to_fix": _span(issue.created_at, issue.fixed_at),
+            "time_to_deploy": _span(issue.created_at, issue.deployed_at),
+            "fix_to_deploy": _span(issue.fixed_at, issue.deployed_at),
+            "breaches": ", ".join(breaches) or "none",
+        }.items()
+        if v
+    }
+    answers = {s.step_id: s.answer for s in step_states(session, issue.id).values() if s.answer}
+    events = session.exec(
+        select(TimelineEvent)
+        .where(TimelineEvent.issue_id == issue.id)
+        .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
+    )
+    lines = [
+        Line(e.at, actor_name(e) or "firebell", event_words(e), e.kind in KEEP_KINDS, e.kind)
+        for e in events
+    ]
+    return Facts(
+        issue={
+            "key": issue.key,
+            "title": issue.title,
+            "type": issue.type,
+            "severity": issue.severity,
+            "priority": issue.priority,
+            "service": issue.service,
+            "status": issue.status,
+            "environment": (issue.environment or "")[:1000],
+            "description": (issue.description or "")[:2000],
+            "users_affected": issue.users_affected,
+            "reporter": reporter_text(issue.reporter_id),
+            "commander": f"<@{issue.commander_id}>" if issue.commander_id else None,
+            "assignee": f"<@{issue.assignee_id}>" if issue.assignee_id else None,
+            "created_at": f"{issue.created_at:%Y-%m-%d %H:%M} UTC",
+            "source": issue.source_permalink,
+        },
+        sla=sla,
+        answers=answers,
+        participants={user: ", ".join(r) for user, r in roles.items()},
+        lines=[*lines, *chatter],
+    )

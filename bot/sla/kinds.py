@@ -1,0 +1,55 @@
+"""The SLA slice's side effects: pages, notices in the issue channel, the digest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+from sqlmodel import Session
+
+from bot.core.clock import Clock
+from bot.core.delivery import Payload, enqueue
+from storage.models import Issue, TimelineEvent
+
+
+class SlaKind(StrEnum):
+    PAGE = "page"
+    NOTICE = "sla_notice"
+    DIGEST = "digest"
+
+
+@dataclass(frozen=True)
+class Page(Payload):
+    """One escalation target's ping: a person, a user group, a channel or a pager."""
+
+    kind: ClassVar = SlaKind.PAGE
+    target: str  # user | usergroup | channel | pagerduty | opsgenie
+    id: str
+    escalation_id: int | None
+    clock: str
+    step: int
+    loop: int
+
+
+@dataclass(frozen=True)
+class Notice(Payload):
+    """An SLA event (warning, breach, escalation, page ack, close) told in the channel."""
+
+    kind: ClassVar = SlaKind.NOTICE
+    event_id: int
+
+
+@dataclass(frozen=True)
+class DigestPost(Payload):
+    """This week's digest, gathered and rendered when it is delivered."""
+
+    kind: ClassVar = SlaKind.DIGEST
+    channel: str
+    slot: str  # the scheduled moment, ISO 8601
+
+
+def notice(session: Session, clock: Clock, issue: Issue, event: TimelineEvent) -> None:
+    session.flush()  # the event's id
+    assert event.id is not None
+    enqueue(session, clock, Notice(event.id), issue=issue)

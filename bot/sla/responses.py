@@ -1,0 +1,70 @@
+"""What people answer to the SLA slice: a page's Acknowledge, the digest's buttons."""
+
+from __future__ import annotations
+
+from bot.core.clock import Clock
+from bot.core.domain import Status
+from bot.core.people import Actor
+from bot.core.timeline import add_event
+from bot.incidents import kinds as incident_kinds
+from bot.incidents.lifecycle import Changed, Lifecycle, editing
+from bot.incidents.rules import require_steer
+from bot.sla import kinds
+from bot.sla.clocks import SlaClocks
+from storage.db import Database
+
+
+class Responses:
+    def __init__(self, db: Database, clock: Clock, lifecycle: Lifecycle, clocks: SlaClocks) -> None:
+        self.db = db
+        self.clock = clock
+        self.lifecycle = lifecycle
+        self.clocks = clocks
+
+    def acknowledge_page(self, issue_id: int, actor: Actor) -> Changed:
+        """The Acknowledge button of an escalation DM: ack the issue, stop its escalations."""
+        changed = self.lifecycle.acknowledge(issue_id, actor)
+        with editing(self.db, issue_id) as (session, issue):
+            stopped = self.clocks.stop_escalations(
+                session, issue, self.clock.now(), "page acknowledged"
+            )
+            if stopped:
+                event = add_event(session, issue, "page_acknowledged", self.clock, actor.user_id)
+                kinds.notice(session, self.clock, issue, event)
+        return Changed(changed.issue, f"You acknowledged the page for {changed.issue.key}.")
+
+    def close_in_review(self, issue_id: int, actor: Actor) -> Changed:
+        """The weekly review's Close: an open issue nobody needs any more, from any status."""
+        with editing(self.db, issue_id) as (session, issue):
+            require_steer(issue, actor, "close it")
+            if issue.status == Status.CLOSED:
+                return Changed(issue, f"{issue.key} is already closed.")
+            before, now = issue.status, self.clock.now()
+            issue.status, issue.closed_at = Status.CLOSED.value, now
+            self.clocks.on_fixed(session, issue, now)  # stops every clock and escalation
+            self.clocks.stop_escalations(session, issue, now, "closed in review")
+            event = add_event(
+                session,
+                issue,
+                "closed_in_review",
+                self.clock,
+                actor.user_id,
+                before=before,
+                after=Status.CLOSED.value,
+            )
+            kinds.notice(session, self.clock, issue, event)
+            incident_kinds.tell_reporter(
+                session,
+                self.clock,
+                issue,
+                before,
+                Status.CLOSED.value,
+                "Closed in the weekly review as no longer relevant.",
+            )
+            incident_kinds.refresh_card(session, self.clock, issue)
+            return Changed(issue, f"{issue.key} closed.")
+
+    def still_relevant(self, issue_id: int, actor: Actor) -> Changed:
+        with editing(self.db, issue_id) as (session, issue):
+            add_event(session, issue, "still_relevant", self.clock, actor.user_id)
+            return Changed(issue, f"Noted: {issue.key} is still relevant.")
