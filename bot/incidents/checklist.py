@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -14,6 +12,7 @@ from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds
 from bot.incidents.rules import NEXT_STATUS
+from bot.incidents.steps import PhaseView, StepView, step_states, unfinished_required
 from bot.playbooks.loader import Playbooks
 from bot.playbooks.model import Phase, Playbook, Step
 from storage.db import Database
@@ -21,38 +20,6 @@ from storage.models import Issue, StepState, TimelineEvent
 
 ANSWER_MAX = 3000
 REASON_MAX = 500
-
-
-@dataclass(frozen=True)
-class StepView:
-    step: Step
-    state: StepState | None
-
-
-@dataclass(frozen=True)
-class PhaseView:
-    issue: Issue
-    playbook: Playbook
-    phase: Phase
-    steps: list[StepView]
-
-    @property
-    def finished(self) -> int:
-        return sum(1 for s in self.steps if s.state is not None)
-
-
-def step_states(session: Session, issue_id: int) -> dict[str, StepState]:
-    rows = session.exec(select(StepState).where(StepState.issue_id == issue_id))
-    return {row.step_id: row for row in rows}
-
-
-def unfinished_required(
-    session: Session, issue: Issue, playbook: Playbook, phase: str
-) -> list[str]:
-    """Required steps of a phase that are neither done nor skipped."""
-    assert issue.id is not None
-    states = step_states(session, issue.id)
-    return [s.id for s in playbook.steps(phase) if s.required and s.id not in states]
 
 
 class Checklist:

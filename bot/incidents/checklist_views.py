@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.core.blocks import button, clip, context, escape, header, section
 from bot.core.ids import Action
-from bot.incidents.checklist import PhaseView
+from bot.incidents.steps import PhaseView
 
 PHASE_TITLES = {
     "detection": "Detection",

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from bot.core.durations import format_duration
 from bot.core.reporters import reporter_text
 from bot.core.timeline import actor_name, event_words
-from bot.incidents.checklist import step_states
+from bot.incidents.steps import step_states
 from bot.reviews.facts import KEEP_KINDS, Facts, Line
 from storage.models import Issue, Participant, SlaClock, TimelineEvent
 

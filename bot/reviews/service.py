@@ -16,8 +16,9 @@ from bot.core.errors import FirebellError
 from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
-from bot.incidents.checklist import propose_next_if_ready, step_states
+from bot.incidents.checklist import propose_next_if_ready
 from bot.incidents.rules import require_steer
+from bot.incidents.steps import step_states
 from bot.playbooks.loader import Playbooks
 from bot.playbooks.model import Phase
 from bot.reviews import kinds

@@ -19,6 +19,7 @@ from bot.core.slack_steps import SlackSteps
 from bot.sla import kinds
 from bot.sla.config import PagingConfig
 from bot.sla.digest import Digest
+from bot.sla.digest_views import digest_message
 from bot.sla.views import broadcast_text, notice_text, page_message
 from storage.db import Database
 from storage.models import Issue
@@ -52,7 +53,8 @@ class SlaDelivery(SlackSteps):
         await self.post_notice(issue, payload.event_id, notice_text)
 
     async def post_digest(self, _issue: None, payload: kinds.DigestPost) -> None:
-        text, blocks = self.digest.render(self.clock.now())
+        now = self.clock.now()
+        text, blocks = digest_message(self.digest.gather(now), now)
         await self.client.chat_postMessage(channel=payload.channel, text=text, blocks=blocks)
 
     async def page(self, issue: Issue, payload: kinds.Page) -> None:

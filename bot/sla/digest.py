@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
@@ -16,7 +15,6 @@ from bot.core.domain import Severity
 from bot.core.ledger import record_once
 from bot.incidents.rules import OPEN_STATUSES
 from bot.sla.config import DigestConfig
-from bot.sla.digest_views import digest_message
 from bot.sla.kinds import DigestPost
 from storage.db import Database
 from storage.models import Issue, SlaClock, TimelineEvent
@@ -63,10 +61,10 @@ class Digest:
             enqueue(session, self.clock, post, stream="digest")
         return True
 
-    def render(self, now: datetime) -> tuple[str, list[dict[str, Any]]]:
+    def gather(self, now: datetime) -> DigestContent:
         """The digest as of now (it is gathered when it is delivered)."""
         with self.db.session() as session:
-            return digest_message(self.content(session, now), now)
+            return self.content(session, now)
 
     def content(self, session: Session, now: datetime) -> DigestContent:
         assert self.config is not None

@@ -8,8 +8,8 @@ import pytest
 
 from bot.config import FirebellConfig
 from bot.core.errors import ConfigError
-from bot.incidents.checklist import PhaseView, StepView
 from bot.incidents.checklist_views import checklist_message
+from bot.incidents.steps import PhaseView, StepView
 from bot.playbooks.loader import load_playbooks
 from bot.playbooks.model import MAX_STEPS
 from sandbox.blockkit import message_problems
