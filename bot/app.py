@@ -180,7 +180,6 @@ def create_app(
         filing=filing,
         lifecycle=lifecycle,
         checklist=checklist,
-        sla=sla,
         engine=Engine(db, clock, config),
         responses=Responses(db, clock, lifecycle, sla),
         oncall=OnCall(db, clock, config),

@@ -19,7 +19,6 @@ from bot.incidents.lifecycle import Lifecycle
 from bot.playbooks.loader import Playbooks
 from bot.reviews.followups import FollowUps
 from bot.reviews.service import Reviews
-from bot.sla.clocks import SlaClocks
 from bot.sla.digest import Digest
 from bot.sla.engine import Engine
 from bot.sla.oncall import OnCall
@@ -44,7 +43,6 @@ class Runtime:
     filing: Filing
     lifecycle: Lifecycle
     checklist: Checklist
-    sla: SlaClocks
     engine: Engine
     responses: Responses
     oncall: OnCall

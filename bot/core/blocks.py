@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -86,3 +87,12 @@ def button(text: str, action: Action, value: str, style: str | None = None) -> d
     if style:
         element["style"] = style
     return element
+
+
+def modal_metadata(raw: str | None) -> dict[str, Any]:
+    """A modal's private_metadata as a mapping; anything unreadable is empty."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

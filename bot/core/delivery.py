@@ -24,7 +24,7 @@ from bot.core.outbox import DeliveryError
 from bot.core.outbox import enqueue as enqueue_row
 from bot.core.slack_steps import as_delivery_error
 from storage.db import Database
-from storage.models import Issue, OutboxItem
+from storage.models import Issue, OutboxItem, TimelineEvent
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +52,13 @@ Step = Callable[[Any, Any], Awaitable[None]]
 
 class KindError(Exception):
     """A kind registered twice, or declared without a step: a wiring bug, found at start-up."""
+
+
+def saved_id(session: Session, event: TimelineEvent) -> int:
+    """A new timeline event's id, for a notice that announces it when delivered."""
+    session.flush()
+    assert event.id is not None
+    return event.id
 
 
 def issue_stream(issue_id: int) -> str:

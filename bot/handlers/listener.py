@@ -20,9 +20,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.blocks import modal_metadata
 from bot.core.errors import FirebellError, new_error_id
 from bot.handlers.replies import apology, tell_user
-from bot.incidents.lifecycle_views import modal_metadata
 from bot.runtime import CONTEXT_KEY, Runtime
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from typing import ClassVar
 from sqlmodel import Session, select
 
 from bot.core.clock import Clock
-from bot.core.delivery import Payload, enqueue
+from bot.core.delivery import Payload, enqueue, saved_id
 from storage.models import Issue, OutboxItem, TimelineEvent
 
 
@@ -116,9 +116,7 @@ def send(session: Session, clock: Clock, issue: Issue, payload: Payload) -> None
 
 def announce(session: Session, clock: Clock, issue: Issue, event: TimelineEvent) -> None:
     """Tell the issue channel about an event that everyone there should see."""
-    session.flush()  # the event's id
-    assert event.id is not None
-    send(session, clock, issue, Announce(event.id))
+    send(session, clock, issue, Announce(saved_id(session, event)))
 
 
 def refresh_card(session: Session, clock: Clock, issue: Issue) -> None:

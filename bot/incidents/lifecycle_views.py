@@ -147,11 +147,3 @@ def answer_modal(issue_id: int, step_id: str, step_text: str, question: str) -> 
         {"issue": issue_id, "step": step_id},
         [section(f"*{escape(step_text)}*"), _text_block(ModalField.ANSWER, question, 3000)],
     )
-
-
-def modal_metadata(raw: str | None) -> dict[str, Any]:
-    try:
-        data = json.loads(raw or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

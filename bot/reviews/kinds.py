@@ -11,7 +11,7 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from bot.core.clock import Clock
-from bot.core.delivery import Payload, enqueue
+from bot.core.delivery import Payload, enqueue, saved_id
 from bot.incidents.hooks import IssueHooks
 from storage.models import Issue, TimelineEvent
 
@@ -63,9 +63,7 @@ def send(session: Session, clock: Clock, issue: Issue, payload: Payload) -> None
 
 
 def notice(session: Session, clock: Clock, issue: Issue, event: TimelineEvent) -> None:
-    session.flush()  # the event's id
-    assert event.id is not None
-    send(session, clock, issue, Notice(event.id))
+    send(session, clock, issue, Notice(saved_id(session, event)))
 
 
 class OfferReviewAtFixed(IssueHooks):

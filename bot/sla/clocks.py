@@ -108,13 +108,7 @@ class SlaClocks(IssueHooks):
     def _stop_escalation(
         session: Session, issue: Issue, clock: str, at: datetime, reason: str
     ) -> None:
-        row = session.exec(
-            select(Escalation).where(
-                Escalation.issue_id == issue.id,
-                Escalation.clock == clock,
-                col(Escalation.stopped_at).is_(None),
-            )
-        ).first()
+        row = running_escalation(session, issue, clock)
         if row is not None:
             row.stopped_at, row.next_step_at, row.stop_reason = at, None, reason[:40]
             session.add(row)
@@ -151,6 +145,17 @@ class SlaClocks(IssueHooks):
     def on_reopened(self, session: Session, issue: Issue, at: datetime) -> None:
         self.start(session, issue, "resolve", at)
         self.start(session, issue, "update", at)
+
+
+def running_escalation(session: Session, issue: Issue, clock: str) -> Escalation | None:
+    """The escalation a clock started that has not stopped, if any."""
+    return session.exec(
+        select(Escalation).where(
+            Escalation.issue_id == issue.id,
+            Escalation.clock == clock,
+            col(Escalation.stopped_at).is_(None),
+        )
+    ).first()
 
 
 def clocks_by_issue(db: Database, issue_ids: list[int]) -> dict[int, list[SlaClock]]:

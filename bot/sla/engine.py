@@ -27,7 +27,7 @@ from bot.core.ledger import record_once
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.sla import kinds
-from bot.sla.clocks import FIRED_FIELD, next_check, thresholds
+from bot.sla.clocks import FIRED_FIELD, next_check, running_escalation, thresholds
 from bot.sla.config import EscalationPolicy, OnCallConfig, Target
 from bot.sla.oncall import overrides_for
 from bot.sla.rotations import on_call
@@ -193,13 +193,7 @@ class Engine:
 
     def _advance_now(self, session: Session, issue: Issue, clock: str, now: datetime) -> bool:
         """Move a running escalation to its next step at once; False if none runs."""
-        row = session.exec(
-            select(Escalation).where(
-                Escalation.issue_id == issue.id,
-                Escalation.clock == clock,
-                col(Escalation.stopped_at).is_(None),
-            )
-        ).first()
+        row = running_escalation(session, issue, clock)
         if row is None:
             return False
         row.next_step_at = now

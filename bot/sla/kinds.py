@@ -9,7 +9,7 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from bot.core.clock import Clock
-from bot.core.delivery import Payload, enqueue
+from bot.core.delivery import Payload, enqueue, saved_id
 from storage.models import Issue, TimelineEvent
 
 
@@ -50,6 +50,4 @@ class DigestPost(Payload):
 
 
 def notice(session: Session, clock: Clock, issue: Issue, event: TimelineEvent) -> None:
-    session.flush()  # the event's id
-    assert event.id is not None
-    enqueue(session, clock, Notice(event.id), issue=issue)
+    enqueue(session, clock, Notice(saved_id(session, event)), issue=issue)
