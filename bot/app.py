@@ -115,7 +115,7 @@ class Firebell:
         app.router.add_post("/slack/events", self.handle_slack)
         app.router.add_get("/healthz", self.healthz)
         rt = self.runtime
-        add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys, rt.worker.kick))
+        add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys))
         app.cleanup_ctx.append(self._lifespan)
         return app
 

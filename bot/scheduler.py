@@ -43,7 +43,6 @@ async def tick(runtime: Runtime) -> None:
     sla = results[SLA_JOB]
     if getattr(sla, "anything", False):
         log.info("SLA tick: %s", sla)
-    runtime.worker.kick()
 
 
 def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:

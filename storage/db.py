@@ -7,7 +7,7 @@ one process they never overlap, so SQLite never sees lock contention.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -47,6 +47,9 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
+        # Called with the session's `info` after each commit (the outbox worker
+        # listens, so what a transaction enqueued goes out at once).
+        self.after_commit: list[Callable[[dict[str, Any]], None]] = []
 
     @property
     def is_postgres(self) -> bool:
@@ -62,6 +65,9 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            info = dict(session.info)
+        for callback in self.after_commit:
+            callback(info)
 
     def dispose(self) -> None:
         self.engine.dispose()

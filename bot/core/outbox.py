@@ -41,6 +41,7 @@ class DeliveryError(Exception):
 
 
 Deliver = Callable[[OutboxItem], Awaitable[None]]
+ENQUEUED = "outbox_enqueued"
 
 
 def enqueue(
@@ -62,6 +63,7 @@ def enqueue(
         created_at=now,
     )
     session.add(item)
+    session.info[ENQUEUED] = True  # the worker wakes when this transaction commits
     return item
 
 
@@ -186,8 +188,16 @@ class OutboxWorker:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="firebell-outbox")
+        self.outbox.db.after_commit.append(self._committed)
+
+    def _committed(self, info: dict[str, Any]) -> None:
+        """After a commit that enqueued something: deliver it now, not at the next poll."""
+        if info.get(ENQUEUED):
+            self.kick()
 
     async def stop(self) -> None:
+        if self._committed in self.outbox.db.after_commit:
+            self.outbox.db.after_commit.remove(self._committed)
         if self._task is not None:
             self._task.cancel()
             try:

@@ -53,7 +53,6 @@ class Webhooks:
     config: WebhookConfig
     intake: Intake
     deploys: Deploys
-    kick: Callable[[], None]  # start delivering what a request enqueued
 
 
 def _authenticate(
@@ -119,7 +118,6 @@ def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
             error_id = new_error_id()
             log.exception("webhook %s failed, error id %s", source, error_id)
             return refuse(500, f"Firebell could not store this (error id {error_id}); retry")
-        hooks.kick()
         return web.json_response(
             {"ok": True, "alerts": [o.as_json() for o in outcomes]}, status=202
         )
@@ -155,7 +153,6 @@ def _deploy(hooks: Webhooks, body: Any) -> web.Response:
             description=str(body.get("description") or ""),
         )
     )
-    hooks.kick()
     return web.json_response(
         {"ok": True, "deploy": row.id, "created": created, "fixes": fixed},
         status=201 if created else 200,

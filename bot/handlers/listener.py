@@ -124,7 +124,6 @@ class Call:
             log.exception("%s failed, error id %s", self.what(), error_id)
             await self.refuse(apology(error_id, on_form=self.surface == Surface.VIEW), None)
             return
-        self.runtime.worker.kick()
         await self.reply(reply)
 
     def later(self, work: Awaitable[Reply], name: str) -> None:
@@ -136,16 +135,13 @@ class Call:
         self.runtime.background.spawn(after.guard(work), name)
 
 
-async def _arguments(names: list[str], call: Call, context: AsyncBoltContext) -> dict[str, Any]:
-    body = call.body
+async def _arguments(names: list[str], call: Call) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name in names:
-        if name == "actor":
-            found[name] = await call.runtime.people.actor(call.client, _user_id(body))
-        elif name in ARGUMENTS:
-            found[name] = ARGUMENTS[name](call, context)
+        if name == "actor":  # the only one that may ask Slack (admin user groups)
+            found[name] = await call.runtime.people.actor(call.client, _user_id(call.body))
         else:
-            raise TypeError(f"a listener asked for {name!r}, which no listener gets")
+            found[name] = ARGUMENTS[name](call)
     return found
 
 
@@ -153,19 +149,19 @@ def _user_id(body: dict[str, Any]) -> str:
     return str(body.get("user_id") or body.get("user", {}).get("id") or "")
 
 
-ARGUMENTS: dict[str, Callable[[Call, AsyncBoltContext], Any]] = {
-    "ack": lambda call, _ctx: call.ack,
-    "body": lambda call, _ctx: call.body,
-    "client": lambda call, _ctx: call.client,
-    "runtime": lambda call, _ctx: call.runtime,
-    "later": lambda call, _ctx: call.later,
-    "user_id": lambda call, _ctx: _user_id(call.body),
-    "value": lambda call, _ctx: call.body["actions"][0].get("value", ""),
-    "values": lambda call, _ctx: call.body["view"]["state"]["values"],
-    "meta": lambda call, _ctx: modal_metadata(call.body["view"].get("private_metadata")),
-    "view": lambda call, _ctx: call.body["view"],
-    "event": lambda call, _ctx: call.body.get("event", {}),
-    "event_id": lambda call, _ctx: call.body.get("event_id", ""),
+ARGUMENTS: dict[str, Callable[[Call], Any]] = {
+    "ack": lambda call: call.ack,
+    "body": lambda call: call.body,
+    "client": lambda call: call.client,
+    "runtime": lambda call: call.runtime,
+    "later": lambda call: call.later,
+    "user_id": lambda call: _user_id(call.body),
+    "value": lambda call: call.body["actions"][0].get("value", ""),
+    "values": lambda call: call.body["view"]["state"]["values"],
+    "meta": lambda call: modal_metadata(call.body["view"].get("private_metadata")),
+    "view": lambda call: call.body["view"],
+    "event": lambda call: call.body.get("event", {}),
+    "event_id": lambda call: call.body.get("event_id", ""),
 }
 
 
@@ -187,7 +183,7 @@ def listener(
             await call.ack()  # the work may take longer than Slack waits for an ack
 
         async def work() -> Reply:
-            return await fn(**await _arguments(names, call, context))
+            return await fn(**await _arguments(names, call))
 
         if surface == Surface.EVENT:
             # Events are answered at once and acted on after: their work calls Slack.

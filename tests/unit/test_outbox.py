@@ -104,3 +104,29 @@ async def test_a_crashed_sweepers_lease_expires_and_the_item_is_delivered(db: Da
     assert await survivor.deliver_due() == 0  # leased: not touched
     clock.advance(seconds=61)
     assert await survivor.deliver_due() == 1 and delivered == ["only"]
+
+
+async def test_a_commit_that_enqueues_wakes_the_worker(db: Database) -> None:
+    """Nobody kicks the worker by hand: the commit that enqueued an item does."""
+    from bot.core.outbox import OutboxWorker
+
+    clock = FakeClock()
+    arrived = asyncio.Event()
+    delivered: list[str] = []
+
+    async def deliver(item: OutboxItem) -> None:
+        delivered.append(item.kind)
+        arrived.set()
+
+    worker = OutboxWorker(Outbox(db, clock, deliver), poll_seconds=3600)  # no poll will come
+    worker.start()
+    try:
+        await asyncio.sleep(0)  # the worker's first sweep finds nothing
+        with db.session():
+            pass  # a commit that enqueued nothing does not wake it
+        put(db, clock, "s", "wake")
+        await asyncio.wait_for(arrived.wait(), timeout=5)
+    finally:
+        await worker.stop()
+    assert delivered == ["wake"]
+    assert db.after_commit == []  # the worker stopped listening
