@@ -37,7 +37,8 @@ from bot.playbooks.loader import load_playbooks
 from bot.reviews.config import ModelSettings
 from bot.reviews.delivery import ReviewDelivery
 from bot.reviews.followups import FollowUps
-from bot.reviews.kinds import OfferReviewAtFixed, ReviewKind
+from bot.reviews.hooks import OfferReviewAtFixed
+from bot.reviews.kinds import ReviewKind
 from bot.reviews.service import Reviews
 from bot.runtime import CONTEXT_KEY, Runtime
 from bot.scheduler import SLA_JOB, run_jobs, start_scheduler

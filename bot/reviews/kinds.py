@@ -4,7 +4,6 @@ follow-up DMs, and the channel notice when a review is published."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
@@ -12,7 +11,6 @@ from sqlmodel import Session
 
 from bot.core.clock import Clock
 from bot.core.delivery import Payload, enqueue, saved_id
-from bot.incidents.hooks import IssueHooks
 from storage.models import Issue, TimelineEvent
 
 
@@ -64,13 +62,3 @@ def send(session: Session, clock: Clock, issue: Issue, payload: Payload) -> None
 
 def notice(session: Session, clock: Clock, issue: Issue, event: TimelineEvent) -> None:
     send(session, clock, issue, Notice(saved_id(session, event)))
-
-
-class OfferReviewAtFixed(IssueHooks):
-    """When an issue reaches Fixed, offer to draft its review."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-
-    def on_fixed(self, session: Session, issue: Issue, at: datetime) -> None:
-        send(session, self.clock, issue, OfferReview())
