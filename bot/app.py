@@ -177,7 +177,6 @@ def create_app(
         worker=OutboxWorker(outbox, settings.outbox_poll_seconds),
         background=BackgroundTasks(),
         people=People(list(config.admins), clock),
-        playbooks=playbooks,
         filing=filing,
         lifecycle=lifecycle,
         checklist=checklist,

@@ -16,7 +16,6 @@ from bot.detection.intake import Intake
 from bot.incidents.checklist import Checklist
 from bot.incidents.filing import Filing
 from bot.incidents.lifecycle import Lifecycle
-from bot.playbooks.loader import Playbooks
 from bot.reviews.followups import FollowUps
 from bot.reviews.service import Reviews
 from bot.sla.digest import Digest
@@ -39,7 +38,6 @@ class Runtime:
     worker: OutboxWorker
     background: BackgroundTasks
     people: People
-    playbooks: Playbooks
     filing: Filing
     lifecycle: Lifecycle
     checklist: Checklist

@@ -13,7 +13,6 @@ TOOL_NAMES = {
     "grafana": "Grafana",
     "sentry": "Sentry",
     "datadog": "Datadog",
-    "generic": "Monitoring",
 }
 
 

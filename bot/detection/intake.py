@@ -21,7 +21,8 @@ from bot.detection import kinds
 from bot.detection.alerts import Alert
 from bot.detection.config import AlertRoute, DetectionConfig
 from bot.incidents import kinds as incident_kinds
-from bot.incidents.filing import Filing, IssueDraft
+from bot.incidents.drafts import IssueDraft
+from bot.incidents.filing import Filing
 from bot.incidents.lifecycle import Lifecycle
 from storage.db import Database
 from storage.models import AlertEvent, AlertGroup, Issue

@@ -8,18 +8,22 @@ from slack_bolt.async_app import AsyncApp
 from bot.core.ids import SLASH_COMMAND
 from bot.handlers import capture, checklists, events, home, incidents, reviews, sla
 from bot.handlers.command_parser import USAGE
-from bot.handlers.commands import dispatcher
+from bot.handlers.commands import CommandHandler, dispatcher
 from bot.handlers.listener import Surface, listener
 
 DOMAINS = (capture, incidents, checklists, sla, reviews)
 
 
 def register_all(app: AsyncApp) -> None:
-    commands = {
-        name: fn for module in DOMAINS for name, fn in getattr(module, "COMMANDS", {}).items()
-    }
+    commands: dict[str, CommandHandler] = {}
+    for module in DOMAINS:
+        for name, fn in getattr(module, "COMMANDS", {}).items():
+            if name in commands:
+                raise ValueError(f"/incident {name} has two handlers")
+            commands[name] = fn
     missing = set(USAGE) - set(commands) - {"help"}
-    assert not missing, f"/incident commands without a handler: {sorted(missing)}"
+    if missing:
+        raise ValueError(f"/incident commands without a handler: {sorted(missing)}")
     app.command(SLASH_COMMAND)(listener(dispatcher(commands), Surface.COMMAND))
     for callback, fn in capture.SHORTCUTS.items():
         app.shortcut(callback.value)(listener(fn, Surface.SHORTCUT))

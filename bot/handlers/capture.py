@@ -11,7 +11,7 @@ from bot.core.ids import Callback, Field
 from bot.handlers.commands import CommandRequest
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
-from bot.incidents.filing import Source
+from bot.incidents.drafts import Source
 from bot.incidents.report_form import FormErrors, parse_report
 from bot.incidents.report_modal import ReportPrefill, decode_metadata, report_modal
 from bot.runtime import Runtime

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.slack_events import first_delivery
 from bot.handlers.help import help_text
 from bot.handlers.listener import Reply
-from bot.incidents.pins import add_pinned_message
+from bot.incidents.pins import pin_from_reaction
 from bot.incidents.queries import issue_in_channel
 from bot.runtime import Runtime
 
@@ -39,24 +38,7 @@ async def reaction(
     issue = issue_in_channel(runtime.db, item.get("channel", ""))
     if issue is None or not first_delivery(runtime.db, runtime.clock, event_id):
         return None
-    ts = item["ts"]
-    try:
-        found = await client.conversations_history(
-            channel=issue.channel_id or "", latest=ts, inclusive=True, limit=1
-        )
-    except SlackApiError:
-        return None  # the message is gone or unreadable; nothing to record
-    messages = [m for m in found.get("messages") or [] if m.get("ts") == ts]
-    if messages:
-        add_pinned_message(
-            runtime.db,
-            runtime.clock,
-            issue,
-            message_ts=ts,
-            author_id=messages[0].get("user"),
-            pinned_by=event["user"],
-            text=messages[0].get("text", ""),
-        )
+    await pin_from_reaction(runtime.db, runtime.clock, client, issue, item["ts"], event["user"])
     return None
 
 

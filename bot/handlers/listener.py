@@ -96,8 +96,7 @@ class Call:
                 await self.ack(**({"text": reply} if reply else {}))
             return
         await self.ack()
-        if isinstance(reply, str) and reply and self.surface != Surface.EVENT:
-            self.runtime.background.spawn(tell_user(self.client, self.body, reply), "reply")
+        self.tell(reply if isinstance(reply, str) else None)
 
     async def refuse(self, message: str, field: str | None) -> None:
         """A message the user must read instead of a result."""
@@ -106,11 +105,14 @@ class Call:
             await self.ack(response_action="errors", errors={block: message})
         elif self.surface == Surface.COMMAND and not self.ack.done:
             await self.ack(text=message)
-        elif self.surface == Surface.EVENT:
-            await self.ack()
         else:
             await self.ack()
-            await tell_user(self.client, self.body, message)
+            self.tell(message)
+
+    def tell(self, text: str | None) -> None:
+        """An ephemeral answer after the ack, sent in the background (never holding the ack)."""
+        if text and self.surface != Surface.EVENT:
+            self.runtime.background.spawn(tell_user(self.client, self.body, text), "reply")
 
     async def guard(self, work: Awaitable[Reply]) -> None:
         """Run the work and answer for it, whatever happens."""
@@ -122,16 +124,17 @@ class Call:
         except Exception:
             error_id = new_error_id()
             log.exception("%s failed, error id %s", self.what(), error_id)
-            await self.refuse(apology(error_id, on_form=self.surface == Surface.VIEW), None)
+            on_form = self.surface == Surface.VIEW and not self.ack.done
+            await self.refuse(apology(error_id, on_form=on_form), None)
             return
         await self.reply(reply)
 
     def later(self, work: Awaitable[Reply], name: str) -> None:
-        """Slow work after the ack, on the same error path (answers ephemerally)."""
+        """Slow work after the ack, on the same error path; it answers ephemerally."""
         # Its own ack, already spent: the request's ack stays the listener's to give.
         spent = TrackedAck(self.ack.bolt_ack)
         spent.done = True
-        after = Call(Surface.ACTION, spent, self.body, self.client, self.runtime, None)
+        after = Call(self.surface, spent, self.body, self.client, self.runtime, None)
         self.runtime.background.spawn(after.guard(work), name)
 
 

@@ -1,4 +1,4 @@
-"""Telling a user something after the ack, and opening modals, without a stack trace."""
+"""Telling a user something after the ack, and opening modals."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.core.errors import new_error_id
+from bot.core.errors import FirebellError
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +41,14 @@ async def tell_user(client: AsyncWebClient, body: dict[str, Any], text: str) -> 
 
 
 async def open_view(client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
-    """Open a modal; if Slack refuses, say so and what to do instead."""
+    """Open a modal. A trigger that expired is the user's to retry; any other refusal
+    goes up the error path (logged with an error id, answered with an apology)."""
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as exc:
         code = exc.response.get("error") if exc.response else "unknown"
         if code in {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}:
-            await tell_user(
-                client, body, "Slack took too long to open the form. Please run the command again."
-            )
-            return
-        error_id = new_error_id()
-        log.error("views.open failed (%s), error id %s", code, error_id)
-        await tell_user(client, body, apology(error_id))
+            raise FirebellError(
+                "Slack took too long to open the form. Please run the command again."
+            ) from None
+        raise

@@ -15,19 +15,14 @@ from bot.handlers.commands import CommandRequest
 from bot.handlers.incidents import issue_id_of
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
-from bot.incidents.queries import get_issue
 from bot.reviews.content import ActionItem
-from bot.reviews.history import channel_history
-from bot.reviews.service import content_of
 from bot.reviews.views import ACTION_ROWS, edit_modal, followups_blocks
 from bot.runtime import Runtime
 
 
 async def draft(runtime: Runtime, client: AsyncWebClient, issue_id: int, user_id: str) -> Reply:
     """Slow work after the ack: read the channel, ask the model or fill the template."""
-    issue = get_issue(runtime.db, issue_id)
-    chatter = await channel_history(client, issue.channel_id, runtime.config.review.history_limit)
-    return (await runtime.reviews.draft(issue_id, user_id, chatter)).message
+    return (await runtime.reviews.draft_from_channel(client, issue_id, user_id)).message
 
 
 async def review(req: CommandRequest) -> Reply:
@@ -51,10 +46,8 @@ async def draft_button(
 async def edit_button(
     runtime: Runtime, client: AsyncWebClient, body: dict[str, Any], later: Later, value: str
 ) -> Reply:
-    issue, found = runtime.reviews.get(issue_id_of(value))
-    if found.status == "published":
-        return f"The review of {issue.key} is published; it no longer changes."
-    view = edit_modal(issue.id or 0, issue.key, content_of(found))
+    issue, content = runtime.reviews.for_editing(issue_id_of(value))
+    view = edit_modal(issue.id or 0, issue.key, content)
     later(open_view(client, body, view), "open review editor")
     return None
 

@@ -11,8 +11,9 @@ from bot.core.errors import FirebellError
 from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds
+from bot.incidents.queries import step_states, unfinished_required
 from bot.incidents.rules import NEXT_STATUS
-from bot.incidents.steps import PhaseView, StepView, step_states, unfinished_required
+from bot.incidents.steps import PhaseView, StepView
 from bot.playbooks.loader import Playbooks
 from bot.playbooks.model import Phase, Playbook, Step
 from storage.db import Database

@@ -45,6 +45,8 @@ class IssueDelivery(SlackSteps):
             kinds.DmReporterUpdate: self.dm_reporter_update,
             kinds.PostChecklist: self.post_checklist,
             kinds.UpdateChecklist: self.update_checklist,
+            kinds.OldAnnounce: self.old_announce,
+            kinds.OldProposeStatus: self.old_propose_status,
         }
 
     async def update_card(self, issue: Issue, _payload: kinds.UpdateCard) -> None:
@@ -57,6 +59,12 @@ class IssueDelivery(SlackSteps):
 
     async def announce(self, issue: Issue, payload: kinds.Announce) -> None:
         await self.post_notice(issue, payload.event_id, announcement)
+
+    async def old_announce(self, issue: Issue, payload: kinds.OldAnnounce) -> None:
+        await self.client.chat_postMessage(channel=self.channel(issue), text=payload.text)
+
+    async def old_propose_status(self, issue: Issue, payload: kinds.OldProposeStatus) -> None:
+        await self.propose_status(issue, kinds.ProposeStatus(payload.target, issue.phase))
 
     async def invite(self, issue: Issue, payload: kinds.Invite) -> None:
         await self.provisioning.invite(issue, payload.user_id)

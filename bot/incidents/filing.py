@@ -16,44 +16,16 @@ from sqlmodel import Session, select
 
 from bot.core.clock import Clock
 from bot.core.delivery import Payload
-from bot.core.domain import IssueType, Priority, Severity
 from bot.core.reporters import is_person
 from bot.core.timeline import add_event
 from bot.incidents import kinds
+from bot.incidents.drafts import IssueDraft
 from bot.incidents.hooks import IssueHooks
 from bot.incidents.queries import recent_deploys
 from bot.playbooks.loader import Playbooks
 from storage.db import Database
 from storage.keys import next_number
 from storage.models import Issue, Participant
-
-
-@dataclass(frozen=True)
-class Source:
-    """The Slack message an issue was filed from."""
-
-    channel_id: str
-    message_ts: str
-    permalink: str | None = None
-
-
-@dataclass(frozen=True)
-class IssueDraft:
-    """A new issue as any source describes it; the reporter is a person or a tool."""
-
-    title: str
-    type: IssueType
-    severity: Severity
-    reporter_id: str
-    priority: Priority | None = None
-    service: str | None = None
-    environment: str | None = None
-    description: str | None = None
-    stack_trace: str | None = None
-    trace_id: str | None = None
-    users_affected: int | None = None
-    private: bool = False
-    source: Source | None = None
 
 
 @dataclass(frozen=True)

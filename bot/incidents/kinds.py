@@ -26,11 +26,15 @@ class IncidentKind(StrEnum):
     REPLY_IN_SOURCE = "reply_in_source"
     # An issue's life.
     UPDATE_CARD = "update_card"
-    ANNOUNCE = "announce"
+    ANNOUNCE = "announce_event"
     INVITE = "invite"
-    PROPOSE_STATUS = "propose_status"
+    PROPOSE_STATUS = "propose_next_status"
     DM_REPORTER_UPDATE = "dm_reporter_update"
     UPDATE_CHECKLIST = "update_checklist"
+    # Items written before the slices, with their text rendered when enqueued; an
+    # upgrade delivers those still pending as they are. Remove after a release.
+    OLD_ANNOUNCE = "announce"
+    OLD_PROPOSE_STATUS = "propose_status"
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,19 @@ class ProposeStatus(Payload):
     kind: ClassVar = IncidentKind.PROPOSE_STATUS
     target: str
     phase: str  # the phase whose required steps are finished
+
+
+@dataclass(frozen=True)
+class OldAnnounce(Payload):
+    kind: ClassVar = IncidentKind.OLD_ANNOUNCE
+    text: str
+
+
+@dataclass(frozen=True)
+class OldProposeStatus(Payload):
+    kind: ClassVar = IncidentKind.OLD_PROPOSE_STATUS
+    target: str
+    text: str
 
 
 @dataclass(frozen=True)

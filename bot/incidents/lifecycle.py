@@ -21,9 +21,9 @@ from bot.core.timeline import add_event
 from bot.incidents import kinds
 from bot.incidents.checklist import propose_next_if_ready
 from bot.incidents.hooks import IssueHooks
+from bot.incidents.queries import unfinished_required
 from bot.incidents.roles import set_lead
 from bot.incidents.rules import PHASE_OF, check_transition, require_steer, require_take_or_steer
-from bot.incidents.steps import unfinished_required
 from bot.playbooks.loader import Playbooks
 from bot.playbooks.model import Role
 from storage.db import Database

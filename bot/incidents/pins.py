@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.clock import Clock
@@ -46,3 +48,27 @@ def add_pinned_message(
     except IntegrityError:
         return False
     return True
+
+
+async def pin_from_reaction(
+    db: Database, clock: Clock, client: AsyncWebClient, issue: Issue, ts: str, pinned_by: str
+) -> bool:
+    """Read the reacted-to message from the issue channel and put it on the timeline."""
+    try:
+        found = await client.conversations_history(
+            channel=issue.channel_id or "", latest=ts, inclusive=True, limit=1
+        )
+    except SlackApiError:
+        return False  # the message is gone or unreadable; nothing to record
+    messages = [m for m in found.get("messages") or [] if m.get("ts") == ts]
+    if not messages:
+        return False
+    return add_pinned_message(
+        db,
+        clock,
+        issue,
+        message_ts=ts,
+        author_id=messages[0].get("user"),
+        pinned_by=pinned_by,
+        text=messages[0].get("text", ""),
+    )

@@ -1,4 +1,5 @@
-"""Reading issues: by id, key or channel, lists for a person, the timeline, recent deploys."""
+"""Reading issues: by id, key or channel, lists for a person, the timeline, recent
+deploys, and where their playbook steps stand."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from sqlmodel import Session, col, or_, select
 
 from bot.core.errors import FirebellError
 from bot.incidents.rules import OPEN_STATUSES
+from bot.playbooks.model import Playbook
 from storage.db import Database
-from storage.models import Deploy, Issue, Participant, TimelineEvent
+from storage.models import Deploy, Issue, Participant, StepState, TimelineEvent
 
 LIST_LIMIT = 30
 TIMELINE_LIMIT = 40
@@ -95,3 +97,17 @@ def recent_deploys(
             .order_by(col(Deploy.deployed_at).desc())
         )
     )
+
+
+def step_states(session: Session, issue_id: int) -> dict[str, StepState]:
+    rows = session.exec(select(StepState).where(StepState.issue_id == issue_id))
+    return {row.step_id: row for row in rows}
+
+
+def unfinished_required(
+    session: Session, issue: Issue, playbook: Playbook, phase: str
+) -> list[str]:
+    """Required steps of a phase that are neither done nor skipped."""
+    assert issue.id is not None
+    states = step_states(session, issue.id)
+    return [s.id for s in playbook.steps(phase) if s.required and s.id not in states]

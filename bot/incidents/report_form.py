@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from bot.core.domain import IssueType, Priority, Severity, label
 from bot.core.ids import Field
-from bot.incidents.filing import IssueDraft, Source
+from bot.incidents.drafts import IssueDraft, Source
 
 TITLE_MAX = 150
 SERVICE_MAX = 80

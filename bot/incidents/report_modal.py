@@ -10,7 +10,7 @@ from typing import Any
 from bot.core.blocks import clip, context, plain
 from bot.core.domain import IssueType, Priority, Severity, label
 from bot.core.ids import Callback, Field
-from bot.incidents.filing import Source
+from bot.incidents.drafts import Source
 from bot.incidents.report_form import SERVICE_MAX, TEXT_MAX, TITLE_MAX, TRACE_ID_MAX
 
 SEVERITY_HINTS = {

@@ -6,10 +6,11 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from bot.core.blocks import clip
 from bot.core.durations import format_duration
 from bot.core.reporters import reporter_text
 from bot.core.timeline import actor_name, event_words
-from bot.incidents.steps import step_states
+from bot.incidents.queries import step_states
 from bot.reviews.facts import KEEP_KINDS, Facts, Line
 from storage.models import Issue, Participant, SlaClock, TimelineEvent
 
@@ -49,7 +50,13 @@ def gather_facts(session: Session, issue: Issue, chatter: list[Line]) -> Facts:
         .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
     )
     lines = [
-        Line(e.at, actor_name(e) or "firebell", event_words(e), e.kind in KEEP_KINDS, e.kind)
+        Line(
+            e.at,
+            actor_name(e) or "firebell",
+            clip(event_words(e), 600),
+            e.kind in KEEP_KINDS,
+            e.kind,
+        )
         for e in events
     ]
     return Facts(

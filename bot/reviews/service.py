@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import Session, select
 
 from bot.core.clock import Clock
@@ -17,8 +18,8 @@ from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.incidents.checklist import propose_next_if_ready
+from bot.incidents.queries import step_states
 from bot.incidents.rules import require_steer
-from bot.incidents.steps import step_states
 from bot.playbooks.loader import Playbooks
 from bot.playbooks.model import Phase
 from bot.reviews import kinds
@@ -26,6 +27,7 @@ from bot.reviews.config import ModelSettings, ReviewConfig
 from bot.reviews.content import ActionItem, ReviewContent
 from bot.reviews.facts import Facts, Line, build_prompt
 from bot.reviews.gather import gather_facts
+from bot.reviews.history import channel_history
 from bot.reviews.markdown import to_markdown
 from bot.reviews.model_call import ModelFailure, ask_model
 from bot.reviews.template import template_review
@@ -53,6 +55,17 @@ class Reviews:
         self.model = model
         self.config = config
         self.playbooks = playbooks
+
+    async def draft_from_channel(
+        self, client: AsyncWebClient, issue_id: int, actor_id: str
+    ) -> Drafted:
+        """Read the issue channel (the chatter), then draft."""
+        with self.db.session() as session:
+            issue = session.get(Issue, issue_id)
+        if issue is None:
+            raise FirebellError("That issue no longer exists.")
+        chatter = await channel_history(client, issue.channel_id, self.config.history_limit)
+        return await self.draft(issue_id, actor_id, chatter)
 
     async def draft(self, issue_id: int, actor_id: str, chatter: list[Line]) -> Drafted:
         with self.db.session() as session:
@@ -109,6 +122,13 @@ class Reviews:
         except ModelFailure as exc:
             return template_review(facts), "template", f"the model failed: {exc}"
         return content, "model", None
+
+    def for_editing(self, issue_id: int) -> tuple[Issue, ReviewContent]:
+        """The draft to put in the edit form; a published review no longer changes."""
+        issue, review = self.get(issue_id)
+        if review.status == "published":
+            raise FirebellError(f"The review of {issue.key} is published; it no longer changes.")
+        return issue, content_of(review)
 
     def get(self, issue_id: int) -> tuple[Issue, Review]:
         with self.db.session() as session:

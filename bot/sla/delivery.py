@@ -47,15 +47,22 @@ class SlaDelivery(SlackSteps):
             kinds.Page: self.page,
             kinds.Notice: self.notice,
             kinds.DigestPost: self.post_digest,
+            kinds.OldDigestPost: self.old_digest,
         }
 
     async def notice(self, issue: Issue, payload: kinds.Notice) -> None:
-        await self.post_notice(issue, payload.event_id, notice_text)
+        now = self.clock.now()
+        await self.post_notice(issue, payload.event_id, lambda i, e: notice_text(i, e, now))
 
     async def post_digest(self, _issue: None, payload: kinds.DigestPost) -> None:
         now = self.clock.now()
         text, blocks = digest_message(self.digest.gather(now), now)
         await self.client.chat_postMessage(channel=payload.channel, text=text, blocks=blocks)
+
+    async def old_digest(self, _issue: None, payload: kinds.OldDigestPost) -> None:
+        await self.client.chat_postMessage(
+            channel=payload.channel, text=payload.text, blocks=payload.blocks
+        )
 
     async def page(self, issue: Issue, payload: kinds.Page) -> None:
         target, value = payload.target, payload.id

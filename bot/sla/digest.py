@@ -57,8 +57,7 @@ class Digest:
         with self.db.session() as session:
             if not record_once(session, f"digest:{slot.isoformat()}", None, "digest", now):
                 return False
-            post = DigestPost(self.config.channel, slot.isoformat())
-            enqueue(session, self.clock, post, stream="digest")
+            enqueue(session, self.clock, DigestPost(self.config.channel), stream="digest")
         return True
 
     def gather(self, now: datetime) -> DigestContent:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlmodel import Session
 
@@ -16,7 +16,9 @@ from storage.models import Issue, TimelineEvent
 class SlaKind(StrEnum):
     PAGE = "page"
     NOTICE = "sla_notice"
-    DIGEST = "digest"
+    DIGEST = "post_digest"
+    # A digest enqueued before the slices, rendered then; delivered as it is.
+    OLD_DIGEST = "digest"
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,14 @@ class DigestPost(Payload):
 
     kind: ClassVar = SlaKind.DIGEST
     channel: str
-    slot: str  # the scheduled moment, ISO 8601
+
+
+@dataclass(frozen=True)
+class OldDigestPost(Payload):
+    kind: ClassVar = SlaKind.OLD_DIGEST
+    channel: str
+    text: str
+    blocks: list[dict[str, Any]]
 
 
 def notice(session: Session, clock: Clock, issue: Issue, event: TimelineEvent) -> None:

@@ -88,31 +88,35 @@ def broadcast_text(issue: Any, who: str) -> str:
     )
 
 
-NOTICES: dict[str, Callable[[Any, TimelineEvent], str]] = {
-    "sla_warning": lambda issue, e: warning_text(
-        issue, e.payload["clock"], e.payload["left"], datetime.fromisoformat(e.payload["due"])
-    ),
-    "sla_breached": lambda issue, e: breach_text(issue, e.payload["clock"]),
-    "escalated": lambda issue, e: escalation_notice(
+def _warning(issue: Any, event: TimelineEvent, now: datetime) -> str:
+    due = datetime.fromisoformat(event.payload["due"])
+    return warning_text(issue, event.payload["clock"], format_duration(due - now), due)
+
+
+NOTICES: dict[str, Callable[[Any, TimelineEvent, datetime], str]] = {
+    "sla_warning": _warning,
+    "sla_breached": lambda issue, e, _now: breach_text(issue, e.payload["clock"]),
+    "escalated": lambda issue, e, _now: escalation_notice(
         issue,
         e.payload.get("targets", []),
         e.payload["step"],
         e.payload["steps"],
         e.payload["loop"],
     ),
-    "page_acknowledged": lambda issue, e: (
+    "page_acknowledged": lambda issue, e, _now: (
         f"{who(e.actor_id)} acknowledged the page for {issue.key}; escalation stopped."
     ),
-    "closed_in_review": lambda issue, e: (
+    "closed_in_review": lambda issue, e, _now: (
         f"{who(e.actor_id)} closed {issue.key} in the weekly review."
     ),
 }
 
 
-def notice_text(issue: Issue, event: TimelineEvent) -> str:
-    """The channel's words for an SLA event, chosen when the notice is delivered."""
+def notice_text(issue: Issue, event: TimelineEvent, now: datetime) -> str:
+    """The channel's words for an SLA event, chosen when the notice is delivered: the
+    owner is who holds the issue then, and the time left is counted from then."""
     words = NOTICES.get(event.kind)
-    return words(issue, event) if words else describe_event(event)
+    return words(issue, event, now) if words else describe_event(event)
 
 
 def sla_line(clocks: list[SlaClock], now: datetime) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.errors import FirebellError
 from bot.harness import Harness
-from tests.helpers import channel_of, click, file_report, fresh, new_view, people, run
+from tests.helpers import channel_of, click, file_report, new_view, people, run
 
 ERROR_ID = re.compile(r"error id `?(E[0-9A-F]{8})`?")
 
@@ -46,7 +46,6 @@ async def test_an_unexpected_error_in_a_command_a_button_and_a_modal(
     await click(h, sam, card, "issue_ack")  # a button: the apology comes by response_url
     button_reply = h.ws.ephemerals_to(sam.id)[-1]
     button_id = logged_id(button_reply, caplog)
-    assert fresh(h.firebell.runtime.db, issue).acknowledged_at is None
     monkeypatch.undo()
 
     await run(h, sam, room, "ack")
@@ -84,3 +83,21 @@ async def test_a_domain_error_is_shown_as_it_is_on_every_surface(
         "response_action": "errors",
         "errors": {"update_text": "INC-1 is frozen for the audit."},
     }
+
+
+async def test_an_unexpected_error_after_the_ack_still_reaches_the_user(
+    h: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Work a command hands on after its ack (drafting a review) has the same path."""
+    dana, sam, support = people(h)
+    issue = await file_report(h, dana, support)
+    room = channel_of(h, issue)
+
+    async def model_down(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("connection reset")
+
+    monkeypatch.setattr(h.firebell.runtime.reviews, "draft_from_channel", model_down)
+    assert (await run(h, sam, room, "review")).startswith("Drafting the review of INC-1")
+    later = h.ws.ephemerals_to(sam.id)[-1]
+    assert later.startswith("Sorry, something went wrong on Firebell's side")
+    logged_id(later, caplog)

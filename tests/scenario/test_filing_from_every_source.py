@@ -2,8 +2,9 @@
 surface, and recent deploys are correlated whatever filed the issue.
 
 Both tests failed before filing had one entry point and reporters one home: a
-modal-filed issue had no deploy line, and an alert-made issue's page DM, timeline
-and review said "<@alertmanager>".
+modal-filed issue had no "recent deploys" timeline line, and an alert-made issue's
+page DM, timeline and review said "<@alertmanager>". (The card's deploy line was
+already right: it is looked up when the card is drawn; it is checked here too.)
 """
 
 from __future__ import annotations

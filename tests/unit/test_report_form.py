@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.core.domain import IssueType, Priority, Severity
-from bot.incidents.filing import Source
+from bot.incidents.drafts import Source
 from bot.incidents.report_form import FormErrors, parse_report
 
 

@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from bot.core.clock import FakeClock
 from bot.core.domain import IssueType, Severity
-from bot.incidents.filing import Filing, IssueDraft
+from bot.incidents.drafts import IssueDraft
+from bot.incidents.filing import Filing
 from bot.incidents.hooks import HookList
 from bot.playbooks.loader import load_playbooks
 from storage.db import Database

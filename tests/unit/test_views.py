@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.incidents.card import issue_card
-from bot.incidents.filing import Source
+from bot.incidents.drafts import Source
 from bot.incidents.report_modal import ReportPrefill, decode_metadata, encode_metadata, report_modal
 from sandbox.blockkit import message_problems, view_problems
 from storage.models import Issue
