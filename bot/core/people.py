@@ -61,8 +61,40 @@ class People:
         return members
 
 
+@dataclass(frozen=True)
+class Visible:
+    """What one audience may see of a list of issues: the issues, and how many private
+    ones were left out (shown only as a count)."""
+
+    shown: list[Issue]
+    private_hidden: int = 0
+
+    def note(self) -> str | None:
+        """ "1 private issue" for the hidden ones, or None when none is hidden."""
+        n = self.private_hidden
+        if not n:
+            return None
+        if n == 1:
+            return "1 private issue, seen only by its members"
+        return f"{n} private issues, seen only by their members"
+
+
+async def visible_to(client: AsyncWebClient, issues: list[Issue], user_id: str) -> Visible:
+    """The issues one person may see; the rest count as private ones left out."""
+    shown = [issue for issue in issues if await can_see(client, issue, user_id)]
+    return Visible(shown, len(issues) - len(shown))
+
+
+def visible_to_a_channel(issues: list[Issue]) -> Visible:
+    """What a message to a channel may show: a channel is not an issue's member list,
+    so private issues appear only as a count there."""
+    shown = [issue for issue in issues if not issue.private]
+    return Visible(shown, len(issues) - len(shown))
+
+
 async def can_see(client: AsyncWebClient, issue: Issue, user_id: str) -> bool:
-    """Public issues are open to everyone; a private one to its channel's members."""
+    """The one rule: public issues are open to everyone; a private one to its reporter,
+    its leads and its channel's members."""
     if not issue.private or user_id in {issue.reporter_id, issue.commander_id, issue.assignee_id}:
         return True
     if not issue.channel_id:

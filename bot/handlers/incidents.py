@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.domain import Severity, Status
 from bot.core.errors import FirebellError
 from bot.core.ids import Action, Callback, ModalField
-from bot.core.people import Actor, can_see
+from bot.core.people import Actor, visible_to
 from bot.handlers.commands import CommandRequest
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
@@ -59,7 +59,7 @@ async def show_timeline(req: CommandRequest) -> Reply:
 async def list_command(req: CommandRequest) -> Reply:
     scope = req.command.scope
     found = list_issues(req.runtime.db, scope, req.user_id)
-    visible = [i for i in found if await can_see(req.client, i, req.user_id)]
+    visible = await visible_to(req.client, found, req.user_id)
     title = {"open": "Open issues", "mine": "My open issues", "all": "All issues"}[scope]
     return list_blocks(title, visible, req.runtime.clock.now())
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.core.blocks import clip, context, escape, header, section, slack_date
 from bot.core.domain import label
+from bot.core.people import Visible
 from bot.core.timeline import describe_event
 from storage.models import Issue, TimelineEvent
 
@@ -39,12 +40,15 @@ def issue_line(issue: Issue, now: datetime) -> str:
     )
 
 
-def list_blocks(title: str, issues: list[Issue], now: datetime) -> list[dict[str, Any]]:
+def list_blocks(title: str, visible: Visible, now: datetime) -> list[dict[str, Any]]:
+    issues = visible.shown
     blocks: list[dict[str, Any]] = [header(title)]
-    if not issues:
+    if not issues and not visible.private_hidden:
         blocks.append(section("No issues."))
     for issue in issues[:40]:
         blocks.append(section(issue_line(issue, now)))
     if len(issues) > 40:
         blocks.append(context(f"…and {len(issues) - 40} more."))
+    if visible.note():
+        blocks.append(context(f"+ {visible.note()}."))
     return blocks

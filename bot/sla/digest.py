@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from bot.core.clock import Clock
 from bot.core.delivery import enqueue
 from bot.core.domain import Severity
 from bot.core.ledger import record_once
+from bot.core.people import Visible, visible_to_a_channel
 from bot.incidents.rules import OPEN_STATUSES
 from bot.sla.config import DigestConfig
 from bot.sla.kinds import DigestPost
@@ -25,10 +26,13 @@ CATCH_UP = timedelta(days=1)  # a digest missed by more than this waits for next
 
 @dataclass(frozen=True)
 class DigestContent:
+    """What the digest's channel may see: public issues, and private ones as a count."""
+
     ranked: list[Issue]
     at_risk: list[Issue]
     breached: list[Issue]
     stale: list[tuple[Issue, datetime]]
+    private: Visible = field(default_factory=lambda: Visible([]))
 
 
 def last_slot(config: DigestConfig, now: datetime) -> datetime:
@@ -72,8 +76,9 @@ class Digest:
                 select(Issue).where(col(Issue.status).in_([s.value for s in OPEN_STATUSES]))
             )
         )
+        visible = visible_to_a_channel(open_issues)
         ranked = sorted(
-            open_issues, key=lambda i: (-SEVERITY_RANK[i.severity], -i.occurrences, i.created_at)
+            visible.shown, key=lambda i: (-SEVERITY_RANK[i.severity], -i.occurrences, i.created_at)
         )
         risky_ids = set(
             session.exec(
@@ -102,4 +107,5 @@ class Digest:
             at_risk=[i for i in ranked if i.id in risky_ids],
             breached=[i for i in ranked if i.breached_at is not None],
             stale=stale,
+            private=visible,
         )

@@ -52,6 +52,8 @@ def digest_message(content: Any, now: datetime) -> tuple[str, list[dict[str, Any
         )
     if len(content.stale) > STALE_MAX:
         blocks.append(context(f"…and {len(content.stale) - STALE_MAX} more stale issues."))
+    if content.private.note():
+        blocks.append(context(f"Not listed here: {content.private.note()}."))
     text = (
         f"Weekly issue review: {len(content.ranked)} open, {len(content.at_risk)} at risk, "
         f"{len(content.breached)} breached, {len(content.stale)} stale"

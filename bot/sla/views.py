@@ -11,6 +11,7 @@ from bot.core.blocks import button, clip, context, escape, header, section, slac
 from bot.core.domain import label
 from bot.core.durations import format_duration
 from bot.core.ids import Action
+from bot.core.people import Visible
 from bot.core.reporters import reporter_text, who
 from bot.core.timeline import describe_event
 from bot.incidents.list_views import issue_line
@@ -133,15 +134,15 @@ def sla_line(clocks: list[SlaClock], now: datetime) -> str:
     return "SLA: " + " · ".join(parts) if parts else ""
 
 
-def home_view(
-    issues: list[Issue], clocks: dict[int, list[SlaClock]], now: datetime
-) -> dict[str, Any]:
+def home_view(visible: Visible, clocks: dict[int, list[SlaClock]], now: datetime) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [header("Your open issues")]
-    if not issues:
+    if not visible.shown and not visible.private_hidden:
         blocks.append(section("No issues."))
-    for issue in issues[:45]:
+    for issue in visible.shown[:45]:
         sla = sla_line(clocks.get(issue.id or 0, []), now)
         blocks.append(section(issue_line(issue, now) + (f"\n{sla}" if sla else "")))
+    if visible.note():
+        blocks.append(context(f"+ {visible.note()}."))
     return {"type": "home", "blocks": blocks}
 
 

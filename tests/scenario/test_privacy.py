@@ -1,0 +1,65 @@
+"""Private issues are seen only by their members, on every surface that lists or counts
+issues: elsewhere they appear only as a count."""
+
+from __future__ import annotations
+
+from bot.config import FirebellConfig
+from bot.core.clock import FakeClock
+from bot.harness import Harness, running
+from sandbox import Sandbox
+from sandbox.workspace import Channel, User
+from tests.helpers import GOOD_REPORT, open_modal
+
+SECRET_TITLE = "Payroll export leaks salaries"
+
+
+async def file(h: Harness, user: User, channel: Channel, **answers: object) -> None:
+    view = await open_modal(h, user, channel)
+    reply = await h.driver.submit_view(user, view, {**GOOD_REPORT, **answers})
+    assert reply.status == 200 and not reply.json, reply
+    await h.firebell.settle()
+
+
+async def test_lists_home_and_digest_show_a_private_issue_only_to_its_members(
+    database_url: str, clock: FakeClock
+) -> None:
+    sandbox = await Sandbox().start()
+    ws = sandbox.workspace
+    dana, sam, olga = (ws.add_user(n, n.title()) for n in ("dana", "sam", "olga"))
+    support = ws.add_channel("support", dana, sam, olga, ws.bot)
+    review = ws.add_channel("bug-review", dana, sam, olga, ws.bot)  # a public channel
+    config = FirebellConfig(
+        digest={"channel": review.id, "day": "mon", "at": "09:00", "stale_after": "7d"}
+    )
+    clock.advance(days=-7)
+    try:
+        async with running(database_url, clock=clock, config=config, sandbox=sandbox) as h:
+            await file(h, dana, support, title="Checkout is slow")
+            await file(h, dana, support, title=SECRET_TITLE, private=["private"])
+
+            outsider = await h.driver.slash_command(olga, support, "list")
+            seen = str(outsider.json.get("blocks"))
+            assert "Checkout is slow" in seen and SECRET_TITLE not in seen
+            assert "1 private issue, seen only by its members" in seen
+
+            reporter = str((await h.driver.slash_command(dana, support, "list")).json["blocks"])
+            assert SECRET_TITLE in reporter and "private issue" not in reporter
+
+            home = {"type": "app_home_opened", "tab": "home"}
+            await h.driver.event(h.driver.event_payload({**home, "user": olga.id}))
+            await h.firebell.settle()
+            olga_home = str(h.ws.calls_to("views.publish")[-1].args)
+            assert SECRET_TITLE not in olga_home
+            await h.driver.event(h.driver.event_payload({**home, "user": dana.id}))
+            await h.firebell.settle()
+            assert SECRET_TITLE in str(h.ws.calls_to("views.publish")[-1].args)
+
+            clock.advance(days=7)
+            await h.firebell.tick()
+            (digest,) = h.ws.messages_in(review.id)
+            shown = digest.text + str(digest.blocks)
+            assert "Checkout is slow" in shown and SECRET_TITLE not in shown
+            assert "Not listed here: 1 private issue, seen only by its members." in shown
+            assert digest.text.startswith("Weekly issue review: 1 open")
+    finally:
+        await sandbox.stop()
