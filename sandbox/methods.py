@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import math
+import mimetypes
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +14,12 @@ from sandbox.blockkit import MAX_MESSAGE_TEXT, message_problems, view_problems
 from sandbox.workspace import Channel, Message, OpenView, Workspace
 
 CHANNEL_NAME = re.compile(r"^[a-z0-9_-]+$")
+EVENT_TYPE = re.compile(r"^[a-zA-Z0-9_]+$")
+MAX_EVENT_TYPE = 255
+HISTORY_MAX_LIMIT = 999  # conversations.history: "Maximum of 999"
+LIST_MAX_LIMIT = 1000  # conversations.list: "an integer no larger than 1000"
+CONVERSATION_TYPES = {"public_channel", "private_channel", "mpim", "im"}
+FILE_TYPES = {"all", "spaces", "snippets", "images", "gdocs", "zips", "pdfs"}
 
 
 class SlackError(Exception):
@@ -23,6 +33,56 @@ def _require(args: dict[str, Any], *names: str) -> None:
     for name in names:
         if args.get(name) in (None, ""):
             raise SlackError("invalid_arguments", f"missing required field: {name}")
+
+
+def _flag(args: dict[str, Any], name: str) -> bool:
+    """A boolean argument: true/1 in a form or query, true in a JSON body."""
+    return str(args.get(name, "false")).lower() in {"true", "1"}
+
+
+def _metadata(value: Any) -> dict[str, Any] | None:
+    """`metadata` checked as Slack does; None for an empty object (no metadata, or remove it).
+
+    A JSON string in form bodies (the server decodes it) or an object in JSON bodies.
+    """
+    if not isinstance(value, dict):
+        raise SlackError("invalid_metadata_format")
+    if not value:
+        return None
+    event_type, payload = value.get("event_type"), value.get("event_payload")
+    if (
+        not isinstance(event_type, str)
+        or not EVENT_TYPE.match(event_type)
+        or len(event_type) > MAX_EVENT_TYPE
+        or not isinstance(payload, dict)
+    ):
+        raise SlackError("invalid_metadata_schema")
+    return {"event_type": event_type, "event_payload": payload}
+
+
+def _encode_cursor(kind: str, value: str) -> str:
+    """Opaque like Slack's: base64 of "next_ts:…" (history) or "team:…" (lists)."""
+    return base64.b64encode(f"{kind}:{value}".encode()).decode()
+
+
+def _decode_cursor(cursor: str, kind: str) -> str:
+    try:
+        decoded = base64.b64decode(cursor.encode(), validate=True).decode()
+    except ValueError:
+        raise SlackError("invalid_cursor") from None
+    prefix, _, value = decoded.partition(":")
+    if prefix != kind or not value:
+        raise SlackError("invalid_cursor")
+    return value
+
+
+def _ts(value: Any, error: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise SlackError(error) from None
 
 
 class WebApi:
@@ -49,6 +109,7 @@ class WebApi:
             "conversations.info": self.conversations_info,
             "conversations.join": self.conversations_join,
             "conversations.history": self.conversations_history,
+            "conversations.list": self.conversations_list,
             "conversations.members": self.conversations_members,
             "pins.add": self.pins_add,
             "reactions.add": self.reactions_add,
@@ -57,6 +118,8 @@ class WebApi:
             "apps.connections.open": self.apps_connections_open,
             "files.getUploadURLExternal": self.files_get_upload_url,
             "files.completeUploadExternal": self.files_complete_upload,
+            "files.list": self.files_list,
+            "files.info": self.files_info,
         }
 
     # -- helpers ---------------------------------------------------------
@@ -108,14 +171,21 @@ class WebApi:
         _require(args, "channel")
         channel = self._channel(args["channel"])
         self._check_text_or_blocks(args)
+        metadata = _metadata(args["metadata"]) if args.get("metadata") not in (None, "") else None
         message = self.ws.post(
             channel,
             self.ws.bot,
             args.get("text") or "",
             blocks=args.get("blocks"),
             thread_ts=args.get("thread_ts"),
+            metadata=metadata,
         )
-        return {"channel": channel.id, "ts": message.ts, "message": message.to_api()}
+        answer = message.to_api()
+        if metadata is not None:
+            # Slack echoes the event type but strips the payload of an event type the app's
+            # manifest does not declare; conversations.history with include_all_metadata has it.
+            answer["metadata"] = {"event_type": metadata["event_type"]}
+        return {"channel": channel.id, "ts": message.ts, "message": answer}
 
     def chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         _require(args, "channel", "ts")
@@ -124,6 +194,9 @@ class WebApi:
         if message.user != self.ws.bot.id:
             raise SlackError("cant_update_message")
         self._check_text_or_blocks(args)
+        if args.get("metadata") not in (None, ""):
+            # absent keeps the metadata; an empty object removes it
+            message.metadata = _metadata(args["metadata"])
         message.text = args.get("text") or message.text
         if "blocks" in args:
             message.blocks = args["blocks"]
@@ -260,34 +333,117 @@ class WebApi:
         return {"channel": channel.to_api()}
 
     def conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Newest first; `latest`/`oldest` bound by ts (`inclusive` keeps the bounds)."""
+        """Newest first; `latest`/`oldest` bound by ts (`inclusive` keeps the bounds).
+
+        Pages of `limit` (default 100, at most 999) with an opaque cursor naming the ts
+        the next page starts at, so messages posted meanwhile do not shift the pages.
+        `include_all_metadata` adds each message's `metadata`; without it there is none.
+        """
         _require(args, "channel")
         channel = self._channel(args["channel"])
-        inclusive = str(args.get("inclusive", "false")).lower() in {"true", "1"}
-        latest, oldest = args.get("latest"), args.get("oldest")
+        inclusive = _flag(args, "inclusive")
+        latest = _ts(args.get("latest"), "invalid_ts_latest")
+        oldest = _ts(args.get("oldest"), "invalid_ts_oldest")
+        start = None
+        if args.get("cursor"):
+            digits = _decode_cursor(str(args["cursor"]), "next_ts")  # the ts without its dot
+            if not digits.isdigit() or len(digits) <= 6:
+                raise SlackError("invalid_cursor")
+            start = float(f"{digits[:-6]}.{digits[-6:]}")
 
         def within(ts: str) -> bool:
             value = float(ts)
-            if latest and (value > float(latest) or (value == float(latest) and not inclusive)):
+            if latest is not None and (value > latest or (value == latest and not inclusive)):
+                return False
+            if start is not None and value > start:
                 return False
             return not (
-                oldest and (value < float(oldest) or (value == float(oldest) and not inclusive))
+                oldest is not None and (value < oldest or (value == oldest and not inclusive))
             )
 
         messages = [
             m
             for m in self.ws.messages_in(channel.id)
             if m.ephemeral_to is None and not m.thread_ts and within(m.ts)
-        ][::-1]
-        start = int(args.get("cursor") or 0)
-        limit = min(int(args.get("limit") or 100), 1000)
-        page = messages[start : start + limit]
-        more = start + limit < len(messages)
+        ]
+        messages.sort(key=lambda m: float(m.ts), reverse=True)
+        limit = self._limit(args, HISTORY_MAX_LIMIT, error=None)
+        page, rest = messages[:limit], messages[limit:]
+        metadata = _flag(args, "include_all_metadata")
+        cursor = _encode_cursor("next_ts", rest[0].ts.replace(".", "")) if rest else ""
         return {
-            "messages": [m.to_api() for m in page],
-            "has_more": more,
-            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+            "messages": [m.to_api(metadata=metadata) for m in page],
+            "has_more": bool(rest),
+            "pin_count": len(channel.pins),
+            "response_metadata": {"next_cursor": cursor},
         }
+
+    @staticmethod
+    def _limit(args: dict[str, Any], maximum: int, *, error: str | None) -> int:
+        """`limit`, default 100: past `maximum` an error if the method has one, else capped."""
+        raw = args.get("limit")
+        if raw in (None, "", 0, "0"):
+            return 100
+        try:
+            limit = int(raw)
+        except (TypeError, ValueError):
+            if error:
+                raise SlackError(error) from None
+            return 100
+        if limit < 1 or limit > maximum:
+            if error:
+                raise SlackError(error)
+            return min(max(limit, 1), maximum)
+        return limit
+
+    def _kind(self, channel: Channel) -> str:
+        if channel.is_im:
+            return "im"
+        return "private_channel" if channel.is_private else "public_channel"
+
+    def conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Channels in creation order, as a bot token sees them: public ones, and private
+        ones and DMs only where the bot is a member. Pages of `limit` (default 100, at
+        most 1000) with an opaque cursor naming the channel the next page starts at."""
+        types = {t.strip() for t in str(args.get("types") or "public_channel").split(",")}
+        types.discard("")
+        if not types or types - CONVERSATION_TYPES:
+            raise SlackError("invalid_types")
+        exclude_archived = _flag(args, "exclude_archived")
+        limit = self._limit(args, LIST_MAX_LIMIT, error="invalid_limit")
+        order = {channel_id: i for i, channel_id in enumerate(self.ws.channels)}
+        first = 0
+        if args.get("cursor"):
+            after = _decode_cursor(str(args["cursor"]), "team")
+            if after not in order:
+                raise SlackError("invalid_cursor")
+            first = order[after]
+        bot = self.ws.bot.id
+        listed = [
+            c
+            for c in self.ws.channels.values()
+            if order[c.id] >= first
+            and self._kind(c) in types
+            and (not (c.is_private or c.is_im) or bot in c.members)
+            and not (exclude_archived and c.is_archived)
+        ]
+        page, rest = listed[:limit], listed[limit:]
+        return {
+            "channels": [self._listed_channel(c) for c in page],
+            "response_metadata": {
+                "next_cursor": _encode_cursor("team", rest[0].id) if rest else ""
+            },
+        }
+
+    def _listed_channel(self, channel: Channel) -> dict[str, Any]:
+        data = {
+            **channel.to_api(),
+            "name_normalized": channel.name,
+            "is_member": self.ws.bot.id in channel.members,
+        }
+        if channel.is_im:
+            data["user"] = next((u for u in channel.members if u != self.ws.bot.id), "")
+        return data
 
     def usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         _require(args, "usergroup")
@@ -335,6 +491,10 @@ class WebApi:
             "length": int(args["length"]),
             "content": None,
             "title": args["filename"],
+            "user": self.ws.bot.id,
+            "created": int(time.time()),
+            "completed": False,
+            "channels": [],
         }
         return {"upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
 
@@ -347,17 +507,133 @@ class WebApi:
             stored = self.ws.files.get(item.get("id", ""))
             if stored is None or stored["content"] is None:
                 raise SlackError("file_not_found")
+        targets = [args["channel_id"]] if args.get("channel_id") else []
+        targets += [c.strip() for c in str(args.get("channels") or "").split(",") if c.strip()]
+        channels = [self._channel(channel_id) for channel_id in targets]
+        for item in listed:
+            stored = self.ws.files[item["id"]]
             stored["title"] = item.get("title") or stored["name"]
-        if args.get("channel_id"):
-            channel = self._channel(args["channel_id"])
+            stored["completed"] = True
+        for channel in channels:
             self.ws.post(
                 channel,
                 self.ws.bot,
                 args.get("initial_comment") or "",
                 files=[item["id"] for item in listed],
+                thread_ts=args.get("thread_ts") or None,
             )
+            for item in listed:
+                shared = self.ws.files[item["id"]]["channels"]
+                if channel.id not in shared:
+                    shared.append(channel.id)
         return {
             "files": [{"id": i["id"], "title": self.ws.files[i["id"]]["title"]} for i in listed]
+        }
+
+    def _file_visible(self, stored: dict[str, Any]) -> bool:
+        """Completed, and the bot's own or shared where the bot can see it."""
+        if not stored.get("completed"):
+            return False
+        if stored.get("user") == self.ws.bot.id:
+            return True
+        return any(self._can_see(channel_id) for channel_id in stored.get("channels", []))
+
+    def _can_see(self, channel_id: str) -> bool:
+        channel = self.ws.channels.get(channel_id)
+        if channel is None:
+            return False
+        return not (channel.is_private or channel.is_im) or self.ws.bot.id in channel.members
+
+    def file_json(self, file_id: str) -> dict[str, Any]:
+        stored = self.ws.files[file_id]
+        name = stored["name"]
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else "text"
+        shared = [c for c in stored.get("channels", []) if self._can_see(c)]
+        kinds = {c: self.ws.channels[c] for c in shared}
+        return {
+            "id": file_id,
+            "created": stored.get("created", 0),
+            "timestamp": stored.get("created", 0),
+            "name": name,
+            "title": stored["title"],
+            "mimetype": mimetypes.guess_type(name)[0] or "text/plain",
+            "filetype": extension,
+            "user": stored.get("user", self.ws.bot.id),
+            "size": len(stored["content"] or b""),
+            "mode": "hosted",
+            "is_external": False,
+            "is_public": any(not c.is_private and not c.is_im for c in kinds.values()),
+            "url_private": f"{self.base_url}upload/{file_id}",
+            "permalink": f"https://{self.ws.domain}.slack.com/files/{file_id}",
+            "channels": [c for c, ch in kinds.items() if not ch.is_private and not ch.is_im],
+            "groups": [c for c, ch in kinds.items() if ch.is_private],
+            "ims": [c for c, ch in kinds.items() if ch.is_im],
+        }
+
+    def files_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Files newest first, filtered by `channel`, `user`, `ts_from`/`ts_to` (inclusive)
+        and `types`; paged the classic way (`count` default 100, `page` from 1)."""
+        types = {t.strip() for t in str(args.get("types") or "all").split(",") if t.strip()}
+        if types - FILE_TYPES:
+            raise SlackError("unknown_type")
+        user = args.get("user") or None
+        if user is not None and user not in self.ws.users:
+            raise SlackError("user_not_found")
+        ts_from = _ts(args.get("ts_from"), "invalid_arguments")
+        ts_to = _ts(args.get("ts_to"), "invalid_arguments")
+        channel = args.get("channel") or None
+        found = []
+        for file_id, stored in self.ws.files.items():
+            if not self._file_visible(stored):
+                continue
+            if channel is not None and (
+                channel not in stored.get("channels", []) or not self._can_see(channel)
+            ):
+                continue
+            if user is not None and stored.get("user") != user:
+                continue
+            created = stored.get("created", 0)
+            if (ts_from is not None and created < ts_from) or (
+                ts_to is not None and created > ts_to
+            ):
+                continue
+            data = self.file_json(file_id)
+            if "all" not in types and not self._file_of_types(data, types):
+                continue
+            found.append(data)
+        found.sort(key=lambda f: (f["created"], f["id"]), reverse=True)
+        try:
+            count = max(int(args.get("count") or 100), 1)
+            page = max(int(args.get("page") or 1), 1)
+        except (TypeError, ValueError):
+            raise SlackError("invalid_arguments") from None
+        return {
+            "files": found[(page - 1) * count : page * count],
+            "paging": {
+                "count": count,
+                "total": len(found),
+                "page": page,
+                "pages": math.ceil(len(found) / count),
+            },
+        }
+
+    @staticmethod
+    def _file_of_types(data: dict[str, Any], types: set[str]) -> bool:
+        return (
+            ("images" in types and str(data["mimetype"]).startswith("image/"))
+            or ("pdfs" in types and data["filetype"] == "pdf")
+            or ("zips" in types and data["filetype"] == "zip")
+        )
+
+    def files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        _require(args, "file")
+        stored = self.ws.files.get(args["file"])
+        if stored is None or not self._file_visible(stored):
+            raise SlackError("file_not_found")
+        return {
+            "file": self.file_json(args["file"]),
+            "comments": [],
+            "response_metadata": {"next_cursor": ""},
         }
 
     def apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:

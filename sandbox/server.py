@@ -9,13 +9,13 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from sandbox.faults import Faults
+from sandbox.faults import Fault, Faults
 from sandbox.methods import SlackError, WebApi
 from sandbox.paging import Pagers
 from sandbox.socket_mode import SocketHub
 from sandbox.workspace import Call, Workspace
 
-JSON_ARGS = {"blocks", "view", "attachments", "files"}
+JSON_ARGS = {"blocks", "view", "attachments", "files", "metadata"}
 APP_TOKEN_METHODS = {"apps.connections.open"}
 MAX_HANG_SECONDS = 30.0
 
@@ -160,27 +160,42 @@ class Sandbox:
         token = auth.removeprefix("Bearer ").strip() or str(args.pop("token", ""))
         args.pop("token", None)
         fault = self.faults.take(method)
-        if fault is not None:
+        if fault is not None and fault.kind != "late":
             return await self._faulted(method, args, fault)
+        result = self._answer(method, args, token)
+        late = fault is not None
+        call = Call(method, args, result["ok"], result.get("error"), late=late)
+        self.workspace.calls.append(call)
+        self.workspace.changed()
+        if fault is not None:
+            # "late": Slack did the work; the answer comes after the client has given up.
+            await self._hold(fault)
+        return web.json_response(result)
+
+    def _answer(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
         assert self.api is not None
         handler = self.api.methods.get(method)
         error = "unknown_method" if handler is None else self._token_error(method, token)
-        result: dict[str, Any]
         if error:
-            result = {"ok": False, "error": error}
-        else:
-            assert handler is not None
-            try:
-                result = {"ok": True, **handler(args)}
-            except SlackError as exc:
-                result = {"ok": False, "error": exc.code}
-                if exc.messages:
-                    result["response_metadata"] = {"messages": exc.messages}
-        self.workspace.calls.append(Call(method, args, result["ok"], result.get("error")))
-        self.workspace.changed()
-        return web.json_response(result)
+            return {"ok": False, "error": error}
+        assert handler is not None
+        try:
+            return {"ok": True, **handler(args)}
+        except SlackError as exc:
+            result: dict[str, Any] = {"ok": False, "error": exc.code}
+            if exc.messages:
+                result["response_metadata"] = {"messages": exc.messages}
+            return result
 
-    async def _faulted(self, method: str, args: dict[str, Any], fault: Any) -> web.Response:
+    async def _hold(self, fault: Fault) -> None:
+        """Hold a request until the faults are cleared, or `fault.hold` seconds (capped)."""
+        seconds = MAX_HANG_SECONDS if fault.hold is None else min(fault.hold, MAX_HANG_SECONDS)
+        try:
+            await asyncio.wait_for(self.faults.release.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    async def _faulted(self, method: str, args: dict[str, Any], fault: Fault) -> web.Response:
         ws = self.workspace
         if fault.kind == "ratelimit":
             ws.calls.append(Call(method, args, False, "ratelimited", 429))
@@ -197,8 +212,5 @@ class Sandbox:
         # "timeout": hold the request until the fault is cleared; the caller gives up first.
         ws.calls.append(Call(method, args, False, "timeout", 504))
         ws.changed()
-        try:
-            await asyncio.wait_for(self.faults.release.wait(), MAX_HANG_SECONDS)
-        except TimeoutError:
-            pass
+        await self._hold(fault)
         return web.Response(status=504, text="timed out")

@@ -39,6 +39,7 @@ class Channel:
     name: str
     is_private: bool = False
     is_im: bool = False
+    is_archived: bool = False
     creator: str = ""
     created: int = 0
     members: set[str] = field(default_factory=set)
@@ -52,7 +53,7 @@ class Channel:
             "is_group": self.is_private,
             "is_im": self.is_im,
             "is_private": self.is_private,
-            "is_archived": False,
+            "is_archived": self.is_archived,
             "created": self.created,
             "creator": self.creator,
             "num_members": len(self.members),
@@ -71,8 +72,10 @@ class Message:
     reactions: dict[str, set[str]] = field(default_factory=dict)
     edited: bool = False
     files: list[str] = field(default_factory=list)  # ids of files shared with the message
+    metadata: dict[str, Any] | None = None  # {"event_type": ..., "event_payload": {...}}
 
-    def to_api(self) -> dict[str, Any]:
+    def to_api(self, *, metadata: bool = False) -> dict[str, Any]:
+        """The message as Slack returns it; `metadata` only if asked (include_all_metadata)."""
         data: dict[str, Any] = {
             "type": "message",
             "user": self.user,
@@ -83,6 +86,8 @@ class Message:
             data["blocks"] = self.blocks
         if self.thread_ts:
             data["thread_ts"] = self.thread_ts
+        if metadata and self.metadata is not None:
+            data["metadata"] = self.metadata
         return data
 
 
@@ -111,6 +116,7 @@ class Call:
     error: str | None
     status: int = 200
     at: float = field(default_factory=time.time)
+    late: bool = False  # performed, but answered only after a "late" fault's hold
 
 
 class Workspace:
@@ -136,7 +142,8 @@ class Workspace:
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []  # posts to response_url
         self.usergroups: dict[str, set[str]] = {}  # S… id -> member user ids
-        self.files: dict[str, dict[str, Any]] = {}  # F… id -> name, title, content
+        # F… id -> name, title, length, content, user, created, channels (where shared)
+        self.files: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1)
         self._last_ts = 0
         self._changed = asyncio.Condition()

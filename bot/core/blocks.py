@@ -50,8 +50,9 @@ def context(text: str) -> dict[str, Any]:
 
 
 def code_block(text: str) -> dict[str, Any]:
+    """Typed text (a stack trace) in a code block: Slack parses <…> even inside fences."""
     # Six characters go to the fences; keep the whole text within the section limit.
-    return section("```" + clip(text, SECTION_TEXT_MAX - 6) + "```")
+    return section("```" + clip(escape(text), SECTION_TEXT_MAX - 6) + "```")
 
 
 def escape(text: str) -> str:
@@ -62,13 +63,18 @@ def escape(text: str) -> str:
 MENTION = re.compile(r"&lt;([@#])([UWC][A-Z0-9]+)&gt;")
 
 
-def escape_keep_mentions(text: str) -> str:
-    """Escape text but keep user and channel mentions (<@U…>, <#C…>) working.
+def escape_keep_mentions(text: str, people: frozenset[str]) -> str:
+    """Escape text but keep mentions (<@U…>, <#C…>) of the given ids working.
 
-    For text Firebell composed from its own records (a review), where a mention
-    is meant; other links and markup stay escaped.
+    For text Firebell composed from its own records (a review), where a mention of
+    someone in the issue is meant; a mention of anyone else, links and other
+    markup stay escaped, so text a person typed cannot ping or link.
     """
-    return MENTION.sub(r"<\1\2>", escape(text))
+
+    def keep(match: re.Match[str]) -> str:
+        return f"<{match[1]}{match[2]}>" if match[2] in people else match[0]
+
+    return MENTION.sub(keep, escape(text))
 
 
 def slack_date(moment: datetime) -> str:
@@ -96,3 +102,13 @@ def modal_metadata(raw: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def safe_link(url: object) -> bool:
+    """A URL Firebell may put inside <url|text>: http(s) and none of the characters that
+    would end the link early or start Slack markup."""
+    return (
+        isinstance(url, str)
+        and url.startswith(("http://", "https://"))
+        and not any(c in url for c in "<>| \n")
+    )

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot.core.blocks import clip, escape
 from bot.core.clock import Clock
 from bot.core.domain import label
-from bot.core.reporters import tool_name, who
+from bot.core.reporters import is_person, tool_name, who
 from storage.models import Issue, TimelineEvent
 
 
@@ -57,7 +57,7 @@ EVENT_WORDS = {
     "deployed": "marked the fix deployed",
     "step_done": "did “{text}”",
     "step_skipped": "skipped “{text}”: {reason}",
-    "pinned_message": "pinned: {text}",
+    "pinned_message": "pinned a message{from_author}: {text}",
     "phase_started": "started the {phase} phase",
     "phase_left_incomplete": "left {phase} with required steps unfinished: {steps}",
     "channel_created": "channel <#{channel_id}> created",
@@ -90,27 +90,46 @@ EVENT_WORDS = {
 }
 
 
-def event_words(event: TimelineEvent) -> str:
-    """What happened, without who did it: "moved Assigned → Revise"."""
+# Payload values Firebell itself composed as Slack markup (mentions, channel links);
+# every other value is what a person or a tool typed, and is escaped for mrkdwn.
+MARKUP_KEYS = {"user_id", "channel_id", "targets", "from_author"}
+
+
+def event_words(event: TimelineEvent, *, mrkdwn: bool = True) -> str:
+    """What happened, without who did it: "moved Assigned → Revise". With `mrkdwn`,
+    typed text is escaped so it reads as text in Slack and cannot mention or link."""
     payload: dict[str, Any] = dict(event.payload)
     for key in ("before", "after", "target"):
         if isinstance(payload.get(key), str):
             payload[key] = label(payload[key])
-    for key in ("steps", "targets", "versions"):
-        if isinstance(payload.get(key), list):
-            payload[key] = "; ".join(payload[key]) or "nobody"
-    if "on" in payload:
-        payload["state"] = "on" if payload["on"] else "off"
     if event.kind == "alert_opened" and isinstance(payload.get("source"), str):
         payload["source"] = tool_name(payload["source"])
+    if event.kind == "pinned_message":
+        author = payload.pop("author", None)
+        payload["from_author"] = f" from <@{author}>" if is_person(author) else ""
+    if mrkdwn:
+        payload = {k: v if k in MARKUP_KEYS else _escaped(v) for k, v in payload.items()}
+    for key in ("steps", "targets", "versions"):
+        if isinstance(payload.get(key), list):
+            payload[key] = "; ".join(map(str, payload[key])) or "nobody"
+    if "on" in payload:
+        payload["state"] = "on" if payload["on"] else "off"
     template = EVENT_WORDS.get(event.kind, event.kind.replace("_", " "))
     try:
         words = template.format_map(_Blank(payload))
     except (ValueError, IndexError):
         words = event.kind.replace("_", " ")
-    if event.payload.get("answer"):
-        words += f" – {event.payload['answer']}"
+    if payload.get("answer"):
+        words += f" – {payload['answer']}"
     return words
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, list):
+        return [escape(v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 def actor_name(event: TimelineEvent) -> str | None:
@@ -121,8 +140,7 @@ def actor_name(event: TimelineEvent) -> str | None:
 def describe_event(event: TimelineEvent) -> str:
     """One timeline line in Slack mrkdwn: who, then what, with mentions kept live."""
     actor = actor_name(event)
-    text = escape(clip(event_words(event), 600))
-    text = text.replace("&lt;@", "<@").replace("&lt;#", "<#").replace("&gt;", ">")
+    text = clip(event_words(event), 600)
     return f"{actor} {text}" if actor else text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.blocks import escape, safe_link
 from bot.core.timeline import describe_event
 from storage.models import Issue, TimelineEvent
 
@@ -9,11 +10,12 @@ from storage.models import Issue, TimelineEvent
 def notice_text(issue: Issue, event: TimelineEvent) -> str:
     p = event.payload
     if event.kind == "alert_resolved":
-        return f":white_check_mark: The alert “{p['title']}” of {issue.key} resolved."
+        return f":white_check_mark: The alert “{escape(p['title'])}” of {issue.key} resolved."
     if event.kind == "deployed" and "version" in p:
-        release = f"<{p['link']}|{p['version']}>" if p.get("link") else p["version"]
+        version = escape(p["version"])
+        release = f"<{p['link']}|{version}>" if safe_link(p.get("link")) else version
         return (
-            f":rocket: {release} of {p['service']} is deployed to "
-            f"{p.get('environment', 'production')}; it fixes {issue.key}."
+            f":rocket: {release} of {escape(p['service'])} is deployed to "
+            f"{escape(p.get('environment', 'production'))}; it fixes {issue.key}."
         )
     return describe_event(event)

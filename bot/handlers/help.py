@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.blocks import escape
 from bot.core.ids import SLASH_COMMAND
 from bot.handlers.command_parser import USAGE
 
@@ -31,7 +32,8 @@ WHAT = {
 
 
 def help_text(problem: str | None = None) -> str:
-    lines = [problem, ""] if problem else []
+    # The problem quotes what the person typed: escaped, so it cannot mention or link.
+    lines = [escape(problem), ""] if problem else []
     lines.append(
         "*Firebell commands* (in an issue's channel the issue is implied; elsewhere add `INC-n`)"
     )

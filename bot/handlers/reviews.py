@@ -60,7 +60,7 @@ async def followup_done(runtime: Runtime, actor: Actor, value: str) -> Reply:
     return runtime.followups.finish(issue_id_of(value), actor)
 
 
-def parse_edit(values: dict[str, Any]) -> tuple[str, list[str], list[ActionItem]]:
+def parse_edit(values: dict[str, Any], today: date) -> tuple[str, list[str], list[ActionItem]]:
     def element(block: str) -> dict[str, Any]:
         found: dict[str, Any] = values.get(block, {}).get(block, {})
         return found
@@ -70,14 +70,24 @@ def parse_edit(values: dict[str, Any]) -> tuple[str, list[str], list[ActionItem]
     factors = [line.strip("-• ").strip() for line in factors_raw.splitlines() if line.strip()]
     actions = []
     for row in range(1, ACTION_ROWS + 1):
-        title = str(element(f"{ModalField.ACTION_TITLE.value}{row}").get("value") or "").strip()
-        if not title:
-            continue
+        title_block = f"{ModalField.ACTION_TITLE.value}{row}"
+        title = str(element(title_block).get("value") or "").strip()
         owner = element(f"{ModalField.ACTION_OWNER.value}{row}").get("selected_user")
-        due = element(f"{ModalField.ACTION_DUE.value}{row}").get("selected_date")
-        actions.append(
-            ActionItem(title=title, owner=owner, due_date=date.fromisoformat(due) if due else None)
-        )
+        due_block = f"{ModalField.ACTION_DUE.value}{row}"
+        due = element(due_block).get("selected_date")
+        if not title:
+            if owner or due:  # never drop what was chosen for a row without its action
+                raise FirebellError(
+                    "Say what the action is, or clear its owner and date.", field=title_block
+                )
+            continue
+        due_on = date.fromisoformat(due) if due else None
+        if due_on is not None and due_on < today:
+            raise FirebellError(
+                f"Pick today ({today.isoformat()}) or a later day for a new action.",
+                field=due_block,
+            )
+        actions.append(ActionItem(title=title, owner=owner, due_date=due_on))
     if not root.strip():
         raise FirebellError(
             "Write the root cause (or what is known of it so far).",
@@ -89,7 +99,7 @@ def parse_edit(values: dict[str, Any]) -> tuple[str, list[str], list[ActionItem]
 async def submit_edit(
     runtime: Runtime, actor: Actor, meta: dict[str, Any], values: dict[str, Any]
 ) -> Reply:
-    root, factors, actions = parse_edit(values)
+    root, factors, actions = parse_edit(values, runtime.clock.now().date())
     runtime.reviews.edit(meta["issue"], actor, root, factors, actions)
     return None
 

@@ -3,13 +3,18 @@ digest's Still relevant and Close."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot.core.ids import Action
 from bot.core.people import Actor
 from bot.handlers.commands import CommandRequest
 from bot.handlers.incidents import issue_id_of
-from bot.handlers.listener import Reply
+from bot.handlers.listener import Later, Reply
 from bot.runtime import Runtime
-from bot.sla.views import oncall_blocks
+from bot.sla.views import oncall_blocks, page_answered
 
 
 async def escalate(req: CommandRequest) -> Reply:
@@ -36,8 +41,28 @@ async def override(req: CommandRequest) -> Reply:
     )
 
 
-async def page_ack(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return runtime.responses.acknowledge_page(issue_id_of(value), actor).message
+async def page_ack(
+    runtime: Runtime,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    later: Later,
+    actor: Actor,
+    value: str,
+) -> Reply:
+    changed = runtime.responses.acknowledge_page(issue_id_of(value), actor)
+    text, blocks = page_answered(changed.issue, actor.user_id, runtime.clock.now())
+    dm = body.get("container") or {}
+    if dm.get("channel_id") and dm.get("message_ts"):  # the page: its buttons are spent
+        update = client.chat_update(
+            channel=dm["channel_id"], ts=dm["message_ts"], text=text, blocks=blocks
+        )
+        later(_done(update), "mark the page acknowledged")
+    return changed.message
+
+
+async def _done(call: Awaitable[Any]) -> Reply:
+    await call
+    return None
 
 
 async def open_channel() -> Reply:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.core.blocks import escape
 from bot.core.domain import label
 from bot.core.reporters import who
 from bot.core.timeline import describe_event
@@ -38,7 +39,9 @@ WORDS: dict[str, Callable[[str, str, dict[str, Any]], str]] = {
     ),
     "reopened": lambda key, actor, _p: f"{actor} reopened {key}.",
     "deployed": lambda key, actor, _p: f"{actor} marked the fix for {key} as deployed.",
-    "status_update": lambda key, actor, p: f":mega: *Update on {key}* from {actor}\n{p['text']}",
+    "status_update": lambda key, actor, p: (
+        f":mega: *Update on {key}* from {actor}\n{escape(p['text'])}"
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from bot.core.blocks import (
     escape,
     fields,
     header,
+    safe_link,
     section,
     slack_date,
 )
@@ -50,13 +51,14 @@ class CardExtras:
     deploys: list[Any] = field(default_factory=list)  # newest first
     deploy_window: str = ""
     trace_links: dict[str, str] = field(default_factory=dict)
+    helpers: dict[str, str] = field(default_factory=dict)  # role (comms, scribe) -> user id
 
 
 def deploys_line(issue: Any, extras: CardExtras) -> str | None:
     if not extras.deploys:
         return None
     shown = [
-        f"<{d.link}|{escape(d.version)}>" if d.link else escape(d.version)
+        f"<{d.link}|{escape(d.version)}>" if safe_link(d.link) else escape(d.version)
         for d in extras.deploys[:5]
     ]
     more = f" and {len(extras.deploys) - 5} more" if len(extras.deploys) > 5 else ""
@@ -99,7 +101,11 @@ def issue_card(
         pairs.append(("Trace ID", trace_value(issue.trace_id, extras.trace_links)))
     if issue.occurrences > 1:
         pairs.append(("Occurrences", f"{issue.occurrences:,}"))
-    blocks: list[dict[str, Any]] = [header(f"{issue.key}: {issue.title}"), fields(pairs)]
+    for role, user in sorted(extras.helpers.items()):
+        pairs.append((role.capitalize(), _person(user)))
+    blocks: list[dict[str, Any]] = [header(f"{issue.key}: {issue.title}")]
+    # A section holds at most 10 fields: the rest go in a second one.
+    blocks += [fields(pairs[start : start + 10]) for start in range(0, len(pairs), 10)]
     if issue.description:
         blocks.append(section("*Description*\n" + escape(issue.description)))
     if issue.environment:
@@ -130,7 +136,7 @@ def issue_card(
     actions = card_actions(issue) if with_actions else None
     if actions:
         blocks.append(actions)
-    text = f"{issue.key}: {issue.title} ({label(issue.severity)}, {label(issue.status)})"
+    text = f"{issue.key}: {escape(issue.title)} ({label(issue.severity)}, {label(issue.status)})"
     return clip(text, 3000), blocks
 
 

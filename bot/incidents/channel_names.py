@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from anyascii import anyascii
+
 MAX_LENGTH = 80  # Slack's limit for a channel name
 
 
 def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    """Lowercase ASCII words, transliterated from any script ("straße" → "strasse",
+    "支付失败" → "zhifushibai"); symbols and emoji are dropped, not spelled out."""
+    letters = "".join(c for c in text if not unicodedata.category(c).startswith("S"))
+    return re.sub(r"[^a-z0-9]+", "-", anyascii(letters).lower()).strip("-")
 
 
 def channel_name(prefix: str, number: int, title: str, attempt: int = 1) -> str:

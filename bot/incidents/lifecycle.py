@@ -183,7 +183,6 @@ class Lifecycle:
             self.hooks.on_acknowledged(session, issue, now)
         if target == Status.FIXED:
             issue.fixed_at = now
-            self.hooks.on_fixed(session, issue, now)
         if target == Status.CLOSED:
             issue.closed_at = now
             summary = summary or latest_summary(session, issue)
@@ -204,6 +203,9 @@ class Lifecycle:
         if old_phase != new_phase or reopening:
             add_event(session, issue, "phase_started", self.clock, who, phase=new_phase)
             kinds.post_checklist(session, self.clock, issue, new_phase)
+        if target == Status.FIXED:
+            # After the move is told: the channel reads "moved to Fixed", then the review offer.
+            self.hooks.on_fixed(session, issue, now)
         session.flush()
         if target != Status.CLOSED:
             propose_next_if_ready(session, self.clock, issue, self.playbooks.get(issue.playbook))

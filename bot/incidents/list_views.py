@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.blocks import clip, context, escape, header, section, slack_date
 from bot.core.domain import label
 from bot.core.people import Visible
 from bot.core.timeline import describe_event
-from storage.models import Issue, TimelineEvent
+from bot.incidents.queries import TimelineExcerpt
+from storage.models import Issue
 
 
-def timeline_blocks(issue: Issue, events: list[TimelineEvent]) -> list[dict[str, Any]]:
-    lines = [f"{slack_date(e.at)} · {describe_event(e)}" for e in events]
+def timeline_blocks(issue: Issue, excerpt: TimelineExcerpt) -> list[dict[str, Any]]:
+    events = [*excerpt.first, *excerpt.latest]
+    lines = [f"{slack_date(e.at)} · {describe_event(e)}" for e in excerpt.first]
+    if excerpt.left_out:
+        lines.append(
+            f"_… {excerpt.left_out} more events between these "
+            f"({excerpt.total} in all; the review's timeline has every one)_"
+        )
+    lines += [f"{slack_date(e.at)} · {describe_event(e)}" for e in excerpt.latest]
     blocks: list[dict[str, Any]] = [header(f"Timeline of {issue.key}")]
     chunk: list[str] = []
     for line in lines:
@@ -28,10 +36,17 @@ def timeline_blocks(issue: Issue, events: list[TimelineEvent]) -> list[dict[str,
     return blocks[:50]
 
 
+def rough_age(age: timedelta) -> str:
+    """12m, 5h, 3d: how long an issue has been open, at a glance (never "0h")."""
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 1)}m"
+    hours = minutes // 60
+    return f"{hours}h" if hours < 48 else f"{hours // 24}d"
+
+
 def issue_line(issue: Issue, now: datetime) -> str:
-    age = now - issue.created_at
-    hours = int(age.total_seconds() // 3600)
-    age_text = f"{hours // 24}d" if hours >= 48 else f"{hours}h"
+    age_text = rough_age(now - issue.created_at)
     where = f" <#{issue.channel_id}>" if issue.channel_id else ""
     lead = f" · lead <@{issue.commander_id}>" if issue.commander_id else " · *nobody leads*"
     return (

@@ -38,12 +38,12 @@ def add_pinned_message(
                 issue,
                 "pinned_message",
                 clock,
-                author_id,
+                pinned_by,  # who pinned it did something; the author is in the payload
                 dedup_key=f"pin:{message_ts}",
                 at=slack_ts_to_datetime(message_ts),
                 text=text[:PIN_TEXT_MAX],
                 ts=message_ts,
-                pinned_by=pinned_by,
+                author=author_id,
             )
     except IntegrityError:
         return False

@@ -3,9 +3,10 @@ deploys, and where their playbook steps stand."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from bot.core.errors import FirebellError
 from bot.incidents.rules import OPEN_STATUSES
@@ -14,7 +15,8 @@ from storage.db import Database
 from storage.models import Deploy, Issue, Participant, StepState, TimelineEvent
 
 LIST_LIMIT = 30
-TIMELINE_LIMIT = 40
+TIMELINE_FIRST = 10  # the beginning: filing, channel, first steps
+TIMELINE_LATEST = 30  # and where it is now
 
 
 def get_issue(db: Database, issue_id: int) -> Issue:
@@ -70,16 +72,34 @@ def list_issues(db: Database, scope: str, user_id: str) -> list[Issue]:
         return list(session.exec(stmt))
 
 
-def timeline(db: Database, issue_id: int, limit: int = TIMELINE_LIMIT) -> list[TimelineEvent]:
-    """The most recent events, oldest first."""
+@dataclass(frozen=True)
+class TimelineExcerpt:
+    """The first and the latest events of a timeline, and how many lie between them."""
+
+    first: list[TimelineEvent]
+    latest: list[TimelineEvent]
+    total: int
+
+    @property
+    def left_out(self) -> int:
+        return self.total - len(self.first) - len(self.latest)
+
+
+def timeline(db: Database, issue_id: int) -> TimelineExcerpt:
+    """How the issue began and where it is now: the filing, its channel and first
+    warnings stay in view however long the timeline grows."""
+    order = (col(TimelineEvent.at), col(TimelineEvent.id))
     with db.session() as session:
-        stmt = (
-            select(TimelineEvent)
+        mine = select(TimelineEvent).where(TimelineEvent.issue_id == issue_id)
+        total = session.exec(
+            select(func.count())
+            .select_from(TimelineEvent)
             .where(TimelineEvent.issue_id == issue_id)
-            .order_by(col(TimelineEvent.at).desc(), col(TimelineEvent.id).desc())
-            .limit(limit)
-        )
-        return list(reversed(session.exec(stmt).all()))
+        ).one()
+        first = list(session.exec(mine.order_by(*order).limit(TIMELINE_FIRST)))
+        rest = min(max(total - len(first), 0), TIMELINE_LATEST)
+        latest = list(session.exec(mine.order_by(*(c.desc() for c in order)).limit(rest)))[::-1]
+    return TimelineExcerpt(first, latest, int(total))
 
 
 def recent_deploys(

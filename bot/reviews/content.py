@@ -19,7 +19,7 @@ class ActionItem(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     title: str = Field(min_length=1, max_length=200)
-    owner: str | None = Field(default=None, max_length=40)  # a Slack user ID
+    owner: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{1,30}$")  # a Slack user ID
     due_date: date | None = None
     priority: Literal["low", "medium", "high"] = "medium"
 

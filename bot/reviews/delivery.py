@@ -11,9 +11,10 @@ from bot.core.delivery import Payload, Step
 from bot.core.reporters import who
 from bot.core.slack_steps import SlackSteps
 from bot.reviews import kinds
+from bot.reviews.content import ReviewContent
 from bot.reviews.service import content_of, review_markdown
 from bot.reviews.views import followup_dm, offer_message, review_message
-from storage.models import FollowUp, Issue, Review, TimelineEvent
+from storage.models import FollowUp, Issue, Participant, Review, TimelineEvent
 
 
 class ReviewDelivery(SlackSteps):
@@ -33,15 +34,27 @@ class ReviewDelivery(SlackSteps):
 
     def _render(self, issue: Issue, review: Review) -> tuple[str, list[dict[str, Any]]]:
         assert issue.id is not None
+        content = content_of(review)
         return review_message(
             issue.key,
             issue.id,
-            content_of(review),
+            content,
             source=review.source,
             note=review.note,
             status=review.status,
             published_by=review.published_by,
+            people=self._people(issue, content),
         )
+
+    def _people(self, issue: Issue, content: ReviewContent) -> frozenset[str]:
+        """Whose mentions a review may keep live: those in the issue, and its channel."""
+        with self.db.session() as session:
+            members = set(
+                session.exec(select(Participant.user_id).where(Participant.issue_id == issue.id))
+            )
+        leads = {issue.reporter_id, issue.commander_id, issue.assignee_id, issue.channel_id}
+        owners = {item.owner for item in content.action_items}
+        return frozenset(p for p in members | leads | owners if p)
 
     async def post_review(self, issue: Issue, _payload: kinds.PostReview) -> None:
         review = self._review(issue)
@@ -107,5 +120,5 @@ def published_text(issue: Issue, event: TimelineEvent) -> str:
     count = event.payload.get("action_items", 0)
     return (
         f"{who(event.actor_id)} published the post-incident review of {issue.key} "
-        f"with {count} action items."
+        f"with {count} action item{'' if count == 1 else 's'}."
     )

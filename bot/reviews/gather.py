@@ -53,7 +53,7 @@ def gather_facts(session: Session, issue: Issue, chatter: list[Line]) -> Facts:
         Line(
             e.at,
             actor_name(e) or "firebell",
-            clip(event_words(e), 600),
+            clip(event_words(e, mrkdwn=False), 600),
             e.kind in KEEP_KINDS,
             e.kind,
         )

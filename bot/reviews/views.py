@@ -23,18 +23,16 @@ MAX_BLOCKS = 48  # of Slack's 50, two are kept for the closing context and butto
 ACTION_ROWS = 3
 
 
-def _text(name: str, value: Any) -> str:
+def _text(name: str, value: Any, people: frozenset[str]) -> str:
+    def shown(text: str) -> str:
+        return escape_keep_mentions(text, people)
+
     if name == "timeline":
-        return (
-            "\n".join(
-                f"• *{escape_keep_mentions(e.time)}* {escape_keep_mentions(e.event)}" for e in value
-            )
-            or "_None._"
-        )
+        return "\n".join(f"• *{shown(e.time)}* {shown(e.event)}" for e in value) or "_None._"
     if name == "action_items":
         return (
             "\n".join(
-                f"• {escape_keep_mentions(i.title)} – owner "
+                f"• {shown(i.title)} – owner "
                 f"{f'<@{i.owner}>' if i.owner else 'unassigned'}, due "
                 f"{i.due_date or 'no date'}, {i.priority}"
                 for i in value
@@ -42,8 +40,8 @@ def _text(name: str, value: Any) -> str:
             or "_None yet: add them with Edit._"
         )
     if isinstance(value, list):
-        return "\n".join(f"• {escape_keep_mentions(v)}" for v in value) or "_None recorded._"
-    return escape_keep_mentions(value) or "_Not recorded._"
+        return "\n".join(f"• {shown(v)}" for v in value) or "_None recorded._"
+    return shown(value) or "_Not recorded._"
 
 
 def _chunks(text: str) -> list[str]:
@@ -65,7 +63,9 @@ def review_message(
     note: str | None,
     status: str,
     published_by: str | None = None,
+    people: frozenset[str] = frozenset(),
 ) -> tuple[str, list[dict[str, Any]]]:
+    """The review message; mentions stay live only for `people` (those in the issue)."""
     origin = (
         "Drafted by a model from the timeline; check it before publishing."
         if source == "model"
@@ -79,7 +79,7 @@ def review_message(
     ]
     cut = False
     for name, title in SECTION_TITLES.items():
-        for number, part in enumerate(_chunks(_text(name, getattr(content, name)))):
+        for number, part in enumerate(_chunks(_text(name, getattr(content, name), people))):
             if len(blocks) >= MAX_BLOCKS:
                 cut = True
                 break

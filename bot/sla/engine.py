@@ -22,7 +22,9 @@ from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.core.delivery import enqueue
+from bot.core.domain import Status, label
 from bot.core.durations import format_duration
+from bot.core.errors import FirebellError
 from bot.core.ledger import record_once
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
@@ -147,11 +149,14 @@ class Engine:
             issue.breached_at = issue.breached_at or now
             session.add(issue)
             event = add_event(session, issue, "sla_breached", self.clock, None, clock=row.kind)
+            escalating = self._advance_now(session, issue, row.kind, now)
+            if not escalating and self._start_escalation(session, issue, row.kind, now):
+                result.escalations_started += 1
+                escalating = True
+            # The notice says whether anyone is being paged, so it never promises a step.
+            event.payload = {**event.payload, "escalating": escalating}
             kinds.notice(session, self.clock, issue, event)
             incident_kinds.refresh_card(session, self.clock, issue)
-            if not self._advance_now(session, issue, row.kind, now):
-                if self._start_escalation(session, issue, row.kind, now):
-                    result.escalations_started += 1
 
     # -- escalations -------------------------------------------------------------
     def policy_for(self, issue: Issue) -> EscalationPolicy | None:
@@ -281,6 +286,11 @@ class Engine:
         with self.db.session() as session:
             issue = session.get(Issue, issue_id)
             assert issue is not None
+            if issue.status in (Status.FIXED, Status.CLOSED):
+                raise FirebellError(
+                    f"{issue.key} is {label(issue.status)}: no SLA is running out, so there is "
+                    "nobody to page. Reopen it first if it is broken again."
+                )
             running = session.exec(
                 select(Escalation).where(
                     Escalation.issue_id == issue_id, col(Escalation.stopped_at).is_(None)

@@ -36,11 +36,14 @@ def warning_text(issue: Any, clock: str, left: str, due: datetime) -> str:
     )
 
 
-def breach_text(issue: Any, clock: str) -> str:
-    return (
-        f":rotating_light: The SLA to {CLOCK_WORDS[clock]} {issue.key} is breached. "
+def breach_text(issue: Any, clock: str, escalating: bool = True) -> str:
+    then = (
         "Escalating to the next step now."
+        if escalating
+        else "No escalation policy applies, so nobody is paged: add one under "
+        "escalation_policies in firebell.yml."
     )
+    return f":rotating_light: The SLA to {CLOCK_WORDS[clock]} {issue.key} is breached. {then}"
 
 
 def escalation_notice(issue: Any, targets: list[str], step: int, steps: int, loop: int) -> str:
@@ -80,6 +83,16 @@ def page_message(issue: Any, clock: str, team_id: str | None) -> tuple[str, list
     return clip(text, 3000), blocks
 
 
+def page_answered(issue: Any, user_id: str, at: datetime) -> tuple[str, list[dict[str, Any]]]:
+    """The page DM once acknowledged: the same words, no buttons left to press."""
+    text = (
+        f":white_check_mark: *{issue.key}* {escape(clip(issue.title, 150))} "
+        f"({label(issue.severity)}, {label(issue.status)})"
+    )
+    blocks = [section(text), context(f"Acknowledged by <@{user_id}> {slack_date(at)}")]
+    return clip(text, 3000), blocks
+
+
 def broadcast_text(issue: Any, who: str) -> str:
     """For a user group or a channel named as an escalation target."""
     return (
@@ -96,7 +109,9 @@ def _warning(issue: Any, event: TimelineEvent, now: datetime) -> str:
 
 NOTICES: dict[str, Callable[[Any, TimelineEvent, datetime], str]] = {
     "sla_warning": _warning,
-    "sla_breached": lambda issue, e, _now: breach_text(issue, e.payload["clock"]),
+    "sla_breached": lambda issue, e, _now: breach_text(
+        issue, e.payload["clock"], e.payload.get("escalating", True)
+    ),
     "escalated": lambda issue, e, _now: escalation_notice(
         issue,
         e.payload.get("targets", []),

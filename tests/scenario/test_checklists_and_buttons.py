@@ -153,7 +153,10 @@ async def test_pinning_a_message_adds_it_once_at_its_own_time(h: Harness) -> Non
         ).all()
     assert len(pins) == 1
     assert pins[0].payload["text"] == "Error rate dropped after the rollback"
-    assert pins[0].actor_id == sam.id
+    # Dana pinned Sam's message: the timeline says so, at the message's own time.
+    assert (pins[0].actor_id, pins[0].payload["author"]) == (dana.id, sam.id)
+    line = await run(h, sam, room, "timeline")
+    assert f"<@{dana.id}> pinned a message from <@{sam.id}>: Error rate dropped" in line
     assert abs(pins[0].at.timestamp() - float(said.ts)) < 0.001
 
 

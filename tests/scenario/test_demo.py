@@ -23,12 +23,14 @@ async def test_demo_plays_an_issue_from_capture_to_closed() -> None:
     assert "# Response checklist · INC-1" in transcript
     assert "Move it to *Revise*?" in transcript and "[Move to Revise]" in transcript
     assert "@sam moved INC-1: Fixed → *Closed*." in transcript
-    assert "@sam pinned: Error rate is back to 0.1% after the rollback" in transcript
+    assert "@dana pinned a message from @sam: Error rate is back to 0.1% after the rollback" in (
+        transcript
+    )
     assert "*Resolution:* A config push set the PSP timeout to 50 ms" in transcript
     assert "# Post-incident review · INC-1 (draft)" in transcript
     assert "Template draft, not AI-written" in transcript
     assert "You own a follow-up from the review of INC-1" in transcript
-    assert "published the post-incident review of INC-1 with 1 action items" in transcript
+    assert "published the post-incident review of INC-1 with 1 action item" in transcript
     assert "INC-1 is closed" in transcript
     assert "# INC-2: p99 search latency above 2 s" in transcript
     assert "*Reporter*: Alertmanager alert" in transcript

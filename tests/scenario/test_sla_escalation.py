@@ -150,6 +150,9 @@ async def test_acknowledging_from_the_page_stops_escalation(oc: OnCall, clock: F
     issue = fresh(h.firebell.runtime.db, issue)
     assert issue.acknowledged_at == clock.now() and issue.assignee_id == oc.sam.id
     assert "You acknowledged the page for INC-1." in h.ws.ephemerals_to(oc.sam.id)
+    answered = h.ws.dms_to(oc.sam.id)[-1]  # the same DM, edited: nothing left to press
+    assert answered.ts == page.ts and "page_ack" not in str(answered.blocks)
+    assert f"Acknowledged by <@{oc.sam.id}>" in str(answered.blocks)
     clock.advance(minutes=20)  # past the next step's time (10 min) and the ack deadline
     result = await h.firebell.tick()
     assert result.steps == 0 and result.breaches == 0  # acknowledge clock stopped in time

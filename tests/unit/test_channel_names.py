@@ -20,6 +20,9 @@ def test_typical_name() -> None:
     assert channel_name("inc", 42, "Checkout fails", attempt=3) == "inc-42-checkout-fails-3"
     assert channel_name("inc", 7, "Ünïcödé façade") == "inc-7-unicode-facade"
     assert channel_name("inc", 7, "🔥🔥") == "inc-7"
+    assert channel_name("inc", 9, "Straße gesperrt") == "inc-9-strasse-gesperrt"
+    assert channel_name("inc", 9, "支付失败") == "inc-9-zhifushibai"
+    assert channel_name("inc", 9, "שגיאה בתשלום") == "inc-9-sgy-h-vtslvm"
 
 
 @given(
