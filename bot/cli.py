@@ -19,10 +19,18 @@ def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.app import create_app
+    from bot.core.access_log import MaskingAccessLogger
 
     firebell = create_app(load_settings("http"))
     log.info("Firebell listening on http://%s:%s/slack/events", args.host, args.port)
-    web.run_app(firebell.web_app(), host=args.host, port=args.port, print=None)
+    # The webhooks accept `?token=…` (Sentry cannot send headers): keep it out of the log.
+    web.run_app(
+        firebell.web_app(),
+        host=args.host,
+        port=args.port,
+        print=None,
+        access_log_class=MaskingAccessLogger,
+    )
     return 0
 
 

@@ -1,41 +1,213 @@
-"""Remove secrets from text before it leaves for a model."""
+"""Remove secrets from text before it leaves for a model.
+
+Two layers, both applied to every line:
+1. our own patterns, for the shapes we have met and for `label=value` pairs (they keep the
+   label and drop the value);
+2. Yelp's detect-secrets plugins, a maintained list of vendor key shapes, so a new shape is
+   a dependency upgrade rather than a regex we have to hear about first.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
+from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
+from detect_secrets.plugins.keyword import DENYLIST, KeywordDetector
 
 MARK = "[REDACTED]"
 
+# Words that, before `:` or `=`, make the value a secret. A prefix and suffix are allowed
+# (`aws_secret_access_key`, `DD_APP_KEY`, `TWILIO_AUTH_TOKEN`, `db_password_new`): the
+# adversarial `aws_secret_access_key=…` got through when the word had to start the label.
+_LABEL = (
+    r"[\w.-]*?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|app[_-]?key|"
+    r"application[_-]?key|auth[_-]?key|private[_-]?key|signature|credentials?)[\w-]*"
+)
+
+# The PEM block runs on the whole text; its END line is optional, so a block cut short (a
+# truncated message) does not leak its body.
+PEM = re.compile(
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
+    r".*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+    re.S,
+)
+
+# Shapes that are a secret wherever they appear, as one alternation: one pass over a line
+# instead of one per shape.
+SHAPES = re.compile(
+    "|".join(
+        [
+            r"\bxox[abposre]-[A-Za-z0-9-]{8,}",  # Slack bot, user and legacy tokens
+            r"\bxapp-[A-Za-z0-9-]{8,}",  # Slack app-level tokens
+            r"\bsk-[A-Za-z0-9_-]{16,}",  # OpenAI-style keys (sk-, sk-proj-)
+            r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{10,}",  # Stripe secret and restricted keys
+            r"\bwhsec_[A-Za-z0-9]{20,}",  # Stripe webhook secrets
+            r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",  # AWS access key ids
+            r"\bgh[pousr]_[A-Za-z0-9]{20,}",  # GitHub tokens
+            r"\bgithub_pat_[A-Za-z0-9_]{22,}",  # GitHub fine-grained tokens
+            r"\bAIza[0-9A-Za-z_-]{35}",  # Google API keys
+            r"\bnpm_[A-Za-z0-9]{36}\b",  # npm tokens
+            r"\bSG\.[\w-]{16,}\.[\w-]{16,}",  # SendGrid keys
+            r"\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}",  # JWTs
+        ]
+    )
+)
+
 # (pattern, replacement): the replacement keeps the label and drops the secret.
 RULES: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
-        MARK,
-    ),
-    (re.compile(r"\bxox[abposre]-[A-Za-z0-9-]{8,}"), MARK),  # Slack tokens
-    (re.compile(r"\bxapp-[A-Za-z0-9-]{8,}"), MARK),
-    (re.compile(r"\bsk-[A-Za-z0-9_-]{16,}"), MARK),  # OpenAI-style keys
-    (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), MARK),  # AWS access key ids
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"), MARK),  # GitHub tokens
-    (re.compile(r"\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}"), MARK),  # JWTs
+    (SHAPES, MARK),
+    # Slack webhook URLs: the path is the credential; the host says what it was.
+    (re.compile(r"(hooks\.slack\.com/)(?:services|workflows|triggers)/[\w/-]+"), rf"\1{MARK}"),
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), rf"\1 {MARK}"),
     (
         re.compile(r"(?i)\b(authorization\s*[:=]\s*)(?:(?:bearer|basic|token)\s+)?[^\s,;]+"),
         rf"\1{MARK}",
     ),
-    (
-        re.compile(
-            r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)"
-            r"(\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;]+)"
-        ),
-        rf"\1\2{MARK}",
-    ),
-    (re.compile(r"(://[^/\s:@]+:)[^@\s/]+(@)"), rf"\1{MARK}\2"),  # credentials in URLs
+    (re.compile(r"(://[^/\s:@]*:)[^@\s/]+(@)"), rf"\1{MARK}\2"),  # credentials in URLs
 ]
+
+# `label: value`, `"label": "value"`, `LABEL='value'`, `label = value`. Only tried on lines
+# that name a label word: the lazy prefix makes it the slowest pattern by far.
+LABELLED = re.compile(
+    rf"(?i)(?<![A-Za-z0-9])({_LABEL})([\"']?\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;\"']+)"
+)
+_LABEL_HINT = re.compile(r"(?i)pass|pwd|secret|token|key|signature|credential")
+# The keyword plugin's own word list (lowercase regexes), searched in the lowercased line:
+# case-insensitive matching made the hint cost as much as the patterns it saves.
+_KEYWORD_HINT = re.compile("|".join(DENYLIST))
 EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+
+# Plugins we leave out, and why:
+# - IPPublicDetector: an IP address is not a credential, and network incidents need them.
+# - HexHighEntropyString: it flags every commit SHA and W3C trace id, which reviews cite to
+#   tie a deploy or a trace to the incident. Hex secrets (Datadog keys, Twilio auth tokens)
+#   are caught by their labels above instead.
+# - Base64HighEntropyString: run by `_high_entropy` below, not through the plugin list.
+_LEFT_OUT = {"IPPublicDetector", "HexHighEntropyString", "Base64HighEntropyString"}
+
+# Runs of the base64 charset, as the entropy plugin sees them when strings are unquoted; `=`
+# only as padding, so `key=value` is two tokens.
+_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{20,}={0,2}")
+_TAIL = re.compile(r"[A-Za-z0-9+/_.=-]*")
+
+
+@cache
+def _plugins() -> tuple[BasePlugin, ...]:
+    # Every plugin shipped with the installed detect-secrets, so an upgrade adds its new
+    # shapes here. Built on first use, not at import.
+    classes: Iterable[type[BasePlugin]] = get_mapping_from_secret_type_to_class().values()
+    return tuple(cls() for cls in classes if cls.__name__ not in _LEFT_OUT)
+
+
+@cache
+def _entropy() -> Base64HighEntropyString:
+    return Base64HighEntropyString()  # the plugin's default limit, 4.5 bits a character
+
+
+Span = tuple[int, int]
+
+
+def _secret_span(match: re.Match[str]) -> Span:
+    """The part of a plugin's match to blank.
+
+    A plugin's last capturing group is the value when it ends the match (`aws…key="(…)"`,
+    `://user:(…)@`): blank it and keep the label. Otherwise the group is only a prefix
+    (`(ghp|gho)_…`, `(glpat|…)-…`, which is all `analyze_string` reports for those) and the
+    whole match goes, with the token characters that follow it (the JWT pattern is lazy and
+    stops before the signature).
+    """
+    groups = [i for i in range(1, match.re.groups + 1) if match.group(i)]
+    if groups and match.end(groups[-1]) >= match.end() - 1:
+        return match.span(groups[-1])
+    tail = _TAIL.match(match.string, match.end())
+    return match.start(), tail.end() if tail else match.end()
+
+
+def _library_spans(line: str) -> Iterator[Span]:
+    """Where detect-secrets' plugins find secrets in one line.
+
+    `analyze_string`, not `analyze_line` or `scan_line`: those may *verify* a finding by
+    sending it to the vendor's API (when the process-wide settings enable verification),
+    which is the leak we are here to prevent; `analyze_string` only matches. Calling the
+    plugins directly also keeps us off detect-secrets' global settings object.
+    """
+    keywords = _KEYWORD_HINT.search(line.lower()) is not None
+    for plugin in _plugins():
+        if isinstance(plugin, RegexBasedDetector):
+            # The plugin decides (the JWT one also checks the token decodes); its own
+            # `denylist` patterns then say where, since the values it reports can be a
+            # fragment of the secret.
+            if next(iter(plugin.analyze_string(line)), None) is not None:
+                for pattern in plugin.denylist:
+                    yield from (_secret_span(match) for match in pattern.finditer(line))
+        # Every keyword pattern contains a denylist word; skipping lines without one saves
+        # over half the time (the keyword patterns are the library's slowest).
+        elif keywords or not isinstance(plugin, KeywordDetector):
+            for value in {value.strip() for value in plugin.analyze_string(line)}:
+                if value and MARK not in value:
+                    bounded = rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])"
+                    yield from (match.span() for match in re.finditer(bounded, line))
+
+
+def _high_entropy(line: str) -> Iterator[Span]:
+    """Unquoted random-looking strings (`key=wJalrXUtnFEMI/K7MDENG/…`).
+
+    The plugin only looks inside quotes; in chat text secrets are rarely quoted. Shannon
+    entropy above 4.5 bits a character needs at least 23 distinct characters, so words,
+    Slack ids, INC keys, timestamps, UUIDs and hex ids (16 symbols, 4 bits at most) never
+    reach it. URL paths are judged a segment at a time: a whole Slack permalink path
+    (`com/archives/C07QK2M3XYZ/p1736…`) scores 4.53, its segments far less.
+    """
+    plugin = _entropy()
+    for match in _TOKEN.finditer(line):
+        start, token = match.start(), match.group()
+        # A path follows a host (`example.com/…`) or starts with a slash (`://…`, `/runbooks/…`).
+        pathlike = token.startswith("/") or line[start - 1 : start] == "."
+        parts = token.split("/") if pathlike else [token]
+        for part in parts:
+            value = part.rstrip("=")
+            if len(value) >= 20 and plugin.calculate_shannon_entropy(value) > plugin.entropy_limit:
+                yield start, start + len(part)
+            start += len(part) + 1
+
+
+def _blank(line: str, spans: set[Span]) -> str:
+    # Merge overlapping spans, then replace from the right so earlier offsets stay valid.
+    merged: list[list[int]] = []
+    for begin, end in sorted(spans):
+        if merged and begin <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([begin, end])
+    for begin, end in reversed(merged):
+        line = line[:begin] + MARK + line[end:]
+    return line
+
+
+def _redact_line(line: str) -> str:
+    for pattern, replacement in RULES:
+        line = pattern.sub(replacement, line)
+    if _LABEL_HINT.search(line):
+        line = LABELLED.sub(rf"\1\2{MARK}", line)
+    # Keyword plugins report the first match of each pattern only: repeat while they find more.
+    for _ in range(3):
+        spans = {
+            (begin, end)
+            for begin, end in (*_library_spans(line), *_high_entropy(line))
+            if end > begin and line[begin:end] != MARK
+        }
+        if not spans:
+            break
+        line = _blank(line, spans)
+    return line
 
 
 def redact(text: str, *, emails: bool = False) -> str:
-    for pattern, replacement in RULES:
-        text = pattern.sub(replacement, text)
+    # Multi-line patterns (PEM blocks) first, on the whole text; then line by line.
+    text = PEM.sub(MARK, text)
+    text = "\n".join(_redact_line(line) for line in text.split("\n"))
     return EMAIL.sub("[EMAIL]", text) if emails else text

@@ -123,6 +123,20 @@ def condense(lines: list[Line], budget: int) -> tuple[list[Line], int]:
     return lines, folded
 
 
+def _redacted(value: Any, emails: bool) -> Any:
+    if isinstance(value, str):
+        return redact(value, emails=emails)
+    if isinstance(value, dict):
+        return {key: _redacted(item, emails) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item, emails) for item in value]
+    return (
+        value
+        if value is None or isinstance(value, int | float)
+        else redact(str(value), emails=emails)
+    )
+
+
 def build_prompt(facts: Facts, budget: int, *, redact_emails: bool = False) -> Prompt:
     head = {
         "issue": facts.issue,
@@ -130,7 +144,9 @@ def build_prompt(facts: Facts, budget: int, *, redact_emails: bool = False) -> P
         "answers": facts.answers,
         "participants": facts.participants,
     }
-    head_text = redact(json.dumps(head, indent=1, default=str), emails=redact_emails)
+    # Redact the values before JSON escapes them: in the dump a quoted value in a description
+    # reads `password: \"hunter2\"`, which no pattern takes for a quoted value.
+    head_text = json.dumps(_redacted(head, redact_emails), indent=1, default=str)
     fixed = tokens(INSTRUCTIONS) + tokens(head_text) + 50
     timeline, folded = condense(facts.lines, max(budget - fixed, 200))
     body = "\n".join(redact(_format(line), emails=redact_emails) for line in timeline)

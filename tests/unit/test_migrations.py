@@ -28,5 +28,5 @@ def test_upgrade_keeps_existing_issues_and_downgrade_works(tmp_path: object) -> 
     command.downgrade(alembic_config(db), "base")
     with db.engine.begin() as conn:
         tables = conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).all()
-    assert [t[0] for t in tables] == ["alembic_version"]
+    assert sorted(t[0] for t in tables) == ["alembic_version", "firebell_migration_lock"]
     db.dispose()
