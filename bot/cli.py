@@ -1,4 +1,4 @@
-"""`firebell serve | socket | demo | migrate`."""
+"""`firebell serve | socket | demo | migrate | check-config | deploy | review export`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,14 @@ import sys
 from pathlib import Path
 
 from bot.config import load_settings
-from bot.core.errors import ConfigError
+from bot.core.errors import ConfigError, StartupError
 
 log = logging.getLogger("firebell")
+
+
+# In-flight requests get this long after SIGTERM; the outbox finishes its batch in
+# about as long (OutboxWorker.stop), so the process is gone within 5 seconds.
+SHUTDOWN_SECONDS = 1.5
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -20,8 +25,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
     from bot.core.access_log import MaskingAccessLogger
+    from bot.startup import check_database, check_port, check_slack_token
 
-    firebell = create_app(load_settings("http"))
+    settings = load_settings("http")
+    check_port(args.host, args.port)
+    check_database(settings.database_url)
+    check_slack_token(settings)
+    firebell = create_app(settings)
     log.info("Firebell listening on http://%s:%s/slack/events", args.host, args.port)
     # The webhooks accept `?token=…` (Sentry cannot send headers): keep it out of the log.
     web.run_app(
@@ -30,14 +40,37 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         print=None,
         access_log_class=MaskingAccessLogger,
+        shutdown_timeout=SHUTDOWN_SECONDS,
     )
     return 0
 
 
 def _socket(_args: argparse.Namespace) -> int:
     from bot.socket_mode import run_socket_mode
+    from bot.startup import check_database, check_slack_token
 
-    asyncio.run(run_socket_mode(load_settings("socket")))
+    settings = load_settings("socket")
+    check_database(settings.database_url)
+    check_slack_token(settings)
+    asyncio.run(run_socket_mode(settings))
+    return 0
+
+
+def _check_config(_args: argparse.Namespace) -> int:
+    """Everything start-up reads, validated, without starting anything."""
+    from bot.config import load_config
+    from bot.playbooks.loader import load_playbooks
+
+    settings = load_settings("none")
+    config = load_config(settings.firebell_config)
+    playbooks = load_playbooks(config.playbooks_dir)
+    where = settings.firebell_config or "defaults (no FIREBELL_CONFIG)"
+    print(f"firebell.yml: {where}: ok")
+    print(f"playbooks: {', '.join(sorted(playbooks.by_name))}: ok")
+    print(
+        f"escalation policies: {len(config.escalation_policies)}, schedules: "
+        f"{len(config.schedules)}, alert routes: {len(config.alert_routes)}"
+    )
     return 0
 
 
@@ -62,6 +95,7 @@ def _review_export(args: argparse.Namespace) -> int:
     from bot.core.errors import FirebellError
     from bot.incidents.queries import issue_by_number
     from bot.reviews.service import review_markdown
+    from bot.startup import check_database
     from storage.db import Database
 
     match = re.fullmatch(r"(?i)INC-(\d+)", args.issue)
@@ -70,7 +104,9 @@ def _review_export(args: argparse.Namespace) -> int:
             f"firebell: `{args.issue}` is not an issue key; write it like INC-42", file=sys.stderr
         )
         return 2
-    db = Database(load_settings("none").database_url)
+    url = load_settings("none").database_url
+    check_database(url, must_exist=True)
+    db = Database(url)
     try:
         issue = issue_by_number(db, int(match[1]))
         from sqlmodel import select
@@ -142,9 +178,19 @@ def _deploy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("firebell")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="firebell", description="Slack incident-response bot")
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    parser.add_argument("--version", action="version", version=f"firebell {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="HTTP mode: Slack posts to /slack/events")
     serve.add_argument("--host", default="0.0.0.0")
@@ -155,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="play an issue end to end against a local Slack sandbox"
     ).set_defaults(run=_demo)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    sub.add_parser(
+        "check-config", help="validate the environment, firebell.yml and playbooks"
+    ).set_defaults(run=_check_config)
     review = sub.add_parser("review", help="post-incident reviews")
     review_sub = review.add_subparsers(dest="review_command", required=True)
     export = review_sub.add_parser("export", help="write a review as Markdown")
@@ -189,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in str(exc).splitlines():
             print(f"firebell: configuration error: {line}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(f"firebell: cannot start: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -7,10 +7,12 @@ never appear in logs or reprs.
 
 from __future__ import annotations
 
+import difflib
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import ConfigError
@@ -132,6 +134,41 @@ def load_config(path: Path | None) -> FirebellConfig:
         return FirebellConfig(**raw)
     except ValidationError as exc:
         lines = [
-            f"{path}: {'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}" for e in exc.errors()
+            f"{path}: {'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}{_did_you_mean(e)}"
+            for e in exc.errors()
         ]
         raise ConfigError("\n".join(lines)) from None
+
+
+def _did_you_mean(error: Any) -> str:
+    """For an unknown key, the closest key that section does know."""
+    if error["type"] != "extra_forbidden":
+        return ""
+    model: type[BaseModel] | None = FirebellConfig
+    for step in error["loc"][:-1]:
+        if isinstance(step, int):
+            continue
+        field = model.model_fields.get(step) if model is not None else None
+        if field is None:
+            return ""
+        model = next(
+            (
+                t
+                for t in _types_in(field.annotation)
+                if isinstance(t, type) and issubclass(t, BaseModel)
+            ),
+            None,
+        )
+        if model is None:
+            return ""
+    known = list(model.model_fields) if model is not None else []
+    close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _types_in(annotation: Any) -> list[Any]:
+    """A field's annotation and the types inside it (list[X], X | None, dict[str, X])."""
+    found = [annotation]
+    for arg in typing.get_args(annotation):
+        found += _types_in(arg)
+    return found

@@ -5,20 +5,36 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-PART = re.compile(r"(\d+)([mhdw])")
+PART = re.compile(r"([0-9]+)([mhdw])")  # ASCII digits: int() would also read "١" or fail on "²"
 UNIT = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+# Nothing Firebell times (SLAs, shifts, overrides) is longer than a year; a longer
+# duration is a typo, and a huge one would overflow timedelta.
+LONGEST = timedelta(days=365)
 
 
-def parse_duration(text: str) -> timedelta:
+def parse_duration(text: str, longest: timedelta = LONGEST) -> timedelta:
     """'1h30m' -> 90 minutes. Raises ValueError with what would work."""
     cleaned = text.strip().lower().replace(" ", "")
     parts = PART.findall(cleaned)
     if not cleaned or "".join(n + u for n, u in parts) != cleaned:
         raise ValueError(f"'{text}' is not a duration; write it like 15m, 4h, 1d, 1w or 1h30m")
+    too_long = ValueError(f"'{text}' is too long; at most {_spoken(longest)}")
+    # A billion minutes is 1,900 years; more digits are refused before int() reads
+    # them (it refuses 4,300 digits or more, and timedelta overflows far sooner).
+    if any(len(n.lstrip("0")) > 9 for n, _ in parts):
+        raise too_long
     seconds = sum(int(n) * UNIT[u] for n, u in parts)
     if seconds <= 0:
         raise ValueError(f"'{text}' must be longer than zero")
+    if seconds > longest.total_seconds():
+        raise too_long
     return timedelta(seconds=seconds)
+
+
+def _spoken(delta: timedelta) -> str:
+    if delta.seconds == 0 and delta.days > 1:
+        return f"{delta.days} days"
+    return format_duration(delta)
 
 
 def format_duration(delta: timedelta) -> str:

@@ -19,6 +19,11 @@ class ConfigError(Exception):
     """Bad settings or config file; stops start-up with one line per problem."""
 
 
+class StartupError(Exception):
+    """Something outside Firebell stops it starting (a port, the database, the token);
+    the message is the one line to print."""
+
+
 def new_error_id() -> str:
     """A short id printed in the log and shown to the user, to find one from the other."""
     return "E" + secrets.token_hex(4).upper()

@@ -27,6 +27,9 @@ from storage.models import OutboxItem
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
+# A lease is renewed every third of its length while its item is delivered, so a
+# process that dies frees its items for another replica within this many seconds.
+LEASE_SECONDS = 10.0
 # Attempts after which an item failing with a permanent error stops retrying.
 # Transient failures (rate limits, 5xx, timeouts) retry for as long as it takes.
 MAX_PERMANENT_ATTEMPTS = 5
@@ -79,7 +82,7 @@ class Outbox:
         clock: Clock,
         deliver: Deliver,
         *,
-        lease_seconds: int = 120,
+        lease_seconds: float = LEASE_SECONDS,
         batch_size: int = 50,
     ) -> None:
         self.db = db
@@ -88,6 +91,8 @@ class Outbox:
         self.lease = timedelta(seconds=lease_seconds)
         self.batch_size = batch_size
         self._lock = asyncio.Lock()
+        self.held: set[int] = set()  # ids this process has leased and is delivering
+        self.stopping = False  # set at shutdown: finish the batch under way, claim no more
 
     def claim_due(self) -> list[OutboxItem]:
         """Lease the head item of every stream that is due, up to a batch."""
@@ -117,7 +122,9 @@ class Outbox:
                     update(OutboxItem)
                     .where(and_(col(OutboxItem.id) == item.id, col(OutboxItem.status) == "pending"))
                     .where(lease_free)
-                    .values(locked_until=now + self.lease)
+                    # Counted at the claim, not at the end: a process killed mid-call
+                    # leaves attempts > 0, so the next one knows Slack may have seen it.
+                    .values(locked_until=now + self.lease, attempts=OutboxItem.attempts + 1)
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
                     claimed.append(item)
@@ -129,7 +136,6 @@ class Outbox:
             row = session.get(OutboxItem, item.id)
             assert row is not None
             row.locked_until = None
-            row.attempts += 1
             if error is None:
                 row.status, row.delivered_at, row.last_error = "done", now, None
             else:
@@ -163,15 +169,53 @@ class Outbox:
         """Deliver everything that is due now, stream by stream; returns items delivered."""
         delivered = 0
         async with self._lock:
-            while True:
+            while not self.stopping:
                 items = self.claim_due()
                 if not items:
                     return delivered
-                results = await asyncio.gather(*(self._run_one(item) for item in items))
+                ids = {item.id for item in items if item.id is not None}
+                self.held |= ids
+                heartbeat = asyncio.create_task(self._heartbeat(), name="outbox-lease")
+                try:
+                    results = await asyncio.gather(*(self._run_one(item) for item in items))
+                except asyncio.CancelledError:
+                    self.release(ids)  # stopped mid-call: free them for whoever comes next
+                    raise
+                finally:
+                    heartbeat.cancel()
+                    self.held -= ids
                 delivered += sum(results)
                 if not any(results):
                     # Every head failed and is backing off; nothing more is due now.
                     return delivered
+            return delivered
+
+    async def _heartbeat(self) -> None:
+        """Keep this process's leases alive while it delivers; a process that died stops
+        renewing, and its items are free for another within one lease."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            self.renew(self.held)
+
+    def renew(self, ids: set[int]) -> None:
+        if ids:
+            with self.db.session() as session:
+                session.execute(
+                    update(OutboxItem)
+                    .where(col(OutboxItem.id).in_(ids), col(OutboxItem.status) == "pending")
+                    .values(locked_until=self.clock.now() + self.lease)
+                )
+
+    def release(self, ids: set[int] | None = None) -> None:
+        """Free leases at once: ours at shutdown, or every lease when a SQLite file is
+        opened (one process owns it, so any lease there is a dead process's)."""
+        stmt = update(OutboxItem).where(col(OutboxItem.status) == "pending")
+        if ids is not None:
+            if not ids:
+                return
+            stmt = stmt.where(col(OutboxItem.id).in_(ids))
+        with self.db.session() as session:
+            session.execute(stmt.values(locked_until=None))
 
 
 class OutboxWorker:
@@ -181,12 +225,16 @@ class OutboxWorker:
         self.outbox = outbox
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
     def kick(self) -> None:
         self._wake.set()
 
     def start(self) -> None:
+        if not self.outbox.db.is_postgres:
+            self.outbox.release()  # leases left in our SQLite file are a dead process's
+        self._stopping = self.outbox.stopping = False
         self._task = asyncio.create_task(self._run(), name="firebell-outbox")
         self.outbox.db.after_commit.append(self._committed)
 
@@ -195,19 +243,27 @@ class OutboxWorker:
         if info.get(ENQUEUED):
             self.kick()
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 3.0) -> None:
+        """Let the sweep under way finish (up to `grace` seconds), then stop; whatever
+        is still held is released so another process, or the next start, takes it."""
         if self._committed in self.outbox.db.after_commit:
             self.outbox.db.after_commit.remove(self._committed)
-        if self._task is not None:
+        if self._task is None:
+            return
+        self._stopping = self.outbox.stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
+        except TimeoutError:
             self._task.cancel()
             try:
                 await self._task
             except asyncio.CancelledError:
                 pass
-            self._task = None
+        self._task = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.outbox.deliver_due()

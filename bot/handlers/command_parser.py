@@ -14,8 +14,13 @@ from bot.core.errors import FirebellError
 from bot.core.ids import SLASH_COMMAND
 from bot.incidents.report_form import TITLE_MAX
 from bot.playbooks.model import Role
+from bot.sla.oncall import MAX_OVERRIDE
 
-ISSUE_KEY = re.compile(r"^INC-(\d{1,9})$", re.IGNORECASE)
+# Any number of ASCII digits, so a key too big to exist is still read as a key
+# (and answered "There is no INC-…") rather than as a word nobody understands.
+ISSUE_KEY = re.compile(r"INC-([0-9]+)", re.IGNORECASE)
+# Issue numbers are 32-bit integers in the database; a bigger one cannot exist.
+LARGEST_ISSUE_NUMBER = 2**31 - 1
 # Slack escapes mentions in command text as <@U123|name> (should_escape: true).
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
@@ -75,6 +80,8 @@ def parse_command(text: str) -> Command:
     words = text.strip().split()
     if not words:
         return Command("new")
+    if ISSUE_KEY.fullmatch(words[0]):  # `/incident INC-7` alone asks to see it
+        return parse_command(f"show {text.strip()}")
     name = words[0].lower()
     rest = text.strip()[len(words[0]) :].strip()
     if name not in USAGE:
@@ -95,19 +102,32 @@ def parse_command(text: str) -> Command:
     return _with_args(name, number, args)
 
 
+def _issue_number(word: str) -> int | None:
+    """The number of an INC-n key, None for any other word."""
+    match = ISSUE_KEY.fullmatch(word)
+    if not match:
+        return None
+    digits = match[1].lstrip("0") or "0"
+    # Checked on the digits first: int() refuses 4,300 digits or more.
+    if len(digits) > len(str(LARGEST_ISSUE_NUMBER)) or int(digits) > LARGEST_ISSUE_NUMBER:
+        key = word.upper() if len(word) <= 24 else word[:20].upper() + "…"  # a reply, not a wall
+        raise FirebellError(f"There is no {key}.")
+    return int(digits)
+
+
 def _leading_key(rest: str) -> tuple[int | None, str]:
-    head, _, tail = rest.partition(" ")
-    match = ISSUE_KEY.match(head)
-    return (int(match[1]), tail.strip()) if match else (None, rest)
+    head, *tail = rest.split(None, 1) or [""]
+    number = _issue_number(head)
+    return (number, "".join(tail).strip()) if number is not None else (None, rest)
 
 
 def _split_key(words: list[str]) -> tuple[int | None, list[str]]:
     number = None
     args = []
     for word in words:
-        match = ISSUE_KEY.match(word)
-        if match and number is None:
-            number = int(match[1])
+        found = _issue_number(word) if number is None else None
+        if found is not None:
+            number = found
         else:
             args.append(word)
     return number, args
@@ -155,7 +175,7 @@ def _with_args(name: str, number: int | None, args: list[str]) -> Command:
         if len(args) != 3:
             raise FirebellError(f"Usage: {usage(name)}, e.g. `/incident override primary @dana 4h`")
         try:
-            length = parse_duration(args[2])
+            length = parse_duration(args[2], longest=MAX_OVERRIDE)
         except ValueError as exc:
             raise FirebellError(f"{exc}. Usage: {usage(name)}") from None
         return Command(

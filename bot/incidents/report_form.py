@@ -16,6 +16,9 @@ TRACE_ID_MAX = 200
 USERS_AFFECTED_MAX = 10**9
 E = TypeVar("E", IssueType, Severity, Priority)
 TRACE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:/=-]+$")
+# ASCII digits, grouped in thousands by commas or underscores if at all: str.isdigit()
+# also accepts "²" and "١٢", which int() rejects or reads unexpectedly.
+WHOLE_NUMBER = re.compile(r"[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:_[0-9]{3})+")
 
 
 class FormErrors(Exception):
@@ -110,14 +113,16 @@ def parse_report(
 def _users_affected(raw: str | None, errors: dict[str, str]) -> int | None:
     if not raw:
         return None
-    cleaned = raw.replace(",", "").replace("_", "").strip()
-    if not cleaned.isdigit():
-        errors[Field.USERS_AFFECTED] = "Enter a whole number of users, e.g. 120 (or leave empty)."
+    if not isinstance(raw, str) or not WHOLE_NUMBER.fullmatch(raw):  # stripped by _value
+        errors[Field.USERS_AFFECTED] = (
+            "Enter a whole number of users, e.g. 120 or 1,200 (or leave empty)."
+        )
         return None
-    number = int(cleaned)
-    if number > USERS_AFFECTED_MAX:
+    digits = raw.replace(",", "").replace("_", "").lstrip("0") or "0"
+    # The length first: int() refuses 4,300 digits or more.
+    if len(digits) > len(str(USERS_AFFECTED_MAX)) or int(digits) > USERS_AFFECTED_MAX:
         errors[Field.USERS_AFFECTED] = (
             f"That is more than {USERS_AFFECTED_MAX:,}; check the number."
         )
         return None
-    return number
+    return int(digits)

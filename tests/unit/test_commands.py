@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.core.domain import Priority, Severity, Status
@@ -71,3 +73,45 @@ def test_help_lists_every_command_and_the_shortcut() -> None:
         ":pushpin:",
     ):
         assert fragment in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("INC-1", Command("show", 1)),
+        ("  inc-42 ", Command("show", 42)),
+        ("ack INC-2147483647", Command("ack", 2147483647)),
+        ("show INC-007", Command("show", 7)),
+        ("update INC-3  Rolled  back", Command("update", 3, text="Rolled  back")),
+    ],
+)
+def test_issue_keys_of_any_length_parse(text: str, expected: Command) -> None:
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("ack INC-99999999999", "There is no INC-99999999999."),
+        ("ack INC-2147483648", "There is no INC-2147483648."),
+        ("show inc-" + "9" * 5000, "There is no INC-999"),
+        ("update INC-99999999999 Rolled back", "There is no INC-99999999999."),
+        ("INC-99999999999", "There is no INC-99999999999."),
+        ("override primary <@U1> 99999999999w", "is too long; at most 31 days. Usage:"),
+        ("override primary <@U1> 32d", "'32d' is too long; at most 31 days"),
+        ("override primary <@U1> " + "9" * 5000 + "m", "is too long"),
+        ("override primary <@U1> ²h", "is not a duration"),
+        ("INC-1 now", "`now` is not understood here. Usage: `/incident show [INC-n]`"),
+    ],
+)
+def test_huge_numbers_get_an_answer_not_an_overflow(text: str, message: str) -> None:
+    with pytest.raises(FirebellError) as caught:
+        parse_command(text)
+    assert message in caught.value.message
+
+
+def test_an_override_of_up_to_31_days_parses() -> None:
+    command = parse_command("override Primary <@U1> 4w3d")
+    assert command == Command(
+        "override", schedule="primary", user_id="U1", duration=timedelta(days=31)
+    )

@@ -63,7 +63,9 @@ def test_bad_config_file_names_file_key_and_problem(tmp_path: Path) -> None:
     path.write_text("admins: [U012AB]\nchanel_prefix: inc\n")
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert str(caught.value) == f"{path}: chanel_prefix: Extra inputs are not permitted"
+    assert str(caught.value) == (
+        f"{path}: chanel_prefix: Extra inputs are not permitted (did you mean `channel_prefix`?)"
+    )
     path.write_text("channel_prefix: 'Has Spaces'\n")
     with pytest.raises(ConfigError, match=r"firebell.yml: channel_prefix: String should match"):
         load_config(path)

@@ -62,6 +62,13 @@ def test_optional_fields_may_be_empty() -> None:
         ("users_affected", "-3", "whole number"),
         ("users_affected", "2.5", "whole number"),
         ("users_affected", "99999999999", "check the number"),
+        ("users_affected", "²", "whole number"),
+        ("users_affected", "1²", "whole number"),
+        ("users_affected", "١٢", "whole number"),
+        ("users_affected", "12,00", "whole number"),
+        ("users_affected", "1,,200", "whole number"),
+        ("users_affected", "1e3", "whole number"),
+        ("users_affected", "9" * 5000, "check the number"),
         ("trace_id", "a b", "no spaces"),
         ("description", "d" * 3001, "3000 characters"),
     ],
@@ -77,3 +84,12 @@ def test_missing_required_choices_are_all_reported_at_once() -> None:
     with pytest.raises(FormErrors) as caught:
         parse_report(values(title="x"), reporter_id="U1")
     assert caught.value.errors == {"type": "Choose one.", "severity": "Choose one."}
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("120", 120), ("1,200", 1200), ("1_200_000", 1_200_000), ("007", 7), ("0", 0)],
+)
+def test_users_affected_takes_ascii_digits_grouped_by_thousands(typed: str, number: int) -> None:
+    draft = parse_report(values(**BASE, users_affected=typed), reporter_id="U1")
+    assert draft.users_affected == number

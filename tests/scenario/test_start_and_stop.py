@@ -1,0 +1,160 @@
+"""Starting and stopping `firebell serve` as a real process: each problem is one line
+and a non-zero exit; SIGTERM finishes in time and hands back what it held."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sqlite3
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.cli import main
+from sandbox import Sandbox
+
+FIREBELL = str(Path(sys.executable).with_name("firebell"))
+TOKEN = "hook-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def run_firebell(*args: str, env: dict[str, str], timeout: float = 30) -> tuple[int, str]:
+    """Run the command without blocking the loop: the sandbox Slack answers on it."""
+    process = await asyncio.create_subprocess_exec(
+        FIREBELL, *args, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    _out, err = await asyncio.wait_for(process.communicate(), timeout=timeout)
+    return process.returncode or 0, err.decode()
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    box = await Sandbox().start()
+    try:
+        yield box
+    finally:
+        await box.stop()
+
+
+def environment(sandbox: Sandbox, tmp_path: Path, **extra: str) -> dict[str, str]:
+    config = tmp_path / "firebell.yml"
+    config.write_text(f"webhooks:\n  tokens:\n    generic: {TOKEN}\n")
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": sandbox.workspace.bot_token,
+        "SLACK_SIGNING_SECRET": sandbox.signing_secret,
+        "SLACK_API_URL": sandbox.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/firebell.db",
+        "FIREBELL_CONFIG": str(config),
+        **extra,
+    }
+    env.pop("FIREBELL_TEST_DATABASE_URL", None)
+    return env
+
+
+async def test_each_start_up_problem_is_one_line(sandbox: Sandbox, tmp_path: Path) -> None:
+    env = environment(sandbox, tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, err = await run_firebell("serve", "--host", "127.0.0.1", "--port", str(port), env=env)
+    assert code == 1 and err.strip().count("\n") == 0
+    assert f"port {port} on 127.0.0.1 is in use" in err
+
+    code, err = await run_firebell("serve", "--port", "99999", env=env)
+    assert (code, err.strip()) == (
+        1,
+        "firebell: cannot start: --port 99999: a port is a number from 1 to 65535",
+    )
+
+    down = {**env, "DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:9/nowhere"}
+    code, err = await run_firebell("serve", "--port", str(free_port()), env=down)
+    assert code == 1 and err.startswith("firebell: cannot start: DATABASE_URL: cannot open")
+    assert "Traceback" not in err and err.strip().count("\n") == 0
+
+    wrong = {**env, "SLACK_BOT_TOKEN": "xoxb-not-the-one"}
+    code, err = await run_firebell("serve", "--port", str(free_port()), env=wrong)
+    assert code == 1 and "SLACK_BOT_TOKEN: Slack refused it (invalid_auth)" in err
+
+    nowhere = {**env, "DATABASE_URL": f"sqlite:///{tmp_path}/missing.db"}
+    code, err = await run_firebell("review", "export", "INC-1", env=nowhere)
+    assert code == 1 and "there is no database at" in err and "Traceback" not in err
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_check_config_and_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "firebell.yml"
+    config.write_text("escalation_policys: []\n")
+    os.environ["FIREBELL_CONFIG"] = str(config)
+    try:
+        assert main(["check-config"]) == 2
+    finally:
+        del os.environ["FIREBELL_CONFIG"]
+    assert "(did you mean `escalation_policies`?)" in capsys.readouterr().err
+    assert main(["check-config"]) == 0
+    assert "playbooks: bug, default, outage, security: ok" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("firebell ")
+
+
+async def test_sigterm_mid_delivery_exits_within_5_s_and_frees_the_item(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    env = environment(sandbox, tmp_path)
+    port = free_port()
+    server = await asyncio.create_subprocess_exec(
+        *[FIREBELL, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as http:
+            for _ in range(300):  # bounded: the process is up within seconds
+                try:
+                    async with http.get(f"{base}/healthz") as up:
+                        if up.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.05)  # polling a starting process, bounded above
+            sandbox.faults.inject("conversations.create", "late")  # Slack holds its answer
+            alert = {"fingerprint": "db-1", "title": "Primary database is down"}
+            async with http.post(
+                f"{base}/webhooks/generic",
+                data=json.dumps(alert),
+                headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+            ) as answer:
+                assert answer.status == 202
+            await sandbox.workspace.wait_for(
+                lambda: sandbox.workspace.calls_to("conversations.create"), timeout=10
+            )
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(server.wait(), timeout=10)
+        took = time.monotonic() - started
+    finally:
+        if server.returncode is None:
+            server.kill()
+            await server.wait()
+        sandbox.faults.clear()
+    assert code == 0 and took < 5, (code, took)
+    with sqlite3.connect(tmp_path / "firebell.db") as db:
+        row = db.execute(
+            "SELECT status, attempts, locked_until FROM outbox WHERE kind = 'create_channel'"
+        ).fetchone()
+    assert row == ("pending", 1, None)  # tried once, and free for the next start at once
