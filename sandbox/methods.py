@@ -111,6 +111,7 @@ class WebApi:
             "conversations.history": self.conversations_history,
             "conversations.list": self.conversations_list,
             "conversations.members": self.conversations_members,
+            "conversations.open": self.conversations_open,
             "pins.add": self.pins_add,
             "reactions.add": self.reactions_add,
             "users.info": self.users_info,
@@ -451,6 +452,16 @@ class WebApi:
         if members is None:
             raise SlackError("no_such_subteam")
         return {"users": sorted(members)}
+
+    def conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Open (or find) the bot's DM with one user, as Slack does for `users=U…`."""
+        _require(args, "users")
+        users = [u for u in str(args["users"]).split(",") if u]
+        if len(users) != 1:
+            raise SlackError("not_supported")  # group DMs are not modelled
+        if users[0] not in self.ws.users:
+            raise SlackError("user_not_found")
+        return {"channel": {"id": self.ws.dm_channel(users[0]).id}}
 
     def conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
         _require(args, "channel")

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.core.attempts import CURRENT_ATTEMPT, Attempt
 from bot.core.clock import Clock
 from bot.core.outbox import DeliveryError
 from bot.core.outbox import enqueue as enqueue_row
@@ -122,7 +123,12 @@ class DeliveryTable:
         if item.issue_id is not None:
             with self.db.session() as session:
                 issue = session.get(Issue, item.issue_id)
+        # attempts counts claims, this one included: more than one means an earlier try.
+        attempt = Attempt(f"outbox-{item.id}", item.attempts > 1, item.created_at)
+        token = CURRENT_ATTEMPT.set(attempt)
         try:
             await step(issue, payload)
         except SlackApiError as exc:
             raise as_delivery_error(exc) from exc
+        finally:
+            CURRENT_ATTEMPT.reset(token)

@@ -125,8 +125,10 @@ class Outbox:
                     # Counted at the claim, not at the end: a process killed mid-call
                     # leaves attempts > 0, so the next one knows Slack may have seen it.
                     .values(locked_until=now + self.lease, attempts=OutboxItem.attempts + 1)
+                    .execution_options(synchronize_session=False)
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
+                    item.attempts += 1  # the claim's count, this attempt included
                     claimed.append(item)
         return claimed
 

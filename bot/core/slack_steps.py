@@ -8,6 +8,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.attempts import CURRENT_ATTEMPT, Attempt
 from bot.core.clock import Clock
 from bot.core.outbox import DeliveryError
 from bot.core.timeline import add_event
@@ -37,6 +38,11 @@ def as_delivery_error(exc: SlackApiError) -> DeliveryError:
     return DeliveryError(f"Slack answered {code}", permanent=not transient)
 
 
+# The metadata event type on every message Firebell posts from its outbox.
+OUTBOX_EVENT = "firebell_outbox"
+HISTORY_PAGES = 5  # how far back a retry looks for its own message (200 messages a page)
+
+
 class SlackSteps:
     """Base of each slice's delivery steps: the database, the clock and the Slack client."""
 
@@ -44,6 +50,50 @@ class SlackSteps:
         self.db = db
         self.clock = clock
         self.client = client
+
+    async def post_message(self, channel: str, text: str, **fields: Any) -> str:
+        """chat.postMessage, exactly once as Slack sees it; returns the message ts.
+
+        Every message carries its outbox key as Slack message metadata. When an earlier
+        attempt may have reached Slack (it timed out, or its process died), the
+        conversation is searched for that key first, and a message found is taken as
+        this attempt's result instead of posting it again.
+        """
+        attempt = CURRENT_ATTEMPT.get()
+        if attempt is not None:
+            fields["metadata"] = {"event_type": OUTBOX_EVENT, "event_payload": {"key": attempt.key}}
+            if attempt.retry and "thread_ts" not in fields:
+                found = await self.find_posted(channel, attempt)
+                if found is not None:
+                    return found
+        response = await self.client.chat_postMessage(channel=channel, text=text, **fields)
+        return str(response["ts"])
+
+    @staticmethod
+    def retrying() -> bool:
+        """Whether an earlier attempt at the item being delivered may have reached Slack."""
+        attempt = CURRENT_ATTEMPT.get()
+        return attempt is not None and attempt.retry
+
+    async def find_posted(self, channel: str, attempt: Attempt) -> str | None:
+        """The ts of a message this item already posted in the conversation, if any."""
+        if channel[:1] in {"U", "W"}:  # a DM is addressed by user; its history by channel
+            opened = await self.client.conversations_open(users=channel)
+            channel = str(opened["channel"]["id"])
+        oldest = f"{attempt.since.timestamp() - 1:.6f}"
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            page = await self.client.conversations_history(
+                channel=channel, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
+            )
+            for message in page.get("messages") or []:
+                meta = message.get("metadata") or {}
+                if (meta.get("event_payload") or {}).get("key") == attempt.key:
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return None
+        return None
 
     @staticmethod
     def channel(issue: Issue) -> str:
@@ -72,4 +122,4 @@ class SlackSteps:
             event = session.get(TimelineEvent, event_id)
         if event is None:
             raise DeliveryError(f"timeline event {event_id} is gone", permanent=True)
-        await self.client.chat_postMessage(channel=self.channel(issue), text=words(issue, event))
+        await self.post_message(self.channel(issue), words(issue, event))

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -28,8 +26,9 @@ from bot.detection.alerts import (
 )
 from bot.detection.batching import IntakeBatcher
 from bot.detection.config import WebhookConfig
-from bot.detection.deploys import DeployIn, Deploys
+from bot.detection.deploys import DeployIn, Deploys, read_deploy
 from bot.detection.intake import Intake
+from bot.detection.validation import loads
 
 log = logging.getLogger(__name__)
 
@@ -64,32 +63,39 @@ def _authenticate(
         return f"the {source} webhook is off: set webhooks.tokens.{source} in firebell.yml"
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     given = given or request.query.get("token", "")
-    if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
+    if not hmac.compare_digest(_bytes(given), token.get_secret_value().encode()):
         return "missing or wrong bearer token"
     if source == "sentry" and hooks.sentry_client_secret is not None:
         expected = hmac.new(
             hooks.sentry_client_secret.get_secret_value().encode(), raw, hashlib.sha256
         ).hexdigest()
-        if not hmac.compare_digest(request.headers.get("Sentry-Hook-Signature", ""), expected):
+        signature = request.headers.get("Sentry-Hook-Signature", "")
+        if not hmac.compare_digest(_bytes(signature), expected.encode()):
             return "Sentry-Hook-Signature does not match the body"
     return None
 
 
+def _bytes(given: str) -> bytes:
+    """A header or query value as bytes. aiohttp keeps undecodable bytes as surrogates,
+    which a plain encode() refuses, and compare_digest compares only ASCII strings."""
+    return given.encode("utf-8", "surrogatepass")
+
+
 async def _read(config: WebhookConfig, request: web.Request) -> bytes | web.Response:
     limit = config.max_body_kb * 1024
+    too_large = refuse(413, f"the body is over {config.max_body_kb} KB")
     if (request.content_length or 0) > limit:
-        return refuse(413, f"the body is over {config.max_body_kb} KB")
-    raw = await request.content.read(limit + 1)
-    if len(raw) > limit:
-        return refuse(413, f"the body is over {config.max_body_kb} KB")
-    return raw
-
-
-def _json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise BadPayload("the body is not valid JSON") from None
+        return too_large
+    # read(n) returns what has arrived so far: read on until the end, or past the limit.
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = await request.content.read(limit + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return too_large if size > limit else b"".join(chunks)
 
 
 def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
@@ -108,9 +114,11 @@ def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
         if problem:
             return refuse(401, problem)
         try:
-            body = _json(raw)
+            # Every reader checks what it reads (bot/detection/validation.py), so bad
+            # input is a BadPayload here and never reaches the database.
+            body = loads(raw)
             if source == "deploy":
-                return _deploy(hooks, body)
+                return _deploy(hooks, read_deploy(body))
             outcomes = await batcher.submit(READERS[source](body, request))
         except (BadPayload, FirebellError) as exc:
             return refuse(400, str(exc))
@@ -125,34 +133,8 @@ def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
     return receive
 
 
-def _deploy(hooks: Webhooks, body: Any) -> web.Response:
-    if not isinstance(body, dict):
-        raise BadPayload("the body must be a JSON object")
-    for key in ("service", "version"):
-        if not isinstance(body.get(key), str) or not body[key].strip():
-            raise BadPayload(f"body.{key} is missing")
-    at = None
-    if body.get("time"):
-        try:
-            at = datetime.fromisoformat(str(body["time"]).replace("Z", "+00:00"))
-        except ValueError:
-            raise BadPayload("body.time must be an ISO 8601 time") from None
-        if at.tzinfo is None:
-            raise BadPayload("body.time needs a time zone, e.g. 2026-01-05T10:00:00Z")
-    fixes = body.get("fixes") or []
-    if not isinstance(fixes, list):
-        raise BadPayload("body.fixes must be a list of issue keys")
-    row, created, fixed = hooks.deploys.record(
-        DeployIn(
-            service=body["service"].strip()[:80],
-            version=body["version"].strip()[:80],
-            environment=str(body.get("environment") or "production")[:40],
-            at=at,
-            link=body.get("link"),
-            fixes=tuple(str(k) for k in fixes),
-            description=str(body.get("description") or ""),
-        )
-    )
+def _deploy(hooks: Webhooks, deploy: DeployIn) -> web.Response:
+    row, created, fixed = hooks.deploys.record(deploy)
     return web.json_response(
         {"ok": True, "deploy": row.id, "created": created, "fixes": fixed},
         status=201 if created else 200,

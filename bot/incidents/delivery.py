@@ -61,7 +61,7 @@ class IssueDelivery(SlackSteps):
         await self.post_notice(issue, payload.event_id, announcement)
 
     async def old_announce(self, issue: Issue, payload: kinds.OldAnnounce) -> None:
-        await self.client.chat_postMessage(channel=self.channel(issue), text=payload.text)
+        await self.post_message(self.channel(issue), payload.text)
 
     async def old_propose_status(self, issue: Issue, payload: kinds.OldProposeStatus) -> None:
         await self.propose_status(issue, kinds.ProposeStatus(payload.target, issue.phase))
@@ -71,19 +71,19 @@ class IssueDelivery(SlackSteps):
 
     async def propose_status(self, issue: Issue, payload: kinds.ProposeStatus) -> None:
         text, blocks = proposal_message(issue, payload.target, payload.phase)
-        await self.client.chat_postMessage(channel=self.channel(issue), text=text, blocks=blocks)
+        await self.post_message(self.channel(issue), text, blocks=blocks)
 
     async def dm_reporter_update(self, issue: Issue, payload: kinds.DmReporterUpdate) -> None:
         if not issue.reporter_updates or not is_person(issue.reporter_id):
             return  # turned off, or the issue came from an alert, not a person
         text, blocks = reporter_update(issue, payload.before, payload.after, payload.summary)
-        await self.client.chat_postMessage(channel=issue.reporter_id, text=text, blocks=blocks)
+        await self.post_message(issue.reporter_id, text, blocks=blocks)
 
     async def post_checklist(self, issue: Issue, payload: kinds.PostChecklist) -> None:
         assert issue.id is not None
         text, blocks = checklist_message(self.checklist.phase_view(issue.id, payload.phase))
         channel = self.channel(issue)
-        response = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        ts = await self.post_message(channel, text, blocks=blocks)
         with self.db.session() as session:
             row = session.exec(
                 select(PhaseMessage).where(
@@ -92,7 +92,7 @@ class IssueDelivery(SlackSteps):
             ).first() or PhaseMessage(
                 issue_id=issue.id, phase=payload.phase, channel_id=channel, ts=""
             )
-            row.channel_id, row.ts = channel, response["ts"]
+            row.channel_id, row.ts = channel, ts
             session.add(row)
 
     async def update_checklist(self, issue: Issue, payload: kinds.UpdateChecklist) -> None:

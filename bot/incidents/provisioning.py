@@ -6,6 +6,8 @@ repeat work that succeeded; each success is recorded with a timeline event.
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -52,14 +54,18 @@ class Provisioning(SlackSteps):
         for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
             name = channel_name(self.channel_prefix, issue.number, issue.title, attempt)
             try:
-                response = await self.client.conversations_create(
+                created = await self.client.conversations_create(
                     name=name, is_private=issue.private
                 )
+                channel: dict[str, Any] = dict(created["channel"])
             except SlackApiError as exc:
-                if slack_error(exc) == "name_taken":
+                if slack_error(exc) != "name_taken":
+                    raise
+                # An earlier attempt may have created it and died before recording it.
+                mine = await self.created_by_us(name) if self.retrying() else None
+                if mine is None:
                     continue
-                raise
-            channel = response["channel"]
+                channel = mine
             self.record(
                 issue,
                 "channel_created",
@@ -67,6 +73,22 @@ class Provisioning(SlackSteps):
             )
             return
         raise DeliveryError(f"no free channel name after {MAX_NAME_ATTEMPTS} tries", permanent=True)
+
+    async def created_by_us(self, name: str) -> dict[str, Any] | None:
+        """The channel of that name if this bot created it (the name carries the issue's
+        number, so it is this issue's), looked up through every page of channels."""
+        me = (await self.client.auth_test()).get("user_id")
+        cursor = None
+        while True:
+            page = await self.client.conversations_list(
+                types="public_channel,private_channel", limit=1000, cursor=cursor
+            )
+            for channel in page.get("channels") or []:
+                if channel.get("name") == name and channel.get("creator") == me:
+                    return dict(channel)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
 
     async def invite_reporter(self, issue: Issue, _payload: kinds.InviteReporter) -> None:
         await self.invite(issue, issue.reporter_id)
@@ -84,10 +106,8 @@ class Provisioning(SlackSteps):
         if issue.card_ts:
             return
         text, blocks = issue_card(issue, extras=card_extras(self.db, self.card, issue))
-        response = await self.client.chat_postMessage(
-            channel=self.channel(issue), text=text, blocks=blocks
-        )
-        self.record(issue, "card_posted", {"card_ts": response["ts"]})
+        ts = await self.post_message(self.channel(issue), text, blocks=blocks)
+        self.record(issue, "card_posted", {"card_ts": ts})
 
     async def pin_card(self, issue: Issue, _payload: kinds.PinCard) -> None:
         try:
@@ -98,16 +118,14 @@ class Provisioning(SlackSteps):
         self.record(issue, "card_pinned")
 
     async def dm_reporter(self, issue: Issue, _payload: kinds.DmReporter) -> None:
-        await self.client.chat_postMessage(
-            channel=issue.reporter_id, text=reporter_confirmation(issue)
-        )
+        await self.post_message(issue.reporter_id, reporter_confirmation(issue))
         self.record(issue, "reporter_notified", user_id=issue.reporter_id)
 
     async def reply_in_source(self, issue: Issue, _payload: kinds.ReplyInSource) -> None:
         text = source_thread_reply(issue)
         channel, ts = issue.source_channel_id or "", issue.source_message_ts
         try:
-            await self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
+            await self.post_message(channel, text, thread_ts=ts)
         except SlackApiError as exc:
             reason = slack_error(exc)
             if reason == "channel_not_found":
@@ -119,7 +137,7 @@ class Provisioning(SlackSteps):
             # The bot is not in the public channel the message came from: join it.
             try:
                 await self.client.conversations_join(channel=channel)
-                await self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
+                await self.post_message(channel, text, thread_ts=ts)
             except SlackApiError as join_exc:
                 reason = slack_error(join_exc)
                 if reason in TRANSIENT_ERRORS:

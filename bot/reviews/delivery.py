@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.core.attempts import CURRENT_ATTEMPT
 from bot.core.delivery import Payload, Step
 from bot.core.reporters import who
 from bot.core.slack_steps import SlackSteps
@@ -62,11 +63,11 @@ class ReviewDelivery(SlackSteps):
             return
         text, blocks = self._render(issue, review)
         channel = self.channel(issue)
-        response = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        ts = await self.post_message(channel, text, blocks=blocks)
         with self.db.session() as session:
             row = session.get(Review, review.id)
             assert row is not None
-            row.channel_id, row.message_ts = channel, response["ts"]
+            row.channel_id, row.message_ts = channel, ts
             session.add(row)
         await self.upload_review(issue, None)
 
@@ -83,12 +84,22 @@ class ReviewDelivery(SlackSteps):
         review = self._review(issue)
         if review is None:
             return
+        title = f"{issue.key} post-incident review ({review.status})"
+        if self.retrying() and await self._already_shared(self.channel(issue), title):
+            return
         await self.client.files_upload_v2(
             channel=self.channel(issue),
             content=review_markdown(issue, review),
             filename=f"{issue.key.lower()}-review.md",
-            title=f"{issue.key} post-incident review ({review.status})",
+            title=title,
         )
+
+    async def _already_shared(self, channel: str, title: str) -> bool:
+        """An earlier attempt's upload of this file, shared in the channel since it began."""
+        attempt = CURRENT_ATTEMPT.get()
+        since = attempt.since.timestamp() - 1 if attempt else 0
+        listed = await self.client.files_list(channel=channel, ts_from=str(int(since)), count=100)
+        return any(f.get("title") == title for f in listed.get("files") or [])
 
     async def dm_followup(self, issue: Issue, payload: kinds.DmFollowup) -> None:
         with self.db.session() as session:
@@ -102,13 +113,13 @@ class ReviewDelivery(SlackSteps):
             payload.reason,
             followup.id or 0,
         )
-        await self.client.chat_postMessage(channel=followup.owner_id, text=text, blocks=blocks)
+        await self.post_message(followup.owner_id, text, blocks=blocks)
 
     async def offer_review(self, issue: Issue, _payload: kinds.OfferReview) -> None:
         assert issue.id is not None
-        await self.client.chat_postMessage(
-            channel=self.channel(issue),
-            text=f"{issue.key} is fixed: draft the review?",
+        await self.post_message(
+            self.channel(issue),
+            f"{issue.key} is fixed: draft the review?",
             blocks=offer_message(issue.key, issue.id),
         )
 

@@ -57,12 +57,10 @@ class SlaDelivery(SlackSteps):
     async def post_digest(self, _issue: None, payload: kinds.DigestPost) -> None:
         now = self.clock.now()
         text, blocks = digest_message(self.digest.gather(now), now)
-        await self.client.chat_postMessage(channel=payload.channel, text=text, blocks=blocks)
+        await self.post_message(payload.channel, text, blocks=blocks)
 
     async def old_digest(self, _issue: None, payload: kinds.OldDigestPost) -> None:
-        await self.client.chat_postMessage(
-            channel=payload.channel, text=payload.text, blocks=payload.blocks
-        )
+        await self.post_message(payload.channel, payload.text, blocks=payload.blocks)
 
     async def page(self, issue: Issue, payload: kinds.Page) -> None:
         target, value = payload.target, payload.id
@@ -70,13 +68,13 @@ class SlaDelivery(SlackSteps):
             if self.team_id is None:
                 self.team_id = (await self.client.auth_test()).get("team_id")
             text, blocks = page_message(issue, payload.clock, self.team_id)
-            await self.client.chat_postMessage(channel=value, text=text, blocks=blocks)
+            await self.post_message(value, text, blocks=blocks)
         elif target == "usergroup":
-            await self.client.chat_postMessage(
-                channel=self.channel(issue), text=broadcast_text(issue, f"<!subteam^{value}>")
+            await self.post_message(
+                self.channel(issue), broadcast_text(issue, f"<!subteam^{value}>")
             )
         elif target == "channel":
-            await self.client.chat_postMessage(channel=value, text=broadcast_text(issue, ""))
+            await self.post_message(value, broadcast_text(issue, ""))
         elif target == "pagerduty":
             await self._post(
                 str(self.paging.pagerduty_url),
