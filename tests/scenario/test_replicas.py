@@ -1,0 +1,169 @@
+"""Real `firebell serve` processes killed with SIGKILL mid-delivery: nothing is lost,
+nothing is sent twice, and a surviving replica takes the work over within 15 s."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from sandbox import Sandbox
+from storage.db import normalise_url
+
+FIREBELL = str(Path(sys.executable).with_name("firebell"))
+PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
+TOKEN = "hook-token"
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    box = await Sandbox().start()
+    try:
+        yield box
+    finally:
+        box.faults.clear()
+        await box.stop()
+
+
+@pytest.fixture
+def fresh_database(tmp_path: Path) -> Iterator[str]:
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path}/firebell.db"
+        return
+    admin_url = make_url(normalise_url(PG_URL))
+    name = f"firebell_replicas_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class Replica:
+    def __init__(self, process: asyncio.subprocess.Process, url: str) -> None:
+        self.process, self.url = process, url
+
+
+async def start(sandbox: Sandbox, database: str, tmp_path: Path, port: int) -> Replica:
+    config = tmp_path / "firebell.yml"
+    config.write_text(f"webhooks:\n  tokens:\n    generic: {TOKEN}\n")
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": sandbox.workspace.bot_token,
+        "SLACK_SIGNING_SECRET": sandbox.signing_secret,
+        "SLACK_API_URL": sandbox.api_url,
+        "SLACK_TIMEOUT_SECONDS": "30",  # killed while the call is still in flight
+        "OUTBOX_POLL_SECONDS": "1",
+        "DATABASE_URL": database,
+        "FIREBELL_CONFIG": str(config),
+    }
+    process = await asyncio.create_subprocess_exec(
+        *[FIREBELL, "--log-level", "WARNING", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    replica = Replica(process, f"http://127.0.0.1:{port}")
+    async with aiohttp.ClientSession() as http:
+        for _ in range(400):  # bounded: a process starts within a few seconds
+            try:
+                async with http.get(f"{replica.url}/healthz") as up:
+                    if up.status == 200:
+                        return replica
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError("firebell serve did not start")
+
+
+async def alert(replica: Replica, fingerprint: str) -> None:
+    body = {"fingerprint": fingerprint, "title": f"Disk full on {fingerprint}"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{replica.url}/webhooks/generic",
+            data=json.dumps(body),
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        ) as answer,
+    ):
+        assert answer.status == 202
+
+
+def pending(database: str) -> int:
+    engine = create_engine(normalise_url(database))
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(text("SELECT count(*) FROM outbox WHERE status <> 'done'")).one()[0]
+            )
+    finally:
+        engine.dispose()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def kill(replica: Replica) -> None:
+    if replica.process.returncode is None:
+        replica.process.send_signal(signal.SIGKILL)
+        await replica.process.wait()
+
+
+async def until(condition: object, seconds: float) -> float:
+    """Wait for a condition, bounded; returns how long it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if condition():  # type: ignore[operator]
+            return time.monotonic() - started
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not within {seconds} s")
+
+
+async def test_a_replica_killed_mid_post_loses_nothing_and_doubles_nothing(
+    sandbox: Sandbox, fresh_database: str, tmp_path: Path
+) -> None:
+    ws = sandbox.workspace
+    first = await start(sandbox, fresh_database, tmp_path, free_port())
+    try:
+        sandbox.faults.inject("chat.postMessage", "late", times=1)  # the card: posted, no answer
+        await alert(first, "disk-1")
+        await until(lambda: any(c.ok for c in ws.calls_to("chat.postMessage")), 10)
+        # On PostgreSQL a second replica is already running when the first dies; SQLite
+        # has one process per file, so there the restarted process takes over.
+        second = await start(sandbox, fresh_database, tmp_path, free_port()) if PG_URL else None
+        await kill(first)  # SIGKILL: no shutdown, the lease and the call are left as they are
+        sandbox.faults.clear()
+        killed = time.monotonic()
+        second = second or await start(sandbox, fresh_database, tmp_path, free_port())
+        try:
+            await until(lambda: pending(fresh_database) == 0, 15)
+            took = time.monotonic() - killed
+        finally:
+            await kill(second)
+    finally:
+        await kill(first)
+    channels = [c for c in ws.channels.values() if c.name.startswith("inc-1")]
+    assert len(channels) == 1
+    cards = [m for m in ws.messages_in(channels[0].id) if m.text.startswith("INC-1:")]
+    assert len(cards) == 1, [m.text for m in ws.messages_in(channels[0].id)]
+    print(f"takeover after SIGKILL: {took:.1f} s ({'PostgreSQL' if PG_URL else 'SQLite'})")
