@@ -193,7 +193,7 @@ def create_app(
         reviews=Reviews(db, clock, model, config.review, playbooks),
         followups=FollowUps(db, clock),
         intake=Intake(db, clock, config, filing, lifecycle),
-        deploys=Deploys(db, clock),
+        deploys=Deploys(db, clock, lifecycle),
     )
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""

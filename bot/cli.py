@@ -175,7 +175,12 @@ def _deploy(args: argparse.Namespace) -> int:
     fixed = ", ".join(answer.get("fixes") or []) or "no issues"
     state = "recorded" if answer.get("created") else "already recorded"
     print(f"deploy {args.service} {args.version} {state}; fixes {fixed}")
-    return 0
+    # A key that names nothing is a typo in the pipeline: say so, and fail the step.
+    problems = [f"{key} is no issue here" for key in answer.get("unknown") or []]
+    problems += [f"{key} was closed already; left as it is" for key in answer.get("closed") or []]
+    for problem in problems:
+        print(f"firebell: {problem}", file=sys.stderr)
+    return 1 if answer.get("unknown") else 0
 
 
 def _version() -> str:

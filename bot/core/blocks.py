@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.ids import Action
@@ -79,7 +79,7 @@ def escape_keep_mentions(text: str, people: frozenset[str]) -> str:
 
 def slack_date(moment: datetime) -> str:
     """<!date^…> shows the time in each reader's own time zone; the fallback is UTC."""
-    fallback = f"{moment:%Y-%m-%d %H:%M} UTC"
+    fallback = f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"  # a local time, said in UTC
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 

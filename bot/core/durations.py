@@ -38,6 +38,10 @@ def _spoken(delta: timedelta) -> str:
 
 
 def format_duration(delta: timedelta) -> str:
+    """2d 3h 15m; under a minute reads as words ("runs out in less than a minute",
+    never "in 0m")."""
+    if delta < timedelta(minutes=1):
+        return "less than a minute"
     minutes = int(delta.total_seconds() // 60)
     days, rest = divmod(minutes, 1440)
     hours, minutes = divmod(rest, 60)
@@ -46,4 +50,4 @@ def format_duration(delta: timedelta) -> str:
         f"{hours}h" if hours else "",
         f"{minutes}m" if minutes else "",
     ]
-    return " ".join(p for p in parts if p) or "0m"
+    return " ".join(p for p in parts if p)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.core.clock import Clock
+from bot.core.domain import Status
 from bot.core.errors import FirebellError
 from bot.core.timeline import add_event
 from bot.detection import kinds
@@ -23,6 +24,7 @@ from bot.detection.validation import (
     text,
 )
 from bot.incidents import kinds as incident_kinds
+from bot.incidents.lifecycle import Lifecycle
 from storage.db import Database
 from storage.models import Deploy, Issue
 
@@ -108,13 +110,25 @@ def _time(value: object) -> datetime | None:
     return in_range(at, "body.time", first_year=FIRST_YEAR)
 
 
+@dataclass(frozen=True)
+class Recorded:
+    deploy: Deploy
+    created: bool  # False for a repeat of a deploy already recorded
+    fixes: list[str]  # the issues it fixed
+    unknown: list[str]  # keys it names that are no issue here
+    closed: list[str]  # issues it names that were closed already (left as they are)
+
+
 class Deploys:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, lifecycle: Lifecycle) -> None:
         self.db = db
         self.clock = clock
+        self.lifecycle = lifecycle
 
-    def record(self, deploy: DeployIn) -> tuple[Deploy, bool, list[str]]:
-        """Store a deploy (once per service, version, environment); mark what it fixes."""
+    def record(self, deploy: DeployIn) -> Recorded:
+        """Store a deploy (once per service, version, environment) and close the loop on
+        the issues it fixes: an open one moves to Fixed (a release is the fix), and each
+        is marked deployed, so "fixed before deployed" holds as it does for people."""
         keys = deploy.keys()
         at = deploy.at or self.clock.now()
         try:
@@ -130,13 +144,20 @@ class Deploys:
                 )
                 session.add(row)
                 session.flush()
-                fixed = []
+                fixed, unknown, closed = [], [], []
                 for key in keys:
                     issue = session.exec(
                         select(Issue).where(Issue.number == int(key.split("-")[1]))
                     ).first()
                     if issue is None:
+                        unknown.append(key)
                         continue
+                    if issue.status == Status.CLOSED:
+                        closed.append(issue.key)
+                        continue
+                    self.lifecycle.fix_automatically(
+                        session, issue, f"Fixed by {deploy.version} of {deploy.service}."
+                    )
                     issue.deployed_at = issue.deployed_at or at
                     session.add(issue)
                     event = add_event(
@@ -153,7 +174,7 @@ class Deploys:
                     kinds.notice(session, self.clock, issue, event)
                     incident_kinds.refresh_card(session, self.clock, issue)
                     fixed.append(issue.key)
-                return row, True, fixed
+                return Recorded(row, True, fixed, unknown, closed)
         except IntegrityError:
             with self.db.session() as session:
                 existing = session.exec(
@@ -163,4 +184,4 @@ class Deploys:
                         Deploy.environment == deploy.environment,
                     )
                 ).one()
-            return existing, False, []
+            return Recorded(existing, False, [], [], [])

@@ -260,6 +260,6 @@ class Intake:
         event = add_event(session, issue, "alert_resolved", self.clock, None, title=alert.title)
         kinds.notice(session, self.clock, issue, event)
         if route.resolve_fixes:
-            self.lifecycle.fix_from_alert(session, issue, alert.title)
+            self.lifecycle.fix_automatically(session, issue, f"The alert “{alert.title}” resolved.")
         incident_kinds.refresh_card_later(session, self.clock, issue, timedelta(0))
         return Outcome(alert.fingerprint, "resolved", issue.key)

@@ -134,10 +134,17 @@ def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
 
 
 def _deploy(hooks: Webhooks, deploy: DeployIn) -> web.Response:
-    row, created, fixed = hooks.deploys.record(deploy)
+    done = hooks.deploys.record(deploy)
     return web.json_response(
-        {"ok": True, "deploy": row.id, "created": created, "fixes": fixed},
-        status=201 if created else 200,
+        {
+            "ok": True,
+            "deploy": done.deploy.id,
+            "created": done.created,
+            "fixes": done.fixes,
+            "unknown": done.unknown,
+            "closed": done.closed,
+        },
+        status=201 if done.created else 200,
     )
 
 

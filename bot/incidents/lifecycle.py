@@ -220,12 +220,13 @@ class Lifecycle:
             )
 
     # -- fixes and deploys ---------------------------------------------------
-    def fix_from_alert(self, session: Session, issue: Issue, title: str) -> None:
-        """A resolved alert whose route says so moves its issue to Fixed, from any open
-        status: an automated exception to the lifecycle, recorded as Firebell's move."""
+    def fix_automatically(self, session: Session, issue: Issue, summary: str) -> None:
+        """A resolved alert whose route says so, or a release that says it fixes the issue,
+        moves it to Fixed from any open status: an automated exception to the lifecycle,
+        recorded as Firebell's move."""
         if issue.status in (Status.FIXED, Status.CLOSED):
             return
-        self._move(session, issue, Status.FIXED, None, summary=f"The alert “{title}” resolved.")
+        self._move(session, issue, Status.FIXED, None, summary=summary)
         kinds.refresh_card(session, self.clock, issue)
 
     def mark_deployed(self, issue_id: int, actor: Actor) -> Changed:

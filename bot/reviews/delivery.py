@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from sqlmodel import select
 
 from bot.core.attempts import CURRENT_ATTEMPT
@@ -13,6 +14,7 @@ from bot.core.reporters import who
 from bot.core.slack_steps import SlackSteps
 from bot.reviews import kinds
 from bot.reviews.content import ReviewContent
+from bot.reviews.markdown import people_in
 from bot.reviews.service import content_of, review_markdown
 from bot.reviews.views import followup_dm, offer_message, review_message
 from storage.models import FollowUp, Issue, Participant, Review, TimelineEvent
@@ -87,12 +89,27 @@ class ReviewDelivery(SlackSteps):
         title = f"{issue.key} post-incident review ({review.status})"
         if self.retrying() and await self._already_shared(self.channel(issue), title):
             return
+        mentioned = people_in(str(review.content))
         await self.client.files_upload_v2(
             channel=self.channel(issue),
-            content=review_markdown(issue, review),
+            content=review_markdown(issue, review, await self._names(mentioned)),
             filename=f"{issue.key.lower()}-review.md",
             title=title,
         )
+
+    async def _names(self, user_ids: set[str]) -> dict[str, str]:
+        """Display names for a file read outside Slack (users.info; unknown ones stay ids)."""
+        names = {}
+        for user_id in sorted(user_ids):
+            try:
+                user = (await self.client.users_info(user=user_id)).get("user") or {}
+            except SlackApiError:
+                continue
+            profile = user.get("profile") or {}
+            names[user_id] = (
+                profile.get("display_name") or user.get("real_name") or user.get("name") or user_id
+            )
+        return names
 
     async def _already_shared(self, channel: str, title: str) -> bool:
         """An earlier attempt's upload of this file, shared in the channel since it began."""

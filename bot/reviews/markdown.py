@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.reviews.content import SECTION_TITLES, ReviewContent
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def people_in(text: str) -> set[str]:
+    """The user ids a text mentions as <@U…>."""
+    return set(MENTION.findall(text))
+
+
+def with_names(text: str, names: dict[str, str]) -> str:
+    """A file is read outside Slack: <@U0000002> becomes @Sam (or @U0000002, unknown)."""
+    return MENTION.sub(lambda m: f"@{names.get(m[1], m[1])}", text)
 
 
 def to_markdown(key: str, title: str, content: ReviewContent, *, source: str, status: str) -> str:

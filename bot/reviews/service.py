@@ -28,7 +28,7 @@ from bot.reviews.content import ActionItem, ReviewContent
 from bot.reviews.facts import Facts, Line, build_prompt
 from bot.reviews.gather import gather_facts
 from bot.reviews.history import channel_history
-from bot.reviews.markdown import to_markdown
+from bot.reviews.markdown import to_markdown, with_names
 from bot.reviews.model_call import ModelFailure, ask_model
 from bot.reviews.template import template_review
 from storage.db import Database
@@ -239,14 +239,16 @@ class Reviews:
         propose_next_if_ready(session, self.clock, issue, book)
 
 
-def review_markdown(issue: Issue, review: Review) -> str:
-    return to_markdown(
+def review_markdown(issue: Issue, review: Review, names: dict[str, str] | None = None) -> str:
+    """The review as a file, with people's names where Slack would show mentions."""
+    text = to_markdown(
         issue.key,
         issue.title,
         ReviewContent.model_validate(review.content),
         source=review.source,
         status=review.status,
     )
+    return with_names(text, names or {})
 
 
 def content_of(review: Review) -> ReviewContent:

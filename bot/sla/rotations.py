@@ -105,7 +105,12 @@ def next_on_call(
     moment = current.end
     for _ in range(100):
         following = on_call(schedule, moment, overrides)
-        if following is None or following.user != current.user:
-            return following
+        if following is None:
+            return None
+        if following.user != current.user:
+            # After an override the rotation's shift began long ago: the next person
+            # takes over when the override ends, not when their shift began.
+            start = max(following.start, moment)
+            return Shift(following.user, start, following.end, override=following.override)
         moment = following.end
     return None

@@ -406,9 +406,12 @@ async def test_deploys_are_correlated_and_fix_issues(hd: Harness, clock: FakeClo
     assert bad == (400, {"ok": False, "error": "fixes must be issue keys like INC-42, not JIRA-9"})
 
 
-async def test_the_deploy_command_posts_to_a_running_firebell(hd: Harness) -> None:
+async def test_the_deploy_command_posts_to_a_running_firebell(
+    hd: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
     from bot.cli import main
 
+    await post(hd, "alertmanager", alertmanager())  # INC-1, New
     argv = [
         "deploy",
         "--service",
@@ -416,13 +419,20 @@ async def test_the_deploy_command_posts_to_a_running_firebell(hd: Harness) -> No
         "--version",
         "v2",
         "--fixes",
-        "INC-5",
+        "INC-1",
         "--url",
         hd.bot_url,
         "--token",
         TOKEN,
     ]
     code = await asyncio.to_thread(main, argv)
-    assert code == 0
+    assert code == 0 and "fixes INC-1" in capsys.readouterr().out
+    await hd.firebell.settle()
+    issue = all_issues(hd)[0]  # a release that fixes an open issue is its fix, then deployed
+    assert issue.status == "fixed" and issue.fixed_at == issue.deployed_at is not None
+    typo = [*argv[:6], "INC-77", *argv[7:]]
+    typo[4] = "v3"
+    assert await asyncio.to_thread(main, typo) == 1  # a key that names nothing fails the step
+    assert "INC-77 is no issue here" in capsys.readouterr().err
     bad = await asyncio.to_thread(main, [*argv[:-1], "wrong"])
     assert bad == 1

@@ -68,6 +68,7 @@ async def test_template_review_from_offer_to_published(h: Harness, clock: FakeCl
     shared = [m for m in h.ws.messages_in(room.id) if m.files]
     markdown = h.ws.files[shared[-1].files[0]]["content"].decode()
     assert markdown.startswith("# Post-incident review: INC-1")
+    assert "<@U" not in markdown and "Reported by @dana" in markdown  # read outside Slack
 
     seen = set(h.ws.views)
     await click(h, sam, message, "review_edit")

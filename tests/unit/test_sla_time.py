@@ -24,6 +24,8 @@ def test_durations_read_like_people_write_them() -> None:
         with pytest.raises(ValueError, match=r"duration|longer than zero"):
             parse_duration(bad)
     assert format_duration(timedelta(hours=26, minutes=5)) == "1d 2h 5m"
+    assert format_duration(timedelta(seconds=40)) == "less than a minute"  # never "0m"
+    assert format_duration(timedelta(0)) == "less than a minute"
 
 
 def test_business_time_skips_nights_and_weekends() -> None:
@@ -93,6 +95,24 @@ def test_overrides_win_and_cut_the_shift_short() -> None:
         )
     ]
     assert on_call(schedule, datetime(2026, 1, 7, 20, 0, tzinfo=UTC), stored).user == "UEVE"  # type: ignore[union-attr]
+
+
+def test_after_an_override_the_next_shift_starts_when_the_override_ends() -> None:
+    schedule = config(**WEEKLY).schedule("primary")
+    assert schedule is not None
+    now = datetime(2026, 1, 7, 11, 0, tzinfo=UTC)  # Ana's week, which began on Monday
+    dan = [OverrideWindow("UDAN", now, now + timedelta(hours=4))]
+    assert on_call(schedule, now, dan).user == "UDAN"  # type: ignore[union-attr]
+    back = next_on_call(schedule, now, dan)
+    assert back is not None and back.user == "UANA"
+    assert back.start == now + timedelta(hours=4)  # not Monday: never a "next" in the past
+
+
+def test_a_local_time_falls_back_to_its_utc_reading() -> None:
+    from bot.core.blocks import slack_date
+
+    berlin_nine = datetime(2026, 1, 7, 9, 0, tzinfo=BERLIN)
+    assert slack_date(berlin_nine).endswith("|2026-01-07 08:00 UTC>")
 
 
 def test_schedule_references_are_checked() -> None:
