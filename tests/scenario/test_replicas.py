@@ -167,3 +167,35 @@ async def test_a_replica_killed_mid_post_loses_nothing_and_doubles_nothing(
     cards = [m for m in ws.messages_in(channels[0].id) if m.text.startswith("INC-1:")]
     assert len(cards) == 1, [m.text for m in ws.messages_in(channels[0].id)]
     print(f"takeover after SIGKILL: {took:.1f} s ({'PostgreSQL' if PG_URL else 'SQLite'})")
+
+
+async def test_three_kill_9_rounds_mid_provisioning_leave_no_duplicates(
+    sandbox: Sandbox, fresh_database: str, tmp_path: Path
+) -> None:
+    """Slack takes 0.3 s to answer every create and post, so the kills land mid-call."""
+    ws = sandbox.workspace
+    for method in ("conversations.create", "chat.postMessage", "pins.add"):
+        sandbox.faults.inject(method, "late", hold=0.3)
+    sent = 0
+    for round_number in range(3):
+        replica = await start(sandbox, fresh_database, tmp_path, free_port())
+        try:
+            for _ in range(6):
+                sent += 1
+                await alert(replica, f"disk-{sent}")
+            calls = len(ws.calls)
+            await until(lambda c=calls, r=round_number: len(ws.calls) >= c + 3 + r, 10)
+        finally:
+            await kill(replica)  # SIGKILL mid-delivery
+    sandbox.faults.clear()
+    last = await start(sandbox, fresh_database, tmp_path, free_port())
+    try:
+        await until(lambda: pending(fresh_database) == 0, 30)
+    finally:
+        await kill(last)
+    channels = [c for c in ws.channels.values() if c.name.startswith("inc-")]
+    numbers = sorted(int(c.name.split("-")[1]) for c in channels)
+    assert numbers == list(range(1, sent + 1)), [c.name for c in channels]  # one channel each
+    cards = {c.id: [m for m in ws.messages_in(c.id) if m.text.startswith("INC-")] for c in channels}
+    assert all(len(found) == 1 for found in cards.values()), {k: len(v) for k, v in cards.items()}
+    print(f"{sent} issues over 3 kill -9 rounds: {len(channels)} channels, 0 duplicates")
