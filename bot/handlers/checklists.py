@@ -8,7 +8,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.ids import Action, Callback, ModalField
 from bot.core.people import Actor
-from bot.handlers.incidents import field_value, issue_id_of
+from bot.handlers.carried import detail_of, form_issue, form_step, issue_id_of
+from bot.handlers.incidents import field_value
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
 from bot.incidents.lifecycle_views import answer_modal, skip_modal
@@ -17,7 +18,7 @@ from bot.runtime import Runtime
 
 def _step_of(value: str) -> tuple[int, str]:
     """A step button's value is `<issue id>:<step id>`."""
-    return issue_id_of(value), value.split(":", 1)[1]
+    return issue_id_of(value), detail_of(value)
 
 
 async def step_done(
@@ -50,7 +51,7 @@ async def submit_skip(
     runtime: Runtime, actor: Actor, meta: dict[str, Any], values: dict[str, Any]
 ) -> Reply:
     reason = field_value(values, ModalField.REASON)
-    runtime.checklist.skip(meta["issue"], actor, meta["step"], reason)
+    runtime.checklist.skip(form_issue(meta), actor, form_step(meta), reason)
     return None
 
 
@@ -58,7 +59,7 @@ async def submit_answer(
     runtime: Runtime, actor: Actor, meta: dict[str, Any], values: dict[str, Any]
 ) -> Reply:
     answer = field_value(values, ModalField.ANSWER)
-    runtime.checklist.complete(meta["issue"], actor, meta["step"], answer)
+    runtime.checklist.complete(form_issue(meta), actor, form_step(meta), answer)
     return None
 
 

@@ -12,6 +12,7 @@ from bot.core.domain import Severity, Status
 from bot.core.errors import FirebellError
 from bot.core.ids import Action, Callback, ModalField
 from bot.core.people import Actor, visible_to
+from bot.handlers.carried import STALE, detail_of, form_issue, issue_id_of
 from bot.handlers.commands import CommandRequest
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
@@ -84,11 +85,6 @@ COMMANDS = {
 # -- buttons ------------------------------------------------------------------
 
 
-def issue_id_of(value: str) -> int:
-    """Button values are `<issue id>` or `<issue id>:<detail>`."""
-    return int(value.split(":", 1)[0])
-
-
 async def acknowledge(runtime: Runtime, actor: Actor, value: str) -> Reply:
     return runtime.lifecycle.acknowledge(issue_id_of(value), actor).message
 
@@ -102,7 +98,10 @@ async def mark_fixed(runtime: Runtime, actor: Actor, value: str) -> Reply:
 
 
 async def move(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    target = Status(value.split(":", 1)[1])
+    try:
+        target = Status(detail_of(value))
+    except ValueError:
+        raise FirebellError(STALE) from None
     return runtime.lifecycle.move_status(issue_id_of(value), actor, target).message
 
 
@@ -158,7 +157,7 @@ async def submit_update(
     runtime: Runtime, actor: Actor, meta: dict[str, Any], values: dict[str, Any]
 ) -> Reply:
     text = field_value(values, ModalField.UPDATE_TEXT)
-    runtime.lifecycle.post_update(meta["issue"], actor, text)
+    runtime.lifecycle.post_update(form_issue(meta), actor, text)
     return None
 
 
@@ -169,7 +168,7 @@ async def submit_severity(
         severity = Severity(field_value(values, ModalField.SEVERITY))
     except ValueError:
         raise FirebellError("Choose a severity.", field=ModalField.SEVERITY.value) from None
-    runtime.lifecycle.set_severity(meta["issue"], actor, severity)
+    runtime.lifecycle.set_severity(form_issue(meta), actor, severity)
     return None
 
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.blocks import modal_metadata
@@ -109,6 +110,10 @@ class Call:
             await self.ack()
             self.tell(message)
 
+    def on_form(self) -> bool:
+        """Whether an answer can still go onto the modal the person submitted."""
+        return self.surface == Surface.VIEW and not self.ack.done
+
     def tell(self, text: str | None) -> None:
         """An ephemeral answer after the ack, sent in the background (never holding the ack)."""
         if text and self.surface != Surface.EVENT:
@@ -121,11 +126,18 @@ class Call:
         except FirebellError as exc:
             await self.refuse(exc.message, exc.field)
             return
+        except SlackApiError as exc:
+            # Slack refused a call (a user or channel that is not there, as a made-up
+            # event names): worth a line, not a traceback.
+            error_id = new_error_id()
+            code = exc.response.get("error") if exc.response is not None else "unknown"
+            log.warning("%s: Slack answered %s, error id %s", self.what(), code, error_id)
+            await self.refuse(apology(error_id, on_form=self.on_form()), None)
+            return
         except Exception:
             error_id = new_error_id()
             log.exception("%s failed, error id %s", self.what(), error_id)
-            on_form = self.surface == Surface.VIEW and not self.ack.done
-            await self.refuse(apology(error_id, on_form=on_form), None)
+            await self.refuse(apology(error_id, on_form=self.on_form()), None)
             return
         await self.reply(reply)
 

@@ -11,8 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.errors import FirebellError
 from bot.core.ids import Action, Callback, ModalField
 from bot.core.people import Actor
+from bot.handlers.carried import form_issue, issue_id_of
 from bot.handlers.commands import CommandRequest
-from bot.handlers.incidents import issue_id_of
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
 from bot.reviews.content import ActionItem
@@ -100,7 +100,7 @@ async def submit_edit(
     runtime: Runtime, actor: Actor, meta: dict[str, Any], values: dict[str, Any]
 ) -> Reply:
     root, factors, actions = parse_edit(values, runtime.clock.now().date())
-    runtime.reviews.edit(meta["issue"], actor, root, factors, actions)
+    runtime.reviews.edit(form_issue(meta), actor, root, factors, actions)
     return None
 
 

@@ -10,8 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.ids import Action
 from bot.core.people import Actor
+from bot.handlers.carried import issue_id_of
 from bot.handlers.commands import CommandRequest
-from bot.handlers.incidents import issue_id_of
 from bot.handlers.listener import Later, Reply
 from bot.runtime import Runtime
 from bot.sla.views import oncall_blocks, page_answered

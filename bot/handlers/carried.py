@@ -1,0 +1,46 @@
+"""What Firebell's own buttons and forms carry back: an issue id, a detail, a step.
+
+Slack signs what it sends, not what is in it: a value or a form's metadata may be
+from an old message, or made up. Each is read here, and anything that does not
+fit is refused in words, never a crash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.errors import FirebellError
+
+STALE = "That button or form is out of date: open the issue's latest message and try again."
+MAX_ID = 2**31 - 1
+
+
+def _id(raw: object) -> int:
+    text = str(raw)
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
+        raise FirebellError(STALE)
+    return int(text)
+
+
+def issue_id_of(value: str) -> int:
+    """Button values are `<issue id>` or `<issue id>:<detail>`."""
+    return _id(value.split(":", 1)[0])
+
+
+def detail_of(value: str) -> str:
+    _head, sep, detail = value.partition(":")
+    if not sep or not detail:
+        raise FirebellError(STALE)
+    return detail
+
+
+def form_issue(meta: dict[str, Any]) -> int:
+    """The issue a modal was opened for (its private_metadata)."""
+    return _id(meta.get("issue", ""))
+
+
+def form_step(meta: dict[str, Any]) -> str:
+    step = meta.get("step")
+    if not isinstance(step, str) or not step:
+        raise FirebellError(STALE)
+    return step
