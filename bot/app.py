@@ -16,6 +16,7 @@ from bot.config import FirebellConfig, Settings, load_config
 from bot.core.background import BackgroundTasks
 from bot.core.clock import Clock, SystemClock
 from bot.core.delivery import DeliveryTable
+from bot.core.errors import new_error_id
 from bot.core.outbox import Outbox, OutboxWorker
 from bot.core.people import People
 from bot.core.slack_client import make_web_client
@@ -110,7 +111,22 @@ class Firebell:
         verified = await read_slack_request(request, secret.get_secret_value() if secret else "")
         if isinstance(verified, web.Response):
             return verified
-        return await to_aiohttp_response(await self.bolt.async_dispatch(verified))
+        answer = await self.bolt.async_dispatch(verified)
+        if answer.status < 500:
+            return await to_aiohttp_response(answer)
+        # Bolt answers 500 when something before our listeners fails, above all its
+        # auth.test while Slack's API is away. The person gets words, Slack its 200.
+        error_id = new_error_id()
+        log.warning(
+            "Bolt answered %s before any listener ran, error id %s", answer.status, error_id
+        )
+        return web.json_response(
+            {
+                "response_type": "ephemeral",
+                "text": f"Firebell cannot reach Slack's API just now (error id `{error_id}`). "
+                "Please try again in a minute.",
+            }
+        )
 
     async def healthz(self, _request: web.Request) -> web.Response:
         return web.json_response({"ok": True})

@@ -97,3 +97,18 @@ async def test_lists_say_minutes_not_zero_hours_and_the_card_names_comms_and_scr
     await run(h, sam, room, f"role comms <@{dana.id}|dana>")
     card = h.ws.messages_in(room.id)[0]
     assert f"*Comms*\\n<@{dana.id}>" in str(card.blocks)
+
+
+async def test_slack_away_at_the_first_request_is_said_in_words(database_url: str) -> None:
+    """Bolt asks auth.test before any listener; with Slack's API away that was an empty
+    500. Now the person reads what is wrong, and Slack gets its 200."""
+    from bot.harness import running
+    from sandbox import Sandbox
+
+    sandbox = await Sandbox().start()
+    async with running(database_url, sandbox=sandbox, slack_timeout_seconds=0.5) as h:
+        dana, _sam, support = people(h)
+        await sandbox.stop()  # Slack's API goes away before the first request
+        reply = await h.driver.slash_command(dana, support, "list")
+    assert reply.status == 200
+    assert reply.text.startswith("Firebell cannot reach Slack's API just now (error id `E")

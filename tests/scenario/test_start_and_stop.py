@@ -158,3 +158,21 @@ async def test_sigterm_mid_delivery_exits_within_5_s_and_frees_the_item(
             "SELECT status, attempts, locked_until FROM outbox WHERE kind = 'create_channel'"
         ).fetchone()
     assert row == ("pending", 1, None)  # tried once, and free for the next start at once
+
+
+def test_start_up_logs_no_unused_token_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bolt found SLACK_BOT_TOKEN in the environment and warned at every start that it
+    was unused (the client carries it): noise an operator learns to ignore."""
+    from bot.app import create_app
+    from bot.config import Settings
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, slack_signing_secret="s", database_url=f"sqlite:///{tmp_path}/f.db"
+    )
+    caplog.set_level("DEBUG")
+    firebell = create_app(settings)
+    firebell.runtime.db.dispose()
+    assert not [r for r in caplog.records if "`token` will be unused" in r.getMessage()]
