@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from sandbox import Sandbox
+from sandbox import Sandbox, SlackDriver
 from storage.db import normalise_url
 
 FIREBELL = str(Path(sys.executable).with_name("firebell"))
@@ -59,15 +59,17 @@ class Replica:
         self.process, self.url = process, url
 
 
-async def start(sandbox: Sandbox, database: str, tmp_path: Path, port: int) -> Replica:
+async def start(
+    sandbox: Sandbox, database: str, tmp_path: Path, port: int, extra: str = "", timeout: int = 30
+) -> Replica:
     config = tmp_path / "firebell.yml"
-    config.write_text(f"webhooks:\n  tokens:\n    generic: {TOKEN}\n")
+    config.write_text(f"webhooks:\n  tokens:\n    generic: {TOKEN}\n{extra}")
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": sandbox.workspace.bot_token,
         "SLACK_SIGNING_SECRET": sandbox.signing_secret,
         "SLACK_API_URL": sandbox.api_url,
-        "SLACK_TIMEOUT_SECONDS": "30",  # killed while the call is still in flight
+        "SLACK_TIMEOUT_SECONDS": str(timeout),  # 30: killed while a call is in flight
         "OUTBOX_POLL_SECONDS": "1",
         "DATABASE_URL": database,
         "FIREBELL_CONFIG": str(config),
@@ -199,3 +201,38 @@ async def test_three_kill_9_rounds_mid_provisioning_leave_no_duplicates(
     cards = {c.id: [m for m in ws.messages_in(c.id) if m.text.startswith("INC-")] for c in channels}
     assert all(len(found) == 1 for found in cards.values()), {k: len(v) for k, v in cards.items()}
     print(f"{sent} issues over 3 kill -9 rounds: {len(channels)} channels, 0 duplicates")
+
+
+async def test_pages_slack_answers_late_are_not_sent_twice(
+    sandbox: Sandbox, fresh_database: str, tmp_path: Path
+) -> None:
+    """A real process pages the on-call person while Slack performs each post but answers
+    after the client gave up (1 s); the retries find the DM and the notice."""
+    ws = sandbox.workspace
+    sam = ws.add_user("sam", "Sam")
+    extra = (
+        "schedules:\n  - name: primary\n    rotations:\n"
+        f"      - participants: [{sam.id}]\n        shift: 1d\n        handoff: 2026-01-05T09:00\n"
+        "escalation_policies:\n  - name: default\n    steps:\n"
+        "      - targets: [{schedule: primary}]\n"
+    )
+    replica = await start(sandbox, fresh_database, tmp_path, free_port(), extra, timeout=1)
+    try:
+        await alert(replica, "api-1")
+        await until(lambda: pending(fresh_database) == 0, 15)  # INC-1 and its channel
+        room = next(c for c in ws.channels.values() if c.name.startswith("inc-1"))
+        room.members.add(sam.id)
+        sandbox.faults.inject("chat.postMessage", "late", times=2, hold=1.5)
+        driver = SlackDriver(sandbox, replica.url)
+        try:
+            reply = await driver.slash_command(sam, room, "escalate")
+        finally:
+            await driver.close()
+        assert reply.status == 200 and "escalated now" in reply.text
+        await until(lambda: pending(fresh_database) == 0 and len(ws.dms_to(sam.id)) >= 1, 20)
+    finally:
+        await kill(replica)
+    pages = [m for m in ws.dms_to(sam.id) if "needs you" in m.text]
+    notices = [m for m in ws.messages_in(room.id) if m.text.startswith(":mega: Escalated")]
+    late = [c for c in ws.calls_to("chat.postMessage") if getattr(c, "late", False)]
+    assert len(late) == 2 and (len(pages), len(notices)) == (1, 1)
