@@ -68,6 +68,26 @@ def postgres_database() -> Iterator[str | None]:
 
 
 @pytest.fixture
+def empty_database(tmp_path: object) -> Iterator[str]:
+    """A database nobody has migrated: a new PostgreSQL database, or a new SQLite file
+    (for tests that start real `firebell` processes on it)."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path}/firebell.db"
+        return
+    admin_url = make_url(normalise_url(PG_URL))
+    name = f"firebell_empty_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
 def database_url(tmp_path: object, postgres_database: str | None) -> str:
     """An empty, migrated database for one test."""
     if postgres_database is None:

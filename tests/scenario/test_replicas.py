@@ -9,14 +9,12 @@ import os
 import signal
 import sys
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from sandbox import Sandbox, SlackDriver
 from storage.db import normalise_url
@@ -34,24 +32,6 @@ async def sandbox() -> AsyncIterator[Sandbox]:
     finally:
         box.faults.clear()
         await box.stop()
-
-
-@pytest.fixture
-def fresh_database(tmp_path: Path) -> Iterator[str]:
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path}/firebell.db"
-        return
-    admin_url = make_url(normalise_url(PG_URL))
-    name = f"firebell_replicas_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 class Replica:
@@ -142,23 +122,23 @@ async def until(condition: object, seconds: float) -> float:
 
 
 async def test_a_replica_killed_mid_post_loses_nothing_and_doubles_nothing(
-    sandbox: Sandbox, fresh_database: str, tmp_path: Path
+    sandbox: Sandbox, empty_database: str, tmp_path: Path
 ) -> None:
     ws = sandbox.workspace
-    first = await start(sandbox, fresh_database, tmp_path, free_port())
+    first = await start(sandbox, empty_database, tmp_path, free_port())
     try:
         sandbox.faults.inject("chat.postMessage", "late", times=1)  # the card: posted, no answer
         await alert(first, "disk-1")
         await until(lambda: any(c.ok for c in ws.calls_to("chat.postMessage")), 10)
         # On PostgreSQL a second replica is already running when the first dies; SQLite
         # has one process per file, so there the restarted process takes over.
-        second = await start(sandbox, fresh_database, tmp_path, free_port()) if PG_URL else None
+        second = await start(sandbox, empty_database, tmp_path, free_port()) if PG_URL else None
         await kill(first)  # SIGKILL: no shutdown, the lease and the call are left as they are
         sandbox.faults.clear()
         killed = time.monotonic()
-        second = second or await start(sandbox, fresh_database, tmp_path, free_port())
+        second = second or await start(sandbox, empty_database, tmp_path, free_port())
         try:
-            await until(lambda: pending(fresh_database) == 0, 15)
+            await until(lambda: pending(empty_database) == 0, 15)
             took = time.monotonic() - killed
         finally:
             await kill(second)
@@ -172,7 +152,7 @@ async def test_a_replica_killed_mid_post_loses_nothing_and_doubles_nothing(
 
 
 async def test_three_kill_9_rounds_mid_provisioning_leave_no_duplicates(
-    sandbox: Sandbox, fresh_database: str, tmp_path: Path
+    sandbox: Sandbox, empty_database: str, tmp_path: Path
 ) -> None:
     """Slack takes 0.3 s to answer every create and post, so the kills land mid-call."""
     ws = sandbox.workspace
@@ -180,7 +160,7 @@ async def test_three_kill_9_rounds_mid_provisioning_leave_no_duplicates(
         sandbox.faults.inject(method, "late", hold=0.3)
     sent = 0
     for round_number in range(3):
-        replica = await start(sandbox, fresh_database, tmp_path, free_port())
+        replica = await start(sandbox, empty_database, tmp_path, free_port())
         try:
             for _ in range(6):
                 sent += 1
@@ -190,9 +170,9 @@ async def test_three_kill_9_rounds_mid_provisioning_leave_no_duplicates(
         finally:
             await kill(replica)  # SIGKILL mid-delivery
     sandbox.faults.clear()
-    last = await start(sandbox, fresh_database, tmp_path, free_port())
+    last = await start(sandbox, empty_database, tmp_path, free_port())
     try:
-        await until(lambda: pending(fresh_database) == 0, 30)
+        await until(lambda: pending(empty_database) == 0, 30)
     finally:
         await kill(last)
     channels = [c for c in ws.channels.values() if c.name.startswith("inc-")]
@@ -204,7 +184,7 @@ async def test_three_kill_9_rounds_mid_provisioning_leave_no_duplicates(
 
 
 async def test_pages_slack_answers_late_are_not_sent_twice(
-    sandbox: Sandbox, fresh_database: str, tmp_path: Path
+    sandbox: Sandbox, empty_database: str, tmp_path: Path
 ) -> None:
     """A real process pages the on-call person while Slack performs each post but answers
     after the client gave up (1 s); the retries find the DM and the notice."""
@@ -216,10 +196,10 @@ async def test_pages_slack_answers_late_are_not_sent_twice(
         "escalation_policies:\n  - name: default\n    steps:\n"
         "      - targets: [{schedule: primary}]\n"
     )
-    replica = await start(sandbox, fresh_database, tmp_path, free_port(), extra, timeout=1)
+    replica = await start(sandbox, empty_database, tmp_path, free_port(), extra, timeout=1)
     try:
         await alert(replica, "api-1")
-        await until(lambda: pending(fresh_database) == 0, 15)  # INC-1 and its channel
+        await until(lambda: pending(empty_database) == 0, 15)  # INC-1 and its channel
         room = next(c for c in ws.channels.values() if c.name.startswith("inc-1"))
         room.members.add(sam.id)
         sandbox.faults.inject("chat.postMessage", "late", times=2, hold=1.5)
@@ -229,7 +209,7 @@ async def test_pages_slack_answers_late_are_not_sent_twice(
         finally:
             await driver.close()
         assert reply.status == 200 and "escalated now" in reply.text
-        await until(lambda: pending(fresh_database) == 0 and len(ws.dms_to(sam.id)) >= 1, 20)
+        await until(lambda: pending(empty_database) == 0 and len(ws.dms_to(sam.id)) >= 1, 20)
     finally:
         await kill(replica)
     pages = [m for m in ws.dms_to(sam.id) if "needs you" in m.text]
