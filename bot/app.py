@@ -83,7 +83,8 @@ class Firebell:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
-        await self.runtime.background.drain()
+        # Within SIGTERM's 5 seconds: work after acks gets 1 s, the outbox up to 3 s.
+        await self.runtime.background.drain(timeout=1.0)
         await self.runtime.worker.stop()
         if self.runtime.client.session is not None:
             await self.runtime.client.session.close()

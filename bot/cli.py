@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 
-from bot.config import load_settings
+from bot.config import Mode, load_settings
 from bot.core.errors import ConfigError, StartupError
 
 log = logging.getLogger("firebell")
@@ -57,14 +57,28 @@ def _socket(_args: argparse.Namespace) -> int:
 
 
 def _check_config(_args: argparse.Namespace) -> int:
-    """Everything start-up reads, validated, without starting anything."""
+    """Everything start-up reads, validated, without starting anything; every problem
+    is reported, not only the first."""
     from bot.config import load_config
     from bot.playbooks.loader import load_playbooks
 
     settings = load_settings("none")
-    config = load_config(settings.firebell_config)
-    playbooks = load_playbooks(config.playbooks_dir)
+    # The Slack settings the mode needs: socket mode when an app token is set, else HTTP.
+    mode: Mode = "socket" if settings.slack_app_token else "http"
+    problems: list[str] = []
+    try:
+        load_settings(mode)
+    except ConfigError as exc:
+        problems += str(exc).splitlines()
+    try:
+        config = load_config(settings.firebell_config)
+        playbooks = load_playbooks(config.playbooks_dir)
+    except ConfigError as exc:
+        problems += str(exc).splitlines()
+    if problems:
+        raise ConfigError("\n".join(problems))
     where = settings.firebell_config or "defaults (no FIREBELL_CONFIG)"
+    print(f"environment for {mode} mode: ok")
     print(f"firebell.yml: {where}: ok")
     print(f"playbooks: {', '.join(sorted(playbooks.by_name))}: ok")
     print(
@@ -81,10 +95,12 @@ def _demo(_args: argparse.Namespace) -> int:
 
 
 def _migrate(_args: argparse.Namespace) -> int:
+    from bot.startup import check_database
     from storage.db import Database
     from storage.migrate import upgrade
 
     settings = load_settings("none")
+    check_database(settings.database_url)
     db = Database(settings.database_url)
     upgrade(db)
     print(f"database is up to date: {db.engine.url.render_as_string(hide_password=True)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -22,8 +23,12 @@ async def run_socket_mode(settings: Settings) -> None:
     assert settings.slack_app_token is not None
     firebell = create_app(settings)
     handler = await connect_socket_mode(firebell, settings.slack_app_token.get_secret_value())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):  # stop as `serve` does: finish, release
+        loop.add_signal_handler(signum, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await handler.close_async()
         await firebell.stop()

@@ -36,7 +36,16 @@ class BackgroundTasks:
                 exc_info=task.exception(),
             )
 
-    async def drain(self) -> None:
-        """Wait for all running work, including work it starts."""
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait for all running work, including work it starts; with a timeout (at
+        shutdown), cancel what is still running then (a model draft can take a minute)."""
+        try:
+            await asyncio.wait_for(self._drain(), timeout)
+        except TimeoutError:
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _drain(self) -> None:
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -162,8 +162,10 @@ class Outbox:
         try:
             await self.deliver(item)
         except Exception as exc:
+            self.held.discard(item.id or 0)  # finished: no more renewals of its lease
             self._finish(item, exc)
             return False
+        self.held.discard(item.id or 0)
         self._finish(item, None)
         return True
 
@@ -197,7 +199,11 @@ class Outbox:
         renewing, and its items are free for another within one lease."""
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 3)
-            self.renew(self.held)
+            try:
+                self.renew(self.held)
+            except Exception:
+                # The database may be briefly away; renewing again soon is all we can do.
+                log.warning("could not renew outbox leases", exc_info=True)
 
     def renew(self, ids: set[int]) -> None:
         if ids:

@@ -68,6 +68,16 @@ RULES: list[tuple[re.Pattern[str], str]] = [
         rf"\1{MARK}",
     ),
     (re.compile(r"(://[^/\s:@]*:)[^@\s/]+(@)"), rf"\1{MARK}\2"),  # credentials in URLs
+    # curl -u user:password / --user user:password: the user stays, the password goes.
+    (re.compile(r"((?:^|\s)(?:-u|--user)[ =]?['\"]?[^\s:'\"]+:)[^\s'\"]+"), rf"\1{MARK}"),
+    # A label written as two words: "secret key: …", "API key = …", "auth token …".
+    (
+        re.compile(
+            r"(?i)\b((?:secret|api|access|private|signing|auth|client)[ _-]"
+            r"(?:key|token|secret)s?\s*[:=]?\s*)[\"']?[^\s\"',;]{6,}"
+        ),
+        rf"\1{MARK}",
+    ),
 ]
 
 # `label: value`, `"label": "value"`, `LABEL='value'`, `label = value`. Only tried on lines

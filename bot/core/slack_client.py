@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -74,5 +73,8 @@ def make_web_client(token: str, base_url: str, clock: Clock, timeout: float) -> 
         base_url=base_url,
         logger=client_logger(),
         timeout=timeout,  # type: ignore[arg-type]  # aiohttp takes fractions of a second
-        retry_handlers=[AsyncConnectionErrorRetryHandler(), RetryAfterHandler(clock)],
+        # No retry on a broken connection: Slack may have done the work, and a blind
+        # resend posts twice. The outbox retries instead, looking first (slack_steps.py).
+        # A 429 is safe to retry: Slack did nothing.
+        retry_handlers=[RetryAfterHandler(clock)],
     )

@@ -15,7 +15,7 @@ does with the raw body:
 So the signature is checked here first, over the exact bytes; the body is parsed
 once, a form being interactive only when it has a `payload` field; the fields that
 bolt's routing and our listeners index are checked; and bolt receives the parsed
-body. Bolt still checks the signature again over the same raw body.
+body. Bolt's own check is switched off in create_app: this one runs first.
 """
 
 from __future__ import annotations

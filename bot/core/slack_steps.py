@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,8 @@ from bot.core.outbox import DeliveryError
 from bot.core.timeline import add_event
 from storage.db import Database
 from storage.models import Issue, TimelineEvent
+
+log = logging.getLogger(__name__)
 
 # Slack errors that say "try later" rather than "this request is wrong".
 TRANSIENT_ERRORS = {
@@ -41,6 +44,8 @@ def as_delivery_error(exc: SlackApiError) -> DeliveryError:
 # The metadata event type on every message Firebell posts from its outbox.
 OUTBOX_EVENT = "firebell_outbox"
 HISTORY_PAGES = 5  # how far back a retry looks for its own message (200 messages a page)
+# Our clock and Slack's may disagree; the key, not the time, makes the match.
+LOOKBACK_SECONDS = 600
 
 
 class SlackSteps:
@@ -50,6 +55,7 @@ class SlackSteps:
         self.db = db
         self.clock = clock
         self.client = client
+        self._me: str | None = None
 
     async def post_message(self, channel: str, text: str, **fields: Any) -> str:
         """chat.postMessage, exactly once as Slack sees it; returns the message ts.
@@ -76,24 +82,46 @@ class SlackSteps:
         return attempt is not None and attempt.retry
 
     async def find_posted(self, channel: str, attempt: Attempt) -> str | None:
-        """The ts of a message this item already posted in the conversation, if any."""
-        if channel[:1] in {"U", "W"}:  # a DM is addressed by user; its history by channel
-            opened = await self.client.conversations_open(users=channel)
-            channel = str(opened["channel"]["id"])
-        oldest = f"{attempt.since.timestamp() - 1:.6f}"
-        cursor = None
-        for _ in range(HISTORY_PAGES):
-            page = await self.client.conversations_history(
-                channel=channel, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
-            )
-            for message in page.get("messages") or []:
-                meta = message.get("metadata") or {}
-                if (meta.get("event_payload") or {}).get("key") == attempt.key:
-                    return str(message["ts"])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not page.get("has_more") or not cursor:
-                return None
+        """The ts of a message this item already posted in the conversation, if any: our
+        bot's, with our event type and this item's key."""
+        try:
+            me = await self.bot_user()
+            if channel[:1] in {"U", "W"}:  # a DM is addressed by user; its history by channel
+                opened = await self.client.conversations_open(users=channel)
+                channel = str(opened["channel"]["id"])
+            oldest = f"{attempt.since.timestamp() - LOOKBACK_SECONDS:.6f}"
+            cursor = None
+            for _ in range(HISTORY_PAGES):
+                page = await self.client.conversations_history(
+                    channel=channel,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=200,
+                    cursor=cursor,
+                )
+                for message in page.get("messages") or []:
+                    meta = message.get("metadata") or {}
+                    if (
+                        message.get("user") == me
+                        and meta.get("event_type") == OUTBOX_EVENT
+                        and (meta.get("event_payload") or {}).get("key") == attempt.key
+                    ):
+                        return str(message["ts"])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not page.get("has_more") or not cursor:
+                    return None
+        except SlackApiError as exc:
+            if slack_error(exc) not in {"missing_scope", "not_in_channel", "channel_not_found"}:
+                raise
+            # Installed before the history scopes were asked for: post, as before.
+            log.warning("cannot look for an earlier post in %s: %s", channel, slack_error(exc))
         return None
+
+    async def bot_user(self) -> str | None:
+        """This bot's own user id (auth.test, asked once)."""
+        if self._me is None:
+            self._me = (await self.client.auth_test()).get("user_id")
+        return self._me
 
     @staticmethod
     def channel(issue: Issue) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.attempts import CURRENT_ATTEMPT
 from bot.core.clock import Clock
 from bot.core.delivery import Payload, Step
 from bot.core.outbox import DeliveryError
@@ -75,16 +76,23 @@ class Provisioning(SlackSteps):
         raise DeliveryError(f"no free channel name after {MAX_NAME_ATTEMPTS} tries", permanent=True)
 
     async def created_by_us(self, name: str) -> dict[str, Any] | None:
-        """The channel of that name if this bot created it (the name carries the issue's
-        number, so it is this issue's), looked up through every page of channels."""
-        me = (await self.client.auth_test()).get("user_id")
+        """The channel of that name if this bot created it since this item began (the name
+        carries the issue's number, so it is this issue's), through every page of channels."""
+        me = await self.bot_user()
+        attempt = CURRENT_ATTEMPT.get()
+        since = attempt.since.timestamp() - 60 if attempt else 0
         cursor = None
         while True:
             page = await self.client.conversations_list(
                 types="public_channel,private_channel", limit=1000, cursor=cursor
             )
             for channel in page.get("channels") or []:
-                if channel.get("name") == name and channel.get("creator") == me:
+                if (
+                    channel.get("name") == name
+                    and channel.get("creator") == me
+                    and not channel.get("is_archived")
+                    and channel.get("created", 0) >= since  # not one from an older database
+                ):
                     return dict(channel)
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:

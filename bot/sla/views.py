@@ -94,7 +94,13 @@ def page_answered(issue: Any, user_id: str, at: datetime) -> tuple[str, list[dic
 
 
 def broadcast_text(issue: Any, who: str) -> str:
-    """For a user group or a channel named as an escalation target."""
+    """For a user group or a channel named as an escalation target. A channel is not the
+    issue's member list: a private issue is named there by its key only."""
+    if issue.private:
+        return (
+            f":rotating_light: {who} *{issue.key}* needs attention: a private issue "
+            f"({label(issue.severity)}). Its members are in <#{issue.channel_id}>."
+        )
     return (
         f":rotating_light: {who} *{issue.key}* needs attention: "
         f"{escape(clip(issue.title, 150))} ({label(issue.severity)}). "

@@ -89,6 +89,9 @@ async def test_each_start_up_problem_is_one_line(sandbox: Sandbox, tmp_path: Pat
     code, err = await run_firebell("serve", "--port", str(free_port()), env=wrong)
     assert code == 1 and "SLACK_BOT_TOKEN: Slack refused it (invalid_auth)" in err
 
+    code, err = await run_firebell("migrate", env=down)  # no traceback here either
+    assert code == 1 and err.startswith("firebell: cannot start: DATABASE_URL: cannot open")
+
     nowhere = {**env, "DATABASE_URL": f"sqlite:///{tmp_path}/missing.db"}
     code, err = await run_firebell("review", "export", "INC-1", env=nowhere)
     assert code == 1 and "there is no database at" in err and "Traceback" not in err
@@ -104,8 +107,16 @@ def test_check_config_and_version(tmp_path: Path, capsys: pytest.CaptureFixture[
     finally:
         del os.environ["FIREBELL_CONFIG"]
     assert "(did you mean `escalation_policies`?)" in capsys.readouterr().err
-    assert main(["check-config"]) == 0
-    assert "playbooks: bug, default, outage, security: ok" in capsys.readouterr().out
+    assert main(["check-config"]) == 2  # serve would refuse to start without Slack settings
+    assert "SLACK_BOT_TOKEN: missing" in capsys.readouterr().err
+    os.environ.update(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s")
+    try:
+        assert main(["check-config"]) == 0
+    finally:
+        del os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_SIGNING_SECRET"]
+    out = capsys.readouterr().out
+    assert "environment for http mode: ok" in out
+    assert "playbooks: bug, default, outage, security: ok" in out
     with pytest.raises(SystemExit) as done:
         main(["--version"])
     assert done.value.code == 0 and capsys.readouterr().out.startswith("firebell ")

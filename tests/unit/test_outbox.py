@@ -128,3 +128,32 @@ async def test_a_commit_that_enqueues_wakes_the_worker(db: Database) -> None:
         await worker.stop()
     assert delivered == ["wake"]
     assert db.after_commit == []  # the worker stopped listening
+
+
+async def test_leases_are_renewed_only_for_items_still_being_delivered(db: Database) -> None:
+    """A process renews what it still delivers (another replica must not take it) and
+    stops renewing an item the moment it is finished (it may be retried at once)."""
+    clock = FakeClock()
+    put(db, clock, "slow", "slow")
+    put(db, clock, "fast", "fails")
+    release = asyncio.Event()
+
+    async def deliver(item: OutboxItem) -> None:
+        if item.kind == "fails":
+            raise DeliveryError("Slack answered internal_error")
+        await release.wait()
+
+    box = Outbox(db, clock, deliver, lease_seconds=10)
+    other = Outbox(db, clock, deliver, lease_seconds=10)  # a second replica
+    sweep = asyncio.create_task(box.deliver_due())
+    await asyncio.sleep(0)  # the sweep claims both and starts delivering
+    await asyncio.sleep(0)
+    slow = next(r for r in rows(db) if r.kind == "slow")
+    assert box.held == {slow.id}  # the failed one is no longer held
+    clock.advance(seconds=8)
+    box.renew(box.held)  # what the heartbeat does every third of a lease
+    clock.advance(seconds=8)  # 16 s after the claim: past the first lease, not the renewed one
+    # The other replica may retry the failed item (never renewed), never the slow one.
+    assert [i.kind for i in other.claim_due()] == ["fails"]
+    release.set()
+    await sweep

@@ -168,6 +168,17 @@ def corpus() -> list[Case]:
         ),
         Case("x-api-key header", "X-Api-Key: 9Qw2-Er4t-Yu6i", ("9Qw2-Er4t-Yu6i",)),
         Case("gitlab", f"runner registered with {gitlab}", (gitlab,)),
+        Case(
+            "curl basic auth",
+            "reproduce with curl -u admin:S3cr3tPass! https://api.internal/health",
+            ("S3cr3tPass!",),
+            kept="-u admin:[REDACTED]",
+        ),
+        Case(
+            "two-word label",
+            "the secret key: 9f8a7b6c5d4e3f2a1b0c was rotated",
+            ("9f8a7b6c5d4e3f2a1b0c",),
+        ),
     ]
 
 

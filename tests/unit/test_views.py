@@ -84,3 +84,21 @@ def test_metadata_survives_a_round_trip_and_garbage_is_ignored() -> None:
     assert decode_metadata(encode_metadata(None)) is None
     assert decode_metadata("not json") is None
     assert decode_metadata('{"source": {"channel": 1}}') is None
+
+
+def test_a_channel_escalation_target_is_not_told_a_private_title() -> None:
+    from types import SimpleNamespace
+
+    from bot.sla.views import broadcast_text
+
+    issue = SimpleNamespace(
+        key="INC-7",
+        title="Payroll export leaks salaries",
+        severity="critical",
+        private=True,
+        channel_id="G0000001",
+    )
+    text = broadcast_text(issue, "")
+    assert "INC-7" in text and "Payroll" not in text and "a private issue" in text
+    issue.private = False
+    assert "Payroll export leaks salaries" in broadcast_text(issue, "")
