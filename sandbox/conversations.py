@@ -112,6 +112,28 @@ class ConversationMethods(ApiBase):
             "response_metadata": {"next_cursor": cursor},
         }
 
+    def conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent, then its replies, oldest first (as Slack orders them);
+        `oldest` bounds the replies, `include_all_metadata` adds their metadata."""
+        _require(args, "channel", "ts")
+        channel = self._channel(args["channel"])
+        parent = self._message(channel, str(args["ts"]))
+        oldest = _ts(args.get("oldest"), "invalid_ts_oldest")
+        replies = [
+            m
+            for m in self.ws.messages_in(channel.id)
+            if m.thread_ts == parent.ts and (oldest is None or float(m.ts) >= oldest)
+        ]
+        replies.sort(key=lambda m: float(m.ts))
+        limit = self._limit(args, HISTORY_MAX_LIMIT, error=None)
+        metadata = _flag(args, "include_all_metadata")
+        shown = [parent, *replies][:limit]
+        return {
+            "messages": [m.to_api(metadata=metadata) for m in shown],
+            "has_more": len(replies) + 1 > limit,
+            "response_metadata": {"next_cursor": ""},
+        }
+
     @staticmethod
     def _limit(args: dict[str, Any], maximum: int, *, error: str | None) -> int:
         """`limit`, default 100: past `maximum` an error if the method has one, else capped."""

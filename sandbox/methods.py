@@ -41,6 +41,7 @@ class WebApi(ConversationMethods, FileMethods):
             "conversations.list": self.conversations_list,
             "conversations.members": self.conversations_members,
             "conversations.open": self.conversations_open,
+            "conversations.replies": self.conversations_replies,
             "pins.add": self.pins_add,
             "reactions.add": self.reactions_add,
             "users.info": self.users_info,

@@ -68,8 +68,8 @@ class SlackSteps:
         attempt = CURRENT_ATTEMPT.get()
         if attempt is not None:
             fields["metadata"] = {"event_type": OUTBOX_EVENT, "event_payload": {"key": attempt.key}}
-            if attempt.retry and "thread_ts" not in fields:
-                found = await self.find_posted(channel, attempt)
+            if attempt.retry:
+                found = await self.find_posted(channel, attempt, fields.get("thread_ts"))
                 if found is not None:
                     return found
         response = await self.client.chat_postMessage(channel=channel, text=text, **fields)
@@ -81,9 +81,12 @@ class SlackSteps:
         attempt = CURRENT_ATTEMPT.get()
         return attempt is not None and attempt.retry
 
-    async def find_posted(self, channel: str, attempt: Attempt) -> str | None:
-        """The ts of a message this item already posted in the conversation, if any: our
-        bot's, with our event type and this item's key."""
+    async def find_posted(
+        self, channel: str, attempt: Attempt, thread_ts: str | None = None
+    ) -> str | None:
+        """The ts of a message this item already posted in the conversation (or in the
+        thread: Slack keeps replies out of history), if any: our bot's, with our event
+        type and this item's key."""
         try:
             me = await self.bot_user()
             if channel[:1] in {"U", "W"}:  # a DM is addressed by user; its history by channel
@@ -92,13 +95,23 @@ class SlackSteps:
             oldest = f"{attempt.since.timestamp() - LOOKBACK_SECONDS:.6f}"
             cursor = None
             for _ in range(HISTORY_PAGES):
-                page = await self.client.conversations_history(
-                    channel=channel,
-                    oldest=oldest,
-                    include_all_metadata=True,
-                    limit=200,
-                    cursor=cursor,
-                )
+                if thread_ts:
+                    page = await self.client.conversations_replies(
+                        channel=channel,
+                        ts=thread_ts,
+                        oldest=oldest,
+                        include_all_metadata=True,
+                        limit=200,
+                        cursor=cursor,
+                    )
+                else:
+                    page = await self.client.conversations_history(
+                        channel=channel,
+                        oldest=oldest,
+                        include_all_metadata=True,
+                        limit=200,
+                        cursor=cursor,
+                    )
                 for message in page.get("messages") or []:
                     meta = message.get("metadata") or {}
                     if (

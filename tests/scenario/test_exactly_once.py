@@ -7,7 +7,14 @@ from bot.core.clock import FakeClock
 from bot.harness import Harness
 from bot.incidents import kinds
 from sandbox.workspace import User
-from tests.helpers import GOOD_REPORT, only_issue, open_modal, pending_outbox, people
+from tests.helpers import (
+    GOOD_REPORT,
+    file_from_message,
+    only_issue,
+    open_modal,
+    pending_outbox,
+    people,
+)
 
 
 async def file_while_late(h: Harness, method: str, clock: FakeClock) -> User:
@@ -60,4 +67,27 @@ async def test_a_dm_slack_sent_late_is_not_sent_twice(h: Harness, clock: FakeClo
     await h.firebell.settle()
     updates = h.ws.dms_to(dana.id)[dms_before:]
     assert [m.text.count("moved from New to *Assigned*") for m in updates] == [1]
+    assert pending_outbox(h.firebell.runtime.db) == []
+
+
+async def test_a_thread_reply_slack_sent_late_is_not_sent_twice(
+    h: Harness, clock: FakeClock
+) -> None:
+    dana, _sam, support = people(h)
+    said = h.ws.post(support, dana, "Checkout returns 502 for everyone")
+    await file_from_message(h, dana, said, **GOOD_REPORT)
+    issue = only_issue(h.firebell.runtime.db)
+
+    def replies() -> list[str]:
+        return [m.text for m in h.ws.messages_in(support.id) if m.thread_ts == said.ts]
+
+    assert len(replies()) == 1
+    with h.firebell.runtime.db.session() as session:
+        kinds.send(session, clock, issue, kinds.ReplyInSource())  # as a retry would
+    h.sandbox.faults.inject("chat.postMessage", "late", times=1)
+    await h.firebell.settle()
+    h.sandbox.faults.clear()
+    clock.advance(minutes=1)
+    await h.firebell.settle()
+    assert len(replies()) == 2  # the late one counted once, found in the thread
     assert pending_outbox(h.firebell.runtime.db) == []
