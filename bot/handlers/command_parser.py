@@ -45,6 +45,7 @@ USAGE = {
     "followups": "followups [mine]",
     "oncall": "oncall [schedule]",
     "override": "override <schedule> @person <duration>",
+    "stats": "stats [7d|30d|90d] [service <name>]",
     "help": "help",
 }
 
@@ -62,6 +63,8 @@ class Command:
     scope: str = "open"
     schedule: str | None = None
     duration: timedelta | None = None
+    days: int = 30  # the period of `stats`
+    service: str | None = None
     problem: str | None = field(default=None, compare=False)
 
 
@@ -181,6 +184,8 @@ def _with_args(name: str, number: int | None, args: list[str]) -> Command:
         return Command(
             name, schedule=args[0].lower(), user_id=_mention(args[1:2], name), duration=length
         )
+    if name == "stats":
+        return _stats(args)
     if name == "list":
         scope = args[0].lower() if args else "open"
         if len(args) > 1 or scope not in {"open", "mine", "all"}:
@@ -189,3 +194,22 @@ def _with_args(name: str, number: int | None, args: list[str]) -> Command:
     if args:
         raise FirebellError(f"`{' '.join(args)}` is not understood here. Usage: {usage(name)}")
     return Command(name, number)
+
+
+STATS_PERIODS = {"7d": 7, "30d": 30, "90d": 90}
+
+
+def _stats(args: list[str]) -> Command:
+    """`stats [7d|30d|90d] [service <name>]`, in either order."""
+    days, service, rest = 30, None, list(args)
+    while rest:
+        word = rest.pop(0).lower()
+        if word in STATS_PERIODS:
+            days = STATS_PERIODS[word]
+        elif word == "service" and rest:
+            service = rest.pop(0)[:80]
+        else:
+            raise FirebellError(
+                f"Usage: {usage('stats')}, e.g. `/incident stats 7d service checkout-api`"
+            )
+    return Command("stats", days=days, service=service)

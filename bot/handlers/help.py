@@ -27,6 +27,7 @@ WHAT = {
     "followups": "open follow-ups from published reviews (yours with `mine`)",
     "oncall": "who is on call now and next",
     "override": "put someone on call for a while (admins and whoever is on call)",
+    "stats": "time to acknowledge, fix and deploy, SLA compliance, against the period before",
     "help": "this list",
 }
 

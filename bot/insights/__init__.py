@@ -1,0 +1,1 @@
+"""Insights: figures about issues, SLAs and the bot itself (/metrics for now)."""

@@ -1,0 +1,79 @@
+"""`/incident stats`: the figures of a period against the one before, in Block Kit."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.core.blocks import context, fields, header, section
+from bot.core.durations import format_duration
+from bot.core.people import Visible
+from bot.incidents.list_views import issue_line
+from bot.insights.figures import Figures, Spread
+
+
+def _duration(spread: Spread) -> str:
+    if spread.median is None:
+        return "none yet"
+    return f"{format_duration(timedelta(seconds=spread.median))} median ({spread.count})"
+
+
+def _change(now: float | None, before: float | None, *, lower_is_better: bool) -> str:
+    """▲/▼ against the previous period; for times, down is good."""
+    if now is None or before is None or now == before:
+        return ""
+    up = now > before
+    good = up != lower_is_better
+    return f" {'▲' if up else '▼'}{'' if good else ' (worse)'}"
+
+
+def _sla(figures: Figures) -> str:
+    parts = [
+        f"{kind} {ratio:.0%}"
+        for kind, compliance in figures.sla.items()
+        if (ratio := compliance.ratio) is not None
+    ]
+    return ", ".join(parts) or "no clock finished"
+
+
+def stats_blocks(
+    now: Figures, before: Figures, days: int, slowest: Visible, at: datetime, service: str | None
+) -> list[dict[str, Any]]:
+    scope = f" · {service}" if service else ""
+    pairs = [
+        ("Filed", f"{now.filed}{_change(now.filed, before.filed, lower_is_better=True)}"),
+        ("Open now", str(now.open_now)),
+        (
+            "Time to acknowledge",
+            _duration(now.time_to_acknowledge)
+            + _change(
+                now.time_to_acknowledge.median,
+                before.time_to_acknowledge.median,
+                lower_is_better=True,
+            ),
+        ),
+        (
+            "Time to fix",
+            _duration(now.time_to_fix)
+            + _change(now.time_to_fix.median, before.time_to_fix.median, lower_is_better=True),
+        ),
+        (
+            "Time to deploy (after the fix)",
+            _duration(now.time_to_deploy)
+            + _change(
+                now.time_to_deploy.median, before.time_to_deploy.median, lower_is_better=True
+            ),
+        ),
+        ("SLA compliance", _sla(now)),
+    ]
+    blocks: list[dict[str, Any]] = [
+        header(f"Insights · last {days} days{scope}"),
+        fields(pairs),
+        context(f"▲▼ against the {days} days before. Times are from recorded transitions."),
+    ]
+    lines = [issue_line(issue, at) for issue in slowest.shown]
+    if lines:
+        blocks.append(section("*Open longest*\n" + "\n".join(lines)))
+    if slowest.note():
+        blocks.append(context(f"+ {slowest.note()}."))
+    return blocks

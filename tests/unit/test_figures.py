@@ -1,0 +1,99 @@
+"""The figures on a scripted history whose answers are known by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.insights.figures import Spread, figures, period
+from storage.db import Database
+from storage.models import Issue, SlaClock
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+MIN = timedelta(minutes=1)
+
+
+def issue(number: int, **fields: object) -> Issue:
+    values: dict[str, object] = {
+        "number": number,
+        "idempotency_key": f"k{number}",
+        "title": f"Issue {number}",
+        "type": "outage",
+        "severity": "critical",
+        "reporter_id": "U1",
+        "created_at": T0,
+    }
+    values.update(fields)
+    return Issue(**values)  # type: ignore[arg-type]
+
+
+def test_times_are_measured_from_transitions_and_fix_is_apart_from_deploy(db: Database) -> None:
+    with db.session() as session:
+        session.add_all(
+            [
+                # acked after 10 min, fixed after 70, deployed 30 min after the fix
+                issue(
+                    1,
+                    status="closed",
+                    acknowledged_at=T0 + 10 * MIN,
+                    fixed_at=T0 + 70 * MIN,
+                    deployed_at=T0 + 100 * MIN,
+                    closed_at=T0 + 200 * MIN,
+                ),
+                # acked after 30 min, closed after 5 h with no deploy: resolve = close
+                issue(
+                    2,
+                    severity="minor",
+                    service="checkout",
+                    reporter_id="alertmanager",
+                    status="closed",
+                    acknowledged_at=T0 + 30 * MIN,
+                    fixed_at=T0 + 240 * MIN,
+                    closed_at=T0 + 300 * MIN,
+                ),
+                issue(3, status="assigned", acknowledged_at=T0 + 50 * MIN),  # still open
+                issue(4, created_at=T0 - timedelta(days=40)),  # before the period
+            ]
+        )
+        session.flush()
+        session.add_all(
+            [
+                SlaClock(
+                    issue_id=1,
+                    kind="acknowledge",
+                    started_at=T0,
+                    warn_at=T0,
+                    escalate_at=T0,
+                    due_at=T0,
+                    stopped_at=T0 + 10 * MIN,
+                ),
+                SlaClock(
+                    issue_id=2,
+                    kind="acknowledge",
+                    started_at=T0,
+                    warn_at=T0,
+                    escalate_at=T0,
+                    due_at=T0,
+                    stopped_at=T0 + 30 * MIN,
+                    breached_at=T0 + 20 * MIN,
+                ),
+                SlaClock(
+                    issue_id=3, kind="resolve", started_at=T0, warn_at=T0, escalate_at=T0, due_at=T0
+                ),  # running: neither met nor breached
+            ]
+        )
+    found = figures(db, T0 - timedelta(days=7), T0 + timedelta(days=1))
+    assert (found.filed, found.closed, found.open_now) == (3, 2, 2)
+    assert found.time_to_acknowledge == Spread(3, 30 * 60.0, 30 * 60.0, 50 * 60.0)
+    assert found.time_to_fix.median == 155 * 60.0  # (70 + 240) / 2
+    assert found.time_to_deploy == Spread(1, 30 * 60.0, 30 * 60.0, 30 * 60.0)  # after the fix
+    assert found.time_to_resolve.count == 2 and found.time_to_resolve.median == 200 * 60.0
+    assert found.sla["acknowledge"].met == 1 and found.sla["acknowledge"].breached == 1
+    assert found.sla["acknowledge"].ratio == 0.5 and "resolve" not in found.sla
+    assert found.by_source == {"slack": 2, "alertmanager": 1}
+    assert found.by_severity == {"critical": 2, "minor": 1}
+    assert figures(db, T0, T0 + timedelta(days=1), service="checkout").filed == 1
+
+
+def test_a_period_and_the_one_before() -> None:
+    before, start, end = period(T0, 7)
+    assert (end - start, start - before) == (timedelta(days=7), timedelta(days=7))
