@@ -35,6 +35,7 @@ from bot.incidents.hooks import HookList
 from bot.incidents.kinds import IncidentKind
 from bot.incidents.lifecycle import Lifecycle
 from bot.incidents.provisioning import Provisioning
+from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.playbooks.loader import load_playbooks
 from bot.reviews.config import ModelSettings
 from bot.reviews.delivery import ReviewDelivery
@@ -140,6 +141,7 @@ class Firebell:
         app.router.add_get("/healthz", self.healthz)
         rt = self.runtime
         add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys))
+        add_metrics_routes(app, rt.metrics or Metrics(rt.db, rt.config.metrics))
         app.cleanup_ctx.append(self._lifespan)
         return app
 
@@ -164,7 +166,11 @@ def create_app(
     if migrate:
         upgrade(db)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
-    client = make_web_client(token, settings.slack_api_url, clock, settings.slack_timeout_seconds)
+    # One registry per app (never prometheus_client's global one: tests build many apps).
+    metrics = Metrics(db, config.metrics)
+    client = make_web_client(
+        token, settings.slack_api_url, clock, settings.slack_timeout_seconds, metrics.slack_call
+    )
     card = CardSettings(config.deploy_window, dict(config.trace_links))
 
     # Incidents call the slices above them through these hooks (rule: imports run one way).
@@ -211,6 +217,7 @@ def create_app(
         followups=FollowUps(db, clock),
         intake=Intake(db, clock, config, filing, lifecycle),
         deploys=Deploys(db, clock, lifecycle),
+        metrics=metrics,
     )
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""

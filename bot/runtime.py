@@ -16,6 +16,7 @@ from bot.detection.intake import Intake
 from bot.incidents.checklist import Checklist
 from bot.incidents.filing import Filing
 from bot.incidents.lifecycle import Lifecycle
+from bot.insights.metrics import Metrics
 from bot.reviews.followups import FollowUps
 from bot.reviews.service import Reviews
 from bot.sla.digest import Digest
@@ -49,3 +50,4 @@ class Runtime:
     followups: FollowUps
     intake: Intake
     deploys: Deploys
+    metrics: Metrics | None = None  # /metrics and the per-process counters

@@ -29,7 +29,13 @@ class KeyCounter(SQLModel, table=True):
 
 class Issue(SQLModel, table=True):
     __tablename__ = "issues"
-    __table_args__ = (UniqueConstraint("number", name="uq_issues_number"),)
+    __table_args__ = (
+        UniqueConstraint("number", name="uq_issues_number"),
+        # Open issues are counted at every /metrics scrape and in every digest and list.
+        Index("ix_issues_status", "status", "severity", "type"),
+        # Figures read the issues filed in a period.
+        Index("ix_issues_created", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: int

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.core.clock import Clock
 
@@ -67,12 +71,53 @@ def client_logger() -> logging.Logger:
     return logger
 
 
-def make_web_client(token: str, base_url: str, clock: Clock, timeout: float) -> AsyncWebClient:
-    return AsyncWebClient(
+# Told of every Web API call: its method and "ok", Slack's error code, "http_<status>"
+# or "exception" (create_app counts them for /metrics).
+OnCall = Callable[[str, str], None]
+
+
+def call_outcome(error: SlackApiError) -> str:
+    response = error.response
+    if response.status_code != 200:
+        return f"http_{response.status_code}"
+    data = response.data if isinstance(response.data, dict) else {}
+    return str(data.get("error") or "unknown_error")
+
+
+class ObservedWebClient(AsyncWebClient):
+    """AsyncWebClient that reports each call's outcome; every method goes through api_call."""
+
+    def __init__(self, on_call: OnCall, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.on_call = on_call
+
+    async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
+        try:
+            response = await super().api_call(api_method, **kwargs)
+        except SlackApiError as exc:
+            self.on_call(api_method, call_outcome(exc))
+            raise
+        except Exception:
+            self.on_call(api_method, "exception")
+            raise
+        self.on_call(api_method, "ok")
+        return response
+
+
+def make_web_client(
+    token: str, base_url: str, clock: Clock, timeout: float, on_call: OnCall | None = None
+) -> AsyncWebClient:
+    if on_call is not None:
+        return ObservedWebClient(on_call, **_client_options(token, base_url, clock, timeout))
+    return AsyncWebClient(**_client_options(token, base_url, clock, timeout))
+
+
+def _client_options(token: str, base_url: str, clock: Clock, timeout: float) -> dict[str, Any]:
+    return dict(
         token=token,
         base_url=base_url,
         logger=client_logger(),
-        timeout=timeout,  # type: ignore[arg-type]  # aiohttp takes fractions of a second
+        timeout=timeout,  # aiohttp takes fractions of a second (slack_sdk says int)
         # No retry on a broken connection: Slack may have done the work, and a blind
         # resend posts twice. The outbox retries instead, looking first (slack_steps.py).
         # A 429 is safe to retry: Slack did nothing.

@@ -1,0 +1,161 @@
+"""GET /metrics: Prometheus text exposition from a registry owned by one app.
+
+Gauges are read from the database at scrape time (so every replica reports the
+same); counters and histograms count what this process did (Prometheus sums them).
+Labels never carry issue keys or user ids.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable, Iterator
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.registry import Collector
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from bot.detection.routes import READERS
+from bot.incidents.rules import OPEN_STATUSES
+from bot.insights.config import MetricsConfig
+from storage.db import Database
+from storage.models import Issue, OutboxItem
+
+# Webhook sources as labels: anything else in the path is "other", so a stranger
+# posting to /webhooks/<random> cannot grow the label set.
+WEBHOOK_SOURCES = frozenset([*READERS, "deploy"])
+# The SLA tick usually takes milliseconds; a slow one (a large backlog) takes seconds.
+TICK_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class DatabaseGauges(Collector):
+    """Gauges read at scrape time: open issues by severity and type, the outbox backlog."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def collect(self) -> Iterator[Metric]:
+        issues = GaugeMetricFamily(
+            "firebell_issues_open",
+            "Issues not yet closed (private ones included), by severity and type.",
+            labels=["severity", "type"],
+        )
+        pending = GaugeMetricFamily(
+            "firebell_outbox_pending", "Outbox items waiting to be delivered."
+        )
+        dead = GaugeMetricFamily(
+            "firebell_outbox_dead", "Outbox items given up on after their last retry."
+        )
+        with self.db.session() as session:
+            open_rows = session.exec(
+                select(Issue.severity, Issue.type, func.count())
+                .where(col(Issue.status).in_([s.value for s in OPEN_STATUSES]))
+                .group_by(Issue.severity, Issue.type)
+            ).all()
+            # ix_outbox_pending starts with status: both counts read the index only.
+            outbox = dict(
+                session.exec(
+                    select(OutboxItem.status, func.count())
+                    .where(col(OutboxItem.status).in_(["pending", "dead"]))
+                    .group_by(OutboxItem.status)
+                ).all()
+            )
+        for severity, issue_type, count in open_rows:
+            issues.add_metric([severity, issue_type], count)
+        pending.add_metric([], outbox.get("pending", 0))
+        dead.add_metric([], outbox.get("dead", 0))
+        yield issues
+        yield pending
+        yield dead
+
+
+class Metrics:
+    """The app's registry, its instruments, and the callbacks create_app wires to them."""
+
+    def __init__(self, db: Database, config: MetricsConfig) -> None:
+        self.config = config
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.registry.register(DatabaseGauges(db))
+        self.webhook_requests = Counter(
+            "firebell_webhook_requests",
+            "Webhook requests answered, by source and HTTP status code.",
+            ["source", "code"],
+            registry=self.registry,
+        )
+        self.slack_api_calls = Counter(
+            "firebell_slack_api_calls",
+            "Slack Web API calls made by this process, by method and outcome "
+            "(ok, Slack's error code, http_<status> or exception).",
+            ["method", "outcome"],
+            registry=self.registry,
+        )
+        self.engine_tick = Histogram(
+            "firebell_engine_tick_seconds",
+            "How long one SLA and escalation engine tick took.",
+            buckets=TICK_BUCKETS,
+            registry=self.registry,
+        )
+
+    def slack_call(self, method: str, outcome: str) -> None:
+        self.slack_api_calls.labels(method, outcome).inc()
+
+    def tick_took(self, seconds: float) -> None:
+        self.engine_tick.observe(seconds)
+
+    def webhook_answered(self, source: str, code: int) -> None:
+        label = source if source in WEBHOOK_SOURCES else "other"
+        self.webhook_requests.labels(label, str(code)).inc()
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def add_metrics_routes(app: web.Application, metrics: Metrics) -> None:
+    """GET /metrics, and the middleware that counts answers under /webhooks/."""
+    app.middlewares.append(_count_webhooks(metrics))
+    app.router.add_get("/metrics", _scrape(metrics))
+
+
+def _count_webhooks(metrics: Metrics) -> Middleware:
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not request.path.startswith("/webhooks/"):
+            return await handler(request)
+        source = request.path.removeprefix("/webhooks/")
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:  # aiohttp's own 404/405/413 answers
+            metrics.webhook_answered(source, exc.status)
+            raise
+        except Exception:
+            metrics.webhook_answered(source, 500)
+            raise
+        metrics.webhook_answered(source, response.status)
+        return response
+
+    return middleware
+
+
+def _scrape(metrics: Metrics) -> Handler:
+    async def scrape(request: web.Request) -> web.StreamResponse:
+        token = metrics.config.token
+        if token is not None:
+            given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            expected = token.get_secret_value().encode()
+            if not hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected):
+                return web.json_response(
+                    {"ok": False, "error": "missing or wrong bearer token"}, status=401
+                )
+        # Two grouped counts, on the loop like every other query of the bot.
+        return web.Response(
+            body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        )
+
+    return scrape
