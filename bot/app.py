@@ -35,6 +35,7 @@ from bot.incidents.hooks import HookList
 from bot.incidents.kinds import IncidentKind
 from bot.incidents.lifecycle import Lifecycle
 from bot.incidents.provisioning import Provisioning
+from bot.insights.hooks import NoteTransitions
 from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.playbooks.loader import load_playbooks
 from bot.reviews.config import ModelSettings
@@ -179,7 +180,7 @@ def create_app(
     lifecycle = Lifecycle(db, clock, playbooks, hooks)
     checklist = Checklist(db, clock, playbooks)
     sla = SlaClocks(config.sla)
-    hooks.hooks += [sla, OfferReviewAtFixed(clock)]
+    hooks.hooks += [sla, OfferReviewAtFixed(clock), NoteTransitions()]
     digest = Digest(db, clock, config.digest)
 
     provisioning = Provisioning(db, clock, client, config.channel_prefix, card)

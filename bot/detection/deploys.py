@@ -13,6 +13,7 @@ from sqlmodel import select
 from bot.core.clock import Clock
 from bot.core.domain import Status
 from bot.core.errors import FirebellError
+from bot.core.observations import DEPLOYED, note
 from bot.core.timeline import add_event
 from bot.detection import kinds
 from bot.detection.validation import (
@@ -158,6 +159,9 @@ class Deploys:
                     self.lifecycle.fix_automatically(
                         session, issue, f"Fixed by {deploy.version} of {deploy.service}."
                     )
+                    if issue.deployed_at is None and issue.fixed_at is not None:
+                        seconds = max((at - issue.fixed_at).total_seconds(), 0.0)
+                        note(session, DEPLOYED, value=seconds)
                     issue.deployed_at = issue.deployed_at or at
                     session.add(issue)
                     event = add_event(

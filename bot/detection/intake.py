@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.core.clock import Clock
 from bot.core.domain import Severity, Status
+from bot.core.observations import ALERT_RECEIVED, note
 from bot.core.timeline import add_event
 from bot.detection import kinds
 from bot.detection.alerts import Alert
@@ -141,6 +142,7 @@ class Intake:
         batch.groups[alert.fingerprint] = group
         assert group.id is not None
         batch.events.append({"group_id": group.id, "status": alert.status, "received_at": now})
+        note(session, ALERT_RECEIVED, alert.source, alert.status)
         previous_seen, group.last_seen = group.last_seen, now
         was_resolved = group.status == "resolved"
         # Only changed fields are set: in a storm, ORM attribute sets are the main cost.

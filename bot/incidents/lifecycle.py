@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from bot.core.clock import Clock
 from bot.core.domain import Priority, Severity, Status, label
 from bot.core.errors import FirebellError
+from bot.core.observations import DEPLOYED, note
 from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds
@@ -240,6 +241,7 @@ class Lifecycle:
             if issue.deployed_at is not None:
                 return Changed(issue, f"{issue.key} was already marked deployed.")
             issue.deployed_at = self.clock.now()
+            note(session, DEPLOYED, value=(issue.deployed_at - issue.fixed_at).total_seconds())
             event = add_event(session, issue, "deployed", self.clock, actor.user_id)
             kinds.announce(session, self.clock, issue, event)
             kinds.refresh_card(session, self.clock, issue)

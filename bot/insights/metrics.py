@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -19,6 +20,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from bot.core import observations
 from bot.detection.routes import READERS
 from bot.incidents.rules import OPEN_STATUSES
 from bot.insights.config import MetricsConfig
@@ -99,6 +101,73 @@ class Metrics:
             buckets=TICK_BUCKETS,
             registry=self.registry,
         )
+
+        severity_buckets = (60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400, 259200, 604800)
+        self.issues_filed = Counter(
+            "firebell_issues_filed",
+            "Issues filed, by source (slack, or the alert source) and severity.",
+            ["source", "severity"],
+            registry=self.registry,
+        )
+        self.time_to_acknowledge = Histogram(
+            "firebell_time_to_acknowledge_seconds",
+            "From filing to acknowledgement, by severity.",
+            ["severity"],
+            buckets=severity_buckets,
+            registry=self.registry,
+        )
+        self.time_to_fix = Histogram(
+            "firebell_time_to_fix_seconds",
+            "From filing to Fixed, by severity.",
+            ["severity"],
+            buckets=severity_buckets,
+            registry=self.registry,
+        )
+        self.time_to_deploy = Histogram(
+            "firebell_time_to_deploy_seconds",
+            "From Fixed to deployed: kept apart from the fix.",
+            buckets=severity_buckets,
+            registry=self.registry,
+        )
+        self.sla_breaches = Counter(
+            "firebell_sla_breaches",
+            "SLA clocks breached, by clock and severity.",
+            ["clock", "severity"],
+            registry=self.registry,
+        )
+        self.pages = Counter(
+            "firebell_pages",
+            "Escalation pings, by target kind.",
+            ["target"],
+            registry=self.registry,
+        )
+        self.alerts_received = Counter(
+            "firebell_alerts_received",
+            "Alerts received, by source and status (firing, resolved).",
+            ["source", "status"],
+            registry=self.registry,
+        )
+        db.after_commit.append(self.committed)
+
+    def committed(self, info: dict[str, Any]) -> None:
+        """Count what a transaction noted (core/observations.py), once it committed."""
+        for seen in observations.committed(info):
+            counter = {
+                observations.ISSUE_FILED: self.issues_filed,
+                observations.SLA_BREACHED: self.sla_breaches,
+                observations.PAGED: self.pages,
+                observations.ALERT_RECEIVED: self.alerts_received,
+            }.get(seen.name)
+            if counter is not None:
+                counter.labels(*seen.labels).inc(seen.value)
+                continue
+            histogram = {
+                observations.ACKNOWLEDGED: self.time_to_acknowledge,
+                observations.FIXED: self.time_to_fix,
+                observations.DEPLOYED: self.time_to_deploy,
+            }.get(seen.name)
+            if histogram is not None:
+                (histogram.labels(*seen.labels) if seen.labels else histogram).observe(seen.value)
 
     def slack_call(self, method: str, outcome: str) -> None:
         self.slack_api_calls.labels(method, outcome).inc()

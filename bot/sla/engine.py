@@ -26,6 +26,7 @@ from bot.core.domain import Status, label
 from bot.core.durations import format_duration
 from bot.core.errors import FirebellError
 from bot.core.ledger import record_once
+from bot.core.observations import PAGED, SLA_BREACHED, note
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.sla import kinds
@@ -149,6 +150,7 @@ class Engine:
             issue.breached_at = issue.breached_at or now
             session.add(issue)
             event = add_event(session, issue, "sla_breached", self.clock, None, clock=row.kind)
+            note(session, SLA_BREACHED, row.kind, issue.severity)
             escalating = self._advance_now(session, issue, row.kind, now)
             if not escalating and self._start_escalation(session, issue, row.kind, now):
                 result.escalations_started += 1
@@ -270,6 +272,7 @@ class Engine:
                 return f"nobody on call for {value}"
             kind, value = "user", shift.user
         result.pings.append(f"{kind}:{value}")
+        note(session, PAGED, kind)
         page = kinds.Page(kind, value, row.id, row.clock, row.step + 1, row.loop + 1)
         enqueue(session, self.clock, page, issue=issue)
         return {

@@ -12,7 +12,7 @@ from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
 from bot.harness import Harness, running
 from sandbox.workspace import Channel, User
-from tests.helpers import GOOD_REPORT, issues, open_modal, people
+from tests.helpers import GOOD_REPORT, channel_of, issues, open_modal, people, run
 
 HOOK_TOKEN = "hook-token"
 METRICS_TOKEN = "scrape-secret"
@@ -134,3 +134,38 @@ async def test_a_metrics_token_is_required_when_configured(
         status, _type, text = await get_metrics(h, METRICS_TOKEN)
     assert status == 200
     assert value(samples(text), "firebell_outbox_pending") == 0
+
+
+async def test_transitions_are_counted_once_committed(database_url: str, clock: FakeClock) -> None:
+    """Filed, acknowledged after 10 minutes, fixed after 70, deployed 30 minutes after the
+    fix; an alert; a breach of the acknowledge SLA on a second issue."""
+    config = FirebellConfig.model_validate({"webhooks": WEBHOOKS})
+    async with running(database_url, clock=clock, config=config) as h:
+        dana, sam, support = people(h)
+        await file(h, dana, support, severity="critical", type="outage")
+        room = channel_of(h, issues(h.firebell.runtime.db)[0])
+        clock.advance(minutes=10)
+        await run(h, sam, room, "ack")
+        await run(h, sam, room, "status revise")
+        await run(h, sam, room, "status retest")
+        clock.advance(minutes=60)
+        await run(h, sam, room, "fixed")
+        clock.advance(minutes=30)
+        await run(h, sam, room, "deployed")
+        await file(h, dana, support, severity="critical", title="Second")  # never acked
+        clock.advance(minutes=16)
+        await h.firebell.tick()  # its 15-minute acknowledge SLA is breached
+        assert await post_alert(h, {"fingerprint": "q", "title": "Queue"}) == 202
+        status, _type, text = await get_metrics(h)
+    assert status == 200
+    found = samples(text)
+    assert value(found, "firebell_issues_filed_total", source="slack", severity="critical") == 2
+    assert value(found, "firebell_issues_filed_total", source="generic", severity="major") == 1
+    ack = ("firebell_time_to_acknowledge_seconds", {"severity": "critical"})
+    assert value(found, ack[0] + "_count", **ack[1]) == 1
+    assert value(found, ack[0] + "_sum", **ack[1]) == 600
+    assert value(found, "firebell_time_to_fix_seconds_sum", severity="critical") == 70 * 60
+    assert value(found, "firebell_time_to_deploy_seconds_sum") == 30 * 60
+    breaches = value(found, "firebell_sla_breaches_total", clock="acknowledge", severity="critical")
+    assert breaches == 1
+    assert value(found, "firebell_alerts_received_total", source="generic", status="firing") == 1

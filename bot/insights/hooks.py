@@ -1,0 +1,24 @@
+"""What the insights note when an issue changes (see incidents/hooks.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.core.observations import ACKNOWLEDGED, FIXED, ISSUE_FILED, note
+from bot.incidents.hooks import IssueHooks
+from bot.insights.figures import source_of
+from storage.models import Issue
+
+
+class NoteTransitions(IssueHooks):
+    def on_filed(self, session: Session, issue: Issue) -> None:
+        note(session, ISSUE_FILED, source_of(issue), issue.severity)
+
+    def on_acknowledged(self, session: Session, issue: Issue, at: datetime) -> None:
+        seconds = (at - issue.created_at).total_seconds()
+        note(session, ACKNOWLEDGED, issue.severity, value=seconds)
+
+    def on_fixed(self, session: Session, issue: Issue, at: datetime) -> None:
+        note(session, FIXED, issue.severity, value=(at - issue.created_at).total_seconds())
