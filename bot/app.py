@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -35,6 +36,7 @@ from bot.incidents.hooks import HookList
 from bot.incidents.kinds import IncidentKind
 from bot.incidents.lifecycle import Lifecycle
 from bot.incidents.provisioning import Provisioning
+from bot.insights.digest import weekly_sections
 from bot.insights.hooks import NoteTransitions
 from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.playbooks.loader import load_playbooks
@@ -188,7 +190,7 @@ def create_app(
     for table in (
         provisioning.table(),
         IssueDelivery(db, clock, client, checklist, provisioning, card).table(),
-        SlaDelivery(db, clock, client, config.paging, digest).table(),
+        SlaDelivery(db, clock, client, config.paging, digest, partial(weekly_sections, db)).table(),
         DetectionDelivery(db, clock, client).table(),
         ReviewDelivery(db, clock, client).table(),
     ):

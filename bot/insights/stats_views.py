@@ -36,11 +36,9 @@ def _sla(figures: Figures) -> str:
     return ", ".join(parts) or "no clock finished"
 
 
-def stats_blocks(
-    now: Figures, before: Figures, days: int, slowest: Visible, at: datetime, service: str | None
-) -> list[dict[str, Any]]:
-    scope = f" · {service}" if service else ""
-    pairs = [
+def figure_pairs(now: Figures, before: Figures) -> list[tuple[str, str]]:
+    """The headline figures, each with its change against the period before."""
+    return [
         ("Filed", f"{now.filed}{_change(now.filed, before.filed, lower_is_better=True)}"),
         ("Open now", str(now.open_now)),
         (
@@ -66,9 +64,15 @@ def stats_blocks(
         ),
         ("SLA compliance", _sla(now)),
     ]
+
+
+def stats_blocks(
+    now: Figures, before: Figures, days: int, slowest: Visible, at: datetime, service: str | None
+) -> list[dict[str, Any]]:
+    scope = f" · {service}" if service else ""
     blocks: list[dict[str, Any]] = [
         header(f"Insights · last {days} days{scope}"),
-        fields(pairs),
+        fields(figure_pairs(now, before)),
         context(f"▲▼ against the {days} days before. Times are from recorded transitions."),
     ]
     lines = [issue_line(issue, at) for issue in slowest.shown]
@@ -77,3 +81,11 @@ def stats_blocks(
     if slowest.note():
         blocks.append(context(f"+ {slowest.note()}."))
     return blocks
+
+
+def digest_figures(now: Figures, before: Figures) -> list[dict[str, Any]]:
+    """The weekly digest's figures: the last 7 days against the 7 before."""
+    return [
+        section("*The last 7 days* (▲▼ against the 7 before)"),
+        fields(figure_pairs(now, before)),
+    ]

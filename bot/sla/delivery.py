@@ -7,6 +7,8 @@ documented request shapes; both URLs are configurable (tests use local fakes).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -36,10 +38,13 @@ class SlaDelivery(SlackSteps):
         client: AsyncWebClient,
         paging: PagingConfig,
         digest: Digest,
+        digest_sections: Callable[[datetime], list[dict[str, Any]]] | None = None,
     ) -> None:
         super().__init__(db, clock, client)
         self.paging = paging
         self.digest = digest
+        # More for the digest from slices above this one (insights' figures).
+        self.digest_sections = digest_sections
         self.team_id: str | None = None
 
     def table(self) -> dict[type[Payload], Step]:
@@ -57,6 +62,8 @@ class SlaDelivery(SlackSteps):
     async def post_digest(self, _issue: None, payload: kinds.DigestPost) -> None:
         now = self.clock.now()
         text, blocks = digest_message(self.digest.gather(now), now)
+        if self.digest_sections is not None:
+            blocks = [blocks[0], *self.digest_sections(now), *blocks[1:]][:50]
         await self.post_message(payload.channel, text, blocks=blocks)
 
     async def old_digest(self, _issue: None, payload: kinds.OldDigestPost) -> None:

@@ -61,5 +61,7 @@ async def test_lists_home_and_digest_show_a_private_issue_only_to_its_members(
             assert "Checkout is slow" in shown and SECRET_TITLE not in shown
             assert "Not listed here: 1 private issue, seen only by its members." in shown
             assert digest.text.startswith("Weekly issue review: 1 open")
+            # The week's figures count the private issue too, and name no issue.
+            assert "*The last 7 days*" in shown and "*Filed*\\n2" in shown
     finally:
         await sandbox.stop()
