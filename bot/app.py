@@ -36,6 +36,7 @@ from bot.incidents.hooks import HookList
 from bot.incidents.kinds import IncidentKind
 from bot.incidents.lifecycle import Lifecycle
 from bot.incidents.provisioning import Provisioning
+from bot.insights.api import add_api_routes
 from bot.insights.digest import weekly_sections
 from bot.insights.hooks import NoteTransitions
 from bot.insights.metrics import Metrics, add_metrics_routes
@@ -145,6 +146,7 @@ class Firebell:
         rt = self.runtime
         add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys))
         add_metrics_routes(app, rt.metrics or Metrics(rt.db, rt.config.metrics))
+        add_api_routes(app, rt.db, rt.clock, rt.config.api)
         app.cleanup_ctx.append(self._lifespan)
         return app
 

@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.core.errors import ConfigError
 from bot.core.yaml_files import read_mapping
 from bot.detection.config import DetectionConfig
-from bot.insights.config import MetricsConfig
+from bot.insights.config import ApiConfig, MetricsConfig
 from bot.reviews.config import ReviewConfig
 from bot.sla.config import OnCallConfig
 
@@ -123,6 +123,7 @@ class FirebellConfig(OnCallConfig, DetectionConfig):
     playbooks_dir: Path | None = None
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
 
 
 def load_config(path: Path | None) -> FirebellConfig:

@@ -41,7 +41,7 @@ from bot.core.clock import FakeClock
 from bot.harness import Harness, running
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
-TOKEN = "fuzz-token"
+TOKEN = "fuzz-token-0123456789"  # an API token needs 16 characters
 SENTRY_SECRET = "fuzz-sentry-secret"
 SOURCES = ("alertmanager", "grafana", "sentry", "datadog", "generic", "deploy")
 CONFIG = FirebellConfig.model_validate(
@@ -51,6 +51,7 @@ CONFIG = FirebellConfig.model_validate(
             "sentry_client_secret": SENTRY_SECRET,
             "max_body_kb": 16,
         },
+        "api": {"tokens": {"fuzz": {"token": TOKEN}}},
     }
 )
 POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
@@ -130,7 +131,7 @@ def test_the_spec_is_valid_openapi() -> None:
     operations = [result.ok().label for result in schema.get_all_operations()]
     webhooks = [f"POST /webhooks/{source}" for source in (*SOURCES, "{source}")]
     assert sorted(operations) == sorted(
-        [*webhooks, "POST /slack/events", "GET /healthz", "GET /metrics"]
+        [*webhooks, "POST /slack/events", "GET /healthz", "GET /metrics", "GET /api/v1/stats"]
     )
 
 
@@ -181,7 +182,7 @@ async def test_every_response_matches_the_spec(
         print(f"  {label}: " + ", ".join(f"{s}: {n}" for s, n in sorted(counts.items())))
     assert not failures, "\n\n".join(failures[:10])
     assert not [status for status in statuses if status >= 500]
-    assert len(per_operation) == len(operations) == 10
+    assert len(per_operation) == len(operations) == 11
     # Credentials got through: every webhook and Slack answered some requests with a 2xx.
     for label in [f"POST /webhooks/{source}" for source in SOURCES] + ["POST /slack/events"]:
         assert min(per_operation[label]) < 300, (label, per_operation[label])

@@ -1,0 +1,117 @@
+"""The read-only JSON API under /api/v1, behind the tokens named in firebell.yml.
+
+Every figure comes from bot/insights/figures.py; nothing here names an issue yet,
+so every token sees the same stats (private issues are counted, as everywhere).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from bot.core.clock import Clock
+from bot.insights.config import ApiConfig, ApiToken
+from bot.insights.figures import Figures, Spread, figures
+from storage.db import Database
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+DEFAULT_DAYS = 30
+MAX_DAYS = 3660
+
+
+def refuse(status: int, reason: str) -> web.Response:
+    return web.json_response({"ok": False, "error": reason}, status=status)
+
+
+def token_of(config: ApiConfig, request: web.Request) -> ApiToken | None:
+    """The configured token the request carries, if any (compared in constant time)."""
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    presented = given.encode("utf-8", "surrogatepass")
+    for token in config.tokens.values():
+        if hmac.compare_digest(presented, token.token.get_secret_value().encode()):
+            return token
+    return None
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a date like 2026-01-31") from None
+
+
+def period_of(query: Any, now: datetime) -> tuple[datetime, datetime]:
+    """[since, until) from ?since=&until= (whole UTC days; until is included), by
+    default the last 30 days; ValueError says what is wrong."""
+    until_day, since_day = _day(query.get("until"), "until"), _day(query.get("since"), "since")
+    try:
+        until = (
+            datetime.combine(until_day, datetime.min.time(), UTC) + timedelta(days=1)
+            if until_day
+            else now
+        )
+        since = (
+            datetime.combine(since_day, datetime.min.time(), UTC)
+            if since_day
+            else until - timedelta(days=DEFAULT_DAYS)
+        )
+    except OverflowError:
+        raise ValueError("the dates must lie between the years 1 and 9999") from None
+    if since >= until:
+        raise ValueError("since must be before until")
+    if until - since > timedelta(days=MAX_DAYS):
+        raise ValueError(f"a period is at most {MAX_DAYS} days")
+    return since, until
+
+
+def _spread(spread: Spread) -> dict[str, Any]:
+    return asdict(spread)
+
+
+def stats_json(found: Figures) -> dict[str, Any]:
+    return {
+        "since": found.since.date().isoformat(),
+        "until": found.until.date().isoformat(),
+        "time_to_acknowledge": _spread(found.time_to_acknowledge),
+        "time_to_fix": _spread(found.time_to_fix),
+        "time_to_deploy": _spread(found.time_to_deploy),
+        "time_to_resolve": _spread(found.time_to_resolve),
+        "sla": {
+            clock: {"met": c.met, "breached": c.breached, "compliance": c.ratio}
+            for clock, c in found.sla.items()
+        },
+        "issues": {
+            "filed": found.filed,
+            "open": found.open_now,
+            "closed": found.closed,
+            "by_severity": found.by_severity,
+            "by_type": found.by_type,
+            "by_service": found.by_service,
+            "by_source": found.by_source,
+        },
+    }
+
+
+def add_api_routes(app: web.Application, db: Database, clock: Clock, config: ApiConfig) -> None:
+    async def stats(request: web.Request) -> web.StreamResponse:
+        if not config.tokens:
+            return refuse(404, "the API is off: name a token under api.tokens in firebell.yml")
+        if token_of(config, request) is None:
+            return refuse(401, "missing or wrong bearer token")
+        try:
+            since, until = period_of(request.query, clock.now())
+        except ValueError as exc:
+            return refuse(400, str(exc))
+        service = (request.query.get("service") or "")[:80] or None
+        if service is not None and not service.isprintable():
+            return refuse(400, "service must be printable text")
+        return web.json_response(stats_json(figures(db, since, until, service)))
+
+    app.router.add_get("/api/v1/stats", stats)
