@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -126,11 +127,14 @@ class Call:
         except FirebellError as exc:
             await self.refuse(exc.message, exc.field)
             return
-        except SlackApiError as exc:
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             # Slack refused a call (a user or channel that is not there, as a made-up
-            # event names): worth a line, not a traceback.
+            # event names) or did not answer in time: worth a line, not a traceback.
             error_id = new_error_id()
-            code = exc.response.get("error") if exc.response is not None else "unknown"
+            if isinstance(exc, SlackApiError):
+                code = exc.response.get("error") if exc.response is not None else "unknown"
+            else:
+                code = f"no answer ({type(exc).__name__})"
             log.warning("%s: Slack answered %s, error id %s", self.what(), code, error_id)
             await self.refuse(apology(error_id, on_form=self.on_form()), None)
             return
