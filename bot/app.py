@@ -145,7 +145,7 @@ class Firebell:
         app.router.add_get("/healthz", self.healthz)
         rt = self.runtime
         add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys))
-        add_metrics_routes(app, rt.metrics or Metrics(rt.db, rt.config.metrics))
+        add_metrics_routes(app, rt.metrics)
         add_api_routes(app, rt.db, rt.clock, rt.config.api)
         app.cleanup_ctx.append(self._lifespan)
         return app

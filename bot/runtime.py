@@ -50,4 +50,4 @@ class Runtime:
     followups: FollowUps
     intake: Intake
     deploys: Deploys
-    metrics: Metrics | None = None  # /metrics and the per-process counters
+    metrics: Metrics  # /metrics and the per-process counters

@@ -35,7 +35,7 @@ def run_jobs(runtime: Runtime) -> dict[str, object]:
     for name, job in periodic_jobs(runtime):
         started = time.perf_counter()
         results[name] = job()
-        if name == SLA_JOB and runtime.metrics is not None:
+        if name == SLA_JOB:
             runtime.metrics.tick_took(time.perf_counter() - started)
     return results
 

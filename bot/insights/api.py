@@ -7,7 +7,6 @@ so every token sees the same stats (private issues are counted, as everywhere).
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,7 +18,6 @@ from bot.insights.config import ApiConfig, ApiToken
 from bot.insights.figures import Figures, Spread, figures
 from storage.db import Database
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
 
