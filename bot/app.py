@@ -37,9 +37,11 @@ from bot.incidents.kinds import IncidentKind
 from bot.incidents.lifecycle import Lifecycle
 from bot.incidents.provisioning import Provisioning
 from bot.insights.api import add_api_routes
+from bot.insights.config import unmeasured_types
 from bot.insights.digest import weekly_sections
 from bot.insights.hooks import NoteTransitions
 from bot.insights.metrics import Metrics, add_metrics_routes
+from bot.insights.rollups import WriteRollups
 from bot.playbooks.loader import load_playbooks
 from bot.reviews.config import ModelSettings
 from bot.reviews.delivery import ReviewDelivery
@@ -180,11 +182,14 @@ def create_app(
 
     # Incidents call the slices above them through these hooks (rule: imports run one way).
     hooks = HookList()
-    filing = Filing(db, clock, playbooks, hooks, config.deploy_window)
+    filing = Filing(
+        db, clock, playbooks, hooks, config.deploy_window, unmeasured_types(config.types)
+    )
     lifecycle = Lifecycle(db, clock, playbooks, hooks)
     checklist = Checklist(db, clock, playbooks)
     sla = SlaClocks(config.sla)
-    hooks.hooks += [sla, OfferReviewAtFixed(clock), NoteTransitions()]
+    rollups = WriteRollups(config.deploy_window)
+    hooks.hooks += [sla, OfferReviewAtFixed(clock), NoteTransitions(), rollups]
     digest = Digest(db, clock, config.digest)
 
     provisioning = Provisioning(db, clock, client, config.channel_prefix, card)

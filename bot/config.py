@@ -15,10 +15,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.domain import IssueType
 from bot.core.errors import ConfigError
 from bot.core.yaml_files import read_mapping
 from bot.detection.config import DetectionConfig
-from bot.insights.config import ApiConfig, MetricsConfig
+from bot.insights.config import ApiConfig, MetricsConfig, TypeSettings
 from bot.reviews.config import ReviewConfig
 from bot.sla.config import OnCallConfig
 
@@ -124,6 +125,7 @@ class FirebellConfig(OnCallConfig, DetectionConfig):
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
+    types: dict[IssueType, TypeSettings] = Field(default_factory=dict)
 
 
 def load_config(path: Path | None) -> FirebellConfig:

@@ -73,6 +73,9 @@ class Issue(SQLModel, table=True):
     breached_at: datetime | None = _utc(default=None)
     # The reporter's DMs on status changes; they can turn them off from a DM.
     reporter_updates: bool = True
+    # A drill or a test (its playbook or type says `exclude_from_metrics`), fixed at
+    # filing: left out of every figure and metric.
+    exclude_from_metrics: bool = False
     created_at: datetime = _utc()
     acknowledged_at: datetime | None = _utc(default=None)
     fixed_at: datetime | None = _utc(default=None)
@@ -338,6 +341,8 @@ class Deploy(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("service", "version", "environment", name="uq_deploy"),
         Index("ix_deploys_service_at", "service", "deployed_at"),
+        # Deploys per week and change failure rate read the deploys of a period.
+        Index("ix_deploys_at", "deployed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -348,3 +353,44 @@ class Deploy(SQLModel, table=True):
     link: str | None = Field(default=None, max_length=500)
     fixes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     received_at: datetime = _utc()
+
+
+class IssueMetrics(SQLModel, table=True):
+    """Per-issue figures, written when the issue changes: insights read these and
+    the issue's columns, never the timeline (which grows without bound).
+
+    `seconds_<status>` holds the finished spans; the span still running starts
+    at `status_since`. `suspect_deploy_id` is the newest deploy to the issue's
+    service within `deploy_window` before filing: the change that may have failed.
+    """
+
+    __tablename__ = "issue_metrics"
+    __table_args__ = (Index("ix_issue_metrics_deploy", "suspect_deploy_id"),)
+
+    issue_id: int = Field(foreign_key="issues.id", primary_key=True)
+    status_since: datetime = _utc()
+    seconds_new: float = 0.0
+    seconds_assigned: float = 0.0
+    seconds_revise: float = 0.0
+    seconds_retest: float = 0.0
+    seconds_fixed: float = 0.0
+    reopens: int = 0
+    retest_revise_loops: int = 0
+    suspect_deploy_id: int | None = Field(default=None, foreign_key="deploys.id")
+
+
+class PageSent(SQLModel, table=True):
+    """One page, as on-call load counts it: who was paged, through which schedule,
+    and in which part of the day in that schedule's time zone (fixed when sent)."""
+
+    __tablename__ = "pages_sent"
+    __table_args__ = (Index("ix_pages_sent_at", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int | None = Field(default=None, foreign_key="issues.id")
+    target_kind: str = Field(max_length=12)  # user | usergroup | channel | pagerduty | opsgenie
+    target: str = Field(max_length=80)
+    user_id: str | None = Field(default=None, max_length=32)  # when one person was paged
+    schedule: str | None = Field(default=None, max_length=40)
+    at: datetime = _utc()
+    hours: str = Field(max_length=8)  # business | off | sleep

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from storage.models import Issue
+
 OBSERVED = "observations"  # the session.info key (Database.after_commit hands it over)
 
 ISSUE_FILED = "issue_filed"  # labels: source, severity
@@ -27,7 +29,12 @@ class Observation:
     value: float = 1.0
 
 
-def note(session: Session, name: str, *labels: str, value: float = 1.0) -> None:
+def note(
+    session: Session, name: str, *labels: str, value: float = 1.0, about: Issue | None = None
+) -> None:
+    """Count it after commit, unless it is `about` a drill (exclude_from_metrics)."""
+    if about is not None and about.exclude_from_metrics:
+        return
     session.info.setdefault(OBSERVED, []).append(Observation(name, labels, value))
 
 

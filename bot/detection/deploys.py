@@ -161,7 +161,7 @@ class Deploys:
                     )
                     if issue.deployed_at is None and issue.fixed_at is not None:
                         seconds = max((at - issue.fixed_at).total_seconds(), 0.0)
-                        note(session, DEPLOYED, value=seconds)
+                        note(session, DEPLOYED, value=seconds, about=issue)
                     issue.deployed_at = issue.deployed_at or at
                     session.add(issue)
                     event = add_event(

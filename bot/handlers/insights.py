@@ -13,8 +13,8 @@ async def stats(req: CommandRequest) -> Reply:
     days, service = req.command.days, req.command.service
     now = req.runtime.clock.now()
     before_start, start, end = period(now, days)
-    current = figures(req.runtime.db, start, end, service)
-    before = figures(req.runtime.db, before_start, start, service)
+    current = figures(req.runtime.db, start, end, service, now=now)
+    before = figures(req.runtime.db, before_start, start, service, now=now)
     # The three open longest; a private one among them its reader may not see is a count.
     slowest = await visible_to(req.client, slowest_open(req.runtime.db, 3, service), req.user_id)
     return stats_blocks(current, before, days, slowest, now, service)

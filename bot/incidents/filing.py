@@ -42,12 +42,15 @@ class Filing:
         playbooks: Playbooks,
         hooks: IssueHooks,
         deploy_window: timedelta,
+        unmeasured_types: frozenset[str] = frozenset(),
     ) -> None:
         self.db = db
         self.clock = clock
         self.playbooks = playbooks
         self.hooks = hooks
         self.deploy_window = deploy_window
+        # Types whose issues are drills or tests (`types: {<type>: {exclude_from_metrics}}`).
+        self.unmeasured_types = unmeasured_types
 
     def file(self, draft: IssueDraft, idempotency_key: str) -> FiledIssue:
         """Store a new issue, or find the one an identical earlier submission filed."""
@@ -105,6 +108,8 @@ class Filing:
             source_message_ts=source.message_ts if source else None,
             source_permalink=source.permalink if source else None,
             created_at=now,
+            exclude_from_metrics=playbook.exclude_from_metrics
+            or draft.type in self.unmeasured_types,
         )
         session.add(issue)
         session.flush()

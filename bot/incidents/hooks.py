@@ -35,6 +35,12 @@ class IssueHooks:
     def on_reopened(self, session: Session, issue: Issue, at: datetime) -> None:
         return None
 
+    def on_status_changed(
+        self, session: Session, issue: Issue, before: str, at: datetime, reopening: bool
+    ) -> None:
+        """After every move; `issue.status` is the new status."""
+        return None
+
     def stop_escalations(self, session: Session, issue: Issue, at: datetime, reason: str) -> int:
         """Stop what pages people about the issue; returns how many were running."""
         return 0
@@ -69,6 +75,12 @@ class HookList(IssueHooks):
     def on_reopened(self, session: Session, issue: Issue, at: datetime) -> None:
         for hook in self.hooks:
             hook.on_reopened(session, issue, at)
+
+    def on_status_changed(
+        self, session: Session, issue: Issue, before: str, at: datetime, reopening: bool
+    ) -> None:
+        for hook in self.hooks:
+            hook.on_status_changed(session, issue, before, at, reopening)
 
     def stop_escalations(self, session: Session, issue: Issue, at: datetime, reason: str) -> int:
         return sum(hook.stop_escalations(session, issue, at, reason) for hook in self.hooks)

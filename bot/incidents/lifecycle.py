@@ -190,6 +190,7 @@ class Lifecycle:
         if reopening:
             issue.fixed_at = issue.deployed_at = issue.closed_at = None
             self.hooks.on_reopened(session, issue, now)
+        self.hooks.on_status_changed(session, issue, before.value, now, reopening)
         event = add_event(
             session,
             issue,
@@ -241,7 +242,8 @@ class Lifecycle:
             if issue.deployed_at is not None:
                 return Changed(issue, f"{issue.key} was already marked deployed.")
             issue.deployed_at = self.clock.now()
-            note(session, DEPLOYED, value=(issue.deployed_at - issue.fixed_at).total_seconds())
+            seconds = (issue.deployed_at - issue.fixed_at).total_seconds()
+            note(session, DEPLOYED, value=seconds, about=issue)
             event = add_event(session, issue, "deployed", self.clock, actor.user_id)
             kinds.announce(session, self.clock, issue, event)
             kinds.refresh_card(session, self.clock, issue)

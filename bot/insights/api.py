@@ -1,7 +1,8 @@
 """The read-only JSON API under /api/v1, behind the tokens named in firebell.yml.
 
-Every figure comes from bot/insights/figures.py; nothing here names an issue yet,
-so every token sees the same stats (private issues are counted, as everywhere).
+Every figure comes from bot/insights/figures.py. The stats name no issue, so every
+token sees the same figures (private issues are counted, as everywhere); the issue
+endpoints (issues_api.py) show private issues only to a token marked private.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from aiohttp import web
 
 from bot.core.clock import Clock
 from bot.insights.config import ApiConfig, ApiToken
-from bot.insights.figures import Figures, Spread, figures
+from bot.insights.figure_types import Compliance, Load, Spread
+from bot.insights.figures import Figures, figures
 from storage.db import Database
 
 DEFAULT_DAYS = 30
@@ -73,7 +75,27 @@ def _spread(spread: Spread) -> dict[str, Any]:
     return asdict(spread)
 
 
+def _compliance(c: Compliance) -> dict[str, Any]:
+    return {
+        "met": c.met,
+        "breached": c.breached,
+        "running": c.running,
+        "breached_now": c.breached_now,
+        "compliance": c.ratio,
+    }
+
+
+def _load(load: Load) -> dict[str, int]:
+    return {
+        "pages": load.pages,
+        "business_hours": load.business_hours,
+        "off_hours": load.off_hours,
+        "sleep_hours": load.sleep_hours,
+    }
+
+
 def stats_json(found: Figures) -> dict[str, Any]:
+    deploys, oncall = found.deploys, found.oncall
     return {
         "since": found.since.date().isoformat(),
         "until": found.until.date().isoformat(),
@@ -81,19 +103,56 @@ def stats_json(found: Figures) -> dict[str, Any]:
         "time_to_fix": _spread(found.time_to_fix),
         "time_to_deploy": _spread(found.time_to_deploy),
         "time_to_resolve": _spread(found.time_to_resolve),
+        "time_in_status": {status: _spread(s) for status, s in found.time_in_status.items()},
         "sla": {
-            clock: {"met": c.met, "breached": c.breached, "compliance": c.ratio}
+            clock: {
+                **_compliance(c),
+                "by_severity": {
+                    severity: _compliance(by)
+                    for severity, by in found.sla_by_severity.get(clock, {}).items()
+                },
+            }
             for clock, c in found.sla.items()
         },
         "issues": {
             "filed": found.filed,
             "open": found.open_now,
             "closed": found.closed,
+            "reopens": found.reopens,
+            "reopened": found.reopened_issues,
+            "retest_revise_loops": found.retest_revise_loops,
             "by_severity": found.by_severity,
             "by_type": found.by_type,
             "by_service": found.by_service,
             "by_source": found.by_source,
+            "top_services": [
+                {"service": r.name, "issues": r.issues, "occurrences": r.occurrences}
+                for r in found.top_services
+            ],
+            "top_alert_fingerprints": [
+                {
+                    "fingerprint": r.name,
+                    "source": r.source,
+                    "issues": r.issues,
+                    "occurrences": r.occurrences,
+                }
+                for r in found.top_fingerprints
+            ],
         },
+        "deploys": {
+            "count": deploys.count,
+            "per_week": deploys.per_week,
+            "by_service": deploys.by_service,
+            "followed_by_issue": deploys.failed,
+            "change_failure_rate": deploys.change_failure_rate,
+            "recovery_time": _spread(deploys.recovery_time),
+        },
+        "oncall": {
+            **_load(oncall.total),
+            "by_user": {user: _load(load) for user, load in oncall.by_user.items()},
+            "by_schedule": {name: _load(load) for name, load in oncall.by_schedule.items()},
+        },
+        "followups": asdict(found.followups),
     }
 
 
@@ -110,6 +169,7 @@ def add_api_routes(app: web.Application, db: Database, clock: Clock, config: Api
         service = (request.query.get("service") or "")[:80] or None
         if service is not None and not service.isprintable():
             return refuse(400, "service must be printable text")
-        return web.json_response(stats_json(figures(db, since, until, service)))
+        found = figures(db, since, until, service, now=clock.now())
+        return web.json_response(stats_json(found))
 
     app.router.add_get("/api/v1/stats", stats)

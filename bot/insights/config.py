@@ -1,8 +1,10 @@
-"""The `metrics` and `api` sections of firebell.yml."""
+"""The `metrics`, `api` and `types` sections of firebell.yml."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from bot.core.domain import IssueType
 
 
 class MetricsConfig(BaseModel):
@@ -26,3 +28,16 @@ class ApiConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     tokens: dict[str, ApiToken] = Field(default_factory=dict)
+
+
+class TypeSettings(BaseModel):
+    """`types: {<type>: {exclude_from_metrics: true}}`: issues of a type used for drills
+    or tests are left out of every figure and metric (so is a playbook that says so)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    exclude_from_metrics: bool = False
+
+
+def unmeasured_types(types: dict[IssueType, TypeSettings]) -> frozenset[str]:
+    return frozenset(t.value for t, settings in types.items() if settings.exclude_from_metrics)

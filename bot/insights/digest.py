@@ -13,4 +13,6 @@ from storage.db import Database
 
 def weekly_sections(db: Database, now: datetime) -> list[dict[str, Any]]:
     before_start, start, end = period(now, 7)
-    return digest_figures(figures(db, start, end), figures(db, before_start, start))
+    return digest_figures(
+        figures(db, start, end, now=now), figures(db, before_start, start, now=now)
+    )

@@ -1,57 +1,46 @@
-"""The figures, defined once: every one from recorded transition times, never from
-"last updated".
+"""The figures, defined once: every one from recorded transition times and the
+rollups written at each change (insights/rollups.py, sla/page_log.py), never
+from "last updated" and never by replaying the timeline.
 
 - time to acknowledge = acknowledged - filed
 - time to fix = Fixed - filed
 - time to deploy = deployed - Fixed (kept apart from the fix: blurring them is the
   classic failure mode)
 - time to resolve = deployed (or Closed when no deploy is recorded) - filed
-- SLA compliance, per clock = met / (met + breached); a clock still running counts
-  in neither
-Private issues count in every figure; no figure names an issue.
+- time in status: per status, the time each issue spent there (the status it is in
+  now counts up to now); reopens and Retest -> Revise loops are counted
+- SLA, per clock: met (stopped, never breached), breached (ever), running, breached
+  now (breached and still running); compliance = met / (met + breached)
+- deploys: per week; change failure rate = deploys followed within deploy_window by
+  an issue on the same service / deploys; recovery time = that deploy -> the
+  issue's fix deployed, per issue
+- on-call load: pages by person and schedule, in business, off and sleep hours
+- follow-ups (created in the period): open, done on time, done late, overdue
+Issues are the ones filed in the period. Drills and tests (exclude_from_metrics)
+are left out. Private issues count in every figure; no figure names an issue.
 """
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from bot.core.reporters import is_person
 from bot.incidents.rules import OPEN_STATUSES
+from bot.insights import figure_queries as read
+from bot.insights.figure_types import (
+    Compliance,
+    DeployFigures,
+    FollowUpFigures,
+    Load,
+    OnCallLoad,
+    Recurring,
+    Spread,
+)
 from storage.db import Database
-from storage.models import Issue, SlaClock
-
-
-@dataclass(frozen=True)
-class Spread:
-    """A set of durations in seconds."""
-
-    count: int = 0
-    mean: float | None = None
-    median: float | None = None
-    p90: float | None = None
-
-    @classmethod
-    def of(cls, seconds: list[float]) -> Spread:
-        if not seconds:
-            return cls()
-        ordered = sorted(seconds)
-        p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
-        return cls(len(ordered), statistics.fmean(ordered), statistics.median(ordered), p90)
-
-
-@dataclass(frozen=True)
-class Compliance:
-    met: int = 0
-    breached: int = 0
-
-    @property
-    def ratio(self) -> float | None:
-        total = self.met + self.breached
-        return self.met / total if total else None
+from storage.models import Issue
 
 
 @dataclass(frozen=True)
@@ -66,10 +55,20 @@ class Figures:
     time_to_deploy: Spread
     time_to_resolve: Spread
     sla: dict[str, Compliance]
+    time_in_status: dict[str, Spread] = field(default_factory=dict)
+    reopens: int = 0
+    reopened_issues: int = 0
+    retest_revise_loops: int = 0
+    sla_by_severity: dict[str, dict[str, Compliance]] = field(default_factory=dict)
+    deploys: DeployFigures = field(default_factory=DeployFigures)
+    oncall: OnCallLoad = field(default_factory=OnCallLoad)
+    followups: FollowUpFigures = field(default_factory=FollowUpFigures)
     by_severity: dict[str, int] = field(default_factory=dict)
     by_type: dict[str, int] = field(default_factory=dict)
     by_service: dict[str, int] = field(default_factory=dict)
     by_source: dict[str, int] = field(default_factory=dict)
+    top_services: list[Recurring] = field(default_factory=list)
+    top_fingerprints: list[Recurring] = field(default_factory=list)
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:
@@ -83,65 +82,104 @@ def _count(values: list[str]) -> dict[str, int]:
     return dict(sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def source_of(issue: Issue) -> str:
+def source_of(issue: Issue | read.IssueRow) -> str:
     """Where an issue came from: Slack for a person, else the tool that raised it."""
     return "slack" if is_person(issue.reporter_id) else issue.reporter_id
 
 
-def figures(db: Database, since: datetime, until: datetime, service: str | None = None) -> Figures:
-    """The figures for issues filed in [since, until) (open_now is as of now)."""
+def _spread(values: list[float | None]) -> Spread:
+    return Spread.of([v for v in values if v is not None])
+
+
+def figures(
+    db: Database,
+    since: datetime,
+    until: datetime,
+    service: str | None = None,
+    now: datetime | None = None,
+) -> Figures:
+    """The figures for issues filed in [since, until), as known `now` (default: until)."""
+    now = now or until
     with db.session() as session:
-        return _figures(session, since, until, service)
-
-
-def _figures(session: Session, since: datetime, until: datetime, service: str | None) -> Figures:
-    stmt = select(Issue).where(col(Issue.created_at) >= since, col(Issue.created_at) < until)
-    if service:
-        stmt = stmt.where(Issue.service == service)
-    filed = list(session.exec(stmt))
-    open_stmt = select(Issue.id).where(col(Issue.status).in_([s.value for s in OPEN_STATUSES]))
-    if service:
-        open_stmt = open_stmt.where(Issue.service == service)
-    open_now = len(session.exec(open_stmt).all())
-    ids = [i.id for i in filed if i.id is not None]
-    clocks = (
-        list(session.exec(select(SlaClock).where(col(SlaClock.issue_id).in_(ids)))) if ids else []
-    )
-    sla: dict[str, Compliance] = {}
-    for kind in ("acknowledge", "update", "resolve"):
-        mine = [c for c in clocks if c.kind == kind]
-        breached = sum(1 for c in mine if c.breached_at is not None)
-        met = sum(1 for c in mine if c.breached_at is None and c.stopped_at is not None)
-        if met or breached:
-            sla[kind] = Compliance(met, breached)
-
-    def spread(pairs: list[float | None]) -> Spread:
-        return Spread.of([s for s in pairs if s is not None])
-
+        rows = read.issue_rows(session, since, until, service)
+        sla = read.sla_counts(session, since, until, service)
+        deploys = read.deploys(session, since, until, service)
+        pages = read.page_counts(session, since, until, service)
+        followups = read.followups(session, since, until, service, now.date())
+        fingerprints = read.top_fingerprints(session, since, until, service)
+        open_now = read.open_count(session, service)
+    statuses = ("new", "assigned", "revise", "retest", "fixed")
     return Figures(
         since=since,
         until=until,
-        filed=len(filed),
-        closed=sum(1 for i in filed if i.closed_at is not None),
+        filed=len(rows),
+        closed=sum(1 for r in rows if r.closed_at is not None),
         open_now=open_now,
-        time_to_acknowledge=spread([_seconds(i.created_at, i.acknowledged_at) for i in filed]),
-        time_to_fix=spread([_seconds(i.created_at, i.fixed_at) for i in filed]),
-        time_to_deploy=spread([_seconds(i.fixed_at, i.deployed_at) for i in filed]),
-        time_to_resolve=spread(
-            [_seconds(i.created_at, i.deployed_at or i.closed_at) for i in filed]
+        time_to_acknowledge=_spread([_seconds(r.created_at, r.acknowledged_at) for r in rows]),
+        time_to_fix=_spread([_seconds(r.created_at, r.fixed_at) for r in rows]),
+        time_to_deploy=_spread([_seconds(r.fixed_at, r.deployed_at) for r in rows]),
+        time_to_resolve=_spread(
+            [_seconds(r.created_at, r.deployed_at or r.closed_at) for r in rows]
         ),
-        sla=sla,
-        by_severity=_count([i.severity for i in filed]),
-        by_type=_count([i.type for i in filed]),
-        by_service=_count([i.service for i in filed if i.service]),
-        by_source=_count([source_of(i) for i in filed]),
+        time_in_status={
+            status: spread
+            for status in statuses
+            if (spread := _spread([r.seconds_in(status, now) for r in rows])).count
+        },
+        reopens=sum(r.reopens for r in rows),
+        reopened_issues=sum(1 for r in rows if r.reopens),
+        retest_revise_loops=sum(r.retest_revise_loops for r in rows),
+        sla={clock: _compliance(counts) for clock, counts in sla.by_clock().items()},
+        sla_by_severity={
+            clock: {sev: _compliance(c) for sev, c in by_sev.items()}
+            for clock, by_sev in sla.by_clock_and_severity().items()
+        },
+        deploys=deploys,
+        oncall=_oncall(pages),
+        followups=followups,
+        by_severity=_count([r.severity for r in rows]),
+        by_type=_count([r.type for r in rows]),
+        by_service=_count([r.service for r in rows if r.service]),
+        by_source=_count([source_of(r) for r in rows]),
+        top_services=read.top_services(rows),
+        top_fingerprints=fingerprints,
+    )
+
+
+def _compliance(counts: read.ClockCounts) -> Compliance:
+    return Compliance(counts.met, counts.breached, counts.running, counts.breached_now)
+
+
+def _oncall(pages: list[read.PageCount]) -> OnCallLoad:
+    def load(selected: list[read.PageCount]) -> Load:
+        by_hours = {
+            hours: sum(p.count for p in selected if p.hours == hours)
+            for hours in ("business", "off", "sleep")
+        }
+        return Load(
+            sum(p.count for p in selected),
+            by_hours["business"],
+            by_hours["off"],
+            by_hours["sleep"],
+        )
+
+    users = sorted({p.user_id for p in pages if p.user_id})
+    schedules = sorted({p.schedule for p in pages if p.schedule})
+    return OnCallLoad(
+        total=load(pages),
+        by_user={u: load([p for p in pages if p.user_id == u]) for u in users},
+        by_schedule={s: load([p for p in pages if p.schedule == s]) for s in schedules},
     )
 
 
 def slowest_open(db: Database, limit: int = 3, service: str | None = None) -> list[Issue]:
-    """The open issues open longest (the caller shows only those its reader may see)."""
+    """The open issues open longest, drills left out (the caller shows only those its
+    reader may see)."""
     with db.session() as session:
-        stmt = select(Issue).where(col(Issue.status).in_([s.value for s in OPEN_STATUSES]))
+        stmt = select(Issue).where(
+            col(Issue.status).in_([s.value for s in OPEN_STATUSES]),
+            col(Issue.exclude_from_metrics).is_(False),
+        )
         if service:
             stmt = stmt.where(Issue.service == service)
         return list(session.exec(stmt.order_by(col(Issue.created_at)).limit(limit)))

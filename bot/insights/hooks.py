@@ -14,11 +14,12 @@ from storage.models import Issue
 
 class NoteTransitions(IssueHooks):
     def on_filed(self, session: Session, issue: Issue) -> None:
-        note(session, ISSUE_FILED, source_of(issue), issue.severity)
+        note(session, ISSUE_FILED, source_of(issue), issue.severity, about=issue)
 
     def on_acknowledged(self, session: Session, issue: Issue, at: datetime) -> None:
         seconds = (at - issue.created_at).total_seconds()
-        note(session, ACKNOWLEDGED, issue.severity, value=seconds)
+        note(session, ACKNOWLEDGED, issue.severity, value=seconds, about=issue)
 
     def on_fixed(self, session: Session, issue: Issue, at: datetime) -> None:
-        note(session, FIXED, issue.severity, value=(at - issue.created_at).total_seconds())
+        seconds = (at - issue.created_at).total_seconds()
+        note(session, FIXED, issue.severity, value=seconds, about=issue)

@@ -55,7 +55,10 @@ class DatabaseGauges(Collector):
         with self.db.session() as session:
             open_rows = session.exec(
                 select(Issue.severity, Issue.type, func.count())
-                .where(col(Issue.status).in_([s.value for s in OPEN_STATUSES]))
+                .where(
+                    col(Issue.status).in_([s.value for s in OPEN_STATUSES]),
+                    col(Issue.exclude_from_metrics).is_(False),  # drills and tests
+                )
                 .group_by(Issue.severity, Issue.type)
             ).all()
             # ix_outbox_pending starts with status: both counts read the index only.

@@ -9,7 +9,8 @@ from bot.core.blocks import context, fields, header, section
 from bot.core.durations import format_duration
 from bot.core.people import Visible
 from bot.incidents.list_views import issue_line
-from bot.insights.figures import Figures, Spread
+from bot.insights.figure_types import Spread
+from bot.insights.figures import Figures
 
 
 def _duration(spread: Spread) -> str:
@@ -25,6 +26,10 @@ def _change(now: float | None, before: float | None, *, lower_is_better: bool) -
     up = now > before
     good = up != lower_is_better
     return f" {'▲' if up else '▼'}{'' if good else ' (worse)'}"
+
+
+def _ratio(ratio: float | None, part: int, whole: int) -> str:
+    return "no deploys" if ratio is None else f"{ratio:.0%} ({part} of {whole} deploys)"
 
 
 def _sla(figures: Figures) -> str:
@@ -63,6 +68,28 @@ def figure_pairs(now: Figures, before: Figures) -> list[tuple[str, str]]:
             ),
         ),
         ("SLA compliance", _sla(now)),
+        (
+            "Change failure rate",
+            _ratio(now.deploys.change_failure_rate, now.deploys.failed, now.deploys.count)
+            + _change(
+                now.deploys.change_failure_rate,
+                before.deploys.change_failure_rate,
+                lower_is_better=True,
+            ),
+        ),
+        (
+            "Pages (in sleep hours)",
+            f"{now.oncall.total.pages} ({now.oncall.total.sleep_hours})"
+            + _change(
+                now.oncall.total.sleep_hours, before.oncall.total.sleep_hours, lower_is_better=True
+            ),
+        ),
+        ("Reopened", f"{now.reopened_issues} ({now.retest_revise_loops} Retest → Revise)"),
+        (
+            "Follow-ups",
+            f"{now.followups.overdue} overdue, {now.followups.done_late} done late, "
+            f"{now.followups.done_on_time} on time",
+        ),
     ]
 
 

@@ -55,6 +55,8 @@ class Playbook(BaseModel):
     description: str = Field(default="", max_length=300)
     applies_to: AppliesTo = Field(default_factory=AppliesTo)
     private: bool = False  # issues under this playbook get private channels
+    # Drills and tests: their issues are left out of every figure and metric.
+    exclude_from_metrics: bool = False
     # At most 20 steps a phase: a checklist message takes two blocks a step, and
     # Slack allows 50 blocks in a message.
     phases: dict[Phase, Annotated[list[Step], Field(max_length=MAX_STEPS)]] = Field(

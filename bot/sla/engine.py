@@ -33,6 +33,7 @@ from bot.sla import kinds
 from bot.sla.clocks import FIRED_FIELD, next_check, running_escalation, thresholds
 from bot.sla.config import EscalationPolicy, OnCallConfig, Target
 from bot.sla.oncall import overrides_for
+from bot.sla.page_log import record_page
 from bot.sla.rotations import on_call
 from storage.db import Database
 from storage.models import Escalation, Issue, SlaClock
@@ -143,16 +144,18 @@ class Engine:
                 clock=row.kind,
                 left=format_duration(row.due_at - now),
             )
-            if self._start_escalation(session, issue, row.kind, now):
+            if self._start_escalation(session, issue, row.kind, now, row.started_at):
                 result.escalations_started += 1
         else:
             result.breaches += 1
             issue.breached_at = issue.breached_at or now
             session.add(issue)
             event = add_event(session, issue, "sla_breached", self.clock, None, clock=row.kind)
-            note(session, SLA_BREACHED, row.kind, issue.severity)
+            note(session, SLA_BREACHED, row.kind, issue.severity, about=issue)
             escalating = self._advance_now(session, issue, row.kind, now)
-            if not escalating and self._start_escalation(session, issue, row.kind, now):
+            if not escalating and self._start_escalation(
+                session, issue, row.kind, now, row.started_at
+            ):
                 result.escalations_started += 1
                 escalating = True
             # The notice says whether anyone is being paged, so it never promises a step.
@@ -168,7 +171,18 @@ class Engine:
         )
         return named or self.config.choose_policy(issue.severity, issue.type, issue.service)
 
-    def _start_escalation(self, session: Session, issue: Issue, clock: str, now: datetime) -> bool:
+    def _start_escalation(
+        self,
+        session: Session,
+        issue: Issue,
+        clock: str,
+        now: datetime,
+        clock_started: datetime | None = None,
+    ) -> bool:
+        """Start the policy for a clock. The engine passes when the clock's current run
+        started: an escalation that already ran its course in that run (exhausted,
+        stopped) is not restarted by the breach, so `repeat` means what it says. A
+        person's /incident escalate passes nothing and always starts afresh."""
         policy = self.policy_for(issue)
         if policy is None:
             return False
@@ -178,7 +192,9 @@ class Engine:
         if existing is not None:
             if existing.stopped_at is None:
                 return False
-            session.delete(existing)  # a clock restarted (reopen): escalate afresh
+            if clock_started is not None and existing.started_at >= clock_started:
+                return False
+            session.delete(existing)  # a clock restarted (reopen), or a person asked
             session.flush()
         assert issue.id is not None
         session.add(
@@ -225,7 +241,9 @@ class Engine:
         assert issue is not None and issue.id is not None
         policy = EscalationPolicy(**row.policy)
         step = policy.steps[row.step]
-        key = f"esc:{row.id}:{row.loop}:{row.step}"
+        # started_at is in the key: SQLite hands a deleted row's id to the next row, and a
+        # restarted escalation must not find the steps of the one it replaced.
+        key = f"esc:{row.id}:{row.started_at.isoformat()}:{row.loop}:{row.step}"
         if record_once(session, key, issue.id, "escalation_step", now):
             result.steps += 1
             names = [
@@ -265,14 +283,16 @@ class Engine:
     ) -> str | None:
         """Enqueue one target's ping; returns how the target reads in the channel."""
         kind, value = next((k, v) for k, v in target.model_dump().items() if v)
+        through: str | None = None
         if kind == "schedule":
             schedule = self.config.schedule(value)
             shift = on_call(schedule, now, overrides_for(session, value, now)) if schedule else None
             if shift is None:
                 return f"nobody on call for {value}"
-            kind, value = "user", shift.user
+            kind, value, through = "user", shift.user, value
         result.pings.append(f"{kind}:{value}")
-        note(session, PAGED, kind)
+        note(session, PAGED, kind, about=issue)
+        record_page(session, self.config, issue, kind, value, now, schedule=through)
         page = kinds.Page(kind, value, row.id, row.clock, row.step + 1, row.loop + 1)
         enqueue(session, self.clock, page, issue=issue)
         return {

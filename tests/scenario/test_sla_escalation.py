@@ -352,3 +352,33 @@ def fresh_issue(h: Harness) -> object:
     from tests.helpers import only_issue
 
     return only_issue(h.firebell.runtime.db)
+
+
+async def test_a_second_escalate_pages_again_even_when_sqlite_reuses_the_row_id(
+    database_url: str, clock: FakeClock
+) -> None:
+    """The first escalation runs its one step and is done; a person escalating again
+    starts afresh. SQLite gives the new escalation row the id of the one it replaces,
+    so a ledger key made of the id alone found the old page and sent nothing."""
+    sandbox = await Sandbox().start()
+    ws = sandbox.workspace
+    dana, sam = ws.add_user("dana", "Dana"), ws.add_user("sam", "Sam")
+    support = ws.add_channel("support", dana, sam, ws.bot)
+    config = FirebellConfig.model_validate(
+        {
+            "escalation_policies": [
+                {"name": "once", "repeat": 0, "steps": [{"targets": [{"user": sam.id}]}]}
+            ]
+        }
+    )
+    try:
+        async with running(database_url, clock=clock, config=config, sandbox=sandbox) as h:
+            issue = await file_report(h, dana, support)
+            for _ in range(2):
+                assert "being escalated now" in await run(h, dana, channel_of(h, issue), "escalate")
+                await h.firebell.tick()
+                clock.advance(minutes=1)
+            pages = [m for m in h.ws.dms_to(sam.id) if "needs you" in m.text]
+            assert len(pages) == 2
+    finally:
+        await sandbox.stop()

@@ -30,3 +30,52 @@ def test_upgrade_keeps_existing_issues_and_downgrade_works(tmp_path: object) -> 
         tables = conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).all()
     assert sorted(t[0] for t in tables) == ["alembic_version", "firebell_migration_lock"]
     db.dispose()
+
+
+def test_0007_replays_each_existing_issue_into_its_rollup(tmp_path: object) -> None:
+    """Issues filed before the rollups existed get them from their status events, once."""
+    db = Database(f"sqlite:///{tmp_path}/before-rollups.db")
+    upgrade(db, "0006")
+    moves = [  # minutes after filing, kind, before, after
+        (10, "status_changed", "new", "assigned"),
+        (40, "status_changed", "assigned", "retest"),
+        (50, "status_changed", "retest", "revise"),
+        (80, "status_changed", "revise", "fixed"),
+        (90, "reopened", "fixed", "assigned"),
+    ]
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO issues (id, number, idempotency_key, title, type, severity, private, "
+                "reporter_id, status, phase, created_at, occurrences, reporter_updates) VALUES "
+                "(1, 1, 'k', 'Old issue', 'bug', 'minor', 0, 'U1', 'assigned', 'response', "
+                "'2026-01-01 00:00:00', 1, 1)"
+            )
+        )
+        for minutes, kind, before, after in moves:
+            conn.execute(
+                text(
+                    "INSERT INTO timeline_events (issue_id, at, kind, payload) VALUES "
+                    "(1, :at, :kind, :payload)"
+                ),
+                {
+                    "at": f"2026-01-01 00:{minutes:02d}:00"
+                    if minutes < 60
+                    else f"2026-01-01 01:{minutes - 60:02d}:00",
+                    "kind": kind,
+                    "payload": f'{{"before": "{before}", "after": "{after}"}}',
+                },
+            )
+    upgrade(db)
+    with db.engine.begin() as conn:
+        row = conn.execute(
+            text(
+                "SELECT seconds_new, seconds_assigned, seconds_retest, seconds_revise, "
+                "seconds_fixed, reopens, retest_revise_loops, status_since FROM issue_metrics"
+            )
+        ).one()
+        drill = conn.execute(text("SELECT exclude_from_metrics FROM issues")).scalar()
+    assert tuple(row)[:7] == (600.0, 1800.0, 600.0, 1800.0, 600.0, 1, 1)
+    assert str(row[7]).startswith("2026-01-01 01:30:00")
+    assert not drill
+    db.dispose()

@@ -1,0 +1,69 @@
+"""Each page sent, as on-call load counts it, with the part of the day it fell in.
+
+The part of the day is fixed when the page is sent, in the time zone of the
+schedule that chose the person (a person paged directly: the first schedule they
+are in, else UTC), so a later change of zone or a DST change rewrites nothing:
+- business hours: Monday to Friday, 08:00-18:00
+- off hours: weekdays 18:00-22:00 and weekends 08:00-22:00
+- sleep hours: every day 22:00-08:00
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.sla.config import OnCallConfig
+from storage.models import Issue, PageSent
+
+BUSINESS, OFF, SLEEP = "business", "off", "sleep"
+SLACK_TARGETS = ("user", "usergroup", "channel")
+DAY_STARTS, BUSINESS_ENDS, NIGHT_STARTS = 8, 18, 22
+
+
+def part_of_day(at: datetime, zone: str) -> str:
+    local = at.astimezone(ZoneInfo(zone))
+    if local.hour >= NIGHT_STARTS or local.hour < DAY_STARTS:
+        return SLEEP
+    if local.weekday() < 5 and local.hour < BUSINESS_ENDS:
+        return BUSINESS
+    return OFF
+
+
+def zone_of(config: OnCallConfig, schedule: str | None, user_id: str | None) -> str:
+    if schedule and (found := config.schedule(schedule)) is not None:
+        return found.timezone
+    for candidate in config.schedules:
+        if any(user_id in rotation.participants for rotation in candidate.rotations):
+            return candidate.timezone
+    return "UTC"
+
+
+def record_page(
+    session: Session,
+    config: OnCallConfig,
+    issue: Issue | None,
+    target_kind: str,
+    target: str,
+    at: datetime,
+    schedule: str | None = None,
+) -> None:
+    """One row a page; drills (exclude_from_metrics) are not on-call load."""
+    if issue is not None and issue.exclude_from_metrics:
+        return
+    user_id = target if target_kind == "user" else None
+    # A pager target is a routing or API key: a secret, never stored; its kind will do.
+    shown = target if target_kind in SLACK_TARGETS else target_kind
+    session.add(
+        PageSent(
+            issue_id=issue.id if issue is not None else None,
+            target_kind=target_kind,
+            target=shown[:80],
+            user_id=user_id,
+            schedule=schedule,
+            at=at,
+            hours=part_of_day(at, zone_of(config, schedule, user_id)),
+        )
+    )
