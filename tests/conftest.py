@@ -22,6 +22,8 @@ from storage.migrate import upgrade
 
 PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
 TABLES = (
+    "issue_metrics",
+    "pages_sent",
     "outbox",
     "timeline_events",
     "participants",

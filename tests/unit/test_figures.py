@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.insights.figures import Spread, figures, period
 from storage.db import Database
-from storage.models import Issue, SlaClock
+from storage.models import AlertGroup, Issue, SlaClock
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -99,3 +99,44 @@ def test_times_are_measured_from_transitions_and_fix_is_apart_from_deploy(db: Da
 def test_a_period_and_the_one_before() -> None:
     before, start, end = period(T0, 7)
     assert (end - start, start - before) == (timedelta(days=7), timedelta(days=7))
+
+
+def test_what_recurs_most_is_ranked_by_occurrences_and_named_without_titles(
+    db: Database,
+) -> None:
+    with db.session() as session:
+        session.add_all(
+            [
+                issue(1, service="checkout", occurrences=1),
+                issue(2, service="search", occurrences=9, private=True),
+                issue(3, service="checkout", occurrences=2),
+            ]
+        )
+        session.flush()
+        for fingerprint, issue_id, occurrences, seen in (
+            ("fp-disk", 2, 9, T0),
+            ("fp-5xx", 1, 3, T0),
+            ("fp-5xx", 3, 4, T0 + MIN),  # the same alert again, a later group
+            ("fp-old", None, 50, T0 - timedelta(days=30)),  # outside the period
+        ):
+            session.add(
+                AlertGroup(
+                    fingerprint=fingerprint,
+                    source="alertmanager",
+                    issue_id=issue_id,
+                    is_open=False,
+                    title="Payroll export leaks",
+                    occurrences=occurrences,
+                    first_seen=seen,
+                    last_seen=seen,
+                )
+            )
+    found = figures(db, T0 - timedelta(days=1), T0 + timedelta(days=1))
+    assert [(r.name, r.issues, r.occurrences) for r in found.top_services] == [
+        ("search", 1, 9),
+        ("checkout", 2, 3),
+    ]
+    assert [(r.name, r.issues, r.occurrences) for r in found.top_fingerprints] == [
+        ("fp-disk", 1, 9),
+        ("fp-5xx", 2, 7),
+    ]
