@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.core.domain import Severity
+from bot.core.domain import SEVERITY_WORDS_HINT, Severity, parse_severity
 from bot.detection.validation import (
     BadPayload,
     check_depth,
@@ -30,19 +30,15 @@ SEVERITY_WORDS = {
     "critical": Severity.CRITICAL,
     "page": Severity.CRITICAL,
     "fatal": Severity.CRITICAL,
-    "p1": Severity.CRITICAL,
     "high": Severity.MAJOR,
     "error": Severity.MAJOR,
     "major": Severity.MAJOR,
-    "p2": Severity.MAJOR,
     "warning": Severity.MINOR,
     "warn": Severity.MINOR,
     "minor": Severity.MINOR,
-    "p3": Severity.MINOR,
     "medium": Severity.MINOR,
     "info": Severity.TRIVIAL,
     "low": Severity.TRIVIAL,
-    "p4": Severity.TRIVIAL,
     "p5": Severity.TRIVIAL,
     "trivial": Severity.TRIVIAL,
     "debug": Severity.TRIVIAL,
@@ -64,7 +60,11 @@ class Alert:
 
 
 def severity_of(word: object) -> Severity | None:
-    return SEVERITY_WORDS.get(word.strip().lower()) if isinstance(word, str) else None
+    """A label's severity: our names and the sev1-sev4 / p1-p4 aliases first, then the
+    words monitoring tools use (an unknown word is None: the route's default applies)."""
+    if not isinstance(word, str):
+        return None
+    return parse_severity(word) or SEVERITY_WORDS.get(word.strip().lower())
 
 
 def _hash(*parts: object) -> str:
@@ -283,7 +283,7 @@ def read_generic(body: Any) -> list[Alert]:
         if status not in ("firing", "resolved"):
             raise BadPayload(f"{where}.status must be firing or resolved")
         if raw.get("severity") and severity_of(raw["severity"]) is None:
-            raise BadPayload(f"{where}.severity must be one of trivial, minor, major, critical")
+            raise BadPayload(f"{where}.severity must be one of {SEVERITY_WORDS_HINT}")
         out.append(
             Alert(
                 source="generic",

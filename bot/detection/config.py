@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from bot.core.domain import IssueType, Severity
+from bot.core.domain import IssueType, SeverityName
 from bot.sla.config import Duration
 
 Source = Literal["alertmanager", "grafana", "sentry", "datadog", "generic", "deploy"]
@@ -37,7 +37,7 @@ class AlertRoute(Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$")
     source: Source | None = None
     labels: dict[str, str] = Field(default_factory=dict)
-    severity: Severity | None = None  # else the alert's own severity
+    severity: SeverityName | None = None  # else the alert's own severity
     type: IssueType = IssueType.OUTAGE
     service: str | None = None  # else the alert's service label
     escalation_policy: str | None = None

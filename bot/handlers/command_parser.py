@@ -8,7 +8,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.core.domain import Priority, Severity, Status
+from bot.core.domain import SEVERITY_WORDS_HINT, Priority, Severity, Status, parse_severity
 from bot.core.durations import parse_duration
 from bot.core.errors import FirebellError
 from bot.core.ids import SLASH_COMMAND
@@ -28,7 +28,7 @@ USAGE = {
     "new": "new [title]",
     "assign": "assign @person",
     "role": "role <commander|comms|scribe> @person",
-    "severity": "severity <trivial|minor|major|critical>",
+    "severity": "severity <trivial|minor|major|critical|sev1-sev4|p1-p4>",
     "priority": "priority <low|medium|high>",
     "status": "status <assigned|revise|retest|fixed|closed>",
     "update": "update <what is happening now>",
@@ -158,7 +158,13 @@ def _with_args(name: str, number: int | None, args: list[str]) -> Command:
         role = _enum(Role, args[0], "role")
         return Command(name, number, role=role, user_id=_mention(args[1:], name))
     if name == "severity":
-        return Command(name, number, severity=_enum(Severity, one_arg(), name))
+        word = one_arg()
+        severity = parse_severity(word)
+        if severity is None:
+            raise FirebellError(
+                f"`{word}` is not a severity: use {SEVERITY_WORDS_HINT}. Usage: {usage(name)}"
+            )
+        return Command(name, number, severity=severity)
     if name == "priority":
         return Command(name, number, priority=_enum(Priority, one_arg(), name))
     if name == "status":

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-from bot.core.domain import IssueType, Severity
+from bot.core.domain import IssueType, SeverityName
 
 MAX_STEPS = 20
 
@@ -45,7 +45,7 @@ class AppliesTo(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     types: list[IssueType] = Field(default_factory=list)  # empty: any type
-    severities: list[Severity] = Field(default_factory=list)  # empty: any severity
+    severities: list[SeverityName] = Field(default_factory=list)  # empty: any severity
 
 
 class Playbook(BaseModel):

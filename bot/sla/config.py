@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from bot.core.business_time import BusinessHours
-from bot.core.domain import IssueType, Severity
+from bot.core.domain import IssueType, Severity, SeverityName
 from bot.core.durations import parse_duration
 
 
@@ -75,7 +75,7 @@ class SlaPolicy(Strict):
     business_hours: BusinessHoursConfig | None = None
 
 
-def _default_policies() -> dict[Severity, SlaPolicy]:
+def _default_policies() -> dict[SeverityName, SlaPolicy]:
     office = BusinessHoursConfig()
     return {
         Severity.CRITICAL: SlaPolicy(
@@ -98,7 +98,7 @@ def _default_policies() -> dict[Severity, SlaPolicy]:
 class SlaConfig(Strict):
     warn_at: float = Field(default=0.75, gt=0, lt=1)
     escalate_at: float = Field(default=0.90, gt=0, lt=1)
-    policies: dict[Severity, SlaPolicy] = Field(default_factory=_default_policies)
+    policies: dict[SeverityName, SlaPolicy] = Field(default_factory=_default_policies)
 
     @model_validator(mode="after")
     def _thresholds(self) -> SlaConfig:
@@ -158,7 +158,7 @@ class EscalationStep(Strict):
 
 
 class Match(Strict):
-    severities: list[Severity] = Field(default_factory=list)
+    severities: list[SeverityName] = Field(default_factory=list)
     types: list[IssueType] = Field(default_factory=list)
     services: list[str] = Field(default_factory=list)
 

@@ -323,7 +323,7 @@ async def test_grafana_sentry_datadog_and_generic(hd: Harness) -> None:
             {"fingerprint": "x", "title": "t", "severity": "apocalyptic"},
             TOKEN,
             400,
-            "severity must be one of trivial, minor, major, critical",
+            "severity must be one of trivial, minor, major, critical (or sev1-sev4, p1-p4)",
         ),
         (
             "alertmanager",

@@ -192,3 +192,15 @@ async def test_private_issues_are_hidden_from_non_members(h: Harness) -> None:
     assert "private" in await run(h, sam, support, "show INC-1")
     assert "INC-1" not in await run(h, sam, support, "list all")
     assert "INC-1" in await run(h, dana, support, "list all")
+
+
+async def test_severity_words_people_use_are_understood(h: Harness) -> None:
+    dana, sam, support = people(h)
+    issue = await file_report(h, dana, support, severity="minor")
+    room = channel_of(h, issue)
+    await run(h, sam, room, "ack")
+    assert await run(h, sam, room, "severity SEV1") == "INC-1 severity is now Critical."
+    assert fresh(h.firebell.runtime.db, issue).severity == "critical"
+    assert await run(h, sam, room, "severity p3") == "INC-1 severity is now Minor."
+    answer = await run(h, sam, room, "severity sev5")
+    assert answer.startswith("`sev5` is not a severity: use trivial, minor, major, critical")

@@ -46,8 +46,8 @@ def test_unknown_subcommand_becomes_help_with_the_problem() -> None:
     ("text", "message"),
     [
         ("new " + "a" * 200, "keep it to 150 or fewer. Example: `/incident new"),
-        ("severity apocalyptic", "`apocalyptic` is not a severity. Usage: `/incident severity <"),
-        ("severity", "Usage: `/incident severity <trivial|minor|major|critical>`"),
+        ("severity apocalyptic", "`apocalyptic` is not a severity: use trivial, minor, major"),
+        ("severity", "Usage: `/incident severity <trivial|minor|major|critical|sev1-sev4|p1-p4>`"),
         ("assign dana", "Mention the person with @"),
         ("role boss <@U1>", "`boss` is not a role"),
         ("status new", "`reopen` moves it to Assigned"),
