@@ -55,6 +55,7 @@ from bot.sla.clocks import SlaClocks
 from bot.sla.delivery import SlaDelivery
 from bot.sla.digest import Digest
 from bot.sla.engine import Engine, TickResult
+from bot.sla.escalation_start import PageOnOpen
 from bot.sla.kinds import SlaKind
 from bot.sla.oncall import OnCall
 from bot.sla.responses import Responses
@@ -189,7 +190,8 @@ def create_app(
     checklist = Checklist(db, clock, playbooks)
     sla = SlaClocks(config.sla)
     rollups = WriteRollups(config.deploy_window)
-    hooks.hooks += [sla, OfferReviewAtFixed(clock), NoteTransitions(), rollups]
+    page_on_open = PageOnOpen(config, clock)
+    hooks.hooks += [sla, page_on_open, OfferReviewAtFixed(clock), NoteTransitions(), rollups]
     digest = Digest(db, clock, config.digest)
 
     provisioning = Provisioning(db, clock, client, config.channel_prefix, card)
@@ -225,7 +227,7 @@ def create_app(
         digest=digest,
         reviews=Reviews(db, clock, model, config.review, playbooks),
         followups=FollowUps(db, clock),
-        intake=Intake(db, clock, config, filing, lifecycle),
+        intake=Intake(db, clock, config, filing, lifecycle, config),
         deploys=Deploys(db, clock, lifecycle),
         metrics=metrics,
     )

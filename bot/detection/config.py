@@ -41,6 +41,8 @@ class AlertRoute(Strict):
     type: IssueType = IssueType.OUTAGE
     service: str | None = None  # else the alert's service label
     escalation_policy: str | None = None
+    # `on_open`: escalate as soon as the route opens an issue, whatever the policy says.
+    start: Literal["threshold", "on_open"] = "threshold"
     threshold: Threshold = Field(default_factory=Threshold)
     dedup_window: Duration = timedelta(hours=24)
     resolve_fixes: bool = False  # a resolved alert moves its issue to Fixed

@@ -168,6 +168,14 @@ class EscalationPolicy(Strict):
     match: Match = Field(default_factory=Match)
     repeat: int = Field(default=0, ge=0, le=10)  # extra rounds after the first
     steps: list[EscalationStep] = Field(min_length=1, max_length=10)
+    # `on_open`: page at filing (for `on_open_severities`, or every severity the policy
+    # takes when empty) instead of at `escalate_at` of the acknowledge clock.
+    start: Literal["threshold", "on_open"] = "threshold"
+    on_open_severities: list[SeverityName] = Field(default_factory=list)
+
+    def starts_on_open(self, severity: str) -> bool:
+        wanted = self.on_open_severities
+        return self.start == "on_open" and (not wanted or severity in wanted)
 
     def specificity(self, severity: str, issue_type: str, service: str | None) -> int | None:
         rule = self.match
@@ -222,6 +230,13 @@ class OnCallConfig(Strict):
 
     def schedule(self, name: str) -> Schedule | None:
         return next((s for s in self.schedules if s.name == name), None)
+
+    def policy_for(
+        self, named: str | None, severity: str, issue_type: str, service: str | None
+    ) -> EscalationPolicy | None:
+        """The policy an alert route named for an issue, else the best match."""
+        found = next((p for p in self.escalation_policies if p.name == named), None)
+        return found or self.choose_policy(severity, issue_type, service)
 
     def choose_policy(
         self, severity: str, issue_type: str, service: str | None

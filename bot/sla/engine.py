@@ -32,6 +32,7 @@ from bot.incidents import kinds as incident_kinds
 from bot.sla import kinds
 from bot.sla.clocks import FIRED_FIELD, next_check, running_escalation, thresholds
 from bot.sla.config import EscalationPolicy, OnCallConfig, Target
+from bot.sla.escalation_start import policy_of, start_escalation
 from bot.sla.oncall import overrides_for
 from bot.sla.page_log import record_page
 from bot.sla.rotations import on_call
@@ -165,11 +166,7 @@ class Engine:
 
     # -- escalations -------------------------------------------------------------
     def policy_for(self, issue: Issue) -> EscalationPolicy | None:
-        """The policy an alert route named for the issue, else the best match."""
-        named = next(
-            (p for p in self.config.escalation_policies if p.name == issue.escalation_policy), None
-        )
-        return named or self.config.choose_policy(issue.severity, issue.type, issue.service)
+        return policy_of(self.config, issue)
 
     def _start_escalation(
         self,
@@ -179,40 +176,9 @@ class Engine:
         now: datetime,
         clock_started: datetime | None = None,
     ) -> bool:
-        """Start the policy for a clock. The engine passes when the clock's current run
-        started: an escalation that already ran its course in that run (exhausted,
-        stopped) is not restarted by the breach, so `repeat` means what it says. A
-        person's /incident escalate passes nothing and always starts afresh."""
-        policy = self.policy_for(issue)
-        if policy is None:
-            return False
-        existing = session.exec(
-            select(Escalation).where(Escalation.issue_id == issue.id, Escalation.clock == clock)
-        ).first()
-        if existing is not None:
-            if existing.stopped_at is None:
-                return False
-            if clock_started is not None and existing.started_at >= clock_started:
-                return False
-            session.delete(existing)  # a clock restarted (reopen), or a person asked
-            session.flush()
-        assert issue.id is not None
-        session.add(
-            Escalation(
-                issue_id=issue.id,
-                clock=clock,
-                policy_name=policy.name,
-                policy=policy.model_dump(mode="json"),
-                step=0,
-                loop=0,
-                next_step_at=now,
-                started_at=now,
-            )
+        return start_escalation(
+            session, self.clock, issue, self.policy_for(issue), clock, now, clock_started
         )
-        add_event(
-            session, issue, "escalation_started", self.clock, None, clock=clock, policy=policy.name
-        )
-        return True
 
     def _advance_now(self, session: Session, issue: Issue, clock: str, now: datetime) -> bool:
         """Move a running escalation to its next step at once; False if none runs."""

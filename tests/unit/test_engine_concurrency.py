@@ -80,7 +80,8 @@ def test_two_replicas_open_one_issue_per_fingerprint(database_url: str, db: Data
         replica_db = Database(database_url)
         hooks = HookList([SlaClocks(CONFIG.sla)])
         filing = Filing(replica_db, clock, books, hooks, CONFIG.deploy_window)
-        return Intake(replica_db, clock, CONFIG, filing, Lifecycle(replica_db, clock, books, hooks))
+        lifecycle = Lifecycle(replica_db, clock, books, hooks)
+        return Intake(replica_db, clock, CONFIG, filing, lifecycle, CONFIG)
 
     replicas = [intake(), intake()]
     alerts = [
