@@ -27,6 +27,9 @@ from bot.detection.deploys import Deploys
 from bot.detection.intake import Intake
 from bot.detection.kinds import DetectionKind
 from bot.detection.routes import Webhooks, add_routes
+from bot.feed.delivery import FeedDelivery
+from bot.feed.hooks import AnnounceIssues
+from bot.feed.kinds import FeedKind
 from bot.handlers import register_all
 from bot.incidents.card_extras import CardSettings
 from bot.incidents.checklist import Checklist
@@ -192,6 +195,8 @@ def create_app(
     rollups = WriteRollups(config.deploy_window)
     page_on_open = PageOnOpen(config, clock)
     hooks.hooks += [sla, page_on_open, OfferReviewAtFixed(clock), NoteTransitions(), rollups]
+    if config.announce is not None:
+        hooks.hooks.append(AnnounceIssues(config.announce, clock))
     digest = Digest(db, clock, config.digest)
 
     provisioning = Provisioning(db, clock, client, config.channel_prefix, card)
@@ -202,9 +207,10 @@ def create_app(
         SlaDelivery(db, clock, client, config.paging, digest, partial(weekly_sections, db)).table(),
         DetectionDelivery(db, clock, client).table(),
         ReviewDelivery(db, clock, client).table(),
+        FeedDelivery(db, clock, client).table(),
     ):
         deliveries.register(table)
-    deliveries.require([IncidentKind, SlaKind, DetectionKind, ReviewKind])
+    deliveries.require([IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind])
     outbox = Outbox(db, clock, deliveries)
 
     model = ModelSettings(settings.openai_api_key, settings.openai_base_url, settings.openai_model)

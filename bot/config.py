@@ -19,6 +19,7 @@ from bot.core.domain import IssueType
 from bot.core.errors import ConfigError
 from bot.core.yaml_files import read_mapping
 from bot.detection.config import DetectionConfig
+from bot.feed.config import AnnounceConfig
 from bot.insights.config import ApiConfig, MetricsConfig, TypeSettings
 from bot.reviews.config import ReviewConfig
 from bot.sla.config import OnCallConfig
@@ -126,6 +127,8 @@ class FirebellConfig(OnCallConfig, DetectionConfig):
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
     types: dict[IssueType, TypeSettings] = Field(default_factory=dict)
+    # The central feed of new issues (a channel the bot is in).
+    announce: AnnounceConfig | None = None
 
 
 def load_config(path: Path | None) -> FirebellConfig:

@@ -394,3 +394,13 @@ class PageSent(SQLModel, table=True):
     schedule: str | None = Field(default=None, max_length=40)
     at: datetime = _utc()
     hours: str = Field(max_length=8)  # business | off | sleep
+
+
+class FeedMessage(SQLModel, table=True):
+    """An issue's message in the central feed channel, edited as the issue changes."""
+
+    __tablename__ = "feed_messages"
+
+    issue_id: int = Field(foreign_key="issues.id", primary_key=True)
+    channel_id: str = Field(max_length=32)
+    ts: str = Field(max_length=32)

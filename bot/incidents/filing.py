@@ -137,6 +137,7 @@ class Filing:
         self.hooks.on_filed(session, issue)
         self._correlate_deploys(session, issue)
         self._provision(session, issue, by_person)
+        self.hooks.on_provisioned(session, issue)
         return issue
 
     def _correlate_deploys(self, session: Session, issue: Issue) -> None:

@@ -20,6 +20,10 @@ class IssueHooks:
     def on_filed(self, session: Session, issue: Issue) -> None:
         return None
 
+    def on_provisioned(self, session: Session, issue: Issue) -> None:
+        """After filing has queued the new issue's channel, card and messages."""
+        return None
+
     def on_acknowledged(self, session: Session, issue: Issue, at: datetime) -> None:
         return None
 
@@ -55,6 +59,10 @@ class HookList(IssueHooks):
     def on_filed(self, session: Session, issue: Issue) -> None:
         for hook in self.hooks:
             hook.on_filed(session, issue)
+
+    def on_provisioned(self, session: Session, issue: Issue) -> None:
+        for hook in self.hooks:
+            hook.on_provisioned(session, issue)
 
     def on_acknowledged(self, session: Session, issue: Issue, at: datetime) -> None:
         for hook in self.hooks:

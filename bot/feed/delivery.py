@@ -1,0 +1,36 @@
+"""Posting and editing an issue's feed message, rendered from the issue as it is then."""
+
+from __future__ import annotations
+
+from bot.core.delivery import Payload, Step
+from bot.core.slack_steps import SlackSteps
+from bot.feed import kinds
+from bot.feed.views import feed_message
+from storage.models import FeedMessage, Issue
+
+
+class FeedDelivery(SlackSteps):
+    def table(self) -> dict[type[Payload], Step]:
+        return {kinds.PostToFeed: self.post, kinds.EditInFeed: self.edit}
+
+    async def post(self, issue: Issue, payload: kinds.PostToFeed) -> None:
+        if issue.private:
+            return  # never, even if it became private while this waited
+        with self.db.session() as session:
+            if session.get(FeedMessage, issue.id) is not None:
+                return
+        text, blocks = feed_message(issue, self.clock.now())
+        ts = await self.post_message(payload.channel, text, blocks=blocks, unfurl_links=False)
+        with self.db.session() as session:
+            if session.get(FeedMessage, issue.id) is None:
+                assert issue.id is not None
+                session.add(FeedMessage(issue_id=issue.id, channel_id=payload.channel, ts=ts))
+
+    async def edit(self, issue: Issue, _payload: kinds.EditInFeed) -> None:
+        with self.db.session() as session:
+            found = session.get(FeedMessage, issue.id)
+            where = (found.channel_id, found.ts) if found is not None else None
+        if where is None:
+            return  # not announced (or the post gave up): nothing to edit
+        text, blocks = feed_message(issue, self.clock.now())
+        await self.client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)
