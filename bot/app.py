@@ -60,6 +60,7 @@ from bot.sla.digest import Digest
 from bot.sla.engine import Engine, TickResult
 from bot.sla.escalation_start import PageOnOpen
 from bot.sla.kinds import SlaKind
+from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
 from bot.sla.responses import Responses
 from storage.db import Database
@@ -230,6 +231,7 @@ def create_app(
         engine=Engine(db, clock, config),
         responses=Responses(db, clock, lifecycle, sla),
         oncall=OnCall(db, clock, config),
+        pages=ManualPages(db, clock, config),
         digest=digest,
         reviews=Reviews(db, clock, model, config.review, playbooks),
         followups=FollowUps(db, clock),

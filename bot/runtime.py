@@ -21,6 +21,7 @@ from bot.reviews.followups import FollowUps
 from bot.reviews.service import Reviews
 from bot.sla.digest import Digest
 from bot.sla.engine import Engine
+from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
 from bot.sla.responses import Responses
 from storage.db import Database
@@ -45,6 +46,7 @@ class Runtime:
     engine: Engine
     responses: Responses
     oncall: OnCall
+    pages: ManualPages
     digest: Digest
     reviews: Reviews
     followups: FollowUps

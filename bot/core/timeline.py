@@ -77,6 +77,7 @@ EVENT_WORDS = {
     "escalation_exhausted": "escalation ran out of steps",
     "escalation_forced": "forced the next escalation step",
     "page_acknowledged": "acknowledged the page",
+    "paged": "paged {whom}{said}",
     "closed_in_review": "closed the issue in the weekly review",
     "still_relevant": "marked the issue still relevant in the weekly review",
     "review_drafted": "drafted the post-incident review ({source})",
@@ -92,7 +93,7 @@ EVENT_WORDS = {
 
 # Payload values Firebell itself composed as Slack markup (mentions, channel links);
 # every other value is what a person or a tool typed, and is escaped for mrkdwn.
-MARKUP_KEYS = {"user_id", "channel_id", "targets", "from_author"}
+MARKUP_KEYS = {"user_id", "channel_id", "targets", "from_author", "whom"}
 
 
 def event_words(event: TimelineEvent, *, mrkdwn: bool = True) -> str:
@@ -109,6 +110,8 @@ def event_words(event: TimelineEvent, *, mrkdwn: bool = True) -> str:
         payload["from_author"] = f" from <@{author}>" if is_person(author) else ""
     if mrkdwn:
         payload = {k: v if k in MARKUP_KEYS else _escaped(v) for k, v in payload.items()}
+    if event.kind == "paged":
+        payload["said"] = f": “{payload['note']}”" if payload.get("note") else ""
     for key in ("steps", "targets", "versions"):
         if isinstance(payload.get(key), list):
             payload[key] = "; ".join(map(str, payload[key])) or "nobody"

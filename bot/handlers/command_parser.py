@@ -23,6 +23,7 @@ ISSUE_KEY = re.compile(r"INC-([0-9]+)", re.IGNORECASE)
 LARGEST_ISSUE_NUMBER = 2**31 - 1
 # Slack escapes mentions in command text as <@U123|name> (should_escape: true).
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+GROUP_MENTION = re.compile(r"^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>$")
 
 USAGE = {
     "new": "new [title]",
@@ -41,6 +42,7 @@ USAGE = {
     "list": "list [open|mine|all]",
     "timeline": "timeline [INC-n]",
     "escalate": "escalate",
+    "page": "page <@person|@group|schedule <name>> [message]",
     "review": "review [INC-n]",
     "followups": "followups [mine]",
     "oncall": "oncall [schedule]",
@@ -65,6 +67,8 @@ class Command:
     duration: timedelta | None = None
     days: int = 30  # the period of `stats`
     service: str | None = None
+    target_kind: str | None = None  # of `page`: user | usergroup | schedule
+    target: str | None = None
     problem: str | None = field(default=None, compare=False)
 
 
@@ -96,6 +100,8 @@ def parse_command(text: str) -> Command:
                 f"Example: `{SLASH_COMMAND} new Checkout fails for EU users`"
             )
         return Command("new", text=rest)
+    if name == "page":
+        return _page(rest)
     if name in {"update", "close"}:
         number, rest = _leading_key(rest)
         if name == "update" and not rest:
@@ -103,6 +109,26 @@ def parse_command(text: str) -> Command:
         return Command(name, issue_number=number, text=rest)
     number, args = _split_key(words[1:])
     return _with_args(name, number, args)
+
+
+def _page(rest: str) -> Command:
+    """`page @person [message]`, `page @group …`, `page schedule <name> …`; an INC-n may
+    come first."""
+    number, rest = _leading_key(rest)
+    head, *tail = rest.split(None, 1) or [""]
+    said = tail[0].strip() if tail else ""
+    if match := MENTION.match(head):
+        return Command("page", number, target_kind="user", target=match[1], text=said)
+    if match := GROUP_MENTION.match(head):
+        return Command("page", number, target_kind="usergroup", target=match[1], text=said)
+    if head.lower() == "schedule" and said:
+        schedule, *rest_of = said.split(None, 1)
+        text = rest_of[0].strip() if rest_of else ""
+        return Command("page", number, target_kind="schedule", target=schedule, text=text)
+    raise FirebellError(
+        f"Say whom to page: a person (@name), a user group (@group) or `schedule <name>`. "
+        f"Usage: {usage('page')}"
+    )
 
 
 def _issue_number(word: str) -> int | None:

@@ -23,6 +23,7 @@ WHAT = {
     "list": "open issues, yours, or all",
     "timeline": "what happened, in order",
     "escalate": "page the next escalation step now (or start escalating)",
+    "page": "page a person, a user group or whoever is on call, now",
     "review": "draft the post-incident review from the timeline",
     "followups": "open follow-ups from published reviews (yours with `mine`)",
     "oncall": "who is on call now and next",

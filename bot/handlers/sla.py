@@ -3,6 +3,7 @@ digest's Still relevant and Close."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable
 from typing import Any
 
@@ -27,6 +28,18 @@ async def escalate(req: CommandRequest) -> Reply:
 async def _tick_now(runtime: Runtime) -> Reply:
     runtime.engine.tick()
     return None
+
+
+async def page(req: CommandRequest) -> Reply:
+    issue = await req.issue()
+    command = req.command
+    assert command.target_kind is not None and command.target is not None
+    # The trigger id names this press: Slack sending the same command twice pages once.
+    key = str(req.body.get("trigger_id") or uuid.uuid4().hex)
+    reply = req.runtime.pages.page(
+        issue.id, req.user_id, command.target_kind, command.target, command.text, key
+    )
+    return reply
 
 
 async def oncall(req: CommandRequest) -> Reply:
@@ -77,7 +90,7 @@ async def digest_close(runtime: Runtime, actor: Actor, value: str) -> Reply:
     return runtime.responses.close_in_review(issue_id_of(value), actor).message
 
 
-COMMANDS = {"escalate": escalate, "oncall": oncall, "override": override}
+COMMANDS = {"escalate": escalate, "page": page, "oncall": oncall, "override": override}
 BUTTONS = {
     Action.PAGE_ACK: page_ack,
     Action.OPEN_CHANNEL: open_channel,

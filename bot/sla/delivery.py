@@ -74,11 +74,14 @@ class SlaDelivery(SlackSteps):
         if target == "user":
             if self.team_id is None:
                 self.team_id = (await self.client.auth_test()).get("team_id")
-            text, blocks = page_message(issue, payload.clock, self.team_id)
+            text, blocks = page_message(
+                issue, payload.clock, self.team_id, payload.by, payload.note
+            )
             await self.post_message(value, text, blocks=blocks)
         elif target == "usergroup":
             await self.post_message(
-                self.channel(issue), broadcast_text(issue, f"<!subteam^{value}>")
+                self.channel(issue),
+                broadcast_text(issue, f"<!subteam^{value}>", payload.by, payload.note),
             )
         elif target == "channel":
             await self.post_message(value, broadcast_text(issue, ""))

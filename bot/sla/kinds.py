@@ -29,9 +29,11 @@ class Page(Payload):
     target: str  # user | usergroup | channel | pagerduty | opsgenie
     id: str
     escalation_id: int | None
-    clock: str
+    clock: str  # "manual" for /incident page
     step: int
     loop: int
+    by: str | None = None  # who paged by hand
+    note: str | None = None  # what they said
 
 
 @dataclass(frozen=True)

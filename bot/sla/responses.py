@@ -28,9 +28,17 @@ class Responses:
             stopped = self.clocks.stop_escalations(
                 session, issue, self.clock.now(), "page acknowledged"
             )
-            if stopped:
-                event = add_event(session, issue, "page_acknowledged", self.clock, actor.user_id)
-                kinds.notice(session, self.clock, issue, event)
+            # Always on the timeline: a page sent by hand on an issue already taken
+            # stops nothing, and the person who pressed still answered it.
+            event = add_event(
+                session,
+                issue,
+                "page_acknowledged",
+                self.clock,
+                actor.user_id,
+                escalation_stopped=bool(stopped),
+            )
+            kinds.notice(session, self.clock, issue, event)
         return Changed(changed.issue, f"You acknowledged the page for {changed.issue.key}.")
 
     def close_in_review(self, issue_id: int, actor: Actor) -> Changed:

@@ -17,6 +17,7 @@ from bot.core.timeline import describe_event
 from bot.incidents.list_views import issue_line
 from storage.models import Issue, SlaClock, TimelineEvent
 
+MANUAL = "manual"  # the clock of a page sent by hand (/incident page)
 CLOCK_WORDS = {
     "acknowledge": "acknowledge",
     "update": "post an update",
@@ -56,12 +57,18 @@ def channel_url(team_id: str | None, channel_id: str | None) -> str:
     return f"https://app.slack.com/client/{team_id or 'T'}/{channel_id or ''}"
 
 
-def page_message(issue: Any, clock: str, team_id: str | None) -> tuple[str, list[dict[str, Any]]]:
-    """The DM a person gets when an issue is escalated to them."""
+def page_message(
+    issue: Any, clock: str, team_id: str | None, by: str | None = None, note: str | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The DM a person gets when an issue is escalated to them, or paged by hand."""
+    why = (
+        f"<@{by}> paged you" + (f": “{escape(clip(note, 500))}”" if note else ".")
+        if clock == MANUAL
+        else f"The SLA to {CLOCK_WORDS[clock]} it is running out."
+    )
     text = (
         f":rotating_light: *{issue.key}* needs you: {escape(clip(issue.title, 150))} "
-        f"({label(issue.severity)}, {label(issue.status)}). "
-        f"The SLA to {CLOCK_WORDS[clock]} it is running out."
+        f"({label(issue.severity)}, {label(issue.status)}). {why}"
     )
     value = str(issue.id)
     open_button = button("Open channel", Action.OPEN_CHANNEL, value)
@@ -93,18 +100,21 @@ def page_answered(issue: Any, user_id: str, at: datetime) -> tuple[str, list[dic
     return clip(text, 3000), blocks
 
 
-def broadcast_text(issue: Any, who: str) -> str:
-    """For a user group or a channel named as an escalation target. A channel is not the
-    issue's member list: a private issue is named there by its key only."""
+def broadcast_text(issue: Any, who: str, by: str | None = None, note: str | None = None) -> str:
+    """For a user group or a channel named as an escalation target, or paged by hand. A
+    channel is not the issue's member list: a private issue is named there by its key only."""
+    asked = ""
+    if by:
+        asked = f" <@{by}> paged" + (f": “{escape(clip(note, 500))}”" if note else ".")
     if issue.private:
         return (
             f":rotating_light: {who} *{issue.key}* needs attention: a private issue "
-            f"({label(issue.severity)}). Its members are in <#{issue.channel_id}>."
+            f"({label(issue.severity)}). Its members are in <#{issue.channel_id}>.{asked}"
         )
     return (
         f":rotating_light: {who} *{issue.key}* needs attention: "
         f"{escape(clip(issue.title, 150))} ({label(issue.severity)}). "
-        f"Join <#{issue.channel_id}>."
+        f"Join <#{issue.channel_id}>.{asked}"
     )
 
 
@@ -125,8 +135,13 @@ NOTICES: dict[str, Callable[[Any, TimelineEvent, datetime], str]] = {
         e.payload["steps"],
         e.payload["loop"],
     ),
+    "paged": lambda issue, e, _now: (
+        f":mega: {who(e.actor_id)} paged {e.payload['whom']} about {issue.key}"
+        + (f": “{escape(clip(e.payload['note'], 500))}”" if e.payload.get("note") else ".")
+    ),
     "page_acknowledged": lambda issue, e, _now: (
-        f"{who(e.actor_id)} acknowledged the page for {issue.key}; escalation stopped."
+        f"{who(e.actor_id)} acknowledged the page for {issue.key}"
+        + ("; escalation stopped." if e.payload.get("escalation_stopped", True) else ".")
     ),
     "closed_in_review": lambda issue, e, _now: (
         f"{who(e.actor_id)} closed {issue.key} in the weekly review."
