@@ -42,6 +42,8 @@ class ModalField(StrEnum):
     """Block ids (= action ids) of the small lifecycle modals."""
 
     UPDATE_TEXT = "update_text"
+    UPDATE_IMPACT = "update_impact"
+    NEXT_UPDATE = "next_update"
     SEVERITY = "new_severity"
     REASON = "reason"
     ANSWER = "answer"

@@ -32,7 +32,7 @@ USAGE = {
     "severity": "severity <trivial|minor|major|critical|sev1-sev4|p1-p4>",
     "priority": "priority <low|medium|high>",
     "status": "status <assigned|revise|retest|fixed|closed>",
-    "update": "update <what is happening now>",
+    "update": "update [what is happening now]",
     "ack": "ack",
     "fixed": "fixed",
     "deployed": "deployed",
@@ -104,8 +104,6 @@ def parse_command(text: str) -> Command:
         return _page(rest)
     if name in {"update", "close"}:
         number, rest = _leading_key(rest)
-        if name == "update" and not rest:
-            raise FirebellError(f"Write the update after the command: {usage('update')}")
         return Command(name, issue_number=number, text=rest)
     number, args = _split_key(words[1:])
     return _with_args(name, number, args)

@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.domain import Severity, Status
+from bot.core.durations import parse_duration
 from bot.core.errors import FirebellError
 from bot.core.ids import Action, Callback, ModalField
 from bot.core.people import Actor, visible_to
@@ -18,7 +19,7 @@ from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
 from bot.incidents.card import issue_card
 from bot.incidents.lifecycle import Changed
-from bot.incidents.lifecycle_views import severity_modal, update_modal
+from bot.incidents.lifecycle_views import NEXT_UPDATE_CHOICES, severity_modal, update_modal
 from bot.incidents.list_views import list_blocks, timeline_blocks
 from bot.incidents.queries import get_issue, list_issues, timeline
 from bot.incidents.rules import require_steer
@@ -48,6 +49,15 @@ async def close(req: CommandRequest) -> Reply:
     return await _change(req, lifecycle.move_status, Status.CLOSED, req.command.text or None)
 
 
+async def update(req: CommandRequest) -> Reply:
+    """`/incident update <text>` posts it; `/incident update` alone opens the form."""
+    if req.command.text:
+        return await _change(req, req.runtime.lifecycle.post_update, req.command.text)
+    issue = await req.issue()
+    req.later(open_view(req.client, req.body, update_modal(issue.id, issue.key)), "update form")
+    return None
+
+
 async def show(req: CommandRequest) -> Reply:
     return issue_card(await req.issue(), with_actions=False)[1]
 
@@ -71,7 +81,7 @@ COMMANDS = {
     "severity": _lifecycle("set_severity", "severity"),
     "priority": _lifecycle("set_priority", "priority"),
     "status": _lifecycle("move_status", "status"),
-    "update": _lifecycle("post_update", "text"),
+    "update": update,
     "ack": _lifecycle("acknowledge"),
     "fixed": _lifecycle("move_status", fixed=(Status.FIXED,)),
     "deployed": _lifecycle("mark_deployed"),
@@ -157,7 +167,14 @@ async def submit_update(
     runtime: Runtime, actor: Actor, meta: dict[str, Any], values: dict[str, Any]
 ) -> Reply:
     text = field_value(values, ModalField.UPDATE_TEXT)
-    runtime.lifecycle.post_update(form_issue(meta), actor, text)
+    impact = field_value(values, ModalField.UPDATE_IMPACT)
+    chosen = field_value(values, ModalField.NEXT_UPDATE)
+    if chosen and chosen not in NEXT_UPDATE_CHOICES:
+        raise FirebellError(
+            "Choose when the next update is due.", field=ModalField.NEXT_UPDATE.value
+        )
+    next_in = parse_duration(chosen) if chosen else None
+    runtime.lifecycle.post_update(form_issue(meta), actor, text, impact or None, next_in)
     return None
 
 

@@ -7,10 +7,12 @@ Each announcement is a timeline event; these are its words for the channel
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from bot.core.blocks import escape
 from bot.core.domain import label
+from bot.core.durations import format_duration
 from bot.core.reporters import who
 from bot.core.timeline import describe_event
 from storage.models import Issue, TimelineEvent
@@ -41,6 +43,12 @@ WORDS: dict[str, Callable[[str, str, dict[str, Any]], str]] = {
     "deployed": lambda key, actor, _p: f"{actor} marked the fix for {key} as deployed.",
     "status_update": lambda key, actor, p: (
         f":mega: *Update on {key}* from {actor}\n{escape(p['text'])}"
+        + (f"\n*Customer impact:* {escape(p['impact'])}" if p.get("impact") else "")
+        + (
+            f"\n_Next update in {format_duration(timedelta(seconds=p['next_in']))}._"
+            if p.get("next_in")
+            else ""
+        )
     ),
 }
 

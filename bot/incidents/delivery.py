@@ -15,10 +15,10 @@ from bot.incidents.card import issue_card
 from bot.incidents.card_extras import CardSettings, card_extras
 from bot.incidents.checklist import Checklist
 from bot.incidents.checklist_views import checklist_message
-from bot.incidents.lifecycle_views import proposal_message, reporter_update
+from bot.incidents.lifecycle_views import proposal_message, reporter_news, reporter_update
 from bot.incidents.provisioning import Provisioning
 from storage.db import Database
-from storage.models import Issue, PhaseMessage
+from storage.models import Issue, PhaseMessage, TimelineEvent
 
 
 class IssueDelivery(SlackSteps):
@@ -43,6 +43,7 @@ class IssueDelivery(SlackSteps):
             kinds.Invite: self.invite,
             kinds.ProposeStatus: self.propose_status,
             kinds.DmReporterUpdate: self.dm_reporter_update,
+            kinds.DmReporterNews: self.dm_reporter_news,
             kinds.PostChecklist: self.post_checklist,
             kinds.UpdateChecklist: self.update_checklist,
             kinds.OldAnnounce: self.old_announce,
@@ -77,6 +78,20 @@ class IssueDelivery(SlackSteps):
         if not issue.reporter_updates or not is_person(issue.reporter_id):
             return  # turned off, or the issue came from an alert, not a person
         text, blocks = reporter_update(issue, payload.before, payload.after, payload.summary)
+        await self.post_message(issue.reporter_id, text, blocks=blocks)
+
+    async def dm_reporter_news(self, issue: Issue, payload: kinds.DmReporterNews) -> None:
+        if not issue.reporter_updates or not is_person(issue.reporter_id):
+            return
+        with self.db.session() as session:
+            event = session.get(TimelineEvent, payload.event_id)
+            if event is None:
+                return
+            said = dict(event.payload)
+            at = event.at
+        text, blocks = reporter_news(
+            issue, str(said.get("text", "")), said.get("impact"), said.get("next_in"), at
+        )
         await self.post_message(issue.reporter_id, text, blocks=blocks)
 
     async def post_checklist(self, issue: Issue, payload: kinds.PostChecklist) -> None:

@@ -7,7 +7,7 @@ fills the list (SLA clocks start at filing, a review is offered at Fixed).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -27,7 +27,10 @@ class IssueHooks:
     def on_acknowledged(self, session: Session, issue: Issue, at: datetime) -> None:
         return None
 
-    def on_update(self, session: Session, issue: Issue, at: datetime) -> None:
+    def on_update(
+        self, session: Session, issue: Issue, at: datetime, next_in: timedelta | None = None
+    ) -> None:
+        """A status update; `next_in` is when the poster promised the next one."""
         return None
 
     def on_severity_changed(self, session: Session, issue: Issue) -> None:
@@ -68,9 +71,11 @@ class HookList(IssueHooks):
         for hook in self.hooks:
             hook.on_acknowledged(session, issue, at)
 
-    def on_update(self, session: Session, issue: Issue, at: datetime) -> None:
+    def on_update(
+        self, session: Session, issue: Issue, at: datetime, next_in: timedelta | None = None
+    ) -> None:
         for hook in self.hooks:
-            hook.on_update(session, issue, at)
+            hook.on_update(session, issue, at, next_in)
 
     def on_severity_changed(self, session: Session, issue: Issue) -> None:
         for hook in self.hooks:

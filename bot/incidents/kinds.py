@@ -30,6 +30,7 @@ class IncidentKind(StrEnum):
     INVITE = "invite"
     PROPOSE_STATUS = "propose_next_status"
     DM_REPORTER_UPDATE = "dm_reporter_update"
+    DM_REPORTER_NEWS = "dm_reporter_news"
     UPDATE_CHECKLIST = "update_checklist"
     # Items written before the slices, with their text rendered when enqueued; an
     # upgrade delivers those still pending as they are. Remove after a release.
@@ -121,6 +122,14 @@ class DmReporterUpdate(Payload):
 
 
 @dataclass(frozen=True)
+class DmReporterNews(Payload):
+    """A status update told to the reporter, in words rendered from its event."""
+
+    kind: ClassVar = IncidentKind.DM_REPORTER_NEWS
+    event_id: int
+
+
+@dataclass(frozen=True)
 class UpdateChecklist(Payload):
     kind: ClassVar = IncidentKind.UPDATE_CHECKLIST
     phase: str
@@ -145,6 +154,11 @@ def tell_reporter(
 ) -> None:
     """A DM to the reporter (skipped at delivery if they turned updates off)."""
     send(session, clock, issue, DmReporterUpdate(before, after, summary))
+
+
+def tell_reporter_news(session: Session, clock: Clock, issue: Issue, event: TimelineEvent) -> None:
+    """The reporter hears each status update by DM (unless they turned updates off)."""
+    send(session, clock, issue, DmReporterNews(saved_id(session, event)))
 
 
 def post_checklist(session: Session, clock: Clock, issue: Issue, phase: str) -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.core.domain import Priority, Severity, Status, label
 from bot.core.errors import FirebellError
+from bot.core.ids import ModalField
 from bot.core.observations import DEPLOYED, note
 from bot.core.people import Actor
 from bot.core.timeline import add_event
@@ -250,16 +252,43 @@ class Lifecycle:
             return Changed(issue, f"{issue.key} fix is deployed.")
 
     # -- updates -------------------------------------------------------------
-    def post_update(self, issue_id: int, actor: Actor, text: str) -> Changed:
-        text = text.strip()
+    def post_update(
+        self,
+        issue_id: int,
+        actor: Actor,
+        text: str,
+        impact: str | None = None,
+        next_in: timedelta | None = None,
+    ) -> Changed:
+        """A status update: in the channel, to the reporter, and it restarts the update
+        clock (`next_in`, when given, is the responder's promise of the next one)."""
+        text, impact = text.strip(), (impact or "").strip() or None
         if not text:
-            raise FirebellError("Write the update after the command: `/incident update <text>`.")
+            raise FirebellError(
+                "Write the update after the command: `/incident update <text>`, or run "
+                "`/incident update` alone for the form.",
+                field=ModalField.UPDATE_TEXT.value,
+            )
         if len(text) > UPDATE_MAX:
-            raise FirebellError(f"Keep an update to {UPDATE_MAX} characters (this is {len(text)}).")
+            raise FirebellError(
+                f"Keep an update to {UPDATE_MAX} characters (this is {len(text)}).",
+                field=ModalField.UPDATE_TEXT.value,
+            )
         with editing(self.db, issue_id) as (session, issue):
-            event = add_event(session, issue, "status_update", self.clock, actor.user_id, text=text)
-            self.hooks.on_update(session, issue, self.clock.now())
+            event = add_event(
+                session,
+                issue,
+                "status_update",
+                self.clock,
+                actor.user_id,
+                text=text,
+                impact=impact,
+                next_in=int(next_in.total_seconds()) if next_in else None,
+            )
+            self.hooks.on_update(session, issue, self.clock.now(), next_in)
             kinds.announce(session, self.clock, issue, event)
+            if actor.user_id != issue.reporter_id:
+                kinds.tell_reporter_news(session, self.clock, issue, event)
             return Changed(issue, f"Update posted to {issue.key}.")
 
     def set_reporter_updates(self, issue_id: int, actor: Actor, on: bool) -> Changed:

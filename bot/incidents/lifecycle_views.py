@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.blocks import button, clip, escape, plain, section
+from bot.core.blocks import button, clip, context, escape, plain, section, slack_date
 from bot.core.domain import Severity, Status, label
 from bot.core.ids import Action, Callback, ModalField
 from bot.incidents.report_modal import SEVERITY_HINTS
@@ -56,6 +57,29 @@ def reporter_update(
     return clip(text, 3000), blocks
 
 
+def reporter_news(
+    issue: Any, text: str, impact: str | None, next_in: int | None, at: datetime
+) -> tuple[str, list[dict[str, Any]]]:
+    """A status update, as the reporter gets it by DM."""
+    body = f"*Update on {issue.key}* ({escape(clip(issue.title, 150))})\n{escape(clip(text, 2500))}"
+    if impact:
+        body += f"\n*Customer impact:* {escape(clip(impact, 400))}"
+    lines = [section(body)]
+    if next_in:
+        due = at + timedelta(seconds=next_in)
+        lines.append(context(f"Next update by {slack_date(due)}."))
+    lines.append(
+        {
+            "type": "actions",
+            "block_id": "reporter_updates",
+            "elements": [
+                button("Stop these updates", Action.REPORTER_UPDATES_OFF, str(issue.id)),
+            ],
+        }
+    )
+    return clip(f"Update on {issue.key}: {escape(text)}", 3000), lines
+
+
 def _modal(
     callback: Callback,
     title: str,
@@ -90,13 +114,42 @@ def _text_block(
     }
 
 
-def update_modal(issue_id: int, key: str) -> dict[str, Any]:
+# "Next update in": the choices a responder makes, and what the update clock then is.
+NEXT_UPDATE_CHOICES = {
+    "15m": "15 minutes",
+    "30m": "30 minutes",
+    "1h": "1 hour",
+    "2h": "2 hours",
+    "4h": "4 hours",
+}
+
+
+def update_modal(issue_id: int, key: str, next_default: str = "30m") -> dict[str, Any]:
+    """What is happening, the customer impact, and when the next update is due."""
+    options = [
+        {"text": plain(words, 75), "value": value} for value, words in NEXT_UPDATE_CHOICES.items()
+    ]
+    initial = next((o for o in options if o["value"] == next_default), options[1])
+    impact = _text_block(ModalField.UPDATE_IMPACT, "Customer impact", 1000)
+    impact["optional"] = True
+    impact["hint"] = plain("Who is affected and how, in words a customer would use.", 150)
+    next_update = {
+        "type": "input",
+        "block_id": ModalField.NEXT_UPDATE.value,
+        "label": plain("Next update in", 2000),
+        "element": {
+            "type": "static_select",
+            "action_id": ModalField.NEXT_UPDATE.value,
+            "options": options,
+            "initial_option": initial,
+        },
+    }
     return _modal(
         Callback.UPDATE_MODAL,
         f"Update {key}",
         "Post",
         {"issue": issue_id},
-        [_text_block(ModalField.UPDATE_TEXT, "What is the status now?", 3000)],
+        [_text_block(ModalField.UPDATE_TEXT, "What is happening?", 3000), impact, next_update],
     )
 
 

@@ -57,10 +57,13 @@ class SlaClocks(IssueHooks):
     def __init__(self, config: SlaConfig) -> None:
         self.config = config
 
-    def _schedule(self, row: SlaClock, severity: str) -> bool:
-        """Set the thresholds from the severity's policy; False if it has no such clock."""
+    def _schedule(self, row: SlaClock, severity: str, span: timedelta | None = None) -> bool:
+        """Set the thresholds from the severity's policy (or the span given); False if
+        there is no such clock."""
         policy = self.config.policy(severity)
-        span = getattr(policy, row.kind)
+        if span is not None:  # a promise made in words ("in 1 hour"): wall-clock time
+            policy = SlaPolicy()
+        span = span or getattr(policy, row.kind)
         if span is None:
             return False
         row.warn_at = _deadline(policy, row.started_at, span * self.config.warn_at)
@@ -74,15 +77,18 @@ class SlaClocks(IssueHooks):
             select(SlaClock).where(SlaClock.issue_id == issue.id, SlaClock.kind == kind)
         ).first()
 
-    def start(self, session: Session, issue: Issue, kind: str, at: datetime) -> None:
-        """Start (or restart from zero) a clock; nothing if the policy has no such clock."""
+    def start(
+        self, session: Session, issue: Issue, kind: str, at: datetime, span: timedelta | None = None
+    ) -> None:
+        """Start (or restart from zero) a clock; nothing if the policy has no such clock
+        and no `span` is given."""
         assert issue.id is not None
         row = self._row(session, issue, kind) or SlaClock(
             issue_id=issue.id, kind=kind, started_at=at, warn_at=at, escalate_at=at, due_at=at
         )
         row.started_at, row.stopped_at = at, None
         row.warned_at = row.escalated_at = row.breached_at = None
-        if self._schedule(row, issue.severity):
+        if self._schedule(row, issue.severity, span):
             session.add(row)
         elif row.id is not None:
             session.delete(row)
@@ -133,9 +139,13 @@ class SlaClocks(IssueHooks):
         self.stop(session, issue, "acknowledge", at)
         self.start(session, issue, "update", at)
 
-    def on_update(self, session: Session, issue: Issue, at: datetime) -> None:
+    def on_update(
+        self, session: Session, issue: Issue, at: datetime, next_in: timedelta | None = None
+    ) -> None:
+        """An update restarts the update clock; a promised "next update in" replaces
+        the policy's span (and runs even where the policy has no update clock)."""
         if issue.acknowledged_at is not None and issue.fixed_at is None:
-            self.start(session, issue, "update", at)
+            self.start(session, issue, "update", at, span=next_in)
 
     def on_fixed(self, session: Session, issue: Issue, at: datetime) -> None:
         self.stop(session, issue, "resolve", at)

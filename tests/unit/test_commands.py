@@ -53,7 +53,6 @@ def test_unknown_subcommand_becomes_help_with_the_problem() -> None:
         ("status new", "`reopen` moves it to Assigned"),
         ("list everything", "Usage: `/incident list [open|mine|all]`"),
         ("ack now please", "is not understood here. Usage: `/incident ack`"),
-        ("update", "Write the update after the command"),
     ],
 )
 def test_mistakes_say_what_would_work(text: str, message: str) -> None:
