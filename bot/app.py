@@ -63,6 +63,7 @@ from bot.sla.kinds import SlaKind
 from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
 from bot.sla.responses import Responses
+from bot.triage.catch_up import CatchUps
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -234,6 +235,7 @@ def create_app(
         pages=ManualPages(db, clock, config),
         digest=digest,
         reviews=Reviews(db, clock, model, config.review, playbooks),
+        catch_ups=CatchUps(db, clock, model, config.review, playbooks),
         followups=FollowUps(db, clock),
         intake=Intake(db, clock, config, filing, lifecycle, config),
         deploys=Deploys(db, clock, lifecycle),

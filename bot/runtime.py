@@ -24,6 +24,7 @@ from bot.sla.engine import Engine
 from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
 from bot.sla.responses import Responses
+from bot.triage.catch_up import CatchUps
 from storage.db import Database
 
 CONTEXT_KEY = "firebell"
@@ -49,6 +50,7 @@ class Runtime:
     pages: ManualPages
     digest: Digest
     reviews: Reviews
+    catch_ups: CatchUps
     followups: FollowUps
     intake: Intake
     deploys: Deploys

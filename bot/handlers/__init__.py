@@ -6,12 +6,22 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.core.ids import SLASH_COMMAND
-from bot.handlers import capture, checklists, events, home, incidents, insights, reviews, sla
+from bot.handlers import (
+    capture,
+    checklists,
+    events,
+    home,
+    incidents,
+    insights,
+    reviews,
+    sla,
+    triage,
+)
 from bot.handlers.command_parser import USAGE
 from bot.handlers.commands import CommandHandler, dispatcher
 from bot.handlers.listener import Surface, listener
 
-DOMAINS = (capture, incidents, checklists, sla, reviews, insights)
+DOMAINS = (capture, incidents, checklists, sla, reviews, insights, triage)
 
 
 def register_all(app: AsyncApp) -> None:

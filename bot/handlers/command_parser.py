@@ -48,6 +48,7 @@ USAGE = {
     "oncall": "oncall [schedule]",
     "override": "override <schedule> @person <duration>",
     "stats": "stats [7d|30d|90d] [service <name>]",
+    "summary": "summary [INC-n]",
     "help": "help",
 }
 

@@ -98,6 +98,12 @@ class Call:
                 await self.ack(**({"text": reply} if reply else {}))
             return
         await self.ack()
+        if isinstance(reply, list) and reply and self.surface != Surface.EVENT:
+            heading = reply[0].get("text", {}).get("text", "Firebell")
+            self.runtime.background.spawn(
+                tell_user(self.client, self.body, heading, reply), "reply"
+            )
+            return
         self.tell(reply if isinstance(reply, str) else None)
 
     async def refuse(self, message: str, field: str | None) -> None:

@@ -26,16 +26,21 @@ def apology(error_id: str, *, on_form: bool = False) -> str:
     )
 
 
-async def tell_user(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
+async def tell_user(
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+) -> None:
     """An ephemeral reply through response_url where the surface has one (it works
     even where the bot is not a channel member), else a DM; never raises."""
     user = body.get("user", {}).get("id") or body.get("user_id")
     try:
         if body.get("response_url"):
             webhook = AsyncWebhookClient(body["response_url"], session=client.session)
-            await webhook.send(text=text, response_type="ephemeral")
+            await webhook.send(text=text, blocks=blocks, response_type="ephemeral")
         elif user:
-            await client.chat_postMessage(channel=user, text=text)
+            await client.chat_postMessage(channel=user, text=text, blocks=blocks)
     except (SlackApiError, aiohttp.ClientError, TimeoutError):
         log.warning("could not tell user %s: %s", user, text)
 

@@ -137,7 +137,9 @@ def _redacted(value: Any, emails: bool) -> Any:
     )
 
 
-def build_prompt(facts: Facts, budget: int, *, redact_emails: bool = False) -> Prompt:
+def build_prompt(
+    facts: Facts, budget: int, *, redact_emails: bool = False, instructions: str = INSTRUCTIONS
+) -> Prompt:
     head = {
         "issue": facts.issue,
         "sla": facts.sla,
@@ -147,9 +149,9 @@ def build_prompt(facts: Facts, budget: int, *, redact_emails: bool = False) -> P
     # Redact the values before JSON escapes them: in the dump a quoted value in a description
     # reads `password: \"hunter2\"`, which no pattern takes for a quoted value.
     head_text = json.dumps(_redacted(head, redact_emails), indent=1, default=str)
-    fixed = tokens(INSTRUCTIONS) + tokens(head_text) + 50
+    fixed = tokens(instructions) + tokens(head_text) + 50
     timeline, folded = condense(facts.lines, max(budget - fixed, 200))
     body = "\n".join(redact(_format(line), emails=redact_emails) for line in timeline)
     user = f"Facts:\n{head_text}\n\nTimeline (UTC):\n{body}"
-    messages = [{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": user}]
-    return Prompt(messages, tokens(INSTRUCTIONS) + tokens(user), folded)
+    messages = [{"role": "system", "content": instructions}, {"role": "user", "content": user}]
+    return Prompt(messages, tokens(instructions) + tokens(user), folded)

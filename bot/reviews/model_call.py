@@ -1,16 +1,18 @@
-"""One chat-completions call through the `openai` client; every failure says why."""
+"""One chat-completions call through the `openai` client, answered as JSON of a given
+shape (a review, a catch-up); every failure says why."""
 
 from __future__ import annotations
 
 import json
-from typing import cast
+from typing import TypeVar, cast
 
 import openai
 from openai.types.chat import ChatCompletionMessageParam
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from bot.reviews.content import ReviewContent
 from bot.reviews.facts import Prompt
+
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 class ModelFailure(Exception):
@@ -25,7 +27,9 @@ async def ask_model(
     model: str,
     timeout: float,
     max_retries: int,
-) -> ReviewContent:
+    answer: type[Answer],
+    what: str,
+) -> Answer:
     client = openai.AsyncOpenAI(
         api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
     )
@@ -51,9 +55,9 @@ async def ask_model(
     except ValueError:
         raise ModelFailure("the model's answer was not valid JSON") from None
     try:
-        return ReviewContent.model_validate(data)
+        return answer.model_validate(data)
     except ValidationError as exc:
         fields = sorted({".".join(map(str, e["loc"])) for e in exc.errors()})
         raise ModelFailure(
-            f"the model's answer did not fit the review ({', '.join(fields[:5])})"
+            f"the model's answer did not fit the {what} ({', '.join(fields[:5])})"
         ) from None

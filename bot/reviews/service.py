@@ -118,6 +118,8 @@ class Reviews:
                 model=self.model.model,
                 timeout=self.config.timeout_seconds,
                 max_retries=self.config.max_retries,
+                answer=ReviewContent,
+                what="review",
             )
         except ModelFailure as exc:
             return template_review(facts), "template", f"the model failed: {exc}"
