@@ -64,6 +64,7 @@ from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
 from bot.sla.responses import Responses
 from bot.triage.catch_up import CatchUps
+from bot.triage.search import SearchIndex
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -178,6 +179,10 @@ def create_app(
     db = Database(settings.database_url)
     if migrate:
         upgrade(db)
+    search = SearchIndex(db)
+    search.attach()
+    if migrate:
+        search.reindex_missing()  # issues filed before search existed; none after
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     # One registry per app (never prometheus_client's global one: tests build many apps).
     metrics = Metrics(db, config.metrics)
@@ -236,6 +241,7 @@ def create_app(
         digest=digest,
         reviews=Reviews(db, clock, model, config.review, playbooks),
         catch_ups=CatchUps(db, clock, model, config.review, playbooks),
+        search=search,
         followups=FollowUps(db, clock),
         intake=Intake(db, clock, config, filing, lifecycle, config),
         deploys=Deploys(db, clock, lifecycle),

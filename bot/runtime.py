@@ -25,6 +25,7 @@ from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
 from bot.sla.responses import Responses
 from bot.triage.catch_up import CatchUps
+from bot.triage.search import SearchIndex
 from storage.db import Database
 
 CONTEXT_KEY = "firebell"
@@ -51,6 +52,7 @@ class Runtime:
     digest: Digest
     reviews: Reviews
     catch_ups: CatchUps
+    search: SearchIndex
     followups: FollowUps
     intake: Intake
     deploys: Deploys

@@ -50,6 +50,9 @@ class Database:
         # Called with the session's `info` after each commit (the outbox worker
         # listens, so what a transaction enqueued goes out at once).
         self.after_commit: list[Callable[[dict[str, Any]], None]] = []
+        # Called with the session just before each commit, inside the transaction (the
+        # search index is kept current there: it commits with the change or not at all).
+        self.before_commit: list[Callable[[Session], None]] = []
 
     @property
     def is_postgres(self) -> bool:
@@ -61,6 +64,8 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
+                for prepare in self.before_commit:
+                    prepare(session)
                 session.commit()
             except BaseException:
                 session.rollback()

@@ -22,6 +22,7 @@ from storage.migrate import upgrade
 
 PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
 TABLES = (
+    "issue_search",
     "feed_messages",
     "issue_metrics",
     "pages_sent",

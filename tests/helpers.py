@@ -55,6 +55,15 @@ async def file_report(h: Harness, user: User, channel: Channel, **answers: Any) 
     return only_issue(h.firebell.runtime.db)
 
 
+async def file_another(h: Harness, user: User, channel: Channel, **answers: Any) -> Issue:
+    """Like file_report, where issues exist already: returns the newest."""
+    view = await open_modal(h, user, channel)
+    reply = await h.driver.submit_view(user, view, {**GOOD_REPORT, **answers})
+    assert reply.status == 200 and not reply.json, reply
+    await h.firebell.settle()
+    return issues(h.firebell.runtime.db)[-1]
+
+
 async def file_from_message(h: Harness, user: User, message: Message, **answers: Any) -> OpenView:
     """Use "File an issue" on a message, submit the prefilled form with these answers."""
     seen = set(h.ws.views)

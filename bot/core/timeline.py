@@ -42,7 +42,15 @@ def add_event(
         dedup_key=dedup_key,
     )
     session.add(event)
+    if kind in SEARCHED_KINDS:  # the issue's search document is rebuilt before commit
+        session.info.setdefault(SEARCH_DIRTY, set()).add(issue.id)
     return event
+
+
+# Events whose words are part of an issue's search document (see triage/search.py);
+# `filed` stands for the issue's own fields.
+SEARCHED_KINDS = frozenset({"filed", "status_update", "pinned_message", "merged_from"})
+SEARCH_DIRTY = "search_dirty"  # session.info: ids of issues whose document must be rebuilt
 
 
 EVENT_WORDS = {

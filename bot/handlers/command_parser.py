@@ -49,6 +49,7 @@ USAGE = {
     "override": "override <schedule> @person <duration>",
     "stats": "stats [7d|30d|90d] [service <name>]",
     "summary": "summary [INC-n]",
+    "search": "search <words>",
     "help": "help",
 }
 
@@ -103,6 +104,10 @@ def parse_command(text: str) -> Command:
         return Command("new", text=rest)
     if name == "page":
         return _page(rest)
+    if name == "search":
+        if not rest:
+            raise FirebellError(f"Say what to look for. Usage: {usage('search')}")
+        return Command("search", text=rest[:300])
     if name in {"update", "close"}:
         number, rest = _leading_key(rest)
         return Command(name, issue_number=number, text=rest)

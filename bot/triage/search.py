@@ -1,0 +1,159 @@
+"""Full-text search over issues, with the databases' own engines: SQLite FTS5 (porter
+stemming) and PostgreSQL tsvector ('english') with a GIN index.
+
+Each issue has one search document: its key, title, service, type, description,
+stack trace, trace ID, status updates and pinned messages. `add_event` marks an
+issue whose document changed; `refresh` rebuilds those documents just before the
+transaction commits, so the index changes with the issue or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from bot.core.timeline import SEARCH_DIRTY, SEARCHED_KINDS
+from storage.db import Database
+from storage.models import Issue, TimelineEvent
+
+DOCUMENT_MAX = 100_000
+MAX_WORDS = 24
+WORD = re.compile(r"[^\W_]+")  # letters and digits; the rest separates words
+
+
+@dataclass(frozen=True)
+class Hit:
+    issue_id: int
+    rank: float  # higher is better, comparable within one answer only
+
+
+def words_of(query: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(query)][:MAX_WORDS]
+
+
+def document(session: Session, issue: Issue) -> str:
+    parts = [
+        issue.key,
+        issue.title,
+        issue.service,
+        issue.type,
+        issue.description,
+        issue.stack_trace,
+        issue.trace_id,
+    ]
+    said = session.exec(
+        select(TimelineEvent.payload)
+        .where(
+            TimelineEvent.issue_id == issue.id,
+            col(TimelineEvent.kind).in_(SEARCHED_KINDS - {"filed"}),
+        )
+        .order_by(col(TimelineEvent.at))
+    )
+    parts += [str(payload.get("text") or "") for payload in said]
+    return "\n".join(p for p in parts if p)[:DOCUMENT_MAX]
+
+
+class SearchIndex:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.postgres = db.is_postgres
+
+    def attach(self) -> None:
+        """Keep documents current in every transaction of this database."""
+        if self.refresh not in self.db.before_commit:
+            self.db.before_commit.append(self.refresh)
+
+    def refresh(self, session: Session) -> None:
+        dirty = session.info.pop(SEARCH_DIRTY, None)
+        if not dirty:
+            return
+        session.flush()
+        for issue_id in sorted(dirty):
+            issue = session.get(Issue, issue_id)
+            if issue is not None:
+                self.write(session, issue)
+
+    def write(self, session: Session, issue: Issue) -> None:
+        body = document(session, issue)
+        if self.postgres:
+            session.execute(
+                text(
+                    "INSERT INTO issue_search (issue_id, document) VALUES (:id, :doc) "
+                    "ON CONFLICT (issue_id) DO UPDATE SET document = EXCLUDED.document"
+                ),
+                {"id": issue.id, "doc": body},
+            )
+        else:
+            session.execute(text("DELETE FROM issue_search WHERE rowid = :id"), {"id": issue.id})
+            session.execute(
+                text("INSERT INTO issue_search (rowid, document) VALUES (:id, :doc)"),
+                {"id": issue.id, "doc": body},
+            )
+
+    def reindex_missing(self, batch: int = 500) -> int:
+        """Index the issues that have no document (those filed before search existed)."""
+        key = "issue_id" if self.postgres else "rowid"
+        done = 0
+        while True:
+            with self.db.session() as session:
+                ids = (
+                    session.execute(
+                        text(
+                            "SELECT id FROM issues WHERE id NOT IN "
+                            f"(SELECT {key} FROM issue_search) ORDER BY id LIMIT :n"
+                        ),
+                        {"n": batch},
+                    )
+                    .scalars()
+                    .all()
+                )
+                for issue in session.exec(select(Issue).where(col(Issue.id).in_(ids))):
+                    self.write(session, issue)
+            done += len(ids)
+            if len(ids) < batch:
+                return done
+
+    def search(
+        self, session: Session, query: str, limit: int = 20, any_word: bool = False
+    ) -> list[Hit]:
+        """Issues matching every word (or, with `any_word`, any of them), best first."""
+        words = words_of(query)
+        if not words:
+            return []
+        if self.postgres:
+            joined = (" | " if any_word else " & ").join(words)
+            rows = session.execute(
+                text(
+                    "SELECT issue_id, ts_rank_cd(tsv, q) AS rank FROM issue_search, "
+                    "to_tsquery('english', :q) AS q WHERE tsv @@ q "
+                    "ORDER BY rank DESC, issue_id DESC LIMIT :n"
+                ),
+                {"q": joined, "n": limit},
+            ).all()
+            return [Hit(int(i), float(r)) for i, r in rows]
+        match = (" OR " if any_word else " ").join(f'"{w}"' for w in words)
+        rows = session.execute(
+            text(
+                "SELECT rowid, bm25(issue_search) AS rank FROM issue_search "
+                "WHERE issue_search MATCH :q ORDER BY rank, rowid DESC LIMIT :n"
+            ),
+            {"q": match, "n": limit},
+        ).all()
+        return [Hit(int(i), -float(r)) for i, r in rows]
+
+
+def find_issues(db: Database, index: SearchIndex, query: str, limit: int = 50) -> list[Issue]:
+    """The issues matching every word, best first (the caller shows those its reader may
+    see)."""
+    with db.session() as session:
+        hits = index.search(session, query, limit)
+        found = {
+            i.id: i
+            for i in session.exec(
+                select(Issue).where(col(Issue.id).in_([h.issue_id for h in hits]))
+            )
+        }
+    return [found[h.issue_id] for h in hits if h.issue_id in found]

@@ -1,0 +1,50 @@
+"""The search index on its own: documents for issues filed before search existed,
+any-word queries, and text that is query syntax in FTS5 or tsquery."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.triage.search import SearchIndex, words_of
+from storage.db import Database
+from storage.models import Issue
+
+
+def add(db: Database, number: int, title: str, **fields: object) -> None:
+    with db.session() as session:
+        session.add(
+            Issue(
+                number=number,
+                idempotency_key=f"k{number}",
+                title=title,
+                type="bug",
+                severity="minor",
+                reporter_id="U1",
+                created_at=datetime(2026, 1, 1, tzinfo=UTC),
+                **fields,  # type: ignore[arg-type]
+            )
+        )
+
+
+def test_issues_filed_before_search_are_indexed_once(db: Database) -> None:
+    add(db, 1, "Login loops on SSO", description="SAML assertion expired")
+    add(db, 2, "Export to CSV is slow")
+    index = SearchIndex(db)
+    assert index.reindex_missing() == 2
+    assert index.reindex_missing() == 0
+    with db.session() as session:
+        assert [h.issue_id for h in index.search(session, "saml")] == [1]
+        assert index.search(session, "saml export") == []  # every word
+        found = {h.issue_id for h in index.search(session, "saml export", any_word=True)}
+        assert found == {1, 2}
+
+
+def test_query_syntax_is_only_words(db: Database) -> None:
+    add(db, 1, 'Quote " and NEAR( and * in a title')
+    index = SearchIndex(db)
+    index.reindex_missing()
+    assert words_of('a"b OR c* NEAR(d) -e_f') == ["a", "b", "or", "c", "near", "d", "e", "f"]
+    with db.session() as session:
+        for hostile in ('"', "NEAR(", "*", "a OR", "-", "'", "&|!", "::"):
+            index.search(session, hostile)  # never a syntax error
+        assert [h.issue_id for h in index.search(session, 'near" quote')] == [1]
