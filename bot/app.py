@@ -64,6 +64,10 @@ from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
 from bot.sla.responses import Responses
 from bot.triage.catch_up import CatchUps
+from bot.triage.delivery import TriageDelivery
+from bot.triage.hooks import SuggestAtIntake
+from bot.triage.kinds import TriageKind
+from bot.triage.merge import Merges
 from bot.triage.search import SearchIndex
 from storage.db import Database
 from storage.migrate import upgrade
@@ -204,6 +208,7 @@ def create_app(
     hooks.hooks += [sla, page_on_open, OfferReviewAtFixed(clock), NoteTransitions(), rollups]
     if config.announce is not None:
         hooks.hooks.append(AnnounceIssues(config.announce, clock))
+    hooks.hooks.append(SuggestAtIntake(search, clock))
     digest = Digest(db, clock, config.digest)
 
     provisioning = Provisioning(db, clock, client, config.channel_prefix, card)
@@ -215,9 +220,10 @@ def create_app(
         DetectionDelivery(db, clock, client).table(),
         ReviewDelivery(db, clock, client).table(),
         FeedDelivery(db, clock, client).table(),
+        TriageDelivery(db, clock, client).table(),
     ):
         deliveries.register(table)
-    deliveries.require([IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind])
+    deliveries.require([IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind])
     outbox = Outbox(db, clock, deliveries)
 
     model = ModelSettings(settings.openai_api_key, settings.openai_base_url, settings.openai_model)
@@ -242,6 +248,7 @@ def create_app(
         reviews=Reviews(db, clock, model, config.review, playbooks),
         catch_ups=CatchUps(db, clock, model, config.review, playbooks),
         search=search,
+        merges=Merges(db, clock, hooks, sla, config.triage),
         followups=FollowUps(db, clock),
         intake=Intake(db, clock, config, filing, lifecycle, config),
         deploys=Deploys(db, clock, lifecycle),

@@ -23,6 +23,7 @@ from bot.feed.config import AnnounceConfig
 from bot.insights.config import ApiConfig, MetricsConfig, TypeSettings
 from bot.reviews.config import ReviewConfig
 from bot.sla.config import OnCallConfig
+from bot.triage.config import TriageConfig
 
 Mode = Literal["http", "socket", "none"]
 
@@ -129,6 +130,7 @@ class FirebellConfig(OnCallConfig, DetectionConfig):
     types: dict[IssueType, TypeSettings] = Field(default_factory=dict)
     # The central feed of new issues (a channel the bot is in).
     announce: AnnounceConfig | None = None
+    triage: TriageConfig = Field(default_factory=TriageConfig)
 
 
 def load_config(path: Path | None) -> FirebellConfig:

@@ -25,6 +25,7 @@ from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
 from bot.sla.responses import Responses
 from bot.triage.catch_up import CatchUps
+from bot.triage.merge import Merges
 from bot.triage.search import SearchIndex
 from storage.db import Database
 
@@ -53,6 +54,7 @@ class Runtime:
     reviews: Reviews
     catch_ups: CatchUps
     search: SearchIndex
+    merges: Merges
     followups: FollowUps
     intake: Intake
     deploys: Deploys

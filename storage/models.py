@@ -76,6 +76,8 @@ class Issue(SQLModel, table=True):
     # A drill or a test (its playbook or type says `exclude_from_metrics`), fixed at
     # filing: left out of every figure and metric.
     exclude_from_metrics: bool = False
+    # Closed as a duplicate of this issue (its reporters follow that one now).
+    merged_into_id: int | None = Field(default=None, foreign_key="issues.id")
     created_at: datetime = _utc()
     acknowledged_at: datetime | None = _utc(default=None)
     fixed_at: datetime | None = _utc(default=None)
@@ -113,6 +115,8 @@ class Participant(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     role: str = Field(max_length=20)
     added_at: datetime = _utc()
+    # A reporter who turned off status DMs (the first reporter's switch is on the issue).
+    muted: bool = False
 
 
 class OutboxItem(SQLModel, table=True):
@@ -404,3 +408,33 @@ class FeedMessage(SQLModel, table=True):
     issue_id: int = Field(foreign_key="issues.id", primary_key=True)
     channel_id: str = Field(max_length=32)
     ts: str = Field(max_length=32)
+
+
+class DuplicateSuggestion(SQLModel, table=True):
+    """A likely duplicate found when a report was filed, and what became of it: shown,
+    dismissed ("not a duplicate", remembered) or merged."""
+
+    __tablename__ = "duplicate_suggestions"
+    __table_args__ = (UniqueConstraint("issue_id", "candidate_id", name="uq_duplicate_pair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issues.id")  # the new report
+    candidate_id: int = Field(foreign_key="issues.id")  # the issue it looks like
+    score: float
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default="shown", max_length=10)  # shown | dismissed | merged
+    created_at: datetime = _utc()
+    decided_by: str | None = Field(default=None, max_length=32)
+
+
+class IssueLink(SQLModel, table=True):
+    """Two related issues (`/incident link`), stored once with the lower id first."""
+
+    __tablename__ = "issue_links"
+    __table_args__ = (UniqueConstraint("first_id", "second_id", name="uq_issue_link"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    first_id: int = Field(foreign_key="issues.id")
+    second_id: int = Field(foreign_key="issues.id")
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _utc()

@@ -22,6 +22,8 @@ from storage.migrate import upgrade
 
 PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
 TABLES = (
+    "duplicate_suggestions",
+    "issue_links",
     "issue_search",
     "feed_messages",
     "issue_metrics",

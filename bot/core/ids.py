@@ -36,6 +36,8 @@ class Action(StrEnum):
     REVIEW_EDIT = "review_edit"
     REVIEW_PUBLISH = "review_publish"
     FOLLOWUP_DONE = "followup_done"
+    MERGE_DUPLICATE = "merge_duplicate"  # value: <new issue id>:<the issue it duplicates>
+    NOT_DUPLICATE = "not_duplicate"
 
 
 class ModalField(StrEnum):

@@ -49,6 +49,8 @@ USAGE = {
     "override": "override <schedule> @person <duration>",
     "stats": "stats [7d|30d|90d] [service <name>]",
     "summary": "summary [INC-n]",
+    "merge": "merge [INC-n] into INC-m",
+    "link": "link [INC-n] INC-m",
     "search": "search <words>",
     "help": "help",
 }
@@ -69,6 +71,7 @@ class Command:
     duration: timedelta | None = None
     days: int = 30  # the period of `stats`
     service: str | None = None
+    other_number: int | None = None  # of `merge` and `link`: the other issue
     target_kind: str | None = None  # of `page`: user | usergroup | schedule
     target: str | None = None
     problem: str | None = field(default=None, compare=False)
@@ -104,6 +107,8 @@ def parse_command(text: str) -> Command:
         return Command("new", text=rest)
     if name == "page":
         return _page(rest)
+    if name in {"merge", "link"}:
+        return _pair(name, words[1:])
     if name == "search":
         if not rest:
             raise FirebellError(f"Say what to look for. Usage: {usage('search')}")
@@ -113,6 +118,17 @@ def parse_command(text: str) -> Command:
         return Command(name, issue_number=number, text=rest)
     number, args = _split_key(words[1:])
     return _with_args(name, number, args)
+
+
+def _pair(name: str, words: list[str]) -> Command:
+    """`merge [INC-n] into INC-m`, `link [INC-n] INC-m`: the first defaults to this
+    channel's issue."""
+    rest = [w for w in words if not (name == "merge" and w.lower() == "into")]
+    numbers = [_issue_number(w) for w in rest]
+    if not rest or len(rest) > 2 or None in numbers:
+        raise FirebellError(f"Name the issues by key. Usage: {usage(name)}")
+    first = numbers[0] if len(numbers) == 2 else None
+    return Command(name, first, other_number=numbers[-1])
 
 
 def _page(rest: str) -> Command:

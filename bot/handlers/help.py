@@ -24,6 +24,8 @@ WHAT = {
     "timeline": "what happened, in order",
     "escalate": "page the next escalation step now (or start escalating)",
     "page": "page a person, a user group or whoever is on call, now",
+    "merge": "close an issue as a duplicate of another; its reporters follow that one",
+    "link": "mark two issues as related (shown on both cards)",
     "search": "find issues by words in titles, descriptions, traces, updates, pins",
     "summary": "catch up: what happened, where it stands, who is on it, what is next",
     "review": "draft the post-incident review from the timeline",

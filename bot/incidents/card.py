@@ -52,6 +52,23 @@ class CardExtras:
     deploy_window: str = ""
     trace_links: dict[str, str] = field(default_factory=dict)
     helpers: dict[str, str] = field(default_factory=dict)  # role (comms, scribe) -> user id
+    duplicates: list[tuple[str, list[str]]] = field(default_factory=list)  # key, reasons
+    related: list[str] = field(default_factory=list)  # keys of linked issues
+    merged_into: str | None = None  # the key this one was closed as a duplicate of
+    reporters: int = 1  # people who reported it (merged duplicates add theirs)
+
+
+def kin_line(extras: CardExtras) -> str | None:
+    """Duplicates and links: other issues by key only (one may be private)."""
+    parts = []
+    if extras.merged_into:
+        parts.append(f":link: Closed as a duplicate of *{extras.merged_into}*")
+    for key, reasons in extras.duplicates[:3]:
+        why = f" ({', '.join(reasons)})" if reasons else ""
+        parts.append(f":mag: Possible duplicate of *{key}*{why}")
+    if extras.related:
+        parts.append(":link: Related: " + ", ".join(f"*{key}*" for key in extras.related[:10]))
+    return " · ".join(parts) or None
 
 
 def deploys_line(issue: Any, extras: CardExtras) -> str | None:
@@ -101,6 +118,8 @@ def issue_card(
         pairs.append(("Trace ID", trace_value(issue.trace_id, extras.trace_links)))
     if issue.occurrences > 1:
         pairs.append(("Occurrences", f"{issue.occurrences:,}"))
+    if extras.reporters > 1:
+        pairs.append(("Reporters", f"{extras.reporters:,}"))
     for role, user in sorted(extras.helpers.items()):
         pairs.append((role.capitalize(), _person(user)))
     blocks: list[dict[str, Any]] = [header(f"{issue.key}: {issue.title}")]
@@ -126,6 +145,9 @@ def issue_card(
     deploys = deploys_line(issue, extras)
     if deploys:
         blocks.append(context(deploys))
+    kin = kin_line(extras)
+    if kin:
+        blocks.append(context(kin))
     if issue.breached_at is not None:
         moments.append(f":red_circle: SLA breached {slack_date(issue.breached_at)}")
     if issue.private:

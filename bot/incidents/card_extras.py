@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.core.durations import format_duration
 from bot.incidents.card import CardExtras
 from bot.incidents.queries import recent_deploys
 from storage.db import Database
-from storage.models import Issue, Participant
+from storage.models import DuplicateSuggestion, Issue, IssueLink, Participant
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,65 @@ def card_extras(db: Database, settings: CardSettings, issue: Issue) -> CardExtra
                 )
             )
         }
+        kin = _kin(session, issue)
     return CardExtras(
         deploys=deploys,
         deploy_window=format_duration(settings.deploy_window),
         trace_links=dict(settings.trace_links),
         helpers=helpers,
+        **kin,
     )
+
+
+def _kin(session: Session, issue: Issue) -> dict[str, Any]:
+    """Suggested duplicates (not yet answered), linked issues, the issue this one was
+    merged into, and how many people reported it."""
+    keys = {
+        i.id: i.key
+        for i in session.exec(
+            select(Issue).where(
+                col(Issue.id).in_(
+                    select(DuplicateSuggestion.candidate_id).where(
+                        DuplicateSuggestion.issue_id == issue.id
+                    )
+                )
+                | col(Issue.id).in_(
+                    select(IssueLink.second_id).where(IssueLink.first_id == issue.id)
+                )
+                | col(Issue.id).in_(
+                    select(IssueLink.first_id).where(IssueLink.second_id == issue.id)
+                )
+                | (col(Issue.id) == issue.merged_into_id)
+            )
+        )
+    }
+    suggestions = session.exec(
+        select(DuplicateSuggestion)
+        .where(DuplicateSuggestion.issue_id == issue.id, DuplicateSuggestion.state == "shown")
+        .order_by(col(DuplicateSuggestion.score).desc())
+    ).all()
+    links = session.exec(
+        select(IssueLink).where(
+            (IssueLink.first_id == issue.id) | (IssueLink.second_id == issue.id)
+        )
+    ).all()
+    related = sorted(
+        {keys[link.second_id if link.first_id == issue.id else link.first_id] for link in links},
+        key=lambda key: int(key.split("-")[1]),
+    )
+    reporters = {
+        p.user_id
+        for p in session.exec(
+            select(Participant).where(
+                Participant.issue_id == issue.id, Participant.role == "reporter"
+            )
+        )
+    }
+    return {
+        "duplicates": [
+            (keys[s.candidate_id], list(s.reasons)) for s in suggestions if s.candidate_id in keys
+        ],
+        "related": related,
+        "merged_into": keys.get(issue.merged_into_id) if issue.merged_into_id else None,
+        "reporters": max(len(reporters), 1),
+    }

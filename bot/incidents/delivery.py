@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.core.clock import Clock
 from bot.core.delivery import Payload, Step
@@ -18,7 +18,7 @@ from bot.incidents.checklist_views import checklist_message
 from bot.incidents.lifecycle_views import proposal_message, reporter_news, reporter_update
 from bot.incidents.provisioning import Provisioning
 from storage.db import Database
-from storage.models import Issue, PhaseMessage, TimelineEvent
+from storage.models import Issue, Participant, PhaseMessage, TimelineEvent
 
 
 class IssueDelivery(SlackSteps):
@@ -74,25 +74,39 @@ class IssueDelivery(SlackSteps):
         text, blocks = proposal_message(issue, payload.target, payload.phase)
         await self.post_message(self.channel(issue), text, blocks=blocks)
 
+    def reporters(self, issue: Issue, skip: str | None = None) -> list[str]:
+        """Everyone who reported it (a merged duplicate's reporters too) and has not
+        turned updates off; none for an issue an alert raised."""
+        with self.db.session() as session:
+            others = session.exec(
+                select(Participant.user_id).where(
+                    Participant.issue_id == issue.id,
+                    Participant.role == "reporter",
+                    col(Participant.muted).is_(False),
+                )
+            ).all()
+        # The first reporter's switch is on the issue; their participant row says nothing.
+        found = {u for u in others if u != issue.reporter_id}
+        if issue.reporter_updates:
+            found.add(issue.reporter_id)
+        return sorted(u for u in found if is_person(u) and u != skip)
+
     async def dm_reporter_update(self, issue: Issue, payload: kinds.DmReporterUpdate) -> None:
-        if not issue.reporter_updates or not is_person(issue.reporter_id):
-            return  # turned off, or the issue came from an alert, not a person
         text, blocks = reporter_update(issue, payload.before, payload.after, payload.summary)
-        await self.post_message(issue.reporter_id, text, blocks=blocks)
+        for user in self.reporters(issue):
+            await self.post_message(user, text, blocks=blocks)
 
     async def dm_reporter_news(self, issue: Issue, payload: kinds.DmReporterNews) -> None:
-        if not issue.reporter_updates or not is_person(issue.reporter_id):
-            return
         with self.db.session() as session:
             event = session.get(TimelineEvent, payload.event_id)
             if event is None:
                 return
-            said = dict(event.payload)
-            at = event.at
+            said, at, poster = dict(event.payload), event.at, event.actor_id
         text, blocks = reporter_news(
             issue, str(said.get("text", "")), said.get("impact"), said.get("next_in"), at
         )
-        await self.post_message(issue.reporter_id, text, blocks=blocks)
+        for user in self.reporters(issue, skip=poster):
+            await self.post_message(user, text, blocks=blocks)
 
     async def post_checklist(self, issue: Issue, payload: kinds.PostChecklist) -> None:
         assert issue.id is not None

@@ -30,7 +30,7 @@ from bot.incidents.rules import PHASE_OF, check_transition, require_steer, requi
 from bot.playbooks.loader import Playbooks
 from bot.playbooks.model import Role
 from storage.db import Database
-from storage.models import Issue, StepState, TimelineEvent
+from storage.models import Issue, Participant, StepState, TimelineEvent
 
 UPDATE_MAX = 3000
 
@@ -292,10 +292,24 @@ class Lifecycle:
             return Changed(issue, f"Update posted to {issue.key}.")
 
     def set_reporter_updates(self, issue_id: int, actor: Actor, on: bool) -> Changed:
+        """A reporter's own switch: the first reporter's is on the issue, the others'
+        (merged duplicates' reporters) on their participant row."""
         with editing(self.db, issue_id) as (session, issue):
-            if actor.user_id != issue.reporter_id:
-                raise FirebellError("Only the reporter can change their own updates.")
-            issue.reporter_updates = on
+            if actor.user_id == issue.reporter_id:
+                issue.reporter_updates = on
+            else:
+                rows = session.exec(
+                    select(Participant).where(
+                        Participant.issue_id == issue.id,
+                        Participant.user_id == actor.user_id,
+                        Participant.role == "reporter",
+                    )
+                ).all()
+                if not rows:
+                    raise FirebellError("Only the reporter can change their own updates.")
+                for row in rows:
+                    row.muted = not on
+                    session.add(row)
             add_event(session, issue, "reporter_updates", self.clock, actor.user_id, on=on)
             state = "on" if on else "off"
             return Changed(issue, f"Updates about {issue.key} are {state}.")

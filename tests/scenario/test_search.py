@@ -43,7 +43,7 @@ async def test_search_finds_words_wherever_they_are_and_follows_changes(h: Harne
 
 
 async def test_a_private_issue_is_found_only_by_its_members(h: Harness) -> None:
-    dana, sam, support = people(h)
+    dana, _, support = people(h)
     outsider = h.ws.add_user("olga", "Olga")
     support.members.add(outsider.id)
     await file_another(h, dana, support, title="Payroll export leaks salaries", private=["private"])

@@ -1,0 +1,110 @@
+"""Likely duplicates of a report a person just filed, found at intake among open and
+recently closed issues, stored so a "not a duplicate" answer is remembered.
+
+Candidates come from the full-text index (any of the report's words), the same
+service within three days, and the same trace ID; similarity.py scores them. A
+private issue is only suggested to a reporter who is in it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, and_, col, or_, select
+
+from bot.core.reporters import is_person
+from bot.incidents.rules import OPEN_STATUSES
+from bot.triage.search import SearchIndex
+from bot.triage.similarity import Report, ranked
+from storage.models import DuplicateSuggestion, Issue, Participant
+
+RECENTLY_CLOSED = timedelta(days=14)
+SAME_SERVICE_WITHIN = timedelta(days=3)
+FROM_SEARCH = 200
+
+
+def report_of(issue: Issue) -> Report:
+    assert issue.id is not None
+    return Report(
+        issue.id,
+        issue.title,
+        issue.description,
+        issue.stack_trace,
+        issue.trace_id,
+        issue.service,
+        issue.type,
+        issue.created_at,
+    )
+
+
+def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Issue]:
+    """Open and recently closed issues that may be the same as `issue`."""
+    assert issue.id is not None
+    query = " ".join(filter(None, [issue.title, (issue.description or "")[:500]]))
+    ids = {hit.issue_id for hit in index.search(session, query, FROM_SEARCH, any_word=True)}
+    nearby = [col(Issue.trace_id) == issue.trace_id] if issue.trace_id else []
+    if issue.service:
+        nearby.append(
+            and_(
+                col(Issue.service) == issue.service,
+                col(Issue.created_at) >= issue.created_at - SAME_SERVICE_WITHIN,
+            )
+        )
+    if nearby:
+        ids |= {i for i in session.exec(select(Issue.id).where(or_(*nearby))).all() if i}
+    ids.discard(issue.id)
+    dismissed = set(
+        session.exec(
+            select(DuplicateSuggestion.candidate_id).where(
+                DuplicateSuggestion.issue_id == issue.id, DuplicateSuggestion.state == "dismissed"
+            )
+        )
+    )
+    if not ids - dismissed:
+        return []
+    recent = issue.created_at - RECENTLY_CLOSED
+    found = session.exec(
+        select(Issue).where(
+            col(Issue.id).in_(ids - dismissed),
+            col(Issue.merged_into_id).is_(None),
+            or_(
+                col(Issue.status).in_([s.value for s in OPEN_STATUSES]),
+                col(Issue.closed_at) >= recent,
+            ),
+        )
+    ).all()
+    return [c for c in found if not c.private or _is_in(session, c, issue.reporter_id)]
+
+
+def _is_in(session: Session, issue: Issue, user_id: str) -> bool:
+    return user_id == issue.reporter_id or (
+        session.exec(
+            select(Participant.id).where(
+                Participant.issue_id == issue.id, Participant.user_id == user_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def find_duplicates(
+    session: Session, index: SearchIndex, issue: Issue
+) -> list[DuplicateSuggestion]:
+    """Score the candidates and store the best few as suggestions (once per pair)."""
+    assert issue.id is not None
+    if not is_person(issue.reporter_id):
+        return []  # alerts are deduplicated by fingerprint
+    pool = {c.id: c for c in candidates(session, index, issue)}
+    best = ranked(report_of(issue), [report_of(c) for c in pool.values()])
+    stored = []
+    for old, alike in best:
+        row = DuplicateSuggestion(
+            issue_id=issue.id,
+            candidate_id=int(old.id),
+            score=round(alike.score, 3),
+            reasons=list(alike.reasons),
+            created_at=issue.created_at,
+        )
+        session.add(row)
+        stored.append(row)
+    return stored

@@ -1,0 +1,26 @@
+"""At filing: look for likely duplicates of a person's report and tell the reporter."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.core.clock import Clock
+from bot.core.delivery import enqueue
+from bot.incidents.hooks import IssueHooks
+from bot.triage.duplicates import find_duplicates
+from bot.triage.kinds import SuggestDuplicates
+from bot.triage.search import SearchIndex
+from storage.models import Issue
+
+
+class SuggestAtIntake(IssueHooks):
+    """After provisioning is queued: the suggestions are stored in the filing's own
+    transaction (the card shows them when posted) and the reporter's DM follows."""
+
+    def __init__(self, index: SearchIndex, clock: Clock) -> None:
+        self.index = index
+        self.clock = clock
+
+    def on_provisioned(self, session: Session, issue: Issue) -> None:
+        if find_duplicates(session, self.index, issue):
+            enqueue(session, self.clock, SuggestDuplicates(), issue=issue)

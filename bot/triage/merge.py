@@ -1,0 +1,208 @@
+"""Merging a duplicate into the issue it repeats, linking related issues, and the
+"not a duplicate" answer.
+
+A merge closes the duplicate as "duplicate of INC-12" (an exception to the
+lifecycle, from any status), moves its reporters onto INC-12 (they keep getting
+status DMs, now INC-12's), adds its occurrences to INC-12's, and records the merge
+on both timelines, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from bot.core.clock import Clock
+from bot.core.delivery import enqueue, saved_id
+from bot.core.domain import Priority, Status, label
+from bot.core.errors import FirebellError
+from bot.core.people import Actor
+from bot.core.reporters import is_person
+from bot.core.timeline import add_event
+from bot.incidents import kinds as incident_kinds
+from bot.incidents.hooks import IssueHooks
+from bot.incidents.lifecycle import Changed
+from bot.incidents.rules import can_steer, is_unowned
+from bot.sla.clocks import SlaClocks
+from bot.triage import kinds
+from bot.triage.config import TriageConfig
+from storage.db import Database
+from storage.models import DuplicateSuggestion, Issue, IssueLink, Participant
+
+PRIORITY_RANK = {Priority.LOW: 0, Priority.MEDIUM: 1, Priority.HIGH: 2}
+
+
+def reporters_of(session: Session, issue: Issue) -> set[str]:
+    found = set(
+        session.exec(
+            select(Participant.user_id).where(
+                Participant.issue_id == issue.id, Participant.role == "reporter"
+            )
+        )
+    )
+    return found | ({issue.reporter_id} if is_person(issue.reporter_id) else set())
+
+
+class Merges:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        hooks: IssueHooks,
+        clocks: SlaClocks,
+        config: TriageConfig,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.hooks = hooks
+        self.clocks = clocks
+        self.config = config
+
+    def merge(self, duplicate_id: int, into_id: int, actor: Actor) -> Changed:
+        now = self.clock.now()
+        with self.db.session() as session:
+            dup, into = session.get(Issue, duplicate_id), session.get(Issue, into_id)
+            if dup is None or into is None:
+                raise FirebellError("That issue no longer exists.")
+            self._check(dup, into, actor)
+            before = dup.status
+            dup.status, dup.closed_at, dup.merged_into_id = Status.CLOSED.value, now, into.id
+            self.clocks.on_fixed(session, dup, now)  # stops its clocks
+            self.clocks.stop_escalations(session, dup, now, "merged")
+            self.hooks.on_status_changed(session, dup, before, now, False)
+            moved = reporters_of(session, dup) - reporters_of(session, into)
+            for user in sorted(moved):
+                session.add(
+                    Participant(issue_id=into.id or 0, user_id=user, role="reporter", added_at=now)
+                )
+            into.occurrences += dup.occurrences
+            session.add_all([dup, into])
+            text = f"{dup.key}: {dup.title}\n{dup.description or ''}"
+            here = add_event(
+                session, into, "merged_from", self.clock, actor.user_id, key=dup.key, text=text
+            )
+            there = add_event(session, dup, "merged_into", self.clock, actor.user_id, key=into.key)
+            for issue, event in ((into, here), (dup, there)):
+                enqueue(
+                    session, self.clock, kinds.MergedNotice(saved_id(session, event)), issue=issue
+                )
+                incident_kinds.refresh_card(session, self.clock, issue)
+            for user in sorted(reporters_of(session, dup)):
+                enqueue(session, self.clock, kinds.MergedDm(user, into.id or 0), issue=dup)
+            for row in session.exec(
+                select(DuplicateSuggestion).where(
+                    DuplicateSuggestion.issue_id == dup.id,
+                    DuplicateSuggestion.candidate_id == into.id,
+                )
+            ):
+                row.state, row.decided_by = "merged", actor.user_id
+                session.add(row)
+            self._maybe_raise_priority(session, into)
+            return Changed(into, f"{dup.key} is merged into {into.key}.")
+
+    def _check(self, dup: Issue, into: Issue, actor: Actor) -> None:
+        if dup.id == into.id:
+            raise FirebellError("An issue cannot be merged into itself.")
+        if dup.merged_into_id is not None:
+            raise FirebellError(f"{dup.key} is already merged into another issue.")
+        if into.merged_into_id is not None:
+            raise FirebellError(
+                f"{into.key} is itself a duplicate; merge into the issue it was merged into."
+            )
+        if into.status == Status.CLOSED:
+            raise FirebellError(
+                f"{into.key} is closed: reopen it first, or link the two with "
+                f"`/incident link {dup.key} {into.key}`."
+            )
+        own_new_report = actor.user_id == dup.reporter_id and is_unowned(dup)
+        if not (can_steer(into, actor) or own_new_report):
+            raise FirebellError(
+                f"Only the leads of {into.key} or an admin can merge into it "
+                f"(or {dup.key}'s reporter, while nobody leads {dup.key})."
+            )
+
+    def _maybe_raise_priority(self, session: Session, issue: Issue) -> None:
+        rule = self.config.raise_priority
+        if rule is None:
+            return
+        since = self.clock.now() - rule.within
+        merged_recently = session.exec(
+            select(Issue.id).where(Issue.merged_into_id == issue.id, col(Issue.created_at) >= since)
+        ).all()
+        reports = len(merged_recently) + (1 if issue.created_at >= since else 0)
+        current = PRIORITY_RANK.get(Priority(issue.priority), -1) if issue.priority else -1
+        if reports < rule.reports or current >= PRIORITY_RANK[rule.to]:
+            return
+        before, issue.priority = issue.priority, rule.to.value
+        session.add(issue)
+        event = add_event(
+            session,
+            issue,
+            "priority_changed",
+            self.clock,
+            None,
+            before=before,
+            after=rule.to.value,
+            why=f"{reports} reports within {label(str(rule.within))}",
+        )
+        incident_kinds.announce(session, self.clock, issue, event)
+
+    def dismiss(self, issue_id: int, candidate_id: int, actor: Actor) -> Changed:
+        """ "Not a duplicate": remembered, never suggested again for this pair."""
+        with self.db.session() as session:
+            issue = session.get(Issue, issue_id)
+            if issue is None:
+                raise FirebellError("That issue no longer exists.")
+            row = session.exec(
+                select(DuplicateSuggestion).where(
+                    DuplicateSuggestion.issue_id == issue_id,
+                    DuplicateSuggestion.candidate_id == candidate_id,
+                )
+            ).first()
+            if row is None:
+                row = DuplicateSuggestion(
+                    issue_id=issue_id,
+                    candidate_id=candidate_id,
+                    score=0.0,
+                    created_at=self.clock.now(),
+                )
+            row.state, row.decided_by = "dismissed", actor.user_id
+            session.add(row)
+            other = session.get(Issue, candidate_id)
+            add_event(
+                session,
+                issue,
+                "not_duplicate",
+                self.clock,
+                actor.user_id,
+                key=other.key if other else None,
+            )
+            incident_kinds.refresh_card(session, self.clock, issue)
+            return Changed(
+                issue, f"Noted: {issue.key} is not a duplicate of {other.key if other else 'it'}."
+            )
+
+    def link(self, first_id: int, second_id: int, actor: Actor) -> Changed:
+        if first_id == second_id:
+            raise FirebellError("Link two different issues.")
+        low, high = sorted((first_id, second_id))
+        with self.db.session() as session:
+            a, b = session.get(Issue, low), session.get(Issue, high)
+            if a is None or b is None:
+                raise FirebellError("That issue no longer exists.")
+            exists = session.exec(
+                select(IssueLink).where(IssueLink.first_id == low, IssueLink.second_id == high)
+            ).first()
+            if exists is not None:
+                return Changed(a, f"{a.key} and {b.key} are already linked.")
+            session.add(
+                IssueLink(
+                    first_id=low,
+                    second_id=high,
+                    created_by=actor.user_id,
+                    created_at=self.clock.now(),
+                )
+            )
+            for issue, other in ((a, b), (b, a)):
+                add_event(session, issue, "linked", self.clock, actor.user_id, key=other.key)
+                incident_kinds.refresh_card(session, self.clock, issue)
+            return Changed(a, f"{a.key} and {b.key} are linked; both cards show it.")

@@ -1,0 +1,56 @@
+"""What triage says in Slack: likely duplicates to the reporter, merges in channels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.blocks import button, clip, context, escape, section
+from bot.core.domain import label
+from bot.core.ids import Action
+from storage.models import DuplicateSuggestion, Issue
+
+
+def suggestion_message(
+    issue: Issue, found: list[tuple[DuplicateSuggestion, Issue]]
+) -> tuple[str, list[dict[str, Any]]]:
+    first = found[0][1]
+    text = f"Thanks for {issue.key}. It looks like {first.key}: is it the same problem?"
+    blocks: list[dict[str, Any]] = [section(text)]
+    for suggestion, other in found:
+        why = f" · {', '.join(suggestion.reasons)}" if suggestion.reasons else ""
+        where = f" in <#{other.channel_id}>" if other.channel_id and not other.private else ""
+        title = "a private issue" if other.private else escape(clip(other.title, 150))
+        blocks.append(section(f"*{other.key}* {title}{where}\n{label(other.status)}{why}"))
+        value = f"{issue.id}:{other.id}"
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"duplicate_{other.id}",
+                "elements": [
+                    button(f"Merge into {other.key}", Action.MERGE_DUPLICATE, value, "primary"),
+                    button("Not a duplicate", Action.NOT_DUPLICATE, value),
+                ],
+            }
+        )
+    blocks.append(context("Merging closes your report and you get the updates of the other one."))
+    return text, blocks
+
+
+def merged_words(issue: Issue, kind: str, other_key: str, other_channel: str | None) -> str:
+    if kind == "merged_into":
+        where = f" Follow it in <#{other_channel}>." if other_channel else ""
+        return f":link: {issue.key} is closed as a duplicate of *{other_key}*.{where}"
+    return (
+        f":link: *{other_key}* was merged into {issue.key}: its reporters follow this issue "
+        "now, and its occurrences count here."
+    )
+
+
+def merged_dm(into: Issue, merged_key: str) -> str:
+    where = f" in <#{into.channel_id}>" if into.channel_id and not into.private else ""
+    return (
+        f"Your report {merged_key} is the same problem as *{into.key}* "
+        f"{'(a private issue)' if into.private else escape(clip(into.title, 150))}{where}. "
+        "It is closed as a duplicate; you will get the updates of "
+        f"{into.key} instead."
+    )
