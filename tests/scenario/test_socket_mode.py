@@ -33,6 +33,16 @@ async def test_socket_mode_files_an_issue(database_url: str, clock: FakeClock) -
         await firebell.settle()
         issue = only_issue(firebell.runtime.db)
         assert issue.title == "Socket issue" and issue.channel_id in ws.channels
+
+        # The triage commands go through the same dispatcher over the socket.
+        room = ws.channels[issue.channel_id or ""]
+        found = await driver.slash_command(dana, support, "search socket")
+        assert "INC-1" in str(found.json)
+        sam = ws.add_user("sam", "Sam")
+        paged = await driver.slash_command(dana, room, f"page <@{sam.id}> please look")
+        assert paged.text == f"Paged <@{sam.id}> about INC-1."
+        await firebell.settle()
+        assert any("please look" in m.text for m in ws.dms_to(sam.id))
     finally:
         await handler.close_async()
         await firebell.stop()
