@@ -43,6 +43,7 @@ from bot.insights.api import add_api_routes
 from bot.insights.config import unmeasured_types
 from bot.insights.digest import weekly_sections
 from bot.insights.hooks import NoteTransitions
+from bot.insights.issue_routes import add_issue_routes
 from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.insights.rollups import WriteRollups
 from bot.playbooks.loader import load_playbooks
@@ -160,6 +161,7 @@ class Firebell:
         add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys))
         add_metrics_routes(app, rt.metrics)
         add_api_routes(app, rt.db, rt.clock, rt.config.api)
+        add_issue_routes(app, rt.db, rt.clock, rt.config.api, rt.search)
         app.cleanup_ctx.append(self._lifespan)
         return app
 

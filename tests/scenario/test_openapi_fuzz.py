@@ -131,7 +131,15 @@ def test_the_spec_is_valid_openapi() -> None:
     operations = [result.ok().label for result in schema.get_all_operations()]
     webhooks = [f"POST /webhooks/{source}" for source in (*SOURCES, "{source}")]
     assert sorted(operations) == sorted(
-        [*webhooks, "POST /slack/events", "GET /healthz", "GET /metrics", "GET /api/v1/stats"]
+        [
+            *webhooks,
+            "POST /slack/events",
+            "GET /healthz",
+            "GET /metrics",
+            "GET /api/v1/stats",
+            "GET /api/v1/issues",
+            "GET /api/v1/issues/{key}",
+        ]
     )
 
 
@@ -182,9 +190,10 @@ async def test_every_response_matches_the_spec(
         print(f"  {label}: " + ", ".join(f"{s}: {n}" for s, n in sorted(counts.items())))
     assert not failures, "\n\n".join(failures[:10])
     assert not [status for status in statuses if status >= 500]
-    assert len(per_operation) == len(operations) == 11
-    # Credentials got through: every webhook and Slack answered some requests with a 2xx.
-    for label in [f"POST /webhooks/{source}" for source in SOURCES] + ["POST /slack/events"]:
+    assert len(per_operation) == len(operations) == 13
+    # Credentials got through: every webhook, Slack and the API answered some with a 2xx.
+    others = ["POST /slack/events", "GET /api/v1/stats", "GET /api/v1/issues"]
+    for label in [f"POST /webhooks/{source}" for source in SOURCES] + others:
         assert min(per_operation[label]) < 300, (label, per_operation[label])
     assert sorted(nothing_to_negate) == ["GET /healthz", "GET /metrics"]
     noisy = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]

@@ -1,0 +1,247 @@
+"""GET /api/v1/issues and GET /api/v1/issues/INC-n: the issues as JSON or CSV, behind
+the API tokens of firebell.yml.
+
+A token marked `private: true` sees private issues; any other never does: they are
+left out of lists and an unknown key and a private one get the same 404, so a key
+is not confirmed. Lists page by cursor (newest first by id): a cursor is the last
+id seen, opaque to clients. `q=` filters by the full-text index.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+from sqlalchemy import ColumnElement
+from sqlmodel import col, select
+
+from bot.core.clock import Clock
+from bot.core.timeline import event_words
+from bot.incidents.rules import OPEN_STATUSES
+from bot.insights.api import refuse, token_of
+from bot.insights.config import ApiConfig
+from bot.insights.figures import source_of
+from bot.triage.search import SearchIndex
+from storage.db import Database
+from storage.models import Issue, TimelineEvent
+
+DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+FIELDS = (
+    "key",
+    "title",
+    "type",
+    "severity",
+    "priority",
+    "status",
+    "service",
+    "source",
+    "private",
+    "filed_at",
+    "acknowledged_at",
+    "fixed_at",
+    "deployed_at",
+    "closed_at",
+)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LARGEST_KEY = 10**12
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def issue_json(issue: Issue) -> dict[str, Any]:
+    return {
+        "key": issue.key,
+        "title": issue.title,
+        "type": issue.type,
+        "severity": issue.severity,
+        "priority": issue.priority,
+        "status": issue.status,
+        "service": issue.service,
+        "source": source_of(issue),
+        "private": issue.private,
+        "filed_at": _when(issue.created_at),
+        "acknowledged_at": _when(issue.acknowledged_at),
+        "fixed_at": _when(issue.fixed_at),
+        "deployed_at": _when(issue.deployed_at),
+        "closed_at": _when(issue.closed_at),
+    }
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell a spreadsheet will not run: titles are user text."""
+    text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def as_csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(FIELDS)
+    for row in rows:
+        writer.writerow([_cell(row[name]) for name in FIELDS])
+    return out.getvalue()
+
+
+def _cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{last_id}".encode()).decode().rstrip("=")
+
+
+def _after(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raw = ""
+    head, _, number = raw.partition(":")
+    if head != "v1" or not number.isdigit() or len(number) > 12:
+        raise ValueError("cursor is not one this API gave out; start without it")
+    return int(number)
+
+
+class ListQuery:
+    """The query string of GET /api/v1/issues, checked; ValueError says what works."""
+
+    def __init__(self, query: Any) -> None:
+        self.status = query.get("status", "all")
+        if self.status not in ("open", "closed", "all"):
+            raise ValueError("status must be open, closed or all")
+        self.format = query.get("format", "json")
+        if self.format not in ("json", "csv"):
+            raise ValueError("format must be json or csv")
+        limit = query.get("limit", str(DEFAULT_LIMIT))
+        if not limit.isdigit() or len(limit) > 4 or not 1 <= int(limit) <= MAX_LIMIT:
+            raise ValueError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+        self.limit = int(limit)
+        self.after = _after(query["cursor"]) if query.get("cursor") else None
+        self.since = _since(query.get("since"))
+        self.service = query.get("service") or None
+        self.q = query.get("q") or None
+        for name, value in (("service", self.service), ("q", self.q)):
+            if value is not None and (len(value) > 300 or not value.isprintable()):
+                raise ValueError(f"{name} must be printable text of at most 300 characters")
+
+    def conditions(self, visible_private: bool) -> list[ColumnElement[bool]]:
+        open_values = [s.value for s in OPEN_STATUSES]
+        found: list[ColumnElement[bool]] = []
+        if self.status == "open":
+            found.append(col(Issue.status).in_(open_values))
+        elif self.status == "closed":
+            found.append(col(Issue.status).not_in(open_values))
+        if self.after is not None:
+            found.append(col(Issue.id) < self.after)
+        if self.since is not None:
+            found.append(col(Issue.created_at) >= self.since)
+        if self.service is not None:
+            found.append(col(Issue.service) == self.service)
+        if not visible_private:
+            found.append(col(Issue.private).is_(False))
+        return found
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise ValueError("since must be a date like 2026-01-31") from None
+    return day
+
+
+def _key_number(key: str) -> int | None:
+    head, _, digits = key.upper().partition("-")
+    if head != "INC" or not digits.isdigit() or len(digits) > 13:
+        return None
+    number = int(digits)
+    return number if number < LARGEST_KEY else None
+
+
+def add_issue_routes(
+    app: web.Application, db: Database, clock: Clock, config: ApiConfig, index: SearchIndex
+) -> None:
+    def allowed(request: web.Request) -> tuple[bool, web.Response | None]:
+        if not config.tokens:
+            return False, refuse(
+                404, "the API is off: name a token under api.tokens in firebell.yml"
+            )
+        token = token_of(config, request)
+        if token is None:
+            return False, refuse(401, "missing or wrong bearer token")
+        return token.private, None
+
+    async def list_issues(request: web.Request) -> web.StreamResponse:
+        private, refused = allowed(request)
+        if refused is not None:
+            return refused
+        try:
+            query = ListQuery(request.query)
+        except ValueError as exc:
+            return refuse(400, str(exc))
+        with db.session() as session:
+            stmt = select(Issue).where(*query.conditions(private))
+            if query.q is not None:
+                hits = index.search(session, query.q, limit=5_000)
+                stmt = stmt.where(col(Issue.id).in_([h.issue_id for h in hits]))
+            found = list(session.exec(stmt.order_by(col(Issue.id).desc()).limit(query.limit + 1)))
+        more = len(found) > query.limit
+        found = found[: query.limit]
+        rows = [issue_json(issue) for issue in found]
+        cursor = _cursor(found[-1].id or 0) if more and found else None
+        if query.format == "json":
+            return web.json_response({"ok": True, "issues": rows, "next_cursor": cursor})
+        response = web.Response(text=as_csv(rows), content_type="text/csv", charset="utf-8")
+        if cursor is not None:
+            params = {k: v for k, v in request.query.items() if k != "cursor"}
+            link = f"{request.path}?{urlencode({**params, 'cursor': cursor})}"
+            response.headers["Link"] = f'<{link}>; rel="next"'
+            response.headers["X-Next-Cursor"] = cursor
+        return response
+
+    async def one_issue(request: web.Request) -> web.StreamResponse:
+        private, refused = allowed(request)
+        if refused is not None:
+            return refused
+        number = _key_number(request.match_info["key"])
+        unknown = refuse(
+            404, f"there is no issue {request.match_info['key'][:30]} this token may see"
+        )
+        if number is None:
+            return unknown
+        with db.session() as session:
+            issue = session.exec(select(Issue).where(Issue.number == number)).first()
+            if issue is None or (issue.private and not private):
+                return unknown
+            events = list(
+                session.exec(
+                    select(TimelineEvent)
+                    .where(TimelineEvent.issue_id == issue.id)
+                    .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
+                )
+            )
+        body = {
+            "ok": True,
+            **issue_json(issue),
+            "description": issue.description,
+            "trace_id": issue.trace_id,
+            "channel_id": issue.channel_id,
+            "timeline": [
+                {
+                    "at": _when(e.at),
+                    "kind": e.kind,
+                    "actor": e.actor_id,
+                    "text": event_words(e, mrkdwn=False),
+                }
+                for e in events
+            ],
+        }
+        return web.json_response(body)
+
+    app.router.add_get("/api/v1/issues", list_issues)
+    app.router.add_get("/api/v1/issues/{key}", one_issue)
