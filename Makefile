@@ -56,6 +56,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/ack_latency.py
 	$(BIN)/python bench/escalation_sweep.py
 	$(BIN)/python bench/alert_storm.py
+	$(BIN)/python bench/insights.py
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		BENCH_DATABASE_URL=$(PG_DEFAULT_URL) $(BIN)/python bench/insights.py; \
+	fi
 
 clean:
 	rm -rf $(VENV) *.egg-info
