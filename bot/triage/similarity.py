@@ -157,7 +157,7 @@ def likeness(
     return Likeness(min(score, 0.98), tuple(reasons))
 
 
-SHOWN_FROM = 0.35  # a suggestion below this is not shown (tuned on tests/data/duplicates)
+SHOWN_FROM = 0.25  # a suggestion below this is not shown (chosen on tests/data/duplicates)
 SHOWN_AT_MOST = 3
 
 

@@ -1,0 +1,37 @@
+"""The labelled corpus bench/duplicates.py measures the duplicate finder on: big enough,
+consistent, and honest (a duplicate never shares its original's title)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot.core.domain import IssueType, Severity
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "duplicates" / "corpus.json"
+
+
+def test_the_corpus_is_large_enough_and_consistent() -> None:
+    corpus = json.loads(CORPUS.read_text())
+    issues = {i["id"]: i for i in corpus["issues"]}
+    reports = corpus["reports"]
+    assert len(issues) == len(corpus["issues"])
+    assert len({r["id"] for r in reports}) == len(reports)
+    duplicates = [r for r in reports if r["duplicate_of"]]
+    lookalikes = [r for r in reports if not r["duplicate_of"]]
+    assert len(duplicates) >= 150 and len(lookalikes) >= 150
+    for report in reports:
+        assert not (report["duplicate_of"] and report["lookalike_of"]), report["id"]
+        other = issues[report["duplicate_of"] or report["lookalike_of"]]
+        assert report["service"] == other["service"]
+        if report["duplicate_of"]:
+            assert report["title"] != other["title"], report["id"]
+    for item in [*issues.values(), *reports]:
+        assert 0 < len(item["title"]) <= 150 and len(item["service"] or "") <= 80
+        assert len(item["trace_id"] or "") <= 200
+        assert item["type"] in {t.value for t in IssueType}
+        assert item["severity"] in {s.value for s in Severity}
+        assert item["filed_minutes_ago"] >= 0
+    said = " ".join(r["description"] or "" for r in duplicates)
+    for label in ("Fehlermeldung", "Message d'erreur", "Mensaje de error"):  # de, fr, es
+        assert said.count(label) >= 5, label
