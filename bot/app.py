@@ -47,6 +47,7 @@ from bot.insights.issue_routes import add_issue_routes
 from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.insights.rollups import WriteRollups
 from bot.playbooks.loader import load_playbooks
+from bot.readiness import Readiness
 from bot.reviews.config import ModelSettings
 from bot.reviews.delivery import ReviewDelivery
 from bot.reviews.followups import FollowUps
@@ -83,6 +84,7 @@ class Firebell:
         self.runtime = runtime
         self.bolt = bolt
         self.scheduler: AsyncIOScheduler | None = None
+        self.readiness = Readiness(runtime.db, runtime.client, runtime.clock)
 
     async def start(self) -> None:
         """Start background work; pending outbox items from before a restart go out now."""
@@ -151,18 +153,23 @@ class Firebell:
     async def healthz(self, _request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
-    def web_app(self) -> web.Application:
-        """The HTTP surface: /slack/events for Slack, /healthz for load balancers."""
+    def web_app(self, slack_events: bool = True, lifespan: bool = True) -> web.Application:
+        """The HTTP surface: /slack/events for Slack (not in Socket Mode), /healthz and
+        /readyz for probes, the webhooks, /metrics and the API. With `lifespan` the
+        server starts and stops Firebell; Socket Mode does that itself."""
         # Webhooks check their own (configurable) size limit and answer 413 in JSON.
         app = web.Application(client_max_size=16 * 1024 * 1024)
-        app.router.add_post("/slack/events", self.handle_slack)
+        if slack_events:
+            app.router.add_post("/slack/events", self.handle_slack)
         app.router.add_get("/healthz", self.healthz)
+        app.router.add_get("/readyz", self.readiness.handle)
         rt = self.runtime
         add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys))
         add_metrics_routes(app, rt.metrics)
         add_api_routes(app, rt.db, rt.clock, rt.config.api)
         add_issue_routes(app, rt.db, rt.clock, rt.config.api, rt.search)
-        app.cleanup_ctx.append(self._lifespan)
+        if lifespan:
+            app.cleanup_ctx.append(self._lifespan)
         return app
 
     async def _lifespan(self, _app: web.Application) -> AsyncIterator[None]:

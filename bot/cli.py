@@ -45,14 +45,15 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _socket(_args: argparse.Namespace) -> int:
+def _socket(args: argparse.Namespace) -> int:
     from bot.socket_mode import run_socket_mode
-    from bot.startup import check_database, check_slack_token
+    from bot.startup import check_database, check_port, check_slack_token
 
     settings = load_settings("socket")
+    check_port(args.host, args.port)
     check_database(settings.database_url)
     check_slack_token(settings)
-    asyncio.run(run_socket_mode(settings))
+    asyncio.run(run_socket_mode(settings, args.host, args.port))
     return 0
 
 
@@ -217,7 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     serve.set_defaults(run=_serve)
-    sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)").set_defaults(run=_socket)
+    socket = sub.add_parser(
+        "socket", help="Socket Mode (needs SLACK_APP_TOKEN), with probes, webhooks and the API"
+    )
+    socket.add_argument("--host", default="0.0.0.0")
+    socket.add_argument("--port", type=int, default=3000)
+    socket.set_defaults(run=_socket)
     sub.add_parser(
         "demo", help="play an issue end to end against a local Slack sandbox"
     ).set_defaults(run=_demo)

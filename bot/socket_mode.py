@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 
+from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.app import Firebell, create_app
 from bot.config import Settings
+from bot.core.access_log import MaskingAccessLogger
+
+log = logging.getLogger(__name__)
 
 
 async def connect_socket_mode(firebell: Firebell, app_token: str) -> AsyncSocketModeHandler:
@@ -19,10 +24,19 @@ async def connect_socket_mode(firebell: Firebell, app_token: str) -> AsyncSocket
     return handler
 
 
-async def run_socket_mode(settings: Settings) -> None:
+async def run_socket_mode(settings: Settings, host: str = "0.0.0.0", port: int = 3000) -> None:
+    """Slack over the websocket, and on `host:port` everything else `serve` offers
+    (/healthz, /readyz, the webhooks, /metrics, the API): one process in all."""
     assert settings.slack_app_token is not None
     firebell = create_app(settings)
     handler = await connect_socket_mode(firebell, settings.slack_app_token.get_secret_value())
+    runner = web.AppRunner(
+        firebell.web_app(slack_events=False, lifespan=False),
+        access_log_class=MaskingAccessLogger,
+    )
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    log.info("Firebell in Socket Mode; probes, webhooks and the API on http://%s:%s", host, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):  # stop as `serve` does: finish, release
@@ -30,5 +44,6 @@ async def run_socket_mode(settings: Settings) -> None:
     try:
         await stop.wait()
     finally:
+        await runner.cleanup()
         await handler.close_async()
         await firebell.stop()

@@ -1,0 +1,107 @@
+"""One process in Socket Mode: a real `firebell socket` subprocess takes Slack over the
+websocket and, on its HTTP port, probes, an Alertmanager webhook, /metrics and the API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from sandbox import Sandbox
+from tests.scenario.test_replicas import free_port, until
+
+FIREBELL = str(Path(sys.executable).with_name("firebell"))
+TOKEN = "hook-token-for-socket"
+
+
+async def test_an_alert_posted_to_firebell_socket_opens_an_issue_in_slack(
+    empty_database: str, tmp_path: Path
+) -> None:
+    sandbox = await Sandbox().start()
+    config = tmp_path / "firebell.yml"
+    config.write_text(
+        f"webhooks:\n  tokens:\n    alertmanager: {TOKEN}\n"
+        f"api:\n  tokens:\n    ops: {{token: {TOKEN}-api-0123456789}}\n"
+    )
+    port = free_port()
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": sandbox.workspace.bot_token,
+        "SLACK_APP_TOKEN": sandbox.workspace.app_token,
+        "SLACK_API_URL": sandbox.api_url,
+        "DATABASE_URL": empty_database,
+        "FIREBELL_CONFIG": str(config),
+        "OUTBOX_POLL_SECONDS": "1",
+    }
+    env.pop("SLACK_SIGNING_SECRET", None)
+    process = await asyncio.create_subprocess_exec(
+        FIREBELL,
+        "--log-level",
+        "WARNING",
+        "socket",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(400):
+                try:
+                    async with http.get(f"{base}/readyz") as ready:
+                        if ready.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("firebell socket did not become ready")
+            alert = {
+                "version": "4",
+                "status": "firing",
+                "receiver": "firebell",
+                "groupKey": '{}:{alertname="DiskFull"}',
+                "alerts": [
+                    {
+                        "status": "firing",
+                        "labels": {"alertname": "DiskFull", "severity": "sev2", "service": "db"},
+                        "annotations": {"summary": "Disk full on db-1"},
+                        "fingerprint": "abc123",
+                        "startsAt": "2026-11-24T10:00:00Z",
+                    }
+                ],
+            }
+            async with http.post(
+                f"{base}/webhooks/alertmanager",
+                data=json.dumps(alert),
+                headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+            ) as answer:
+                assert answer.status == 202, await answer.text()
+            await until(
+                lambda: any("Disk full on db-1" in m.text for m in sandbox.workspace.messages),
+                20,
+            )
+            async with http.get(f"{base}/metrics") as metrics:
+                assert "firebell_alerts_received_total" in await metrics.text()
+            headers = {"Authorization": f"Bearer {TOKEN}-api-0123456789"}
+            async with http.get(f"{base}/api/v1/issues", headers=headers) as listed:
+                issues = (await listed.json())["issues"]
+                assert [i["severity"] for i in issues] == ["major"]  # sev2
+            async with http.post(f"{base}/slack/events", data=b"{}") as events:
+                assert events.status == 404  # Slack talks over the socket here
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 10) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await sandbox.stop()
