@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -18,6 +19,7 @@ from bot.core.background import BackgroundTasks
 from bot.core.clock import Clock, SystemClock
 from bot.core.delivery import DeliveryTable
 from bot.core.errors import new_error_id
+from bot.core.log_context import bind, current
 from bot.core.outbox import Outbox, OutboxWorker
 from bot.core.people import People
 from bot.core.slack_client import make_web_client
@@ -158,7 +160,7 @@ class Firebell:
         /readyz for probes, the webhooks, /metrics and the API. With `lifespan` the
         server starts and stops Firebell; Socket Mode does that itself."""
         # Webhooks check their own (configurable) size limit and answer 413 in JSON.
-        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app = web.Application(client_max_size=16 * 1024 * 1024, middlewares=[request_context])
         if slack_events:
             app.router.add_post("/slack/events", self.handle_slack)
         app.router.add_get("/healthz", self.healthz)
@@ -176,6 +178,18 @@ class Firebell:
         await self.start()
         yield
         await self.stop()
+
+
+@web.middleware
+async def request_context(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """A request id on every log line the request causes (and on its answer)."""
+    request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
+    bind(request_id=request_id if request_id.isprintable() else uuid.uuid4().hex[:16])
+    response = await handler(request)
+    response.headers["X-Request-Id"] = current()["request_id"]
+    return response
 
 
 def create_app(

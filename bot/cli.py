@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import re
 import sys
 from pathlib import Path
 
 from bot.config import Mode, load_settings
 from bot.core.errors import ConfigError, StartupError
+from bot.logs import configure_logging
 
 log = logging.getLogger("firebell")
 
@@ -254,7 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = "WARNING" if args.command == "demo" else args.log_level.upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        configure_logging(level, os.environ.get("LOG_FORMAT", "text").strip().lower())
+    except ValueError as exc:
+        print(f"firebell: {exc}", file=sys.stderr)
+        return 2
     # Alembic announces every plugin at INFO; only its problems are worth a line.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # APScheduler logs every 5-second tick at INFO; its warnings and errors still show.

@@ -11,6 +11,7 @@ then.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
@@ -21,11 +22,14 @@ from sqlmodel import Session
 
 from bot.core.attempts import CURRENT_ATTEMPT, Attempt
 from bot.core.clock import Clock
+from bot.core.log_context import bound
 from bot.core.outbox import DeliveryError
 from bot.core.outbox import enqueue as enqueue_row
 from bot.core.slack_steps import as_delivery_error
 from storage.db import Database
 from storage.models import Issue, OutboxItem, TimelineEvent
+
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,8 +130,16 @@ class DeliveryTable:
         # attempts counts claims, this one included: more than one means an earlier try.
         attempt = Attempt(f"outbox-{item.id}", item.attempts > 1, item.created_at)
         token = CURRENT_ATTEMPT.set(attempt)
+        context = bound(
+            issue=issue.key if issue is not None else None,
+            trace_id=issue.trace_id if issue is not None else None,
+            outbox_kind=item.kind,
+            outbox_attempt=item.attempts,
+        )
         try:
-            await step(issue, payload)
+            with context:
+                await step(issue, payload)
+                log.info("delivered outbox item %s (%s)", item.id, item.kind)
         except SlackApiError as exc:
             raise as_delivery_error(exc) from exc
         finally:

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot.core.blocks import clip, escape
 from bot.core.clock import Clock
 from bot.core.domain import label
+from bot.core.log_context import bind
 from bot.core.reporters import is_person, tool_name, who
 from storage.models import Issue, TimelineEvent
 
@@ -42,6 +43,7 @@ def add_event(
         dedup_key=dedup_key,
     )
     session.add(event)
+    bind(issue=issue.key, trace_id=issue.trace_id)  # what this task logs next is about it
     if kind in SEARCHED_KINDS:  # the issue's search document is rebuilt before commit
         session.info.setdefault(SEARCH_DIRTY, set()).add(issue.id)
     return event

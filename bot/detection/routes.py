@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.core.errors import FirebellError, new_error_id
+from bot.core.log_context import bind
 from bot.detection.alerts import (
     Alert,
     BadPayload,
@@ -107,6 +108,7 @@ def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
             return refuse(
                 404, f"unknown source {source}; use one of {', '.join([*READERS, 'deploy'])}"
             )
+        bind(webhook_source=source)  # a known name only: the logs carry no caller's text
         raw = await _read(hooks.config, request)
         if isinstance(raw, web.Response):
             return raw

@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.blocks import modal_metadata
 from bot.core.errors import FirebellError, new_error_id
+from bot.core.log_context import bind
 from bot.handlers.replies import apology, tell_user
 from bot.runtime import CONTEXT_KEY, Runtime
 
@@ -128,6 +129,7 @@ class Call:
 
     async def guard(self, work: Awaitable[Reply]) -> None:
         """Run the work and answer for it, whatever happens."""
+        bind(slack_user=_user_id(self.body), slack_channel=_channel_id(self.body))
         try:
             reply = await work
         except FirebellError as exc:
@@ -219,3 +221,17 @@ def listener(
     # Not functools.wraps: bolt reads the argument names of the unwrapped function.
     handle.__name__ = handle.__qualname__ = f"listen_{fn.__name__}"
     return handle
+
+
+def _channel_id(body: dict[str, Any]) -> str | None:
+    """Where a request came from, for the logs: a command's, a button's or an event's."""
+    channel = body.get("channel")
+    for found in (
+        body.get("channel_id"),
+        channel.get("id") if isinstance(channel, dict) else None,
+        (body.get("container") or {}).get("channel_id"),
+        (body.get("event") or {}).get("channel"),
+    ):
+        if isinstance(found, str):
+            return found
+    return None
