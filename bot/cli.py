@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.config import Mode, load_settings
 from bot.core.errors import ConfigError, StartupError
 from bot.logs import configure_logging
+from storage.owner import hold_shared
 
 log = logging.getLogger("firebell")
 
@@ -32,6 +33,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = load_settings("http")
     check_port(args.host, args.port)
     check_database(settings.database_url)
+    hold_shared(settings.database_url)  # move-data waits for every serving process
     check_slack_token(settings)
     firebell = create_app(settings)
     log.info("Firebell listening on http://%s:%s/slack/events", args.host, args.port)
@@ -54,8 +56,17 @@ def _socket(args: argparse.Namespace) -> int:
     settings = load_settings("socket")
     check_port(args.host, args.port)
     check_database(settings.database_url)
+    hold_shared(settings.database_url)
     check_slack_token(settings)
     asyncio.run(run_socket_mode(settings, args.host, args.port))
+    return 0
+
+
+def _move_data(args: argparse.Namespace) -> int:
+    from bot.move_data import move
+
+    settings = load_settings("none")  # only DATABASE_URL is needed, no Slack settings
+    move(settings.database_url, args.to)
     return 0
 
 
@@ -230,6 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="play an issue end to end against a local Slack sandbox"
     ).set_defaults(run=_demo)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    move = sub.add_parser(
+        "move-data", help="copy the database (SQLite) into an empty PostgreSQL database"
+    )
+    move.add_argument("--to", required=True, metavar="URL", help="postgresql+psycopg://…")
+    move.set_defaults(run=_move_data)
     sub.add_parser(
         "check-config", help="validate the environment, firebell.yml and playbooks"
     ).set_defaults(run=_check_config)

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.clock import Clock
 from bot.core.errors import FirebellError
+from bot.core.slack_steps import slack_error
 from storage.models import Issue
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class People:
             response = await client.usergroups_users_list(usergroup=group)
             members = set(response.get("users") or [])
         except SlackApiError as exc:
-            log.warning("cannot read admin group %s: %s", group, exc.response.get("error"))
+            log.warning("cannot read admin group %s: %s", group, slack_error(exc))
             members = cached[1] if cached else set()
         self._groups[group] = (now, members)
         return members

@@ -31,7 +31,14 @@ TRANSIENT_ERRORS = {
 
 
 def slack_error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error", "unknown_error")) if exc.response else "unknown_error"
+    """Slack's error code; `http_<status>` when the answer was not Slack's JSON (a 500
+    page from a proxy has no code, and is not a dict to read one from)."""
+    response = exc.response
+    data = getattr(response, "data", None) if response is not None else None
+    if isinstance(data, dict):
+        return str(data.get("error", "unknown_error"))
+    status = getattr(response, "status_code", 0) if response is not None else 0
+    return f"http_{status}" if status else "unknown_error"
 
 
 def as_delivery_error(exc: SlackApiError) -> DeliveryError:

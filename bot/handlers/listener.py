@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.blocks import modal_metadata
 from bot.core.errors import FirebellError, new_error_id
 from bot.core.log_context import bind
+from bot.core.slack_steps import slack_error
 from bot.handlers.replies import apology, tell_user
 from bot.runtime import CONTEXT_KEY, Runtime
 
@@ -140,7 +141,7 @@ class Call:
             # event names) or did not answer in time: worth a line, not a traceback.
             error_id = new_error_id()
             if isinstance(exc, SlackApiError):
-                code = exc.response.get("error") if exc.response is not None else "unknown"
+                code = slack_error(exc)
             else:
                 code = f"no answer ({type(exc).__name__})"
             log.warning("%s: Slack answered %s, error id %s", self.what(), code, error_id)

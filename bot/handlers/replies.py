@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.errors import FirebellError
+from bot.core.slack_steps import slack_error
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ async def open_view(client: AsyncWebClient, body: dict[str, Any], view: dict[str
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as exc:
-        code = exc.response.get("error") if exc.response else "unknown"
+        code = slack_error(exc)
         if code in {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}:
             raise FirebellError(
                 "Slack took too long to open the form. Please run the command again."

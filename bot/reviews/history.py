@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.slack_steps import slack_error
 from bot.reviews.facts import Line
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ async def channel_history(client: AsyncWebClient, channel: str | None, limit: in
             if not page.get("has_more") or not cursor:
                 break
     except SlackApiError as exc:
-        log.warning("could not read history of %s: %s", channel, exc.response.get("error"))
+        log.warning("could not read history of %s: %s", channel, slack_error(exc))
         return []
     return history_lines(messages, bot_user)
 
