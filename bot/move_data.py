@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import Table, func, insert, select, text, update
 from sqlmodel import SQLModel
 
@@ -21,7 +22,7 @@ from bot.core.errors import StartupError
 from bot.startup import safe_url
 from bot.triage.search import SearchIndex
 from storage.db import Database
-from storage.migrate import upgrade
+from storage.migrate import alembic_config, upgrade
 from storage.models import Issue
 from storage.owner import try_exclusive
 
@@ -54,7 +55,7 @@ def move(source_url: str, target_url: str, say: Callable[[str], None] = print) -
         ) from None
     source, target = Database(source_url), Database(target_url)
     try:
-        upgrade(source)  # the source at the current migration too: same columns both sides
+        _require_current(source, source_url)  # read only: never migrated here
         upgrade(target)
         busy = {name: n for name, n in counts(target).items() if n}
         if busy:
@@ -111,6 +112,18 @@ def _copy(
                 .values(**{c: row[c] for c in self_refs})
             )
     say(f"{table.name}: {done:,} rows")
+
+
+def _require_current(source: Database, url: str) -> None:
+    """Both sides must have the same columns; the source is not ours to migrate."""
+    head = ScriptDirectory.from_config(alembic_config(source)).get_current_head()
+    with source.engine.connect() as conn:
+        found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if found != head:
+        raise StartupError(
+            f"{safe_url(url)} is at migration {found}, this Firebell at {head}: run "
+            "`firebell migrate` on it first (or start this version once), then move-data"
+        )
 
 
 def _resume_sequences(target: Database) -> None:

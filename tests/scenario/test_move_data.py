@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 import uuid
 from pathlib import Path
@@ -40,6 +41,11 @@ def config_text(sam: str, olga: str) -> str:
         f"webhooks:\n  tokens:\n    generic: {TOKEN}\n"
         "tick_seconds: 0.5\n"
     )
+
+
+def dump(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        return "\n".join(conn.iterdump())
 
 
 async def move_data(source: str, target: str) -> tuple[int, str]:
@@ -103,8 +109,10 @@ async def test_move_sqlite_to_postgresql_and_carry_on(tmp_path: Path) -> None:
         for handle in owner._held:
             handle.close()
         owner._held.clear()
+        before = dump(tmp_path / "firebell.db")
         code, said = await move_data(source, target)
         assert code == 0, said
+        assert dump(tmp_path / "firebell.db") == before  # the source is only read
         assert "issues: 3 rows" in said and "counts and key counters match" in said
         code, said = await move_data(source, target)
         assert code != 0 and "is not empty" in said
