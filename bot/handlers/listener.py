@@ -130,8 +130,8 @@ class Call:
 
     async def guard(self, work: Awaitable[Reply]) -> None:
         """Run the work and answer for it, whatever happens."""
-        bind(slack_user=_user_id(self.body), slack_channel=_channel_id(self.body))
         try:
+            bind(slack_user=_safe_user(self.body), slack_channel=_channel_id(self.body))
             reply = await work
         except FirebellError as exc:
             await self.refuse(exc.message, exc.field)
@@ -224,15 +224,26 @@ def listener(
     return handle
 
 
+def _field(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def _safe_user(body: dict[str, Any]) -> str | None:
+    """Who sent a request, for the logs; any shape of body (a hostile one too)."""
+    for found in (body.get("user_id"), _field(body.get("user"), "id")):
+        if isinstance(found, str):
+            return found[:32]
+    return None
+
+
 def _channel_id(body: dict[str, Any]) -> str | None:
     """Where a request came from, for the logs: a command's, a button's or an event's."""
-    channel = body.get("channel")
     for found in (
         body.get("channel_id"),
-        channel.get("id") if isinstance(channel, dict) else None,
-        (body.get("container") or {}).get("channel_id"),
-        (body.get("event") or {}).get("channel"),
+        _field(body.get("channel"), "id"),
+        _field(body.get("container"), "channel_id"),
+        _field(body.get("event"), "channel"),
     ):
         if isinstance(found, str):
-            return found
+            return found[:32]
     return None
