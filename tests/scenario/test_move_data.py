@@ -166,7 +166,9 @@ async def test_move_sqlite_to_postgresql_and_carry_on(tmp_path: Path) -> None:
                 ]
             engine.dispose()
             assert numbers == [1, 2, 3, 4]  # the next number follows on
-            await asyncio.sleep(3)  # several ticks and outbox polls later: nothing twice
+            # The new issue's card is out: the outbox has gone round again since the
+            # page and the pending message were sent, and sent neither twice.
+            await until(lambda: any(m.text.startswith("INC-4:") for m in ws.messages), 20)
             assert len(pages_to_olga()) == 1 and len(pending()) == 1
         finally:
             server.send_signal(signal.SIGTERM)
