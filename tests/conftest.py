@@ -48,6 +48,16 @@ TABLES = (
 )
 
 
+# Tables whose `id` comes from a sequence (restarted with the rows, as TRUNCATE did).
+SERIAL = set(TABLES) - {
+    "issue_metrics",
+    "feed_messages",
+    "issue_search",
+    "processed_events",
+    "key_counters",
+}
+
+
 def pytest_report_header() -> str:
     return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
 
@@ -100,7 +110,18 @@ def database_url(tmp_path: object, postgres_database: str | None) -> str:
         return f"sqlite:///{tmp_path}/firebell.db"  # migrated by create_app / the db fixture
     engine = create_engine(postgres_database)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        # Only the tables a test wrote to, with DELETE (children first, as TABLES is
+        # ordered): TRUNCATE of every table cost 80 ms a test, over a minute a run.
+        probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in TABLES)
+        used = {row[0] for row in conn.execute(text(probe))}
+        for table in TABLES:
+            if table in used:
+                conn.execute(text(f"DELETE FROM {table}"))
+                if table in SERIAL:
+                    conn.execute(
+                        text("SELECT setval(pg_get_serial_sequence(:t, 'id'), 1, false)"),
+                        {"t": table},
+                    )
     engine.dispose()
     return postgres_database
 
