@@ -158,6 +158,7 @@ def test_the_spec_is_valid_openapi() -> None:
             *webhooks,
             "POST /slack/events",
             "GET /healthz",
+            "GET /readyz",
             "GET /metrics",
             "GET /api/v1/stats",
             "GET /api/v1/issues",
@@ -213,11 +214,11 @@ async def test_every_response_matches_the_spec(
         print(f"  {label}: " + ", ".join(f"{s}: {n}" for s, n in sorted(counts.items())))
     assert not failures, "\n\n".join(failures[:10])
     assert not [status for status in statuses if status >= 500]
-    assert len(per_operation) == len(operations) == 13
+    assert len(per_operation) == len(operations) == 14
     # Credentials got through: every webhook, Slack and the API answered some with a 2xx.
     others = ["POST /slack/events", "GET /api/v1/stats", "GET /api/v1/issues"]
     for label in [f"POST /webhooks/{source}" for source in SOURCES] + others:
         assert min(per_operation[label]) < 300, (label, per_operation[label])
-    assert sorted(nothing_to_negate) == ["GET /healthz", "GET /metrics"]
+    assert sorted(nothing_to_negate) == ["GET /healthz", "GET /metrics", "GET /readyz"]
     noisy = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert not noisy, [f"{r.name}: {r.getMessage()}" for r in noisy[:5]]
