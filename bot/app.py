@@ -281,6 +281,9 @@ def create_app(
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
     bolt = AsyncApp(
+        # Without a name Bolt calls inspect.stack() to name itself after the caller's
+        # file, reading the source of every frame: ~0.1 s a start, most of a test's.
+        name="firebell",
         client=client,  # carries the token and SLACK_API_URL
         signing_secret=secret,
         # The HTTP response goes out as soon as a listener returns; listeners ack

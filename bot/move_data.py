@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Table, func, insert, select, text, update
 from sqlmodel import SQLModel
 
@@ -22,7 +21,7 @@ from bot.core.errors import StartupError
 from bot.startup import safe_url
 from bot.triage.search import SearchIndex
 from storage.db import Database
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import head_revision, upgrade
 from storage.models import Issue
 from storage.owner import try_exclusive
 
@@ -116,7 +115,7 @@ def _copy(
 
 def _require_current(source: Database, url: str) -> None:
     """Both sides must have the same columns; the source is not ours to migrate."""
-    head = ScriptDirectory.from_config(alembic_config(source)).get_current_head()
+    head = head_revision()
     with source.engine.connect() as conn:
         found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     if found != head:

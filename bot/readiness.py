@@ -12,14 +12,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from alembic.script import ScriptDirectory
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
 
 from bot.core.clock import Clock
 from storage.db import Database
-from storage.migrate import alembic_config
+from storage.migrate import head_revision
 
 SLACK_FRESH = timedelta(minutes=1)
 SLACK_TIMEOUT = 3.0
@@ -31,7 +30,7 @@ class Readiness:
         self.client = client
         self.clock = clock
         self.slack_ok_at: datetime | None = None
-        self.head = ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+        self.head = head_revision()
 
     def _database(self) -> str | None:
         """None when the database answers at the expected revision; else what is wrong."""

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.harness import Harness
 from sandbox.workspace import Channel, Message, OpenView, User
 from storage.db import Database
 from storage.models import Issue, OutboxItem, TimelineEvent
+
+# How long the bot waits for the sandbox Slack. Two suites share two cores, so an
+# ordinary call can take over a second; a timeout there would only retry in fake time,
+# which a test never reaches. Tests that hold Slack's answer on purpose (a "late" or
+# "timeout" fault) mark themselves `slack_timeout(IMPATIENT)` so the bot gives up soon.
+PATIENT = 10.0
+IMPATIENT = 1.5
+
+
+def slack_timeout(request: pytest.FixtureRequest) -> float:
+    marker = request.node.get_closest_marker("slack_timeout")
+    return float(marker.args[0]) if marker else PATIENT
+
 
 GOOD_REPORT = {
     "title": "Checkout fails with 502",

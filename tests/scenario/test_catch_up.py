@@ -12,7 +12,7 @@ from bot.core.clock import FakeClock
 from bot.harness import Harness, running
 from sandbox.openai_server import FakeOpenAI
 from sandbox.workspace import Channel, User
-from tests.helpers import channel_of, file_report, people, run
+from tests.helpers import PATIENT, channel_of, file_report, people, run
 
 ANSWER = {
     "what_happened": "Checkout returned 502 from 09:00 UTC after a config push.",
@@ -58,7 +58,7 @@ async def hm(database_url: str, clock: FakeClock) -> AsyncIterator[tuple[Harness
             openai_api_key="sk-test-key-123456789012",
             openai_base_url=fake.base_url,
             openai_model="local-model",
-            slack_timeout_seconds=0.5,
+            slack_timeout_seconds=PATIENT,
         ) as h:
             yield h, fake
     finally:

@@ -3,18 +3,24 @@ up; the retry finds what the first attempt did instead of doing it again."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core.clock import FakeClock
 from bot.harness import Harness
 from bot.incidents import kinds
 from sandbox.workspace import User
 from tests.helpers import (
     GOOD_REPORT,
+    IMPATIENT,
     file_from_message,
     only_issue,
     open_modal,
     pending_outbox,
     people,
 )
+
+# Every test here holds one of Slack's answers past the bot's patience.
+pytestmark = pytest.mark.slack_timeout(IMPATIENT)
 
 
 async def file_while_late(h: Harness, method: str, clock: FakeClock) -> User:

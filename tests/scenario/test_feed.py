@@ -14,7 +14,16 @@ from bot.core.clock import FakeClock
 from bot.harness import Harness, running
 from sandbox import Sandbox
 from sandbox.workspace import Channel, Message, User
-from tests.helpers import GOOD_REPORT, channel_of, issues, open_modal, pending_outbox, run
+from tests.helpers import (
+    GOOD_REPORT,
+    IMPATIENT,
+    channel_of,
+    issues,
+    open_modal,
+    pending_outbox,
+    run,
+    slack_timeout,
+)
 
 
 @dataclass
@@ -36,7 +45,9 @@ class Feed:
 
 
 @pytest.fixture
-async def f(database_url: str, clock: FakeClock) -> AsyncIterator[Feed]:
+async def f(
+    database_url: str, clock: FakeClock, request: pytest.FixtureRequest
+) -> AsyncIterator[Feed]:
     sandbox = await Sandbox().start()
     ws = sandbox.workspace
     dana, sam = ws.add_user("dana", "Dana"), ws.add_user("sam", "Sam")
@@ -47,7 +58,11 @@ async def f(database_url: str, clock: FakeClock) -> AsyncIterator[Feed]:
     )
     try:
         async with running(
-            database_url, clock=clock, config=config, sandbox=sandbox, slack_timeout_seconds=0.5
+            database_url,
+            clock=clock,
+            config=config,
+            sandbox=sandbox,
+            slack_timeout_seconds=slack_timeout(request),
         ) as h:
             yield Feed(h, dana, sam, support, feed)
     finally:
@@ -85,6 +100,7 @@ async def test_a_new_issue_is_posted_once_and_its_message_follows_the_status(
     assert "*Closed* after 2h 5m" in shown(post)
 
 
+@pytest.mark.slack_timeout(IMPATIENT)  # the feed post is answered late
 async def test_private_and_minor_issues_stay_out_until_raised(f: Feed, clock: FakeClock) -> None:
     await f.file(severity="critical", title="Payroll export leaks", private=["private"])
     await f.file(severity="minor", title="Invoice total rounds wrong")

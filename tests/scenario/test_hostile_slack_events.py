@@ -34,7 +34,7 @@ from bot.core.ids import SLASH_COMMAND, Action, Callback
 from bot.handlers.command_parser import USAGE
 from bot.harness import Harness, running
 from sandbox.signing import sign
-from tests.helpers import bot_messages, channel_of, file_report, open_modal, people
+from tests.helpers import PATIENT, bot_messages, channel_of, file_report, open_modal, people
 
 SEED = 20261124
 REQUESTS = 600
@@ -407,7 +407,7 @@ def bad_signature(rng: random.Random, secret: str, body: str | bytes) -> dict[st
 
 @pytest.fixture
 async def hs(database_url: str) -> AsyncIterator[Harness]:
-    async with running(database_url, slack_timeout_seconds=0.5) as harness:
+    async with running(database_url, slack_timeout_seconds=PATIENT) as harness:
         yield harness
 
 

@@ -34,7 +34,7 @@ TOKEN = "hostile-token"
 SENTRY_SECRET = "hostile-sentry-secret"
 SOURCES = ("alertmanager", "grafana", "sentry", "datadog", "generic", "deploy")
 MAX_BODY_KB = 16
-PER_SOURCE = 400  # 2,400 requests in all
+PER_SOURCE = 200  # 1,200 requests in all (2,400 cost 23 s on PostgreSQL)
 CONFIG = FirebellConfig.model_validate(
     {
         "webhooks": {
@@ -363,7 +363,7 @@ async def test_hostile_requests_never_reach_a_5xx(
     summary = ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items()))
     print(f"\nhostile webhooks: {len(shots)} requests; {summary}")
     assert not problems, "\n".join(problems[:20])
-    assert sum(statuses.values()) == len(shots) >= 2000
+    assert sum(statuses.values()) == len(shots) >= 1000
     assert not [s for s in statuses if s >= 500]
     noisy = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert not noisy, [f"{r.name}: {r.getMessage()}" for r in noisy[:5]]

@@ -55,7 +55,7 @@ CONFIG = FirebellConfig.model_validate(
     }
 )
 POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
-EXAMPLES = 50  # per operation and generation mode: at most 100 generated cases per operation
+EXAMPLES = 25  # per operation and generation mode: at most 50 generated cases per operation
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

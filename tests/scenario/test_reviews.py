@@ -16,7 +16,7 @@ from bot.harness import Harness, running
 from sandbox.openai_server import FakeOpenAI
 from sandbox.workspace import Channel, Message, User
 from storage.models import FollowUp, Review
-from tests.helpers import channel_of, click, file_report, new_view, people, run
+from tests.helpers import PATIENT, channel_of, click, file_report, new_view, people, run
 
 GOOD_ANSWER = {
     "summary": "Checkout failed for card payments for 65 minutes.",
@@ -168,7 +168,7 @@ async def model(database_url: str, clock: FakeClock) -> AsyncIterator[tuple[Harn
             openai_api_key="sk-test-key-123456789012",
             openai_base_url=fake.base_url,
             openai_model="local-model",
-            slack_timeout_seconds=0.5,
+            slack_timeout_seconds=PATIENT,
         ) as h:
             yield h, fake
     finally:

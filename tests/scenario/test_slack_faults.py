@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core.clock import FakeClock
 from bot.harness import Harness, running
-from tests.helpers import GOOD_REPORT, file_report, only_issue, open_modal, pending_outbox, people
+from tests.helpers import (
+    GOOD_REPORT,
+    IMPATIENT,
+    PATIENT,
+    file_report,
+    only_issue,
+    open_modal,
+    pending_outbox,
+    people,
+)
 
 
 async def test_rate_limit_is_waited_out_as_retry_after_says(h: Harness, clock: FakeClock) -> None:
@@ -39,6 +50,7 @@ async def test_slack_outage_at_submit_loses_nothing(h: Harness, clock: FakeClock
     assert pending_outbox(h.firebell.runtime.db) == []
 
 
+@pytest.mark.slack_timeout(IMPATIENT)
 async def test_timeouts_retry_with_backoff_and_post_one_card(h: Harness, clock: FakeClock) -> None:
     dana, _, support = people(h)
     h.sandbox.faults.inject("chat.postMessage", "timeout", times=1)
@@ -61,7 +73,7 @@ async def test_timeouts_retry_with_backoff_and_post_one_card(h: Harness, clock: 
 async def test_channel_appears_after_a_restart_once_slack_is_back(
     database_url: str, clock: FakeClock
 ) -> None:
-    async with running(database_url, clock=clock, slack_timeout_seconds=0.5) as first:
+    async with running(database_url, clock=clock, slack_timeout_seconds=PATIENT) as first:
         dana, _, support = people(first)
         view = await open_modal(first, dana, support)
         first.sandbox.faults.inject("*", "server_error")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.core.clock import FakeClock
 from bot.harness import Harness
-from tests.helpers import channel_of, click, file_report, new_view, people, run
+from tests.helpers import PATIENT, channel_of, click, file_report, new_view, people, run
 
 
 async def test_a_long_timeline_keeps_its_beginning_and_says_what_it_leaves_out(
@@ -106,7 +106,7 @@ async def test_slack_away_at_the_first_request_is_said_in_words(database_url: st
     from sandbox import Sandbox
 
     sandbox = await Sandbox().start()
-    async with running(database_url, sandbox=sandbox, slack_timeout_seconds=0.5) as h:
+    async with running(database_url, sandbox=sandbox, slack_timeout_seconds=PATIENT) as h:
         dana, _sam, support = people(h)
         await sandbox.stop()  # Slack's API goes away before the first request
         reply = await h.driver.slash_command(dana, support, "list")
