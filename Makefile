@@ -8,8 +8,8 @@ STAMP := $(VENV)/.installed-stamp
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 FIREBELL_TEST_DATABASE_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo $(PG_DEFAULT_URL))
 
-# The two runs share the machine's cores: most of a run is waiting on real processes,
-# sockets and the databases, so side by side they take little longer than one.
+# tests/run-lanes runs the suite in lanes side by side (SQLite and PostgreSQL, each
+# split into its long tests and the rest): one after the other took over ten minutes.
 TEST_TMP ?= /tmp/firebell-tests
 
 .PHONY: demo test run bench lint migrate clean
@@ -28,19 +28,10 @@ test: $(STAMP)
 	$(BIN)/mypy
 	@if [ -n "$(FIREBELL_TEST_DATABASE_URL)" ]; then \
 		echo "== test suite on SQLite and on PostgreSQL ($(FIREBELL_TEST_DATABASE_URL)), side by side"; \
-		env -u FIREBELL_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider \
-			--basetemp=$(TEST_TMP)-sqlite > $(TEST_TMP)-sqlite.txt 2>&1 & lite=$$!; \
-		FIREBELL_TEST_DATABASE_URL="$(FIREBELL_TEST_DATABASE_URL)" $(BIN)/pytest -q \
-			--basetemp=$(TEST_TMP)-postgresql > $(TEST_TMP)-postgresql.txt 2>&1; pg=$$?; \
-		wait $$lite; sqlite=$$?; \
-		echo "== SQLite"; cat $(TEST_TMP)-sqlite.txt; \
-		echo "== PostgreSQL"; cat $(TEST_TMP)-postgresql.txt; \
-		test $$sqlite -eq 0 -a $$pg -eq 0; \
 	else \
-		echo "== test suite on SQLite"; \
-		env -u FIREBELL_TEST_DATABASE_URL $(BIN)/pytest -q; \
-		echo "== PostgreSQL run skipped: no server at 127.0.0.1:5432 (CI makes it mandatory)"; \
+		echo "== test suite on SQLite; PostgreSQL skipped: no server at 127.0.0.1:5432 (CI makes it mandatory)"; \
 	fi
+	bash tests/run-lanes $(BIN)/pytest $(TEST_TMP) "$(FIREBELL_TEST_DATABASE_URL)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -67,6 +67,28 @@ SERIAL = set(TABLES) - {
 # and a test's ~100 commits stop waiting on the disk.
 
 
+# Files whose tests start real processes (firebell, Prometheus, Alertmanager) and wait
+# on them, or fuzz for half a minute. `make test` runs them on PostgreSQL in a pytest
+# process of their own, beside the rest: they mostly wait, so they overlap well.
+LONG = {
+    "test_replicas.py",
+    "test_start_and_stop.py",
+    "test_move_data.py",
+    "test_concurrent_start.py",
+    "test_socket_process.py",
+    "test_prometheus_scrape.py",
+    "test_alertmanager_integration.py",
+    "test_engine_concurrency.py",
+    "test_openapi_fuzz.py",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in LONG:
+            item.add_marker(pytest.mark.long)
+
+
 def pytest_report_header() -> str:
     return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
 

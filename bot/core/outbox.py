@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -33,6 +33,37 @@ LEASE_SECONDS = 10.0
 # Attempts after which an item failing with a permanent error stops retrying.
 # Transient failures (rate limits, 5xx, timeouts) retry for as long as it takes.
 MAX_PERMANENT_ATTEMPTS = 5
+
+# The claim's statements, built once: every commit that enqueues wakes a sweep, and
+# building the select with its alias cost as much as running it.
+_earlier = aliased(OutboxItem)
+_HEAD_OF_STREAM = ~(
+    select(_earlier.id)
+    .where(
+        _earlier.stream == OutboxItem.stream,
+        _earlier.status == "pending",
+        col(_earlier.id) < OutboxItem.id,
+    )
+    .exists()
+)
+_LEASE_FREE = or_(
+    col(OutboxItem.locked_until).is_(None), col(OutboxItem.locked_until) < bindparam("now")
+)
+_DUE = (
+    select(OutboxItem)
+    .where(OutboxItem.status == "pending", col(OutboxItem.next_attempt_at) <= bindparam("now"))
+    .where(_LEASE_FREE, _HEAD_OF_STREAM)
+    .order_by(col(OutboxItem.id))
+)
+_CLAIM = (
+    update(OutboxItem)
+    .where(and_(col(OutboxItem.id) == bindparam("item_id"), col(OutboxItem.status) == "pending"))
+    .where(_LEASE_FREE)
+    # Counted at the claim, not at the end: a process killed mid-call leaves
+    # attempts > 0, so the next one knows Slack may have seen it.
+    .values(locked_until=bindparam("until"), attempts=OutboxItem.attempts + 1)
+    .execution_options(synchronize_session=False)
+)
 
 
 class DeliveryError(Exception):
@@ -97,35 +128,12 @@ class Outbox:
     def claim_due(self) -> list[OutboxItem]:
         """Lease the head item of every stream that is due, up to a batch."""
         now = self.clock.now()
-        earlier = aliased(OutboxItem)
-        head_of_stream = (
-            ~select(earlier.id)
-            .where(
-                earlier.stream == OutboxItem.stream,
-                earlier.status == "pending",
-                col(earlier.id) < OutboxItem.id,
-            )
-            .exists()
-        )
-        lease_free = or_(col(OutboxItem.locked_until).is_(None), col(OutboxItem.locked_until) < now)
         with self.db.session() as session:
-            candidates = session.exec(
-                select(OutboxItem)
-                .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
-                .where(lease_free, head_of_stream)
-                .order_by(col(OutboxItem.id))
-                .limit(self.batch_size)
-            ).all()
+            candidates = session.exec(_DUE.limit(self.batch_size), params={"now": now}).all()
             claimed = []
             for item in candidates:
                 result = session.execute(
-                    update(OutboxItem)
-                    .where(and_(col(OutboxItem.id) == item.id, col(OutboxItem.status) == "pending"))
-                    .where(lease_free)
-                    # Counted at the claim, not at the end: a process killed mid-call
-                    # leaves attempts > 0, so the next one knows Slack may have seen it.
-                    .values(locked_until=now + self.lease, attempts=OutboxItem.attempts + 1)
-                    .execution_options(synchronize_session=False)
+                    _CLAIM, {"item_id": item.id, "now": now, "until": now + self.lease}
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
                     item.attempts += 1  # the claim's count, this attempt included
