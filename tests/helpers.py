@@ -17,7 +17,7 @@ from storage.models import Issue, OutboxItem, TimelineEvent
 # which a test never reaches. Tests that hold Slack's answer on purpose (a "late" or
 # "timeout" fault) mark themselves `slack_timeout(IMPATIENT)` so the bot gives up soon.
 PATIENT = 10.0
-IMPATIENT = 1.5
+IMPATIENT = 2.0
 
 
 def slack_timeout(request: pytest.FixtureRequest) -> float:
