@@ -258,8 +258,10 @@ class Workspace:
         except RuntimeError:
             pass
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
-        """Wait until predicate() is truthy (re-checked on every change); return its value."""
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
+        """Wait until predicate() is truthy (re-checked on every change); return its value.
+        The bound is generous: it only costs time when something is wrong, and with four
+        test lanes on two cores a modal once took over 5 s to open."""
 
         async def waiter() -> Any:
             async with self._changed:
