@@ -15,9 +15,14 @@ from storage.db import Database
 SCRIPT_LOCATION = Path(__file__).with_name("alembic")
 
 
-def alembic_config(db: Database) -> Config:
+def _scripts() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
+    return cfg
+
+
+def alembic_config(db: Database) -> Config:
+    cfg = _scripts()
     cfg.attributes["engine"] = db.engine
     return cfg
 
@@ -26,9 +31,7 @@ def alembic_config(db: Database) -> Config:
 def head_revision() -> str | None:
     """The newest migration this code ships. Read once a process: loading the scripts
     compiles every one of them (~30 ms), and every start and /readyz needs it."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    return ScriptDirectory.from_config(_scripts()).get_current_head()
 
 
 def current_revision(db: Database) -> str | None:

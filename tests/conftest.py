@@ -14,7 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.core.clock import FakeClock
@@ -24,7 +24,6 @@ from storage.migrate import upgrade
 from tests.helpers import slack_timeout
 
 PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
-
 TABLES = (
     "duplicate_suggestions",
     "issue_links",
@@ -62,14 +61,9 @@ SERIAL = set(TABLES) - {
 }
 
 
-# Test databases commit without waiting for the WAL flush (synchronous_commit = off):
-# what a test reads is the same, a crash of the server could lose the last commits,
-# and a test's ~100 commits stop waiting on the disk.
-
-
 # Files whose tests start real processes (firebell, Prometheus, Alertmanager) and wait
-# on them, or fuzz for half a minute. `make test` runs them on PostgreSQL in a pytest
-# process of their own, beside the rest: they mostly wait, so they overlap well.
+# on them, or fuzz for half a minute. `make test` (tests/run-lanes) runs them in pytest
+# processes of their own, beside the rest: they mostly wait, so they overlap well.
 LONG = {
     "test_replicas.py",
     "test_start_and_stop.py",
@@ -93,6 +87,15 @@ def pytest_report_header() -> str:
     return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
 
 
+def create_database(admin: Engine, name: str) -> None:
+    """A new database on the test server. It commits without waiting for the WAL flush
+    (synchronous_commit = off): what a test reads is the same, only a crash of the
+    server could lose the last commits, and a test's ~100 commits stop waiting on disk."""
+    with admin.connect() as conn:  # fails loudly when PostgreSQL is down: it is mandatory
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str | None]:
     """A database of our own on the PostgreSQL server, migrated once, dropped at the end."""
@@ -102,9 +105,7 @@ def postgres_database() -> Iterator[str | None]:
     admin_url = make_url(normalise_url(PG_URL))
     name = f"firebell_test_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:  # fails loudly when PostgreSQL is down: it is mandatory
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+    create_database(admin, name)
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     db = Database(url)
     upgrade(db)
@@ -135,9 +136,7 @@ def empty_database(tmp_path: object) -> Iterator[str]:
     admin_url = make_url(normalise_url(PG_URL))
     name = f"firebell_empty_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+    create_database(admin, name)
     try:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:

@@ -12,7 +12,7 @@ from sandbox.workspace import Channel, Message, OpenView, User
 from storage.db import Database
 from storage.models import Issue, OutboxItem, TimelineEvent
 
-# How long the bot waits for the sandbox Slack. Two suites share two cores, so an
+# How long the bot waits for the sandbox Slack. Four test lanes share two cores, so an
 # ordinary call can take over a second; a timeout there would only retry in fake time,
 # which a test never reaches. Tests that hold Slack's answer on purpose (a "late" or
 # "timeout" fault) mark themselves `slack_timeout(IMPATIENT)` so the bot gives up soon.
