@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from storage.issue_key import IssueKey
 from storage.types import UTCDateTime
 
 
@@ -85,8 +86,8 @@ class Issue(SQLModel, table=True):
     closed_at: datetime | None = _utc(default=None)
 
     @property
-    def key(self) -> str:
-        return f"INC-{self.number}"
+    def key(self) -> IssueKey:
+        return IssueKey(self.number)
 
 
 class TimelineEvent(SQLModel, table=True):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from storage.issue_key import IssueKey  # the key type lives with the table that formats it
+
 
 class Callback(StrEnum):
     REPORT_MODAL = "report_issue"
@@ -73,3 +75,6 @@ class Field(StrEnum):
 
 
 SLASH_COMMAND = "/incident"
+
+
+__all__ = ["Action", "Callback", "Field", "IssueKey", "ModalField", "SLASH_COMMAND"]
