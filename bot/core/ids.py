@@ -77,4 +77,4 @@ class Field(StrEnum):
 SLASH_COMMAND = "/incident"
 
 
-__all__ = ["Action", "Callback", "Field", "IssueKey", "ModalField", "SLASH_COMMAND"]
+__all__ = ["SLASH_COMMAND", "Action", "Callback", "Field", "IssueKey", "ModalField"]
