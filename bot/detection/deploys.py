@@ -145,7 +145,9 @@ class Deploys:
                 )
                 session.add(row)
                 session.flush()
-                fixed, unknown, closed = [], [], []
+                fixed: list[str] = []
+                unknown: list[str] = []
+                closed: list[str] = []
                 for key in keys:
                     issue = session.exec(
                         select(Issue).where(Issue.number == int(key.split("-")[1]))
