@@ -119,7 +119,8 @@ class Firebell:
         results = run_jobs(self.runtime)
         await self.settle()
         result = results[SLA_JOB]
-        assert isinstance(result, TickResult)
+        if not isinstance(result, TickResult):  # the failure is in the log, with its traceback
+            raise RuntimeError(f"the SLA job failed this tick: {result}")
         return result
 
     async def settle(self) -> int:

@@ -1,6 +1,8 @@
 """The one list of periodic work, run by APScheduler (3.x) and by Firebell.tick().
 
-Jobs only call services; all their state lives in the database.
+Jobs only call services; all their state lives in the database. Every job is
+run alike: timed into `firebell_scheduler_job_seconds{job}`, and isolated, so a
+job that raises is logged (and counted) while the jobs after it still run.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -17,36 +20,52 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Job:
+    name: str  # the `job` label on /metrics and the word in the log
+    run: Callable[[], object]
+
+
 SLA_JOB = "sla and escalation"
 
 
-def periodic_jobs(runtime: Runtime) -> list[tuple[str, Callable[[], object]]]:
+def periodic_jobs(runtime: Runtime) -> list[Job]:
     """Every tick runs these, in this order: SLA and escalation, the digest, reminders."""
     return [
-        (SLA_JOB, runtime.engine.tick),
-        ("weekly digest", runtime.digest.run_if_due),
-        ("follow-up reminders", runtime.followups.remind),
+        Job(SLA_JOB, runtime.engine.tick),
+        Job("weekly digest", runtime.digest.run_if_due),
+        Job("follow-up reminders", runtime.followups.remind),
     ]
 
 
+@dataclass(frozen=True)
+class JobFailed:
+    """What a job that raised leaves in the tick's results (its error is in the log)."""
+
+    error: str
+
+
 def run_jobs(runtime: Runtime) -> dict[str, object]:
-    """One tick: each job's result by name (the SLA engine's duration goes to /metrics)."""
+    """One tick: each job's result by name, or JobFailed for a job that raised."""
     results: dict[str, object] = {}
-    for name, job in periodic_jobs(runtime):
+    for job in periodic_jobs(runtime):
         started = time.perf_counter()
-        results[name] = job()
-        if name == SLA_JOB:
-            runtime.metrics.tick_took(time.perf_counter() - started)
+        try:
+            results[job.name] = job.run()
+        except Exception as exc:
+            # One broken job must not starve the others (the digest failing must not
+            # stop escalations); the next tick tries it again.
+            log.exception("scheduled job %r failed", job.name)
+            results[job.name] = JobFailed(type(exc).__name__)
+            runtime.metrics.job_failed(job.name)
+        finally:
+            runtime.metrics.job_took(job.name, time.perf_counter() - started)
     return results
 
 
 async def tick(runtime: Runtime) -> None:
-    """The scheduler's job: a failed tick is logged and the next one tries again."""
-    try:
-        results = run_jobs(runtime)
-    except Exception:
-        log.exception("tick failed")
-        return
+    """The scheduler's job: run every job; what failed is logged and tried next tick."""
+    results = run_jobs(runtime)
     sla = results[SLA_JOB]
     if getattr(sla, "anything", False):
         log.info("SLA tick: %s", sla)

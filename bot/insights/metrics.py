@@ -30,7 +30,7 @@ from storage.models import Issue, OutboxItem
 # Webhook sources as labels: anything else in the path is "other", so a stranger
 # posting to /webhooks/<random> cannot grow the label set.
 WEBHOOK_SOURCES = frozenset([*READERS, "deploy"])
-# The SLA tick usually takes milliseconds; a slow one (a large backlog) takes seconds.
+# A scheduled job usually takes milliseconds; a slow one (a large backlog) takes seconds.
 TICK_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -98,10 +98,17 @@ class Metrics:
             ["method", "outcome"],
             registry=self.registry,
         )
-        self.engine_tick = Histogram(
-            "firebell_engine_tick_seconds",
-            "How long one SLA and escalation engine tick took.",
+        self.job_seconds = Histogram(
+            "firebell_scheduler_job_seconds",
+            "How long each scheduled job (SLA and escalation, digest, reminders) took a tick.",
+            ["job"],
             buckets=TICK_BUCKETS,
+            registry=self.registry,
+        )
+        self.job_failures = Counter(
+            "firebell_scheduler_job_failures",
+            "Scheduled jobs that raised (logged with their traceback; retried next tick).",
+            ["job"],
             registry=self.registry,
         )
 
@@ -175,8 +182,11 @@ class Metrics:
     def slack_call(self, method: str, outcome: str) -> None:
         self.slack_api_calls.labels(method, outcome).inc()
 
-    def tick_took(self, seconds: float) -> None:
-        self.engine_tick.observe(seconds)
+    def job_took(self, job: str, seconds: float) -> None:
+        self.job_seconds.labels(job).observe(seconds)
+
+    def job_failed(self, job: str) -> None:
+        self.job_failures.labels(job).inc()
 
     def webhook_answered(self, source: str, code: int) -> None:
         label = source if source in WEBHOOK_SOURCES else "other"

@@ -100,7 +100,8 @@ async def test_metrics_report_issues_outbox_webhooks_slack_calls_and_ticks(
     assert sent is not None and sent > 0
     assert value(found, "firebell_outbox_pending") == 0
     assert value(found, "firebell_outbox_dead") == 0
-    assert value(found, "firebell_engine_tick_seconds_count") == 1
+    assert value(found, "firebell_scheduler_job_seconds_count", job="sla and escalation") == 1
+    assert value(found, "firebell_scheduler_job_seconds_count", job="weekly digest") == 1
 
 
 async def test_webhook_refusals_are_counted_by_code_and_unknown_sources_pooled(
