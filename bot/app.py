@@ -49,15 +49,15 @@ from bot.insights.issue_routes import add_issue_routes
 from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.insights.rollups import WriteRollups
 from bot.playbooks.loader import load_playbooks
-from bot.readiness import Readiness
 from bot.reviews.config import ModelSettings
 from bot.reviews.delivery import ReviewDelivery
 from bot.reviews.followups import FollowUps
 from bot.reviews.hooks import OfferReviewAtFixed
 from bot.reviews.kinds import ReviewKind
 from bot.reviews.service import Reviews
-from bot.runtime import CONTEXT_KEY, Runtime
 from bot.scheduler import SLA_JOB, run_jobs, start_scheduler
+from bot.serving.readiness import Readiness
+from bot.serving.runtime import CONTEXT_KEY, Runtime
 from bot.sla.clocks import SlaClocks
 from bot.sla.delivery import SlaDelivery
 from bot.sla.digest import Digest

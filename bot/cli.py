@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.config import Mode, load_settings
 from bot.core.errors import ConfigError, StartupError
-from bot.logs import configure_logging
+from bot.core.logs import configure_logging
 from storage.owner import hold_shared
 
 log = logging.getLogger("firebell")
@@ -28,7 +28,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
     from bot.core.access_log import MaskingAccessLogger
-    from bot.startup import check_database, check_port, check_slack_token
+    from bot.serving.startup import check_database, check_port, check_slack_token
 
     settings = load_settings("http")
     check_port(args.host, args.port)
@@ -50,23 +50,28 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _socket(args: argparse.Namespace) -> int:
-    from bot.socket_mode import run_socket_mode
-    from bot.startup import check_database, check_port, check_slack_token
+    from bot.app import create_app
+    from bot.serving.socket_mode import run_socket_mode
+    from bot.serving.startup import check_database, check_port, check_slack_token
 
     settings = load_settings("socket")
     check_port(args.host, args.port)
     check_database(settings.database_url)
     hold_shared(settings.database_url)
     check_slack_token(settings)
-    asyncio.run(run_socket_mode(settings, args.host, args.port))
+    asyncio.run(run_socket_mode(create_app(settings), args.host, args.port))
     return 0
 
 
 def _move_data(args: argparse.Namespace) -> int:
-    from bot.move_data import move
+    from bot.triage.search import SearchIndex
+    from storage.move_data import MoveRefused, move
 
     settings = load_settings("none")  # only DATABASE_URL is needed, no Slack settings
-    move(settings.database_url, args.to)
+    try:
+        move(settings.database_url, args.to, lambda db: SearchIndex(db).reindex_missing())
+    except MoveRefused as exc:
+        raise StartupError(str(exc)) from None
     return 0
 
 
@@ -103,13 +108,13 @@ def _check_config(_args: argparse.Namespace) -> int:
 
 
 def _demo(_args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo.script import run_demo
 
     return asyncio.run(run_demo())
 
 
 def _migrate(_args: argparse.Namespace) -> int:
-    from bot.startup import check_database
+    from bot.serving.startup import check_database
     from storage.db import Database
     from storage.migrate import upgrade
 
@@ -125,7 +130,7 @@ def _review_export(args: argparse.Namespace) -> int:
     from bot.core.errors import FirebellError
     from bot.incidents.queries import issue_by_number
     from bot.reviews.service import review_markdown
-    from bot.startup import check_database
+    from bot.serving.startup import check_database
     from storage.db import Database
 
     match = re.fullmatch(r"(?i)INC-(\d+)", args.issue)

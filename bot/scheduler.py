@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.runtime import Runtime
+from bot.serving.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 
@@ -76,3 +76,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def safe_url(url: str) -> str:
+    """The URL as it may be printed: the password hidden."""
+    return make_url(normalise_url(url)).render_as_string(hide_password=True)

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from storage.db import Database, normalise_url
 from storage.migrate import upgrade
 from tests.helpers import slack_timeout

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from sandbox.workspace import Channel, Message, OpenView, User
 from storage.db import Database
 from storage.models import Issue, OutboxItem, TimelineEvent

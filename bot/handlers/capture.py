@@ -14,7 +14,7 @@ from bot.handlers.replies import open_view
 from bot.incidents.drafts import Source
 from bot.incidents.report_form import FormErrors, parse_report
 from bot.incidents.report_modal import ReportPrefill, decode_metadata, report_modal
-from bot.runtime import Runtime
+from bot.serving.runtime import Runtime
 
 
 async def new(req: CommandRequest) -> Reply:

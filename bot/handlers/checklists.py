@@ -13,7 +13,7 @@ from bot.handlers.incidents import field_value
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
 from bot.incidents.lifecycle_views import answer_modal, skip_modal
-from bot.runtime import Runtime
+from bot.serving.runtime import Runtime
 
 
 def _step_of(value: str) -> tuple[int, str]:

@@ -13,7 +13,7 @@ from bot.handlers.command_parser import Command, parse_command
 from bot.handlers.help import help_text
 from bot.handlers.listener import Later, Reply
 from bot.incidents.queries import resolve_issue
-from bot.runtime import Runtime
+from bot.serving.runtime import Runtime
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from bot.handlers.help import help_text
 from bot.handlers.listener import Reply
 from bot.incidents.pins import pin_from_reaction
 from bot.incidents.queries import issue_in_channel
-from bot.runtime import Runtime
+from bot.serving.runtime import Runtime
 
 PIN_REACTIONS = {"pushpin", "round_pushpin"}
 

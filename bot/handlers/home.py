@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.people import visible_to
 from bot.handlers.listener import Reply
 from bot.incidents.queries import list_issues
-from bot.runtime import Runtime
+from bot.serving.runtime import Runtime
 from bot.sla.clocks import clocks_by_issue
 from bot.sla.views import home_view
 

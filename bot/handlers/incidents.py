@@ -23,7 +23,7 @@ from bot.incidents.lifecycle_views import NEXT_UPDATE_CHOICES, severity_modal, u
 from bot.incidents.list_views import list_blocks, timeline_blocks
 from bot.incidents.queries import get_issue, list_issues, timeline
 from bot.incidents.rules import require_steer
-from bot.runtime import Runtime
+from bot.serving.runtime import Runtime
 
 # -- commands -----------------------------------------------------------------
 

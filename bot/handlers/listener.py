@@ -27,7 +27,7 @@ from bot.core.errors import FirebellError, new_error_id
 from bot.core.log_context import bind
 from bot.core.slack_steps import slack_error
 from bot.handlers.replies import apology, tell_user
-from bot.runtime import CONTEXT_KEY, Runtime
+from bot.serving.runtime import CONTEXT_KEY, Runtime
 
 log = logging.getLogger(__name__)
 

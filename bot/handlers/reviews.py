@@ -17,7 +17,7 @@ from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
 from bot.reviews.content import ActionItem
 from bot.reviews.views import ACTION_ROWS, edit_modal, followups_blocks
-from bot.runtime import Runtime
+from bot.serving.runtime import Runtime
 
 
 async def draft(runtime: Runtime, client: AsyncWebClient, issue_id: int, user_id: str) -> Reply:

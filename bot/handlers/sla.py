@@ -14,7 +14,7 @@ from bot.core.people import Actor
 from bot.handlers.carried import issue_id_of
 from bot.handlers.commands import CommandRequest
 from bot.handlers.listener import Later, Reply
-from bot.runtime import Runtime
+from bot.serving.runtime import Runtime
 from bot.sla.views import oncall_blocks, page_answered
 
 

@@ -12,7 +12,7 @@ from bot.handlers.carried import STALE, detail_of, issue_id_of
 from bot.handlers.commands import CommandRequest
 from bot.handlers.listener import Reply
 from bot.incidents.queries import issue_by_number
-from bot.runtime import Runtime
+from bot.serving.runtime import Runtime
 from bot.triage.catch_up_views import catch_up_blocks
 from bot.triage.search import find_issues
 from bot.triage.search_views import search_blocks

@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import running
+from bot.demo.harness import running
 from storage.models import AlertGroup, Issue
 
 BINARY = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")

@@ -8,7 +8,7 @@ import aiohttp
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from tests.helpers import channel_of, file_report, people, run
 
 TOKEN = "api-token-0123456789"

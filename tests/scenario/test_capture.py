@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from tests.helpers import (
     GOOD_REPORT,
     file_from_message,

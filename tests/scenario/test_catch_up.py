@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from sandbox.openai_server import FakeOpenAI
 from sandbox.workspace import Channel, User
 from tests.helpers import PATIENT, channel_of, file_report, people, run

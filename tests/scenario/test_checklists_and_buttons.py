@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.core.people import Actor
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from sandbox.workspace import Message
 from storage.models import TimelineEvent
 from tests.helpers import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.demo import run_demo
+from bot.demo.script import run_demo
 
 
 async def test_demo_plays_an_issue_from_capture_to_closed() -> None:

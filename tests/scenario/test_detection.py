@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from storage.models import AlertGroup, Issue, TimelineEvent
 
 TOKEN = "hook-token"

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from bot.triage.duplicates import find_duplicates
 from sandbox.workspace import Message, User
 from tests.helpers import channel_of, click, file_another, fresh, issues, people, run

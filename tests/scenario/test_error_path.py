@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.core.errors import FirebellError
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from tests.helpers import channel_of, click, file_report, new_view, people, run
 
 ERROR_ID = re.compile(r"error id `?(E[0-9A-F]{8})`?")

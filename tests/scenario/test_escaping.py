@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from sandbox import Sandbox
 from tests.helpers import GOOD_REPORT, channel_of, click, file_report, new_view, run
 from tests.scenario.test_detection import TOKEN, post

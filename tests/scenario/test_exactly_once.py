@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.clock import FakeClock
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from bot.incidents import kinds
 from sandbox.workspace import User
 from tests.helpers import (

@@ -16,7 +16,7 @@ import pytest
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from sandbox import Sandbox
 from sandbox.workspace import Channel, User
 from tests.helpers import channel_of, file_report, run, timeline_kinds

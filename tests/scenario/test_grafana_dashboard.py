@@ -9,7 +9,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from tests.helpers import channel_of, file_report, people, run
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "contrib" / "grafana" / "firebell.json"

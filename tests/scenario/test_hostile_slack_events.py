@@ -31,8 +31,8 @@ import aiohttp
 import pytest
 
 from bot.core.ids import SLASH_COMMAND, Action, Callback
+from bot.demo.harness import Harness, running
 from bot.handlers.command_parser import USAGE
-from bot.harness import Harness, running
 from sandbox.signing import sign
 from tests.helpers import PATIENT, bot_messages, channel_of, file_report, open_modal, people
 

@@ -27,7 +27,7 @@ from yarl import URL
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from storage.models import AlertEvent, Deploy
 
 TOKEN = "hostile-token"

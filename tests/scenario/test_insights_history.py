@@ -21,7 +21,7 @@ import pytest
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from sandbox.workspace import Channel, User
 from storage.models import FollowUp, Issue
 from tests.helpers import GOOD_REPORT, channel_of, issues, open_modal, people, run

@@ -14,7 +14,7 @@ import pytest
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from tests.helpers import channel_of, file_another, people, run
 
 PUBLIC = "public-token-0123456789"

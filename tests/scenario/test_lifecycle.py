@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.clock import FakeClock
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from tests.helpers import (
     channel_of,
     file_report,
@@ -64,7 +64,7 @@ async def test_admins_by_user_and_by_user_group_may_steer(
     database_url: str, clock: FakeClock
 ) -> None:
     from bot.config import FirebellConfig
-    from bot.harness import running
+    from bot.demo.harness import running
     from sandbox import Sandbox
 
     sandbox = await Sandbox().start()

@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from sandbox.workspace import Channel, User
 from tests.helpers import GOOD_REPORT, channel_of, issues, open_modal, people, run
 

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import running
+from bot.demo.harness import running
 from sandbox import Sandbox
 from storage.db import normalise_url
 from storage.owner import hold_shared

@@ -38,7 +38,7 @@ from schemathesis.specs.openapi.checks import (
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 TOKEN = "fuzz-token-0123456789"  # an API token needs 16 characters

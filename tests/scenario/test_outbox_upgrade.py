@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from storage.models import OutboxItem
 from tests.helpers import channel_of, file_report, people
 

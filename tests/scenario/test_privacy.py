@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from sandbox import Sandbox
 from sandbox.workspace import Channel, User
 from tests.helpers import GOOD_REPORT, open_modal

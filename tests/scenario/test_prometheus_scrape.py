@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from bot.core.clock import FakeClock
-from bot.harness import running
+from bot.demo.harness import running
 from tests.helpers import channel_of, file_report, people, run
 
 BINARY = shutil.which("prometheus")

@@ -10,7 +10,7 @@ import aiohttp
 
 from bot.app import create_app
 from bot.core.clock import FakeClock
-from bot.harness import Harness, sandbox_settings
+from bot.demo.harness import Harness, sandbox_settings
 from storage.db import Database
 from storage.migrate import upgrade
 

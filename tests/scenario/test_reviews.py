@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.cli import main
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from sandbox.openai_server import FakeOpenAI
 from sandbox.workspace import Channel, Message, User
 from storage.models import FollowUp, Review

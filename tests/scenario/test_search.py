@@ -3,7 +3,7 @@ stack traces, updates and pinned messages; kept current; private issues for memb
 
 from __future__ import annotations
 
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from tests.helpers import channel_of, file_another, issues, people, run
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlencode
 
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from tests.helpers import issues, people
 
 

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 import aiohttp
 import pytest
 
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from sandbox.signing import sign
 from tests.helpers import issues, open_modal, people, run
 

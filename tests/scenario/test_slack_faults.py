@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from tests.helpers import (
     GOOD_REPORT,
     IMPATIENT,

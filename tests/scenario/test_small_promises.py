@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.clock import FakeClock
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from tests.helpers import PATIENT, channel_of, click, file_report, new_view, people, run
 
 
@@ -102,7 +102,7 @@ async def test_lists_say_minutes_not_zero_hours_and_the_card_names_comms_and_scr
 async def test_slack_away_at_the_first_request_is_said_in_words(database_url: str) -> None:
     """Bolt asks auth.test before any listener; with Slack's API away that was an empty
     500. Now the person reads what is wrong, and Slack gets its 200."""
-    from bot.harness import running
+    from bot.demo.harness import running
     from sandbox import Sandbox
 
     sandbox = await Sandbox().start()

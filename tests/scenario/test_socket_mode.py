@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.app import create_app
 from bot.core.clock import FakeClock
-from bot.harness import sandbox_settings
-from bot.socket_mode import connect_socket_mode
+from bot.demo.harness import sandbox_settings
+from bot.serving.socket_mode import connect_socket_mode
 from sandbox import Sandbox, SlackDriver
 from tests.helpers import GOOD_REPORT, only_issue
 

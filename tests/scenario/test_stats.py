@@ -4,7 +4,7 @@ counted but never named."""
 from __future__ import annotations
 
 from bot.core.clock import FakeClock
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from tests.helpers import GOOD_REPORT, channel_of, issues, open_modal, people, run
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.core.clock import FakeClock
-from bot.harness import Harness
+from bot.demo.harness import Harness
 from storage.models import SlaClock
 from tests.helpers import channel_of, file_report, new_view, people, run
 

@@ -254,16 +254,31 @@ def test_a_pem_block_cut_short_does_not_leak_its_body() -> None:
     assert all(line not in redact(cut) for line in body[:3])
 
 
-def test_a_prompt_of_8000_tokens_is_redacted_quickly() -> None:
-    lines = [
+def _prompt(lines: int) -> str:
+    return "\n".join(
         f"2026-01-05 09:{i % 60:02d} <@U000000{i % 9}>: {ORDINARY[i % len(ORDINARY)]} "
         f"api_key = 'q9-w8-{i}'"
-        for i in range(320)
-    ]
-    text = "\n".join(lines)
+        for i in range(lines)
+    )
+
+
+def _fastest(text: str) -> float:
+    """The fastest of three runs: the one least disturbed by the rest of the machine."""
+    times = []
+    for _ in range(3):
+        began = time.perf_counter()
+        redact(text)
+        times.append(time.perf_counter() - began)
+    return min(times)
+
+
+def test_a_prompt_of_8000_tokens_is_redacted_in_time_linear_in_its_length() -> None:
+    """Not a bound in seconds (that flakes on a loaded machine; bench/ measures speed):
+    four times the text takes about four times as long, never the sixteen of a
+    pattern that backtracks quadratically."""
+    text = _prompt(320)
     assert len(text) >= 32_000  # about 8,000 tokens
-    began = time.perf_counter()
     cleaned = redact(text)
-    elapsed = time.perf_counter() - began
     assert "q9-w8-" not in cleaned
-    assert elapsed < 1.0, f"redacting ~8,000 tokens took {elapsed:.3f} s"
+    ratio = _fastest(_prompt(1280)) / _fastest(text)
+    assert ratio < 10, f"4x the text took {ratio:.1f}x as long"

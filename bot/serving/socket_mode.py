@@ -5,13 +5,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import Protocol
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
 
-from bot.app import Firebell, create_app
-from bot.config import Settings
 from bot.core.access_log import MaskingAccessLogger
+from bot.serving.runtime import Runtime
+
+
+class Firebell(Protocol):
+    """What Socket Mode needs of the app, which the caller (cli) builds: serving does
+    not import the wiring."""
+
+    runtime: Runtime
+    bolt: AsyncApp
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    def web_app(self, *, slack_events: bool = True, lifespan: bool = True) -> web.Application: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +38,11 @@ async def connect_socket_mode(firebell: Firebell, app_token: str) -> AsyncSocket
     return handler
 
 
-async def run_socket_mode(settings: Settings, host: str = "0.0.0.0", port: int = 3000) -> None:
+async def run_socket_mode(firebell: Firebell, host: str = "0.0.0.0", port: int = 3000) -> None:
     """Slack over the websocket, and on `host:port` everything else `serve` offers
     (/healthz, /readyz, the webhooks, /metrics, the API): one process in all."""
+    settings = firebell.runtime.settings
     assert settings.slack_app_token is not None
-    firebell = create_app(settings)
     handler = await connect_socket_mode(firebell, settings.slack_app_token.get_secret_value())
     runner = web.AppRunner(
         firebell.web_app(slack_events=False, lifespan=False),

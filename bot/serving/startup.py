@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.core.errors import StartupError
-from storage.db import Database, normalise_url
+from storage.db import Database, normalise_url, safe_url
 
 log = logging.getLogger("firebell")
 
@@ -38,10 +38,6 @@ def check_port(host: str, port: int) -> None:
         raise StartupError(f"port {port} on {host} {why}; choose another with --port") from None
     finally:
         probe.close()
-
-
-def safe_url(url: str) -> str:
-    return make_url(normalise_url(url)).render_as_string(hide_password=True)
 
 
 def check_database(url: str, *, must_exist: bool = False) -> None:

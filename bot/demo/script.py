@@ -17,7 +17,7 @@ import aiohttp
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.harness import Harness, running
+from bot.demo.harness import Harness, running
 from sandbox import Sandbox
 from sandbox.transcript import humanise, render
 from sandbox.workspace import Message, User, Workspace

@@ -17,15 +17,18 @@ from collections.abc import Callable
 from sqlalchemy import Table, func, insert, select, text, update
 from sqlmodel import SQLModel
 
-from bot.core.errors import StartupError
-from bot.startup import safe_url
-from bot.triage.search import SearchIndex
-from storage.db import Database
+from storage.db import Database, safe_url
 from storage.migrate import head_revision, upgrade
 from storage.models import Issue
 from storage.owner import try_exclusive
 
 CHUNK = 2_000
+
+
+class MoveRefused(Exception):
+    """Why the move did not start or did not check out, in one line for the terminal."""
+
+
 SKIP = {"issue_search"}  # rebuilt from the copied rows: FTS5 and tsvector differ
 
 
@@ -42,13 +45,20 @@ def counts(db: Database) -> dict[str, int]:
         }
 
 
-def move(source_url: str, target_url: str, say: Callable[[str], None] = print) -> dict[str, int]:
+def move(
+    source_url: str,
+    target_url: str,
+    reindex: Callable[[Database], object],
+    say: Callable[[str], None] = print,
+) -> dict[str, int]:
+    """Copy everything; `reindex` rebuilds the search index on the target (the search
+    slice's job: storage does not know FTS5 from tsvector)."""
     if not target_url.startswith(("postgresql", "postgres")):
-        raise StartupError("--to must be a PostgreSQL URL, e.g. postgresql+psycopg://user@host/db")
+        raise MoveRefused("--to must be a PostgreSQL URL, e.g. postgresql+psycopg://user@host/db")
     try:
         lock = try_exclusive(source_url)
     except BlockingIOError:
-        raise StartupError(
+        raise MoveRefused(
             f"a Firebell process is using {safe_url(source_url)}: stop it first (SIGTERM, "
             "or `systemctl stop firebell`), then run move-data again"
         ) from None
@@ -59,7 +69,7 @@ def move(source_url: str, target_url: str, say: Callable[[str], None] = print) -
         busy = {name: n for name, n in counts(target).items() if n}
         if busy:
             shown = ", ".join(f"{name} ({n})" for name, n in sorted(busy.items())[:5])
-            raise StartupError(
+            raise MoveRefused(
                 f"the target {safe_url(target_url)} is not empty: {shown}; move-data copies "
                 "into an empty, migrated database only"
             )
@@ -67,11 +77,11 @@ def move(source_url: str, target_url: str, say: Callable[[str], None] = print) -
         for table in tables():
             _copy(source, target, table, expected[table.name], say)
         _resume_sequences(target)
-        SearchIndex(target).reindex_missing()
+        reindex(target)
         found = counts(target)
         wrong = {n: (expected[n], found[n]) for n in expected if expected[n] != found[n]}
         if wrong:
-            raise StartupError(f"row counts differ after the copy: {wrong}")
+            raise MoveRefused(f"row counts differ after the copy: {wrong}")
         _same_counters(source, target)
         total = sum(found.values())
         say(f"moved {total:,} rows in {len(found)} tables; counts and key counters match")
@@ -119,7 +129,7 @@ def _require_current(source: Database, url: str) -> None:
     with source.engine.connect() as conn:
         found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     if found != head:
-        raise StartupError(
+        raise MoveRefused(
             f"{safe_url(url)} is at migration {found}, this Firebell at {head}: run "
             "`firebell migrate` on it first (or start this version once), then move-data"
         )
@@ -147,11 +157,11 @@ def _same_counters(source: Database, target: Database) -> None:
 
     before, after = read(source), read(target)
     if before != after:
-        raise StartupError(f"key counters differ after the copy: {before} != {after}")
+        raise MoveRefused(f"key counters differ after the copy: {before} != {after}")
     with target.engine.connect() as conn:
         top = conn.execute(select(func.max(Issue.number))).scalar() or 0
     if after.get("issue", top) < top:
-        raise StartupError("the issue counter is behind the highest issue number")
+        raise MoveRefused("the issue counter is behind the highest issue number")
 
 
 if __name__ == "__main__":  # pragma: no cover
