@@ -15,6 +15,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.config import FirebellConfig, Settings, load_config
+from bot.core.ai.model import Model
+from bot.core.ai.settings import ModelSettings
 from bot.core.background import BackgroundTasks
 from bot.core.clock import Clock, SystemClock
 from bot.core.delivery import DeliveryTable
@@ -50,7 +52,6 @@ from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.insights.rollups import WriteRollups
 from bot.playbooks.loader import load_playbooks
 from bot.readiness import Readiness
-from bot.reviews.config import ModelSettings
 from bot.reviews.delivery import ReviewDelivery
 from bot.reviews.followups import FollowUps
 from bot.reviews.hooks import OfferReviewAtFixed
@@ -249,7 +250,10 @@ def create_app(
     deliveries.require([IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind])
     outbox = Outbox(db, clock, deliveries)
 
-    model = ModelSettings(settings.openai_api_key, settings.openai_base_url, settings.openai_model)
+    model = Model(
+        ModelSettings(settings.openai_api_key, settings.openai_base_url, settings.openai_model),
+        config.review,
+    )
     runtime = Runtime(
         settings=settings,
         config=config,
@@ -268,8 +272,8 @@ def create_app(
         oncall=OnCall(db, clock, config),
         pages=ManualPages(db, clock, config),
         digest=digest,
-        reviews=Reviews(db, clock, model, config.review, playbooks),
-        catch_ups=CatchUps(db, clock, model, config.review, playbooks),
+        reviews=Reviews(db, clock, model, playbooks),
+        catch_ups=CatchUps(db, clock, model, playbooks),
         search=search,
         merges=Merges(db, clock, hooks, sla, config.triage),
         followups=FollowUps(db, clock),
