@@ -30,6 +30,7 @@ from bot.detection.delivery import DetectionDelivery
 from bot.detection.deploys import Deploys
 from bot.detection.intake import Intake
 from bot.detection.kinds import DetectionKind
+from bot.detection.routes import SOURCES as WEBHOOK_SOURCES
 from bot.detection.routes import Webhooks, add_routes
 from bot.feed.delivery import FeedDelivery
 from bot.feed.hooks import AnnounceIssues
@@ -213,7 +214,7 @@ def create_app(
         search.reindex_missing()  # issues filed before search existed; none after
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     # One registry per app (never prometheus_client's global one: tests build many apps).
-    metrics = Metrics(db, config.metrics)
+    metrics = Metrics(db, config.metrics, webhook_sources=WEBHOOK_SOURCES)
     client = make_web_client(
         token, settings.slack_api_url, clock, settings.slack_timeout_seconds, metrics.slack_call
     )
@@ -277,7 +278,7 @@ def create_app(
         search=search,
         merges=Merges(db, clock, hooks, sla, config.triage),
         followups=FollowUps(db, clock),
-        intake=Intake(db, clock, config, filing, lifecycle, config),
+        intake=Intake(db, clock, config, filing, lifecycle, hooks),
         deploys=Deploys(db, clock, lifecycle),
         metrics=metrics,
     )
