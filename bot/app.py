@@ -15,6 +15,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.config import FirebellConfig, Settings, load_config
+from bot.core.ai.model import Model
+from bot.core.ai.settings import ModelSettings
 from bot.core.background import BackgroundTasks
 from bot.core.clock import Clock, SystemClock
 from bot.core.delivery import DeliveryTable
@@ -28,6 +30,7 @@ from bot.detection.delivery import DetectionDelivery
 from bot.detection.deploys import Deploys
 from bot.detection.intake import Intake
 from bot.detection.kinds import DetectionKind
+from bot.detection.routes import SOURCES as WEBHOOK_SOURCES
 from bot.detection.routes import Webhooks, add_routes
 from bot.feed.delivery import FeedDelivery
 from bot.feed.hooks import AnnounceIssues
@@ -49,7 +52,6 @@ from bot.insights.issue_routes import add_issue_routes
 from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.insights.rollups import WriteRollups
 from bot.playbooks.loader import load_playbooks
-from bot.reviews.config import ModelSettings
 from bot.reviews.delivery import ReviewDelivery
 from bot.reviews.followups import FollowUps
 from bot.reviews.hooks import OfferReviewAtFixed
@@ -213,7 +215,7 @@ def create_app(
         search.reindex_missing()  # issues filed before search existed; none after
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     # One registry per app (never prometheus_client's global one: tests build many apps).
-    metrics = Metrics(db, config.metrics)
+    metrics = Metrics(db, config.metrics, webhook_sources=WEBHOOK_SOURCES)
     client = make_web_client(
         token, settings.slack_api_url, clock, settings.slack_timeout_seconds, metrics.slack_call
     )
@@ -250,7 +252,10 @@ def create_app(
     deliveries.require([IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind])
     outbox = Outbox(db, clock, deliveries)
 
-    model = ModelSettings(settings.openai_api_key, settings.openai_base_url, settings.openai_model)
+    model = Model(
+        ModelSettings(settings.openai_api_key, settings.openai_base_url, settings.openai_model),
+        config.review,
+    )
     runtime = Runtime(
         settings=settings,
         config=config,
@@ -269,12 +274,12 @@ def create_app(
         oncall=OnCall(db, clock, config),
         pages=ManualPages(db, clock, config),
         digest=digest,
-        reviews=Reviews(db, clock, model, config.review, playbooks),
-        catch_ups=CatchUps(db, clock, model, config.review, playbooks),
+        reviews=Reviews(db, clock, model, playbooks),
+        catch_ups=CatchUps(db, clock, model, playbooks),
         search=search,
         merges=Merges(db, clock, hooks, sla, config.triage),
         followups=FollowUps(db, clock),
-        intake=Intake(db, clock, config, filing, lifecycle, config),
+        intake=Intake(db, clock, config, filing, lifecycle, hooks),
         deploys=Deploys(db, clock, lifecycle),
         metrics=metrics,
     )

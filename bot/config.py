@@ -15,13 +15,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.ai.settings import ReviewConfig
 from bot.core.domain import IssueType
 from bot.core.errors import ConfigError
 from bot.core.yaml_files import read_mapping
 from bot.detection.config import DetectionConfig
 from bot.feed.config import AnnounceConfig
 from bot.insights.config import ApiConfig, MetricsConfig, TypeSettings
-from bot.reviews.config import ReviewConfig
 from bot.sla.config import OnCallConfig
 from bot.triage.config import TriageConfig
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Annotated
+
+from pydantic import BeforeValidator
 
 PART = re.compile(r"([0-9]+)([mhdw])")  # ASCII digits: int() would also read "١" or fail on "²"
 UNIT = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -51,3 +54,14 @@ def format_duration(delta: timedelta) -> str:
         f"{minutes}m" if minutes else "",
     ]
     return " ".join(p for p in parts if p)
+
+
+def _read_duration(value: object) -> object:
+    # ISO 8601 ("PT10M") is how a stored policy snapshot writes durations; pydantic reads it.
+    if isinstance(value, str) and not value.startswith("P"):
+        return parse_duration(value)
+    return value
+
+
+# A configuration field written as people write durations ("15m", "1h30m").
+Duration = Annotated[timedelta, BeforeValidator(_read_duration)]

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from bot.core.domain import IssueType, SeverityName
-from bot.sla.config import Duration
+from bot.core.durations import Duration
 
 Source = Literal["alertmanager", "grafana", "sentry", "datadog", "generic", "deploy"]
 

@@ -24,9 +24,8 @@ from bot.detection.config import AlertRoute, DetectionConfig
 from bot.incidents import kinds as incident_kinds
 from bot.incidents.drafts import IssueDraft
 from bot.incidents.filing import Filing
+from bot.incidents.hooks import IssueHooks
 from bot.incidents.lifecycle import Lifecycle
-from bot.sla.config import OnCallConfig
-from bot.sla.escalation_start import policy_of, start_escalation
 from storage.db import Database
 from storage.models import AlertEvent, AlertGroup, Issue
 
@@ -67,14 +66,14 @@ class Intake:
         config: DetectionConfig,
         filing: Filing,
         lifecycle: Lifecycle,
-        oncall: OnCallConfig,
+        hooks: IssueHooks,
     ) -> None:
         self.db = db
         self.clock = clock
         self.config = config
         self.filing = filing
         self.lifecycle = lifecycle
-        self.oncall = oncall  # the escalation policies, for routes that page on open
+        self.hooks = hooks  # the SLA slice's, for routes that page on open
         self._card_due: dict[int, datetime] = {}
 
     def ingest(self, alerts: list[Alert]) -> list[Outcome]:
@@ -238,10 +237,7 @@ class Intake:
         group.issue_id = issue.id
         session.add_all([issue, group])
         if route.start == "on_open":  # the policy may already have started it: once
-            policy = policy_of(self.oncall, issue)
-            start_escalation(
-                session, self.clock, issue, policy, "acknowledge", issue.created_at, on_open=True
-            )
+            self.hooks.start_escalation_on_open(session, issue)
         add_event(
             session,
             issue,

@@ -40,6 +40,8 @@ READERS: dict[str, Callable[[Any, web.Request], list[Alert]]] = {
     "datadog": lambda body, _r: read_datadog(body),
     "generic": lambda body, _r: read_generic(body),
 }
+# Every /webhooks/<source> there is; create_app hands the names to /metrics for labels.
+SOURCES = (*READERS, "deploy")
 
 
 def refuse(status: int, reason: str) -> web.Response:
@@ -104,10 +106,8 @@ def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
 
     async def receive(request: web.Request) -> web.Response:
         source = request.match_info["source"]
-        if source not in READERS and source != "deploy":
-            return refuse(
-                404, f"unknown source {source}; use one of {', '.join([*READERS, 'deploy'])}"
-            )
+        if source not in SOURCES:
+            return refuse(404, f"unknown source {source}; use one of {', '.join(SOURCES)}")
         bind(webhook_source=source)  # a known name only: the logs carry no caller's text
         raw = await _read(hooks.config, request)
         if isinstance(raw, web.Response):

@@ -3,6 +3,8 @@
 Incidents sits below SLA, detection and reviews, so it cannot call them. It
 calls these hooks instead, in the change's own transaction; `create_app`
 fills the list (SLA clocks start at filing, a review is offered at Fixed).
+Peer slices reach one another the same way: an alert route that pages on open
+(detection) starts the SLA slice's escalation through `start_escalation_on_open`.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ class IssueHooks:
         """Stop what pages people about the issue; returns how many were running."""
         return 0
 
+    def start_escalation_on_open(self, session: Session, issue: Issue) -> None:
+        """Start escalating the new issue now, as `start: on_open` would (an alert route
+        asks it): once, whatever else started it."""
+        return None
+
 
 class HookList(IssueHooks):
     """Every slice's hooks, called in the order given."""
@@ -97,3 +104,7 @@ class HookList(IssueHooks):
 
     def stop_escalations(self, session: Session, issue: Issue, at: datetime, reason: str) -> int:
         return sum(hook.stop_escalations(session, issue, at, reason) for hook in self.hooks)
+
+    def start_escalation_on_open(self, session: Session, issue: Issue) -> None:
+        for hook in self.hooks:
+            hook.start_escalation_on_open(session, issue)

@@ -13,13 +13,14 @@ import base64
 import binascii
 import csv
 import io
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from aiohttp import web
 from sqlalchemy import ColumnElement
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.core.timeline import event_words
@@ -27,11 +28,23 @@ from bot.incidents.rules import OPEN_STATUSES
 from bot.insights.api import refuse, token_of
 from bot.insights.config import ApiConfig
 from bot.insights.figures import source_of
-from bot.triage.search import SearchIndex
 from storage.db import Database
 from storage.models import Issue, TimelineEvent
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+
+
+class SearchHit(Protocol):
+    @property
+    def issue_id(self) -> int: ...
+
+
+class FullTextSearch(Protocol):
+    """What `q=` needs of the full-text index (triage's SearchIndex, from create_app)."""
+
+    def search(self, session: Session, query: str, limit: int) -> Sequence[SearchHit]: ...
+
+
 FIELDS = (
     "key",
     "title",
@@ -164,7 +177,7 @@ def _key_number(key: str) -> int | None:
 
 
 def add_issue_routes(
-    app: web.Application, db: Database, clock: Clock, config: ApiConfig, index: SearchIndex
+    app: web.Application, db: Database, clock: Clock, config: ApiConfig, index: FullTextSearch
 ) -> None:
     def allowed(request: web.Request) -> tuple[bool, web.Response | None]:
         if not config.tokens:

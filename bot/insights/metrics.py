@@ -8,7 +8,7 @@ Labels never carry issue keys or user ids.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterator
 from typing import Any
 
 from aiohttp import web
@@ -21,15 +21,11 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.core import observations
-from bot.detection.routes import READERS
 from bot.incidents.rules import OPEN_STATUSES
 from bot.insights.config import MetricsConfig
 from storage.db import Database
 from storage.models import Issue, OutboxItem
 
-# Webhook sources as labels: anything else in the path is "other", so a stranger
-# posting to /webhooks/<random> cannot grow the label set.
-WEBHOOK_SOURCES = frozenset([*READERS, "deploy"])
 # A scheduled job usually takes milliseconds; a slow one (a large backlog) takes seconds.
 TICK_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -81,8 +77,13 @@ class DatabaseGauges(Collector):
 class Metrics:
     """The app's registry, its instruments, and the callbacks create_app wires to them."""
 
-    def __init__(self, db: Database, config: MetricsConfig) -> None:
+    def __init__(
+        self, db: Database, config: MetricsConfig, webhook_sources: Collection[str]
+    ) -> None:
         self.config = config
+        # Webhook sources as labels (detection declares them): anything else in the path
+        # is "other", so a stranger posting to /webhooks/<random> cannot grow the label set.
+        self.webhook_sources = frozenset(webhook_sources)
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(DatabaseGauges(db))
         self.webhook_requests = Counter(
@@ -189,7 +190,7 @@ class Metrics:
         self.job_failures.labels(job).inc()
 
     def webhook_answered(self, source: str, code: int) -> None:
-        label = source if source in WEBHOOK_SOURCES else "other"
+        label = source if source in self.webhook_sources else "other"
         self.webhook_requests.labels(label, str(code)).inc()
 
     def exposition(self) -> bytes:

@@ -7,6 +7,19 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# What the model is asked for: a ReviewContent, as JSON.
+INSTRUCTIONS = (
+    "You draft blameless post-incident reviews for an engineering team. Use only the facts "
+    "given; where a fact is missing, say it is not recorded. Answer with one JSON object with "
+    "exactly these keys: summary, customer_impact, detection, response, resolution (strings), "
+    "timeline (a list of {time, event}), root_cause (string), contributing_factors, went_well, "
+    "went_badly, lessons_learned (lists of strings), action_items (a list of {title, owner, "
+    "due_date, priority}) where owner is a Slack user ID from the participants or null, "
+    "due_date is YYYY-MM-DD or null, and priority is low, medium or high. Detection says how and "
+    "when the issue was detected and the time to detect; resolution separates the time to fix "
+    "from the time to deploy."
+)
+
 
 class TimelineEntry(BaseModel):
     model_config = ConfigDict(extra="ignore")

@@ -12,24 +12,23 @@ from dataclasses import dataclass
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import Session, select
 
+from bot.core.ai.model import Model, NoModelAnswer
+from bot.core.ai.prompt import Facts, Line
 from bot.core.clock import Clock
 from bot.core.errors import FirebellError
 from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
+from bot.incidents.channel_history import channel_history
 from bot.incidents.checklist import propose_next_if_ready
+from bot.incidents.gather import gather_facts
 from bot.incidents.queries import step_states
 from bot.incidents.rules import require_steer
 from bot.playbooks.loader import Playbooks
 from bot.playbooks.model import Phase
 from bot.reviews import kinds
-from bot.reviews.config import ModelSettings, ReviewConfig
-from bot.reviews.content import ActionItem, ReviewContent
-from bot.reviews.facts import Facts, Line, build_prompt
-from bot.reviews.gather import gather_facts
-from bot.reviews.history import channel_history
+from bot.reviews.content import INSTRUCTIONS, ActionItem, ReviewContent
 from bot.reviews.markdown import to_markdown, with_names
-from bot.reviews.model_call import ModelFailure, ask_model
 from bot.reviews.template import template_review
 from storage.db import Database
 from storage.models import FollowUp, Issue, Review, StepState
@@ -46,14 +45,12 @@ class Reviews:
         self,
         db: Database,
         clock: Clock,
-        model: ModelSettings,
-        config: ReviewConfig,
+        model: Model,
         playbooks: Playbooks,
     ) -> None:
         self.db = db
         self.clock = clock
         self.model = model
-        self.config = config
         self.playbooks = playbooks
 
     async def draft_from_channel(
@@ -64,7 +61,7 @@ class Reviews:
             issue = session.get(Issue, issue_id)
         if issue is None:
             raise FirebellError("That issue no longer exists.")
-        chatter = await channel_history(client, issue.channel_id, self.config.history_limit)
+        chatter = await channel_history(client, issue.channel_id, self.model.config.history_limit)
         return await self.draft(issue_id, actor_id, chatter)
 
     async def draft(self, issue_id: int, actor_id: str, chatter: list[Line]) -> Drafted:
@@ -98,31 +95,14 @@ class Reviews:
         return Drafted(review, f"The review of {issue.key} is {where}{reason}.")
 
     async def _write(self, issue: Issue, facts: Facts) -> tuple[ReviewContent, str, str | None]:
-        key = self.model.api_key
-        if key is None:
+        if not self.model.configured:  # the template is the review, nothing to explain
             return template_review(facts), "template", None
-        if issue.private and not self.config.allow_private:
-            return (
-                template_review(facts),
-                "template",
-                ("a private issue is not sent to the model; review.allow_private is off"),
-            )
-        prompt = build_prompt(
-            facts, self.config.token_budget, redact_emails=self.config.redact_emails
-        )
         try:
-            content = await ask_model(
-                prompt,
-                api_key=key.get_secret_value(),
-                base_url=self.model.base_url,
-                model=self.model.model,
-                timeout=self.config.timeout_seconds,
-                max_retries=self.config.max_retries,
-                answer=ReviewContent,
-                what="review",
+            content = await self.model.ask(
+                issue, facts, instructions=INSTRUCTIONS, answer=ReviewContent, what="review"
             )
-        except ModelFailure as exc:
-            return template_review(facts), "template", f"the model failed: {exc}"
+        except NoModelAnswer as exc:
+            return template_review(facts), "template", str(exc)
         return content, "model", None
 
     def for_editing(self, issue_id: int) -> tuple[Issue, ReviewContent]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.ai.prompt import Facts
 from bot.reviews.content import ActionItem, ReviewContent, TimelineEntry
-from bot.reviews.facts import Facts
 
 NOT_RECORDED = "Not recorded yet: fill it in with Edit."
 

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     HttpUrl,
@@ -18,17 +17,8 @@ from pydantic import (
 
 from bot.core.business_time import BusinessHours
 from bot.core.domain import IssueType, Severity, SeverityName
-from bot.core.durations import parse_duration
+from bot.core.durations import Duration
 
-
-def _duration(value: object) -> object:
-    # ISO 8601 ("PT10M") is how a stored policy snapshot writes durations; pydantic reads it.
-    if isinstance(value, str) and not value.startswith("P"):
-        return parse_duration(value)
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
 UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,20}$")]
 
 

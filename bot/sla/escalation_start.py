@@ -90,3 +90,10 @@ class PageOnOpen(IssueHooks):
             start_escalation(
                 session, self.clock, issue, policy, "acknowledge", issue.created_at, on_open=True
             )
+
+    def start_escalation_on_open(self, session: Session, issue: Issue) -> None:
+        """An alert route that says `start: on_open` (detection asks through the hooks)."""
+        policy = policy_of(self.config, issue)
+        start_escalation(
+            session, self.clock, issue, policy, "acknowledge", issue.created_at, on_open=True
+        )

@@ -1,10 +1,10 @@
 """`/incident summary`: an issue told to someone joining late, in four parts: what
 happened, where things stand, who is on it, what comes next.
 
-One model call over the channel and the timeline, with the review's redaction,
-private-issue rule and token budget; without a model (or when it fails) the same
-four parts come from the record. An answer is kept for two minutes per issue, so a
-channel of people joining at once costs one call.
+One model call over the channel and the timeline, through the door the review uses
+too (bot/core/ai: redaction, the private-issue rule, the token budget); without a
+model (or when it fails) the same four parts come from the record. An answer is kept
+for two minutes per issue, so a channel of people joining at once costs one call.
 """
 
 from __future__ import annotations
@@ -16,17 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import Session, col, select
 
+from bot.core.ai.model import Model, NoModelAnswer
 from bot.core.clock import Clock
 from bot.core.domain import label
 from bot.core.errors import FirebellError
 from bot.core.timeline import describe_event
+from bot.incidents.channel_history import channel_history
+from bot.incidents.gather import gather_facts
 from bot.incidents.queries import step_states
 from bot.playbooks.loader import Playbooks
-from bot.reviews.config import ModelSettings, ReviewConfig
-from bot.reviews.facts import build_prompt
-from bot.reviews.gather import gather_facts
-from bot.reviews.history import channel_history
-from bot.reviews.model_call import ModelFailure, ask_model
 from storage.db import Database
 from storage.models import Issue, Participant, TimelineEvent
 
@@ -66,14 +64,12 @@ class CatchUps:
         self,
         db: Database,
         clock: Clock,
-        model: ModelSettings,
-        config: ReviewConfig,
+        model: Model,
         playbooks: Playbooks,
     ) -> None:
         self.db = db
         self.clock = clock
         self.model = model
-        self.config = config
         self.playbooks = playbooks
         self._kept: dict[int, CatchUp] = {}
 
@@ -91,7 +87,7 @@ class CatchUps:
             issue = session.get(Issue, issue_id)
             if issue is None:
                 raise FirebellError("That issue no longer exists.")
-        limit = min(HISTORY, self.config.history_limit)
+        limit = min(HISTORY, self.model.config.history_limit)
         chatter = await channel_history(client, issue.channel_id, limit)
         with self.db.session() as session:
             issue = session.get(Issue, issue_id)
@@ -101,40 +97,17 @@ class CatchUps:
             people = frozenset(
                 session.exec(select(Participant.user_id).where(Participant.issue_id == issue.id))
             ) | {u for u in (issue.commander_id, issue.assignee_id) if u}
-        text, source, note = record, "record", self._why_not_model(issue)
-        if note is None:
-            prompt = build_prompt(
-                facts,
-                self.config.token_budget,
-                redact_emails=self.config.redact_emails,
-                instructions=INSTRUCTIONS,
+        text, source, note = record, "record", None
+        try:
+            text = await self.model.ask(
+                issue, facts, instructions=INSTRUCTIONS, answer=CatchUpText, what="catch-up"
             )
-            key = self.model.api_key
-            assert key is not None
-            try:
-                text = await ask_model(
-                    prompt,
-                    api_key=key.get_secret_value(),
-                    base_url=self.model.base_url,
-                    model=self.model.model,
-                    timeout=self.config.timeout_seconds,
-                    max_retries=self.config.max_retries,
-                    answer=CatchUpText,
-                    what="catch-up",
-                )
-                source = "model"
-            except ModelFailure as exc:
-                note = f"the model failed: {exc}"
+            source = "model"
+        except NoModelAnswer as exc:
+            note = str(exc)
         found = CatchUp(issue.key, text, source, note, self.clock.now(), people)
         self._kept[issue_id] = found
         return found
-
-    def _why_not_model(self, issue: Issue) -> str | None:
-        if self.model.api_key is None:
-            return "no model is configured"
-        if issue.private and not self.config.allow_private:
-            return "a private issue is not sent to the model; review.allow_private is off"
-        return None
 
 
 def from_record(session: Session, issue: Issue, playbooks: Playbooks) -> CatchUpText:

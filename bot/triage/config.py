@@ -7,7 +7,7 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.domain import Priority
-from bot.sla.config import Duration
+from bot.core.durations import Duration
 
 
 class RaisePriority(BaseModel):

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import FirebellConfig
+from bot.core.ai.model import PRIVATE
 from bot.core.clock import FakeClock
 from bot.demo.harness import Harness, running
 from sandbox.openai_server import FakeOpenAI
@@ -102,3 +103,22 @@ async def test_a_private_issue_is_not_sent_to_the_model_and_not_told_to_outsider
     assert "a private issue is not sent to the model" in answer and fake.requests == []
     refused = await run(h, outsider, support, "summary INC-1")
     assert "Payroll" not in refused and "private" in refused
+
+
+async def test_review_and_summary_keep_a_private_issue_from_the_model_through_one_door(
+    hm: tuple[Harness, FakeOpenAI],
+) -> None:
+    """Both surfaces refuse with the words of bot/core/ai/model.py, and nothing is sent."""
+    h, fake = hm
+    fake.answer_with(ANSWER)
+    dana, sam, support = people(h)
+    issue = await file_report(h, dana, support, private=["private"], title="Payroll leaks")
+    room = channel_of(h, issue)
+    h.ws.post(room, sam, "the payroll bucket is public")
+    summary = await ask(h, dana, room)
+    await run(h, dana, room, "review")
+    await h.firebell.settle()
+    review = h.ws.ephemerals_to(dana.id)[-1]
+    assert review == f"The review of INC-1 is drafted from the template ({PRIVATE})."
+    assert PRIVATE in summary
+    assert fake.requests == []

@@ -81,7 +81,7 @@ def test_two_replicas_open_one_issue_per_fingerprint(database_url: str, db: Data
         hooks = HookList([SlaClocks(CONFIG.sla)])
         filing = Filing(replica_db, clock, books, hooks, CONFIG.deploy_window)
         lifecycle = Lifecycle(replica_db, clock, books, hooks)
-        return Intake(replica_db, clock, CONFIG, filing, lifecycle, CONFIG)
+        return Intake(replica_db, clock, CONFIG, filing, lifecycle, hooks)
 
     replicas = [intake(), intake()]
     alerts = [

@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core.ai.prompt import Facts, Line, build_prompt
 from bot.core.redact import MARK, redact
-from bot.reviews.facts import Facts, Line, build_prompt
+from bot.reviews.content import INSTRUCTIONS
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -219,7 +220,7 @@ def facts_with(text: str) -> Facts:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_no_secret_reaches_the_prompt(case: Case) -> None:
-    prompt = build_prompt(facts_with(case.text), budget=8000)
+    prompt = build_prompt(facts_with(case.text), budget=8000, instructions=INSTRUCTIONS)
     sent = "\n".join(message["content"] for message in prompt.messages)
     for secret in case.secrets:
         assert secret not in sent, (secret, sent)
@@ -244,7 +245,7 @@ ORDINARY = [
 @pytest.mark.parametrize("text", ORDINARY)
 def test_ordinary_incident_text_survives(text: str) -> None:
     assert redact(text) == text
-    prompt = build_prompt(facts_with(text), budget=8000)
+    prompt = build_prompt(facts_with(text), budget=8000, instructions=INSTRUCTIONS)
     assert text in prompt.messages[1]["content"]
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.core.ai.prompt import Facts, Line, build_prompt, tokens
 from bot.core.redact import redact
-from bot.reviews.content import ActionItem, ReviewContent, TimelineEntry
-from bot.reviews.facts import Facts, Line, build_prompt, tokens
+from bot.reviews.content import INSTRUCTIONS, ActionItem, ReviewContent, TimelineEntry
 from bot.reviews.markdown import to_markdown
 from bot.reviews.template import NOT_RECORDED, template_review
 from bot.reviews.views import edit_modal, review_message
@@ -71,7 +71,7 @@ def facts(chatter: int = 0, events: int = 5) -> Facts:
 
 
 def test_a_long_timeline_is_condensed_to_the_budget_keeping_what_matters() -> None:
-    prompt = build_prompt(facts(chatter=4000, events=30), budget=8000)
+    prompt = build_prompt(facts(chatter=4000, events=30), budget=8000, instructions=INSTRUCTIONS)
     user = prompt.messages[1]["content"]
     assert prompt.tokens <= 8000
     assert prompt.condensed > 3000
@@ -82,7 +82,7 @@ def test_a_long_timeline_is_condensed_to_the_budget_keeping_what_matters() -> No
 
 
 def test_a_short_timeline_is_sent_whole() -> None:
-    prompt = build_prompt(facts(chatter=20), budget=8000)
+    prompt = build_prompt(facts(chatter=20), budget=8000, instructions=INSTRUCTIONS)
     assert prompt.condensed == 0
     assert "chatter number 19" in prompt.messages[1]["content"]
     assert tokens("abcd" * 100) == 101

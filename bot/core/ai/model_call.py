@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
-from bot.reviews.facts import Prompt
+from bot.core.ai.prompt import Prompt
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam
@@ -17,7 +17,7 @@ Answer = TypeVar("Answer", bound=BaseModel)
 
 
 class ModelFailure(Exception):
-    """The model could not give a usable review; the message says why, for people."""
+    """The model could not give a usable answer; the message says why, for people."""
 
 
 async def ask_model(

@@ -1,4 +1,5 @@
-"""What a review is drafted from, and the prompt built from it within a token budget."""
+"""What the model is told about an issue (a review draft, a catch-up), and the prompt
+built from it within a token budget, redacted."""
 
 from __future__ import annotations
 
@@ -51,19 +52,6 @@ class Facts:
 def tokens(text: str) -> int:
     """A cheap estimate (about four characters a token) that errs on the high side."""
     return len(text) // 4 + 1
-
-
-INSTRUCTIONS = (
-    "You draft blameless post-incident reviews for an engineering team. Use only the facts "
-    "given; where a fact is missing, say it is not recorded. Answer with one JSON object with "
-    "exactly these keys: summary, customer_impact, detection, response, resolution (strings), "
-    "timeline (a list of {time, event}), root_cause (string), contributing_factors, went_well, "
-    "went_badly, lessons_learned (lists of strings), action_items (a list of {title, owner, "
-    "due_date, priority}) where owner is a Slack user ID from the participants or null, "
-    "due_date is YYYY-MM-DD or null, and priority is low, medium or high. Detection says how and "
-    "when the issue was detected and the time to detect; resolution separates the time to fix "
-    "from the time to deploy."
-)
 
 
 @dataclass(frozen=True)
@@ -138,7 +126,7 @@ def _redacted(value: Any, emails: bool) -> Any:
 
 
 def build_prompt(
-    facts: Facts, budget: int, *, redact_emails: bool = False, instructions: str = INSTRUCTIONS
+    facts: Facts, budget: int, *, instructions: str, redact_emails: bool = False
 ) -> Prompt:
     head = {
         "issue": facts.issue,

@@ -1,4 +1,5 @@
-"""The `review` section of firebell.yml, and the model settings from the environment."""
+"""How Firebell uses a language model: the `review` section of firebell.yml (it governs
+review drafts and catch-up summaries alike) and the model settings from the environment."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ class Strict(BaseModel):
 
 
 class ReviewConfig(Strict):
-    """How review drafts use the model (OPENAI_* settings say which model)."""
+    """How review drafts and catch-ups use the model (OPENAI_* settings say which model)."""
 
     allow_private: bool = False  # send private issues to the model?
     redact_emails: bool = False

@@ -1,4 +1,5 @@
-"""The facts a review is drafted from: fields, SLA figures, answers, the timeline."""
+"""The facts an issue is told from (a review draft, a catch-up): fields, SLA figures,
+answers, the timeline."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from bot.core.ai.prompt import KEEP_KINDS, Facts, Line
 from bot.core.blocks import clip
 from bot.core.durations import format_duration
 from bot.core.reporters import reporter_text
 from bot.core.timeline import actor_name, event_words
 from bot.incidents.queries import step_states
-from bot.reviews.facts import KEEP_KINDS, Facts, Line
 from storage.models import Issue, Participant, SlaClock, TimelineEvent
 
 

@@ -1,4 +1,5 @@
-"""The issue channel's messages, read from Slack as chatter for the review's timeline."""
+"""The issue channel's messages, read from Slack as chatter for the timeline the model
+is told (a review draft, a catch-up)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.ai.prompt import Line
 from bot.core.slack_steps import slack_error
-from bot.reviews.facts import Line
 
 log = logging.getLogger(__name__)
 PAGE = 200
