@@ -3,6 +3,9 @@ error path in listener.py: ack, parse, call a slice's service, render."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+from types import ModuleType
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.core.ids import SLASH_COMMAND
@@ -10,6 +13,7 @@ from bot.handlers import (
     capture,
     checklists,
     events,
+    help,
     home,
     incidents,
     insights,
@@ -17,31 +21,34 @@ from bot.handlers import (
     sla,
     triage,
 )
-from bot.handlers.command_parser import USAGE
-from bot.handlers.commands import CommandHandler, dispatcher
-from bot.handlers.listener import Surface, listener
+from bot.handlers.commands import CommandTable, dispatcher
+from bot.handlers.listener import Reply, Surface, listener
 
-DOMAINS = (capture, incidents, checklists, sla, reviews, insights, triage)
+# In this order: the help lists each module's commands in the order it declares them.
+DOMAINS = (capture, incidents, checklists, sla, reviews, insights, triage, help)
 
 
-def register_all(app: AsyncApp) -> None:
-    commands: dict[str, CommandHandler] = {}
-    for module in DOMAINS:
-        for name, fn in getattr(module, "COMMANDS", {}).items():
-            if name in commands:
-                raise ValueError(f"/incident {name} has two handlers")
-            commands[name] = fn
-    missing = set(USAGE) - set(commands) - {"help"}
-    if missing:
-        raise ValueError(f"/incident commands without a handler: {sorted(missing)}")
+def command_table(domains: Sequence[ModuleType] = DOMAINS) -> CommandTable:
+    """Every `/incident` command the slices declare; a name declared twice, or a
+    declaration without its parser or handler, stops start-up here."""
+    return CommandTable(
+        command for module in domains for command in getattr(module, "COMMANDS", ())
+    )
+
+
+def register_all(app: AsyncApp, domains: Sequence[ModuleType] = DOMAINS) -> None:
+    commands = command_table(domains)
     app.command(SLASH_COMMAND)(listener(dispatcher(commands), Surface.COMMAND))
     for callback, fn in capture.SHORTCUTS.items():
         app.shortcut(callback.value)(listener(fn, Surface.SHORTCUT))
-    for module in DOMAINS:
+    for module in domains:
         for action, button in getattr(module, "BUTTONS", {}).items():
             app.action(action.value)(listener(button, Surface.ACTION))
         for callback, (submit, field) in getattr(module, "MODALS", {}).items():
             app.view(callback.value)(listener(submit, Surface.VIEW, error_field=field))
-    for module in (events, home):
-        for name, fn in module.EVENTS.items():
-            app.event(name)(listener(fn, Surface.EVENT))
+    on_events: dict[str, Callable[..., Awaitable[Reply]]] = {
+        **events.listeners(commands),
+        **home.EVENTS,
+    }
+    for event, on_event in on_events.items():
+        app.event(event)(listener(on_event, Surface.EVENT))

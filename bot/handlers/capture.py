@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.ids import Callback, Field
-from bot.handlers.commands import CommandRequest
+from bot.core.errors import FirebellError
+from bot.core.ids import SLASH_COMMAND, Callback, Field
+from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
 from bot.incidents.drafts import Source
-from bot.incidents.report_form import FormErrors, parse_report
+from bot.incidents.report_form import TITLE_MAX, FormErrors, parse_report
 from bot.incidents.report_modal import ReportPrefill, decode_metadata, report_modal
 from bot.serving.runtime import Runtime
 
 
-async def new(req: CommandRequest) -> Reply:
-    view = report_modal(ReportPrefill(title=req.command.text))
+@dataclass(frozen=True)
+class NewIssue:
+    title: str = ""
+
+
+def parse_new(rest: str) -> NewIssue:
+    if len(rest) > TITLE_MAX:
+        raise FirebellError(
+            f"That title is {len(rest)} characters; keep it to {TITLE_MAX} or fewer. "
+            f"Example: `{SLASH_COMMAND} new Checkout fails for EU users`"
+        )
+    return NewIssue(rest)
+
+
+async def new(req: CommandRequest, args: NewIssue) -> Reply:
+    view = report_modal(ReportPrefill(title=args.title))
     req.later(open_view(req.client, req.body, view), "open report modal")
     return None
 
@@ -64,6 +80,10 @@ async def submit_report(
     return None
 
 
-COMMANDS = {"new": new}
+COMMANDS = (
+    Command(
+        "new", "[title]", "open the Report an issue form (the title filled in)", parse_new, new
+    ),
+)
 SHORTCUTS = {Callback.FILE_ISSUE_SHORTCUT: file_from_message, Callback.DECLARE_SHORTCUT: declare}
 MODALS = {Callback.REPORT_MODAL: (submit_report, Field.TITLE.value)}

@@ -1,267 +1,148 @@
-"""Parse `/incident` text into a command, with errors that say what would work."""
+"""The parsing helpers every `/incident` command's parser shares: issue keys,
+mentions, enums, durations, and the argument shapes several commands take.
+
+A parser gets the text after the command word and returns its command's typed
+arguments. It raises `BadArguments` for words that do not fit; the command table
+adds the command's usage line, so each message says what would work.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TypeVar
 
-from bot.core.domain import SEVERITY_WORDS_HINT, Priority, Severity, Status, parse_severity
 from bot.core.durations import parse_duration
 from bot.core.errors import FirebellError
-from bot.core.ids import SLASH_COMMAND
-from bot.incidents.report_form import TITLE_MAX
-from bot.playbooks.model import Role
-from bot.sla.oncall import MAX_OVERRIDE
+from storage.issue_key import IssueKey, NoSuchKey, NotAKey
 
-# Any number of ASCII digits, so a key too big to exist is still read as a key
-# (and answered "There is no INC-…") rather than as a word nobody understands.
-ISSUE_KEY = re.compile(r"INC-([0-9]+)", re.IGNORECASE)
-# Issue numbers are 32-bit integers in the database; a bigger one cannot exist.
-LARGEST_ISSUE_NUMBER = 2**31 - 1
 # Slack escapes mentions in command text as <@U123|name> (should_escape: true).
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 GROUP_MENTION = re.compile(r"^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>$")
 
-USAGE = {
-    "new": "new [title]",
-    "assign": "assign @person",
-    "role": "role <commander|comms|scribe> @person",
-    "severity": "severity <trivial|minor|major|critical|sev1-sev4|p1-p4>",
-    "priority": "priority <low|medium|high>",
-    "status": "status <assigned|revise|retest|fixed|closed>",
-    "update": "update [what is happening now]",
-    "ack": "ack",
-    "fixed": "fixed",
-    "deployed": "deployed",
-    "close": "close [resolution summary]",
-    "reopen": "reopen",
-    "show": "show [INC-n]",
-    "list": "list [open|mine|all]",
-    "timeline": "timeline [INC-n]",
-    "escalate": "escalate",
-    "page": "page <@person|@group|schedule <name>> [message]",
-    "review": "review [INC-n]",
-    "followups": "followups [mine]",
-    "oncall": "oncall [schedule]",
-    "override": "override <schedule> @person <duration>",
-    "stats": "stats [7d|30d|90d] [service <name>]",
-    "summary": "summary [INC-n]",
-    "merge": "merge [INC-n] into INC-m",
-    "link": "link [INC-n] INC-m",
-    "search": "search <words>",
-    "help": "help",
-}
+E = TypeVar("E", bound=StrEnum)
+
+
+class BadArguments(Exception):
+    """Words a command cannot use; answered as `<problem> Usage: <its usage>`."""
+
+    def __init__(self, problem: str = "", example: str = "") -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.example = example  # what follows the command word in a working example
+
+
+# -- the shapes several commands share ------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Command:
-    name: str
-    issue_number: int | None = None  # from an INC-n anywhere in the text
-    user_id: str | None = None
+class Nothing:
+    """A command that takes no words at all."""
+
+
+@dataclass(frozen=True)
+class OnIssue:
+    """A command about one issue: INC-n if given, else this channel's."""
+
+    key: IssueKey | None = None
+
+
+@dataclass(frozen=True)
+class IssueText:
+    """An optional leading INC-n, then free text (an update, a resolution summary)."""
+
+    key: IssueKey | None = None
     text: str = ""
-    severity: Severity | None = None
-    priority: Priority | None = None
-    status: Status | None = None
-    role: Role | None = None
-    scope: str = "open"
-    schedule: str | None = None
-    duration: timedelta | None = None
-    days: int = 30  # the period of `stats`
-    service: str | None = None
-    other_number: int | None = None  # of `merge` and `link`: the other issue
-    target_kind: str | None = None  # of `page`: user | usergroup | schedule
-    target: str | None = None
-    problem: str | None = field(default=None, compare=False)
 
 
-def usage(name: str) -> str:
-    return f"`{SLASH_COMMAND} {USAGE[name]}`"
+def nothing(rest: str) -> Nothing:
+    if rest:
+        raise BadArguments(f"`{rest}` is not understood here.")
+    return Nothing()
 
 
-def _enum(kind: type[StrEnum], raw: str, name: str) -> Any:
+def on_issue(rest: str) -> OnIssue:
+    key, extra = split_key(rest)
+    if extra:
+        raise BadArguments(f"`{' '.join(extra)}` is not understood here.")
+    return OnIssue(key)
+
+
+def issue_text(rest: str) -> IssueText:
+    key, text = leading_key(rest)
+    return IssueText(key, text)
+
+
+# -- words ----------------------------------------------------------------------------
+
+
+def issue_key(word: str) -> IssueKey | None:
+    """The key a word names, None for any other word; a key no issue can have (INC-0,
+    past the 32-bit column) is answered "There is no INC-…"."""
+    try:
+        return IssueKey.parse(word)
+    except NotAKey:
+        return None
+    except NoSuchKey as exc:
+        raise FirebellError(str(exc)) from None
+
+
+def leading_key(rest: str) -> tuple[IssueKey | None, str]:
+    """An INC-n as the first word, and the text after it (spacing inside kept)."""
+    head, *tail = rest.split(None, 1) or [""]
+    key = issue_key(head)
+    return (key, "".join(tail).strip()) if key is not None else (None, rest)
+
+
+def split_key(rest: str) -> tuple[IssueKey | None, list[str]]:
+    """The first INC-n anywhere among the words, and the other words in order."""
+    key = None
+    others = []
+    for word in rest.split():
+        found = issue_key(word) if key is None else None
+        if found is not None:
+            key = found
+        else:
+            others.append(word)
+    return key, others
+
+
+def mention(words: list[str]) -> str:
+    """The user id of the first @person among the words."""
+    for word in words:
+        if match := MENTION.match(word):
+            return match[1]
+    raise BadArguments("Mention the person with @ so Slack links them.")
+
+
+def group_mention(word: str) -> str | None:
+    match = GROUP_MENTION.match(word)
+    return match[1] if match else None
+
+
+def person_mention(word: str) -> str | None:
+    match = MENTION.match(word)
+    return match[1] if match else None
+
+
+def choice(kind: type[E], raw: str, what: str) -> E:
+    """One member of an enum, by its value in any case."""
     try:
         return kind(raw.lower())
     except ValueError:
-        raise FirebellError(f"`{raw}` is not a {name}. Usage: {usage(name)}") from None
+        raise BadArguments(f"`{raw}` is not a {what}.") from None
 
 
-def parse_command(text: str) -> Command:
-    words = text.strip().split()
-    if not words:
-        return Command("new")
-    if ISSUE_KEY.fullmatch(words[0]):  # `/incident INC-7` alone asks to see it
-        return parse_command(f"show {text.strip()}")
-    name = words[0].lower()
-    rest = text.strip()[len(words[0]) :].strip()
-    if name not in USAGE:
-        return Command("help", problem=f"I don't know `{SLASH_COMMAND} {words[0]}`.")
-    if name == "new":
-        if len(rest) > TITLE_MAX:
-            raise FirebellError(
-                f"That title is {len(rest)} characters; keep it to {TITLE_MAX} or fewer. "
-                f"Example: `{SLASH_COMMAND} new Checkout fails for EU users`"
-            )
-        return Command("new", text=rest)
-    if name == "page":
-        return _page(rest)
-    if name in {"merge", "link"}:
-        return _pair(name, words[1:])
-    if name == "search":
-        if not rest:
-            raise FirebellError(f"Say what to look for. Usage: {usage('search')}")
-        return Command("search", text=rest[:300])
-    if name in {"update", "close"}:
-        number, rest = _leading_key(rest)
-        return Command(name, issue_number=number, text=rest)
-    number, args = _split_key(words[1:])
-    return _with_args(name, number, args)
+def duration(word: str, longest: timedelta) -> timedelta:
+    try:
+        return parse_duration(word, longest=longest)
+    except ValueError as exc:
+        raise BadArguments(f"{exc}.") from None
 
 
-def _pair(name: str, words: list[str]) -> Command:
-    """`merge [INC-n] into INC-m`, `link [INC-n] INC-m`: the first defaults to this
-    channel's issue."""
-    rest = [w for w in words if not (name == "merge" and w.lower() == "into")]
-    numbers = [_issue_number(w) for w in rest]
-    if not rest or len(rest) > 2 or None in numbers:
-        raise FirebellError(f"Name the issues by key. Usage: {usage(name)}")
-    first = numbers[0] if len(numbers) == 2 else None
-    return Command(name, first, other_number=numbers[-1])
-
-
-def _page(rest: str) -> Command:
-    """`page @person [message]`, `page @group …`, `page schedule <name> …`; an INC-n may
-    come first."""
-    number, rest = _leading_key(rest)
-    head, *tail = rest.split(None, 1) or [""]
-    said = tail[0].strip() if tail else ""
-    if match := MENTION.match(head):
-        return Command("page", number, target_kind="user", target=match[1], text=said)
-    if match := GROUP_MENTION.match(head):
-        return Command("page", number, target_kind="usergroup", target=match[1], text=said)
-    if head.lower() == "schedule" and said:
-        schedule, *rest_of = said.split(None, 1)
-        text = rest_of[0].strip() if rest_of else ""
-        return Command("page", number, target_kind="schedule", target=schedule, text=text)
-    raise FirebellError(
-        f"Say whom to page: a person (@name), a user group (@group) or `schedule <name>`. "
-        f"Usage: {usage('page')}"
-    )
-
-
-def _issue_number(word: str) -> int | None:
-    """The number of an INC-n key, None for any other word."""
-    match = ISSUE_KEY.fullmatch(word)
-    if not match:
-        return None
-    digits = match[1].lstrip("0") or "0"
-    # Checked on the digits first: int() refuses 4,300 digits or more.
-    if len(digits) > len(str(LARGEST_ISSUE_NUMBER)) or int(digits) > LARGEST_ISSUE_NUMBER:
-        key = word.upper() if len(word) <= 24 else word[:20].upper() + "…"  # a reply, not a wall
-        raise FirebellError(f"There is no {key}.")
-    return int(digits)
-
-
-def _leading_key(rest: str) -> tuple[int | None, str]:
-    head, *tail = rest.split(None, 1) or [""]
-    number = _issue_number(head)
-    return (number, "".join(tail).strip()) if number is not None else (None, rest)
-
-
-def _split_key(words: list[str]) -> tuple[int | None, list[str]]:
-    number = None
-    args = []
-    for word in words:
-        found = _issue_number(word) if number is None else None
-        if found is not None:
-            number = found
-        else:
-            args.append(word)
-    return number, args
-
-
-def _mention(args: list[str], name: str) -> str:
-    for word in args:
-        match = MENTION.match(word)
-        if match:
-            return match[1]
-    raise FirebellError(f"Mention the person with @ so Slack links them. Usage: {usage(name)}")
-
-
-def _with_args(name: str, number: int | None, args: list[str]) -> Command:
-    def one_arg() -> str:
-        if len(args) != 1:
-            raise FirebellError(f"Usage: {usage(name)}")
-        return args[0]
-
-    if name == "assign":
-        return Command(name, number, user_id=_mention(args, name))
-    if name == "role":
-        if not args:
-            raise FirebellError(f"Usage: {usage(name)}")
-        role = _enum(Role, args[0], "role")
-        return Command(name, number, role=role, user_id=_mention(args[1:], name))
-    if name == "severity":
-        word = one_arg()
-        severity = parse_severity(word)
-        if severity is None:
-            raise FirebellError(
-                f"`{word}` is not a severity: use {SEVERITY_WORDS_HINT}. Usage: {usage(name)}"
-            )
-        return Command(name, number, severity=severity)
-    if name == "priority":
-        return Command(name, number, priority=_enum(Priority, one_arg(), name))
-    if name == "status":
-        status = _enum(Status, one_arg(), name)
-        if status == Status.NEW:
-            raise FirebellError("An issue cannot go back to New; `reopen` moves it to Assigned.")
-        return Command(name, number, status=status)
-    if name == "followups":
-        if args not in ([], ["mine"]):
-            raise FirebellError(f"Usage: {usage(name)}")
-        return Command(name, scope="mine" if args else "open")
-    if name == "oncall":
-        if len(args) > 1:
-            raise FirebellError(f"Usage: {usage(name)}")
-        return Command(name, schedule=args[0].lower() if args else None)
-    if name == "override":
-        if len(args) != 3:
-            raise FirebellError(f"Usage: {usage(name)}, e.g. `/incident override primary @dana 4h`")
-        try:
-            length = parse_duration(args[2], longest=MAX_OVERRIDE)
-        except ValueError as exc:
-            raise FirebellError(f"{exc}. Usage: {usage(name)}") from None
-        return Command(
-            name, schedule=args[0].lower(), user_id=_mention(args[1:2], name), duration=length
-        )
-    if name == "stats":
-        return _stats(args)
-    if name == "list":
-        scope = args[0].lower() if args else "open"
-        if len(args) > 1 or scope not in {"open", "mine", "all"}:
-            raise FirebellError(f"Usage: {usage(name)}")
-        return Command(name, scope=scope)
-    if args:
-        raise FirebellError(f"`{' '.join(args)}` is not understood here. Usage: {usage(name)}")
-    return Command(name, number)
-
-
-STATS_PERIODS = {"7d": 7, "30d": 30, "90d": 90}
-
-
-def _stats(args: list[str]) -> Command:
-    """`stats [7d|30d|90d] [service <name>]`, in either order."""
-    days, service, rest = 30, None, list(args)
-    while rest:
-        word = rest.pop(0).lower()
-        if word in STATS_PERIODS:
-            days = STATS_PERIODS[word]
-        elif word == "service" and rest:
-            service = rest.pop(0)[:80]
-        else:
-            raise FirebellError(
-                f"Usage: {usage('stats')}, e.g. `/incident stats 7d service checkout-api`"
-            )
-    return Command("stats", days=days, service=service)
+def one_word(words: list[str]) -> str:
+    if len(words) != 1:
+        raise BadArguments()
+    return words[0]

@@ -5,11 +5,13 @@ Slack delivers events at least once; each is acted on once (by event_id).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.slack_events import first_delivery
+from bot.handlers.commands import CommandTable
 from bot.handlers.help import help_text
 from bot.handlers.listener import Reply
 from bot.incidents.pins import pin_from_reaction
@@ -19,14 +21,20 @@ from bot.serving.runtime import Runtime
 PIN_REACTIONS = {"pushpin", "round_pushpin"}
 
 
-async def mention(
-    runtime: Runtime, client: AsyncWebClient, event: dict[str, Any], event_id: str
-) -> Reply:
-    if not first_delivery(runtime.db, runtime.clock, event_id):
+def answer_mentions(commands: CommandTable) -> Callable[..., Awaitable[Reply]]:
+    """A mention of the bot is answered with the help, in a thread."""
+    text = help_text(commands)
+
+    async def mention(
+        runtime: Runtime, client: AsyncWebClient, event: dict[str, Any], event_id: str
+    ) -> Reply:
+        if not first_delivery(runtime.db, runtime.clock, event_id):
+            return None
+        thread = event.get("thread_ts") or event["ts"]
+        await client.chat_postMessage(channel=event["channel"], thread_ts=thread, text=text)
         return None
-    thread = event.get("thread_ts") or event["ts"]
-    await client.chat_postMessage(channel=event["channel"], thread_ts=thread, text=help_text())
-    return None
+
+    return mention
 
 
 async def reaction(
@@ -42,4 +50,5 @@ async def reaction(
     return None
 
 
-EVENTS = {"app_mention": mention, "reaction_added": reaction}
+def listeners(commands: CommandTable) -> dict[str, Callable[..., Awaitable[Reply]]]:
+    return {"app_mention": answer_mentions(commands), "reaction_added": reaction}

@@ -4,17 +4,29 @@ proposals and reporter DMs, and the small update and severity modals."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.domain import Severity, Status
+from bot.core.domain import SEVERITY_WORDS_HINT, Priority, Severity, Status, parse_severity
 from bot.core.durations import parse_duration
 from bot.core.errors import FirebellError
-from bot.core.ids import Action, Callback, ModalField
+from bot.core.ids import Action, Callback, IssueKey, ModalField
 from bot.core.people import Actor, visible_to
 from bot.handlers.carried import STALE, detail_of, form_issue, issue_id_of
-from bot.handlers.commands import CommandRequest
+from bot.handlers.command_parser import (
+    BadArguments,
+    IssueText,
+    OnIssue,
+    choice,
+    issue_text,
+    mention,
+    on_issue,
+    one_word,
+    split_key,
+)
+from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
 from bot.incidents.card import issue_card
@@ -23,74 +35,226 @@ from bot.incidents.lifecycle_views import NEXT_UPDATE_CHOICES, severity_modal, u
 from bot.incidents.list_views import list_blocks, timeline_blocks
 from bot.incidents.queries import get_issue, list_issues, timeline
 from bot.incidents.rules import require_steer
+from bot.playbooks.model import Role
 from bot.serving.runtime import Runtime
 
 # -- commands -----------------------------------------------------------------
 
 
-async def _change(req: CommandRequest, call: Callable[..., Changed], *args: Any) -> Reply:
-    issue = await req.issue()
+@dataclass(frozen=True)
+class Assign:
+    key: IssueKey | None
+    user_id: str
+
+
+@dataclass(frozen=True)
+class SetRole:
+    key: IssueKey | None
+    role: Role
+    user_id: str
+
+
+@dataclass(frozen=True)
+class SetSeverity:
+    key: IssueKey | None
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class SetPriority:
+    key: IssueKey | None
+    priority: Priority
+
+
+@dataclass(frozen=True)
+class MoveStatus:
+    key: IssueKey | None
+    status: Status
+
+
+@dataclass(frozen=True)
+class ListScope:
+    scope: str = "open"  # open | mine | all
+
+
+LIST_TITLES = {"open": "Open issues", "mine": "My open issues", "all": "All issues"}
+
+
+def parse_assign(rest: str) -> Assign:
+    key, words = split_key(rest)
+    return Assign(key, mention(words))
+
+
+def parse_role(rest: str) -> SetRole:
+    key, words = split_key(rest)
+    if not words:
+        raise BadArguments()
+    return SetRole(key, choice(Role, words[0], "role"), mention(words[1:]))
+
+
+def parse_severity_command(rest: str) -> SetSeverity:
+    key, words = split_key(rest)
+    word = one_word(words)
+    severity = parse_severity(word)
+    if severity is None:
+        raise BadArguments(f"`{word}` is not a severity: use {SEVERITY_WORDS_HINT}.")
+    return SetSeverity(key, severity)
+
+
+def parse_priority(rest: str) -> SetPriority:
+    key, words = split_key(rest)
+    return SetPriority(key, choice(Priority, one_word(words), "priority"))
+
+
+def parse_status(rest: str) -> MoveStatus:
+    key, words = split_key(rest)
+    status = choice(Status, one_word(words), "status")
+    if status == Status.NEW:
+        raise FirebellError("An issue cannot go back to New; `reopen` moves it to Assigned.")
+    return MoveStatus(key, status)
+
+
+def parse_list(rest: str) -> ListScope:
+    _, words = split_key(rest)  # a key means nothing to a list, as before
+    scope = words[0].lower() if words else "open"
+    if len(words) > 1 or scope not in LIST_TITLES:
+        raise BadArguments()
+    return ListScope(scope)
+
+
+async def _change(
+    req: CommandRequest, key: IssueKey | None, call: Callable[..., Changed], *args: Any
+) -> Reply:
+    issue = await req.issue(key)
     return call(issue.id, await req.actor(), *args).message
 
 
-def _lifecycle(name: str, *fields: str, fixed: tuple[Any, ...] = ()) -> Any:
-    """A command that calls one Lifecycle method with the parsed fields as arguments."""
-
-    async def command(req: CommandRequest) -> Reply:
-        method = getattr(req.runtime.lifecycle, name)
-        args = [getattr(req.command, f) for f in fields]
-        return await _change(req, method, *args, *fixed)
-
-    return command
+async def assign(req: CommandRequest, args: Assign) -> Reply:
+    return await _change(req, args.key, req.runtime.lifecycle.assign, args.user_id)
 
 
-async def close(req: CommandRequest) -> Reply:
+async def set_role(req: CommandRequest, args: SetRole) -> Reply:
+    return await _change(req, args.key, req.runtime.lifecycle.set_role, args.role, args.user_id)
+
+
+async def set_severity(req: CommandRequest, args: SetSeverity) -> Reply:
+    return await _change(req, args.key, req.runtime.lifecycle.set_severity, args.severity)
+
+
+async def set_priority(req: CommandRequest, args: SetPriority) -> Reply:
+    return await _change(req, args.key, req.runtime.lifecycle.set_priority, args.priority)
+
+
+async def move_status(req: CommandRequest, args: MoveStatus) -> Reply:
+    return await _change(req, args.key, req.runtime.lifecycle.move_status, args.status)
+
+
+async def acknowledge_command(req: CommandRequest, args: OnIssue) -> Reply:
+    return await _change(req, args.key, req.runtime.lifecycle.acknowledge)
+
+
+async def fixed(req: CommandRequest, args: OnIssue) -> Reply:
+    return await _change(req, args.key, req.runtime.lifecycle.move_status, Status.FIXED)
+
+
+async def deployed(req: CommandRequest, args: OnIssue) -> Reply:
+    return await _change(req, args.key, req.runtime.lifecycle.mark_deployed)
+
+
+async def close(req: CommandRequest, args: IssueText) -> Reply:
     lifecycle = req.runtime.lifecycle
-    return await _change(req, lifecycle.move_status, Status.CLOSED, req.command.text or None)
+    return await _change(req, args.key, lifecycle.move_status, Status.CLOSED, args.text or None)
 
 
-async def update(req: CommandRequest) -> Reply:
+async def reopen(req: CommandRequest, args: OnIssue) -> Reply:
+    return await _change(req, args.key, req.runtime.lifecycle.reopen)
+
+
+async def update(req: CommandRequest, args: IssueText) -> Reply:
     """`/incident update <text>` posts it; `/incident update` alone opens the form."""
-    if req.command.text:
-        return await _change(req, req.runtime.lifecycle.post_update, req.command.text)
-    issue = await req.issue()
+    if args.text:
+        return await _change(req, args.key, req.runtime.lifecycle.post_update, args.text)
+    issue = await req.issue(args.key)
     req.later(open_view(req.client, req.body, update_modal(issue.id, issue.key)), "update form")
     return None
 
 
-async def show(req: CommandRequest) -> Reply:
-    return issue_card(await req.issue(), with_actions=False)[1]
+async def show(req: CommandRequest, args: OnIssue) -> Reply:
+    return issue_card(await req.issue(args.key), with_actions=False)[1]
 
 
-async def show_timeline(req: CommandRequest) -> Reply:
-    issue = await req.issue()
+async def show_timeline(req: CommandRequest, args: OnIssue) -> Reply:
+    issue = await req.issue(args.key)
     return timeline_blocks(issue, timeline(req.runtime.db, issue.id))
 
 
-async def list_command(req: CommandRequest) -> Reply:
-    scope = req.command.scope
-    found = list_issues(req.runtime.db, scope, req.user_id)
+async def list_command(req: CommandRequest, args: ListScope) -> Reply:
+    found = list_issues(req.runtime.db, args.scope, req.user_id)
     visible = await visible_to(req.client, found, req.user_id)
-    title = {"open": "Open issues", "mine": "My open issues", "all": "All issues"}[scope]
-    return list_blocks(title, visible, req.runtime.clock.now())
+    return list_blocks(LIST_TITLES[args.scope], visible, req.runtime.clock.now())
 
 
-COMMANDS = {
-    "assign": _lifecycle("assign", "user_id"),
-    "role": _lifecycle("set_role", "role", "user_id"),
-    "severity": _lifecycle("set_severity", "severity"),
-    "priority": _lifecycle("set_priority", "priority"),
-    "status": _lifecycle("move_status", "status"),
-    "update": update,
-    "ack": _lifecycle("acknowledge"),
-    "fixed": _lifecycle("move_status", fixed=(Status.FIXED,)),
-    "deployed": _lifecycle("mark_deployed"),
-    "close": close,
-    "reopen": _lifecycle("reopen"),
-    "show": show,
-    "list": list_command,
-    "timeline": show_timeline,
-}
+SEVERITY_USAGE = "<trivial|minor|major|critical|sev1-sev4|p1-p4>"
+STATUS_USAGE = "<assigned|revise|retest|fixed|closed>"
+COMMANDS = (
+    Command("assign", "@person", "make someone the assignee", parse_assign, assign),
+    Command(
+        "role",
+        "<commander|comms|scribe> @person",
+        "name the commander, comms or scribe",
+        parse_role,
+        set_role,
+    ),
+    Command(
+        "severity",
+        SEVERITY_USAGE,
+        "change the reporter-facing severity",
+        parse_severity_command,
+        set_severity,
+    ),
+    Command(
+        "priority",
+        "<low|medium|high>",
+        "change the engineering priority",
+        parse_priority,
+        set_priority,
+    ),
+    Command(
+        "status",
+        STATUS_USAGE,
+        "move the status (New → Assigned → Revise ↔ Retest → Fixed → Closed)",
+        parse_status,
+        move_status,
+    ),
+    Command(
+        "update",
+        "[what is happening now]",
+        "post a status update to the channel and the timeline",
+        issue_text,
+        update,
+    ),
+    Command(
+        "ack",
+        "",
+        "acknowledge; on an issue nobody leads, you take it",
+        on_issue,
+        acknowledge_command,
+        aliases=("acknowledge",),
+    ),
+    Command("fixed", "", "mark the fix done (from Retest)", on_issue, fixed),
+    Command("deployed", "", "mark the fix deployed (after fixed)", on_issue, deployed),
+    Command(
+        "close",
+        "[resolution summary]",
+        "close a fixed issue, with an optional resolution summary",
+        issue_text,
+        close,
+    ),
+    Command("reopen", "", "reopen a fixed or closed issue", on_issue, reopen),
+    Command("show", "[INC-n]", "the issue's card, just for you", on_issue, show),
+    Command("list", "[open|mine|all]", "open issues, yours, or all", parse_list, list_command),
+    Command("timeline", "[INC-n]", "what happened, in order", on_issue, show_timeline),
+)
 
 # -- buttons ------------------------------------------------------------------
 

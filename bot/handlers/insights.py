@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.core.people import visible_to
-from bot.handlers.commands import CommandRequest
+from bot.handlers.command_parser import BadArguments, split_key
+from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Reply
 from bot.insights.figures import figures, period, slowest_open
 from bot.insights.stats_views import stats_blocks
 
+PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 
-async def stats(req: CommandRequest) -> Reply:
-    days, service = req.command.days, req.command.service
+
+@dataclass(frozen=True)
+class StatsArgs:
+    days: int = 30
+    service: str | None = None
+
+
+def parse_stats(rest: str) -> StatsArgs:
+    """`stats [7d|30d|90d] [service <name>]`, in either order."""
+    _, words = split_key(rest)
+    days, service = 30, None
+    while words:
+        word = words.pop(0).lower()
+        if word in PERIODS:
+            days = PERIODS[word]
+        elif word == "service" and words:
+            service = words.pop(0)[:80]
+        else:
+            raise BadArguments(example="7d service checkout-api")
+    return StatsArgs(days, service)
+
+
+async def stats(req: CommandRequest, args: StatsArgs) -> Reply:
+    days, service = args.days, args.service
     now = req.runtime.clock.now()
     before_start, start, end = period(now, days)
     current = figures(req.runtime.db, start, end, service, now=now)
@@ -20,4 +46,12 @@ async def stats(req: CommandRequest) -> Reply:
     return stats_blocks(current, before, days, slowest, now, service)
 
 
-COMMANDS = {"stats": stats}
+COMMANDS = (
+    Command(
+        "stats",
+        "[7d|30d|90d] [service <name>]",
+        "time to acknowledge, fix and deploy, SLA compliance, against the period before",
+        parse_stats,
+        stats,
+    ),
+)

@@ -3,6 +3,7 @@ Publish buttons, the edit form, and a follow-up's Mark done."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,8 @@ from bot.core.errors import FirebellError
 from bot.core.ids import Action, Callback, ModalField
 from bot.core.people import Actor
 from bot.handlers.carried import form_issue, issue_id_of
-from bot.handlers.commands import CommandRequest
+from bot.handlers.command_parser import BadArguments, OnIssue, on_issue, split_key
+from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
 from bot.reviews.content import ActionItem
@@ -25,15 +27,27 @@ async def draft(runtime: Runtime, client: AsyncWebClient, issue_id: int, user_id
     return (await runtime.reviews.draft_from_channel(client, issue_id, user_id)).message
 
 
-async def review(req: CommandRequest) -> Reply:
-    issue = await req.issue()
+@dataclass(frozen=True)
+class FollowupsArgs:
+    mine: bool = False
+
+
+def parse_followups(rest: str) -> FollowupsArgs:
+    _, words = split_key(rest)
+    if words not in ([], ["mine"]):
+        raise BadArguments()
+    return FollowupsArgs(mine=bool(words))
+
+
+async def review(req: CommandRequest, args: OnIssue) -> Reply:
+    issue = await req.issue(args.key)
     req.later(draft(req.runtime, req.client, issue.id, req.user_id), "draft review")
     return f"Drafting the review of {issue.key}; it will appear in <#{issue.channel_id}>."
 
 
-async def followups(req: CommandRequest) -> Reply:
-    mine = req.command.scope == "mine"
-    return followups_blocks(req.runtime.followups.listing(req.user_id, mine), mine)
+async def followups(req: CommandRequest, args: FollowupsArgs) -> Reply:
+    listing = req.runtime.followups.listing(req.user_id, args.mine)
+    return followups_blocks(listing, args.mine)
 
 
 async def draft_button(
@@ -104,7 +118,18 @@ async def submit_edit(
     return None
 
 
-COMMANDS = {"review": review, "followups": followups}
+COMMANDS = (
+    Command(
+        "review", "[INC-n]", "draft the post-incident review from the timeline", on_issue, review
+    ),
+    Command(
+        "followups",
+        "[mine]",
+        "open follow-ups from published reviews (yours with `mine`)",
+        parse_followups,
+        followups,
+    ),
+)
 BUTTONS = {
     Action.REVIEW_DRAFT: draft_button,
     Action.REVIEW_EDIT: edit_button,

@@ -5,21 +5,88 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable
-from typing import Any
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.ids import Action
+from bot.core.ids import Action, IssueKey
 from bot.core.people import Actor
 from bot.handlers.carried import issue_id_of
-from bot.handlers.commands import CommandRequest
+from bot.handlers.command_parser import (
+    BadArguments,
+    OnIssue,
+    duration,
+    group_mention,
+    leading_key,
+    mention,
+    on_issue,
+    person_mention,
+    split_key,
+)
+from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Later, Reply
 from bot.serving.runtime import Runtime
+from bot.sla.oncall import MAX_OVERRIDE
 from bot.sla.views import oncall_blocks, page_answered
 
 
-async def escalate(req: CommandRequest) -> Reply:
-    issue = await req.issue()
+@dataclass(frozen=True)
+class PageArgs:
+    """`page [INC-n] <@person|@group|schedule <name>> [message]`."""
+
+    key: IssueKey | None
+    target_kind: Literal["user", "usergroup", "schedule"]
+    target: str  # a user id, a user group id, or a schedule's name
+    said: str = ""
+
+
+@dataclass(frozen=True)
+class OncallArgs:
+    schedule: str | None = None
+
+
+@dataclass(frozen=True)
+class OverrideArgs:
+    schedule: str
+    user_id: str
+    length: timedelta
+
+
+def parse_page(rest: str) -> PageArgs:
+    key, rest = leading_key(rest)
+    head, *tail = rest.split(None, 1) or [""]
+    said = tail[0].strip() if tail else ""
+    if (user := person_mention(head)) is not None:
+        return PageArgs(key, "user", user, said)
+    if (group := group_mention(head)) is not None:
+        return PageArgs(key, "usergroup", group, said)
+    if head.lower() == "schedule" and said:
+        schedule, *rest_of = said.split(None, 1)
+        return PageArgs(key, "schedule", schedule, rest_of[0].strip() if rest_of else "")
+    raise BadArguments(
+        "Say whom to page: a person (@name), a user group (@group) or `schedule <name>`."
+    )
+
+
+def parse_oncall(rest: str) -> OncallArgs:
+    _, words = split_key(rest)
+    if len(words) > 1:
+        raise BadArguments()
+    return OncallArgs(words[0].lower() if words else None)
+
+
+def parse_override(rest: str) -> OverrideArgs:
+    _, words = split_key(rest)
+    if len(words) != 3:
+        raise BadArguments(example="primary @dana 4h")
+    length = duration(words[2], longest=MAX_OVERRIDE)
+    return OverrideArgs(words[0].lower(), mention(words[1:2]), length)
+
+
+async def escalate(req: CommandRequest, args: OnIssue) -> Reply:
+    issue = await req.issue(args.key)
     reply = req.runtime.engine.escalate_now(issue.id, req.user_id)
     req.later(_tick_now(req.runtime), "escalate now")
     return reply
@@ -30,28 +97,21 @@ async def _tick_now(runtime: Runtime) -> Reply:
     return None
 
 
-async def page(req: CommandRequest) -> Reply:
-    issue = await req.issue()
-    command = req.command
-    assert command.target_kind is not None and command.target is not None
+async def page(req: CommandRequest, args: PageArgs) -> Reply:
+    issue = await req.issue(args.key)
     # The trigger id names this press: Slack sending the same command twice pages once.
     key = str(req.body.get("trigger_id") or uuid.uuid4().hex)
-    reply = req.runtime.pages.page(
-        issue.id, req.user_id, command.target_kind, command.target, command.text, key
-    )
-    return reply
+    pages = req.runtime.pages
+    return pages.page(issue.id, req.user_id, args.target_kind, args.target, args.said, key)
 
 
-async def oncall(req: CommandRequest) -> Reply:
-    return oncall_blocks(req.runtime.oncall.who(req.command.schedule))
+async def oncall(req: CommandRequest, args: OncallArgs) -> Reply:
+    return oncall_blocks(req.runtime.oncall.who(args.schedule))
 
 
-async def override(req: CommandRequest) -> Reply:
-    command = req.command
-    assert command.schedule and command.user_id and command.duration  # the parser's promise
-    return req.runtime.oncall.add_override(
-        command.schedule, await req.actor(), command.user_id, command.duration
-    )
+async def override(req: CommandRequest, args: OverrideArgs) -> Reply:
+    actor = await req.actor()
+    return req.runtime.oncall.add_override(args.schedule, actor, args.user_id, args.length)
 
 
 async def page_ack(
@@ -90,7 +150,30 @@ async def digest_close(runtime: Runtime, actor: Actor, value: str) -> Reply:
     return runtime.responses.close_in_review(issue_id_of(value), actor).message
 
 
-COMMANDS = {"escalate": escalate, "page": page, "oncall": oncall, "override": override}
+COMMANDS = (
+    Command(
+        "escalate",
+        "",
+        "page the next escalation step now (or start escalating)",
+        on_issue,
+        escalate,
+    ),
+    Command(
+        "page",
+        "<@person|@group|schedule <name>> [message]",
+        "page a person, a user group or whoever is on call, now",
+        parse_page,
+        page,
+    ),
+    Command("oncall", "[schedule]", "who is on call now and next", parse_oncall, oncall),
+    Command(
+        "override",
+        "<schedule> @person <duration>",
+        "put someone on call for a while (admins and whoever is on call)",
+        parse_override,
+        override,
+    ),
+)
 BUTTONS = {
     Action.PAGE_ACK: page_ack,
     Action.OPEN_CHANNEL: open_channel,

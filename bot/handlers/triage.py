@@ -3,13 +3,15 @@ joining late)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.core.errors import FirebellError
-from bot.core.ids import Action
+from bot.core.ids import Action, IssueKey
 from bot.core.people import Actor, require_can_see, visible_to
 from bot.handlers.carried import STALE, detail_of, issue_id_of
-from bot.handlers.commands import CommandRequest
+from bot.handlers.command_parser import BadArguments, OnIssue, issue_key, on_issue
+from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Reply
 from bot.incidents.queries import issue_by_number
 from bot.serving.runtime import Runtime
@@ -18,28 +20,62 @@ from bot.triage.search import find_issues
 from bot.triage.search_views import search_blocks
 
 
-async def search(req: CommandRequest) -> Reply:
-    query = req.command.text
+@dataclass(frozen=True)
+class SearchArgs:
+    words: str
+
+
+@dataclass(frozen=True)
+class PairArgs:
+    """`merge [INC-n] into INC-m`, `link [INC-n] INC-m`: the first defaults to this
+    channel's issue."""
+
+    first: IssueKey | None
+    other: IssueKey
+
+
+def parse_search(rest: str) -> SearchArgs:
+    if not rest:
+        raise BadArguments("Say what to look for.")
+    return SearchArgs(rest[:300])
+
+
+def parse_pair(rest: str, *, joined_by: str = "") -> PairArgs:
+    words = [w for w in rest.split() if w.lower() != joined_by]
+    keys = [issue_key(w) for w in words]
+    if not words or len(words) > 2 or None in keys:
+        raise BadArguments("Name the issues by key.")
+    first = keys[0] if len(keys) == 2 else None
+    other = keys[-1]
+    assert other is not None  # every word is a key, checked above
+    return PairArgs(first, other)
+
+
+def parse_merge(rest: str) -> PairArgs:
+    return parse_pair(rest, joined_by="into")
+
+
+async def search(req: CommandRequest, args: SearchArgs) -> Reply:
+    query = args.words
     found = find_issues(req.runtime.db, req.runtime.search, query)
     visible = await visible_to(req.client, found, req.user_id)  # private: members only
     return search_blocks(query, visible, req.runtime.clock.now())
 
 
-async def _other(req: CommandRequest) -> Any:
+async def _other(req: CommandRequest, key: IssueKey) -> Any:
     """The second issue of `merge` and `link`, if the user may see it."""
-    assert req.command.other_number is not None
-    other = issue_by_number(req.runtime.db, req.command.other_number)
+    other = issue_by_number(req.runtime.db, key.number)
     await require_can_see(req.client, other, req.user_id)
     return other
 
 
-async def merge(req: CommandRequest) -> Reply:
-    duplicate, into = await req.issue(), await _other(req)
+async def merge(req: CommandRequest, args: PairArgs) -> Reply:
+    duplicate, into = await req.issue(args.first), await _other(req, args.other)
     return req.runtime.merges.merge(duplicate.id, into.id, await req.actor()).message
 
 
-async def link(req: CommandRequest) -> Reply:
-    first, second = await req.issue(), await _other(req)
+async def link(req: CommandRequest, args: PairArgs) -> Reply:
+    first, second = await req.issue(args.first), await _other(req, args.other)
     return req.runtime.merges.link(first.id, second.id, await req.actor()).message
 
 
@@ -58,8 +94,8 @@ async def not_duplicate(runtime: Runtime, actor: Actor, value: str) -> Reply:
     return runtime.merges.dismiss(issue_id_of(value), _second_id(value), actor).message
 
 
-async def summary(req: CommandRequest) -> Reply:
-    issue = await req.issue()  # only for those who may see it: the answer is theirs alone
+async def summary(req: CommandRequest, args: OnIssue) -> Reply:
+    issue = await req.issue(args.key)  # only for those who may see it: the answer is theirs alone
     if (kept := req.runtime.catch_ups.kept(issue.id)) is not None:
         return catch_up_blocks(kept)
     req.later(_catch_up(req.runtime, req, issue.id), "catch up")
@@ -70,5 +106,34 @@ async def _catch_up(runtime: Runtime, req: CommandRequest, issue_id: int) -> Rep
     return catch_up_blocks(await runtime.catch_ups.catch_up(req.client, issue_id))
 
 
-COMMANDS = {"search": search, "summary": summary, "merge": merge, "link": link}
+COMMANDS = (
+    Command(
+        "summary",
+        "[INC-n]",
+        "catch up: what happened, where it stands, who is on it, what is next",
+        on_issue,
+        summary,
+    ),
+    Command(
+        "merge",
+        "[INC-n] into INC-m",
+        "close an issue as a duplicate of another; its reporters follow that one",
+        parse_merge,
+        merge,
+    ),
+    Command(
+        "link",
+        "[INC-n] INC-m",
+        "mark two issues as related (shown on both cards)",
+        parse_pair,
+        link,
+    ),
+    Command(
+        "search",
+        "<words>",
+        "find issues by words in titles, descriptions, traces, updates, pins",
+        parse_search,
+        search,
+    ),
+)
 BUTTONS = {Action.MERGE_DUPLICATE: merge_button, Action.NOT_DUPLICATE: not_duplicate}

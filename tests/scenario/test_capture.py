@@ -72,7 +72,12 @@ async def test_help_and_unknown_subcommands_answer_ephemerally(h: Harness) -> No
     assert "/incident new [title]" in reply.text
     reply = await h.driver.slash_command(dana, support, "frobnicate now")
     assert "I don't know `/incident frobnicate`" in reply.text
-    assert "/incident new [title]" in reply.text
+    assert "`/incident help` lists every command" in reply.text
+    assert reply.json.get("response_type", "ephemeral") == "ephemeral"
+    reply = await h.driver.slash_command(dana, support, "lst mine")
+    assert "I don't know `/incident lst`. Did you mean `list`?" in reply.text
+    assert "`/incident list [open|mine|all]`" in reply.text
+    assert "/incident new [title]" not in reply.text  # a short answer, not the whole help
     assert reply.json.get("response_type", "ephemeral") == "ephemeral"
     assert h.ws.views == {}
 

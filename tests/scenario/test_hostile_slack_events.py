@@ -32,7 +32,7 @@ import pytest
 
 from bot.core.ids import SLASH_COMMAND, Action, Callback
 from bot.demo.harness import Harness, running
-from bot.handlers.command_parser import USAGE
+from bot.handlers import command_table
 from sandbox.signing import sign
 from tests.helpers import PATIENT, bot_messages, channel_of, file_report, open_modal, people
 
@@ -344,7 +344,7 @@ class Builder:
         return shot
 
     def command(self) -> Shot:
-        name = self.rng.choice(list(USAGE))
+        name = self.rng.choice(command_table().names)
         text = self.rng.choice(
             [
                 *[name, f"{name} INC-1", f"{name} INC-99999999999", f"{name} <@U0|x>"],

@@ -1,5 +1,6 @@
-"""Whatever anyone types after /incident, the parser answers with a Command or a
-FirebellError (a message for the person), never another exception."""
+"""Whatever anyone types after /incident, the command table answers with a declared
+command and its arguments or a FirebellError (a message for the person), never
+another exception."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ from hypothesis import strategies as st
 
 from bot.core.domain import Priority, Severity, Status
 from bot.core.errors import FirebellError
-from bot.handlers.command_parser import USAGE, Command, parse_command
+from bot.handlers import command_table
 from bot.playbooks.model import Role
+
+TABLE = command_table()
 
 # Every code point, lone surrogates included (hypothesis leaves those out by default).
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=40)
 HUGE = st.integers(min_value=0, max_value=10**40) | st.just(2**31 - 1) | st.just(2**31)
 DIGITS = HUGE.map(str) | st.text("0123456789²١", min_size=1, max_size=60)
 VOCABULARY = [
-    *USAGE,
+    *TABLE.names,
     *(m.value for kind in (Severity, Priority, Status, Role) for m in kind),
     "open",
     "mine",
@@ -41,13 +44,14 @@ COMMAND_TEXT = st.lists(st.tuples(WORD, SEPARATOR), max_size=6).map(
 
 def answers(text: str) -> None:
     try:
-        result = parse_command(text)
+        result = TABLE.parse(text)
     except FirebellError as exc:
         assert exc.message
     else:
-        assert isinstance(result, Command) and (result.name in USAGE)
-        if result.issue_number is not None:
-            assert 0 <= result.issue_number <= 2**31 - 1  # fits the database column
+        assert result.command.name in TABLE.names
+        for key in (getattr(result.args, name, None) for name in ("key", "first", "other")):
+            if key is not None:
+                assert 1 <= key.number <= 2**31 - 1  # fits the database column
 
 
 @settings(max_examples=400, database=None, deadline=None)
@@ -57,7 +61,7 @@ def test_words_from_the_vocabulary_in_any_order(text: str) -> None:
 
 
 @settings(max_examples=200, database=None, deadline=None)
-@given(st.sampled_from(sorted(USAGE)), COMMAND_TEXT)
+@given(st.sampled_from(sorted(TABLE.names)), COMMAND_TEXT)
 def test_every_command_with_any_arguments(name: str, rest: str) -> None:
     answers(f"{name} {rest}")
 

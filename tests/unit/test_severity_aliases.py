@@ -10,7 +10,7 @@ from bot.config import FirebellConfig
 from bot.core.domain import Severity, parse_severity
 from bot.core.errors import FirebellError
 from bot.detection.alerts import read_alertmanager, read_generic
-from bot.handlers.command_parser import parse_command
+from bot.handlers import command_table
 from bot.playbooks.model import Playbook
 
 
@@ -41,10 +41,11 @@ def test_other_words_are_not_severities(word: str) -> None:
 
 
 def test_the_severity_command_takes_an_alias_and_says_what_works_otherwise() -> None:
-    assert parse_command("severity sev1").severity == Severity.CRITICAL
-    assert parse_command("severity P3").severity == Severity.MINOR
+    table = command_table()
+    assert table.parse("severity sev1").args.severity == Severity.CRITICAL
+    assert table.parse("severity P3").args.severity == Severity.MINOR
     with pytest.raises(FirebellError, match=r"`sev9` is not a severity: use trivial, minor"):
-        parse_command("severity sev9")
+        table.parse("severity sev9")
 
 
 def test_an_alert_labelled_sev1_is_critical_not_major() -> None:
