@@ -271,7 +271,7 @@ def create_app(
         reviews=Reviews(db, clock, model, config.review, playbooks),
         catch_ups=CatchUps(db, clock, model, config.review, playbooks),
         search=search,
-        merges=Merges(db, clock, hooks, sla, config.triage),
+        merges=Merges(db, clock, lifecycle, config.triage),
         followups=FollowUps(db, clock),
         intake=Intake(db, clock, config, filing, lifecycle, config),
         deploys=Deploys(db, clock, lifecycle),

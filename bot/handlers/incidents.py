@@ -45,8 +45,7 @@ def _lifecycle(name: str, *fields: str, fixed: tuple[Any, ...] = ()) -> Any:
 
 
 async def close(req: CommandRequest) -> Reply:
-    lifecycle = req.runtime.lifecycle
-    return await _change(req, lifecycle.move_status, Status.CLOSED, req.command.text or None)
+    return await _change(req, req.runtime.lifecycle.close, req.command.text or None)
 
 
 async def update(req: CommandRequest) -> Reply:
