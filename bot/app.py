@@ -277,7 +277,7 @@ def create_app(
         reviews=Reviews(db, clock, model, playbooks),
         catch_ups=CatchUps(db, clock, model, playbooks),
         search=search,
-        merges=Merges(db, clock, hooks, sla, config.triage),
+        merges=Merges(db, clock, lifecycle, config.triage),
         followups=FollowUps(db, clock),
         intake=Intake(db, clock, config, filing, lifecycle, hooks),
         deploys=Deploys(db, clock, lifecycle),

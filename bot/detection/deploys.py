@@ -13,8 +13,7 @@ from sqlmodel import select
 from bot.core.clock import Clock
 from bot.core.domain import Status
 from bot.core.errors import FirebellError
-from bot.core.observations import DEPLOYED, note
-from bot.core.timeline import add_event
+from bot.core.ids import IssueKey
 from bot.detection import kinds
 from bot.detection.validation import (
     FIRST_YEAR,
@@ -24,14 +23,12 @@ from bot.detection.validation import (
     storable,
     text,
 )
-from bot.incidents import kinds as incident_kinds
 from bot.incidents.lifecycle import Lifecycle
 from storage.db import Database
 from storage.models import Deploy, Issue
 
-FIXES = re.compile(r"(?i)\b(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\s*:?\s*(INC-[0-9]+)")
-# At most 9 digits: the issue number column is a 32-bit integer.
-KEY = re.compile(r"(?i)^INC-[0-9]{1,9}$")
+# "fixes INC-42", "Closes: INC-7": the word that says the release fixes the key after it.
+FIXES = re.compile(r"(?i)\b(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\s*:?\s*(\S+)")
 MAX_FIXES = 100
 
 
@@ -45,15 +42,22 @@ class DeployIn:
     fixes: tuple[str, ...] = ()
     description: str = ""
 
-    def keys(self) -> list[str]:
-        found = {k.upper() for k in self.fixes} | {
-            m.upper() for m in FIXES.findall(self.description)
-        }
-        bad = sorted(k[:40] for k in found if not KEY.fullmatch(k))
+    def keys(self) -> list[IssueKey]:
+        named = [k.strip() for k in self.fixes] + [
+            key for word in FIXES.findall(self.description) for key in IssueKey.find_all(word)
+        ]
+        found: set[IssueKey] = set()
+        bad: set[str] = set()
+        for word in named:
+            try:
+                found.add(IssueKey.parse(word))
+            except ValueError:  # not a key, or one no issue can have (past the 32-bit column)
+                bad.add(word.upper()[:40])
         if bad:
-            shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-            raise FirebellError(f"fixes must be issue keys like INC-42, not {shown}")
-        return sorted(found, key=lambda k: int(k.split("-")[1]))
+            shown = sorted(bad)
+            listed = ", ".join(shown[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+            raise FirebellError(f"fixes must be issue keys like INC-42, not {listed}")
+        return sorted(found, key=lambda key: key.number)
 
 
 def read_deploy(body: Any) -> DeployIn:
@@ -140,7 +144,7 @@ class Deploys:
                     environment=deploy.environment,
                     deployed_at=at,
                     link=deploy.link,
-                    fixes=keys,
+                    fixes=[str(key) for key in keys],
                     received_at=self.clock.now(),
                 )
                 session.add(row)
@@ -149,9 +153,7 @@ class Deploys:
                 unknown: list[str] = []
                 closed: list[str] = []
                 for key in keys:
-                    issue = session.exec(
-                        select(Issue).where(Issue.number == int(key.split("-")[1]))
-                    ).first()
+                    issue = session.exec(select(Issue).where(Issue.number == key.number)).first()
                     if issue is None:
                         unknown.append(key)
                         continue
@@ -161,16 +163,10 @@ class Deploys:
                     self.lifecycle.fix_automatically(
                         session, issue, f"Fixed by {deploy.version} of {deploy.service}."
                     )
-                    if issue.deployed_at is None and issue.fixed_at is not None:
-                        seconds = max((at - issue.fixed_at).total_seconds(), 0.0)
-                        note(session, DEPLOYED, value=seconds, about=issue)
-                    issue.deployed_at = issue.deployed_at or at
-                    session.add(issue)
-                    event = add_event(
+                    event = self.lifecycle.deployed(
                         session,
                         issue,
-                        "deployed",
-                        self.clock,
+                        at,
                         None,
                         version=deploy.version,
                         service=deploy.service,
@@ -178,7 +174,6 @@ class Deploys:
                         link=deploy.link,
                     )
                     kinds.notice(session, self.clock, issue, event)
-                    incident_kinds.refresh_card(session, self.clock, issue)
                     fixed.append(issue.key)
                 return Recorded(row, True, fixed, unknown, closed)
         except IntegrityError:

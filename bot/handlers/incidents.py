@@ -162,8 +162,7 @@ async def deployed(req: CommandRequest, args: OnIssue) -> Reply:
 
 
 async def close(req: CommandRequest, args: IssueText) -> Reply:
-    lifecycle = req.runtime.lifecycle
-    return await _change(req, args.key, lifecycle.move_status, Status.CLOSED, args.text or None)
+    return await _change(req, args.key, req.runtime.lifecycle.close, args.text or None)
 
 
 async def reopen(req: CommandRequest, args: OnIssue) -> Reply:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from bot.core.durations import format_duration
 from bot.incidents.card import CardExtras
 from bot.incidents.queries import recent_deploys
+from bot.incidents.reporters import reporters
 from storage.db import Database
 from storage.models import DuplicateSuggestion, Issue, IssueLink, Participant
 
@@ -88,19 +89,11 @@ def _kin(session: Session, issue: Issue) -> dict[str, Any]:
         {keys[link.second_id if link.first_id == issue.id else link.first_id] for link in links},
         key=lambda key: int(key.split("-")[1]),
     )
-    reporters = {
-        p.user_id
-        for p in session.exec(
-            select(Participant).where(
-                Participant.issue_id == issue.id, Participant.role == "reporter"
-            )
-        )
-    }
     return {
         "duplicates": [
             (keys[s.candidate_id], list(s.reasons)) for s in suggestions if s.candidate_id in keys
         ],
         "related": related,
         "merged_into": keys.get(issue.merged_into_id) if issue.merged_into_id else None,
-        "reporters": max(len(reporters), 1),
+        "reporters": max(len(reporters(session, issue)), 1),  # an alert counts as one
     }

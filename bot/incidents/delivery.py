@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.core.clock import Clock
 from bot.core.delivery import Payload, Step
-from bot.core.reporters import is_person
 from bot.core.slack_steps import SlackSteps
 from bot.incidents import kinds
 from bot.incidents.announcements import announcement
@@ -17,8 +16,9 @@ from bot.incidents.checklist import Checklist
 from bot.incidents.checklist_views import checklist_message
 from bot.incidents.lifecycle_views import proposal_message, reporter_news, reporter_update
 from bot.incidents.provisioning import Provisioning
+from bot.incidents.reporters import reporters
 from storage.db import Database
-from storage.models import Issue, Participant, PhaseMessage, TimelineEvent
+from storage.models import Issue, PhaseMessage, TimelineEvent
 
 
 class IssueDelivery(SlackSteps):
@@ -75,21 +75,9 @@ class IssueDelivery(SlackSteps):
         await self.post_message(self.channel(issue), text, blocks=blocks)
 
     def reporters(self, issue: Issue, skip: str | None = None) -> list[str]:
-        """Everyone who reported it (a merged duplicate's reporters too) and has not
-        turned updates off; none for an issue an alert raised."""
+        """Every reporter still listening (a merged duplicate's too), but `skip`."""
         with self.db.session() as session:
-            others = session.exec(
-                select(Participant.user_id).where(
-                    Participant.issue_id == issue.id,
-                    Participant.role == "reporter",
-                    col(Participant.muted).is_(False),
-                )
-            ).all()
-        # The first reporter's switch is on the issue; their participant row says nothing.
-        found = {u for u in others if u != issue.reporter_id}
-        if issue.reporter_updates:
-            found.add(issue.reporter_id)
-        return sorted(u for u in found if is_person(u) and u != skip)
+            return [u for u in reporters(session, issue, listening=True) if u != skip]
 
     async def dm_reporter_update(self, issue: Issue, payload: kinds.DmReporterUpdate) -> None:
         text, blocks = reporter_update(issue, payload.before, payload.after, payload.summary)

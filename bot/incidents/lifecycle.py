@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.core.clock import Clock
 from bot.core.domain import Priority, Severity, Status, label
@@ -23,14 +24,16 @@ from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds
 from bot.incidents.checklist import propose_next_if_ready
+from bot.incidents.closing import Closing, latest_summary
 from bot.incidents.hooks import IssueHooks
 from bot.incidents.queries import unfinished_required
+from bot.incidents.reporters import set_listening
 from bot.incidents.roles import set_lead
 from bot.incidents.rules import PHASE_OF, check_transition, require_steer, require_take_or_steer
 from bot.playbooks.loader import Playbooks
 from bot.playbooks.model import Role
 from storage.db import Database
-from storage.models import Issue, Participant, StepState, TimelineEvent
+from storage.models import Issue, TimelineEvent
 
 UPDATE_MAX = 3000
 
@@ -156,6 +159,29 @@ class Lifecycle:
             verb = "reopened" if reopening else f"moved to {label(target)}"
             return Changed(issue, f"{issue.key} {verb}.")
 
+    def close(self, issue_id: int, actor: Actor, summary: str | None = None) -> Changed:
+        """`/incident close`: Fixed -> Closed, with the resolution told to the reporter."""
+        return self.move_status(issue_id, actor, Status.CLOSED, summary)
+
+    def close_anyway(self, issue_id: int, actor: Actor, why: Closing) -> Changed:
+        """Close from any status for someone who steers it (the weekly review's Close)."""
+        with editing(self.db, issue_id) as (session, issue):
+            require_steer(issue, actor, "close it")
+            if issue.status == Status.CLOSED:
+                return Changed(issue, f"{issue.key} is already closed.")
+            self.force_close(session, issue, actor, why)
+            return Changed(issue, f"{issue.key} closed.")
+
+    def force_close(
+        self, session: Session, issue: Issue, actor: Actor, why: Closing
+    ) -> TimelineEvent:
+        """The exception to the transitions: close from any status (a merge, the weekly
+        review), through the same move as every close, so the same hooks run (clocks,
+        feed, rollup) and the phase follows. The caller has checked who may."""
+        event = self._move(session, issue, Status.CLOSED, actor, closing=why)
+        kinds.refresh_card(session, self.clock, issue)
+        return event
+
     def reopen(self, issue_id: int, actor: Actor) -> Changed:
         with editing(self.db, issue_id) as (_session, issue):
             if issue.status not in (Status.FIXED, Status.CLOSED):
@@ -172,7 +198,9 @@ class Lifecycle:
         actor: Actor | None,
         summary: str | None = None,
         reopening: bool = False,
-    ) -> None:
+        closing: Closing | None = None,
+    ) -> TimelineEvent:
+        """The one place an issue's status changes; returns the event recording it."""
         now = self.clock.now()
         who = actor.user_id if actor else None  # None: Firebell itself (a resolved alert)
         before = Status(issue.status)
@@ -188,31 +216,41 @@ class Lifecycle:
             issue.fixed_at = now
         if target == Status.CLOSED:
             issue.closed_at = now
+            summary = summary or (closing.summary if closing else None)
             summary = summary or latest_summary(session, issue)
+            # A closed issue pages nobody (a close from any status may find some running).
+            reason = closing.reason if closing else "closed"
+            self.hooks.stop_escalations(session, issue, now, reason)
         if reopening:
             issue.fixed_at = issue.deployed_at = issue.closed_at = None
             self.hooks.on_reopened(session, issue, now)
         self.hooks.on_status_changed(session, issue, before.value, now, reopening)
+        kind = closing.kind if closing else "reopened" if reopening else "status_changed"
+        details = closing.details if closing else {}
         event = add_event(
             session,
             issue,
-            "reopened" if reopening else "status_changed",
+            kind,
             self.clock,
             who,
             before=before.value,
             after=target.value,
+            **details,
         )
-        kinds.announce(session, self.clock, issue, event)
-        kinds.tell_reporter(session, self.clock, issue, before.value, target.value, summary)
+        (closing.announce if closing else kinds.announce)(session, self.clock, issue, event)
+        if closing is None or closing.tell_reporter:
+            kinds.tell_reporter(session, self.clock, issue, before.value, target.value, summary)
         if old_phase != new_phase or reopening:
             add_event(session, issue, "phase_started", self.clock, who, phase=new_phase)
-            kinds.post_checklist(session, self.clock, issue, new_phase)
+            if target != Status.CLOSED:  # nothing is left to do on a closed issue
+                kinds.post_checklist(session, self.clock, issue, new_phase)
         if target == Status.FIXED:
             # After the move is told: the channel reads "moved to Fixed", then the review offer.
             self.hooks.on_fixed(session, issue, now)
         session.flush()
         if target != Status.CLOSED:
             propose_next_if_ready(session, self.clock, issue, self.playbooks.get(issue.playbook))
+        return event
 
     def _note_unfinished(self, session: Session, issue: Issue, phase: str, who: str | None) -> None:
         book = self.playbooks.get(issue.playbook)
@@ -243,13 +281,25 @@ class Lifecycle:
                 )
             if issue.deployed_at is not None:
                 return Changed(issue, f"{issue.key} was already marked deployed.")
-            issue.deployed_at = self.clock.now()
-            seconds = (issue.deployed_at - issue.fixed_at).total_seconds()
-            note(session, DEPLOYED, value=seconds, about=issue)
-            event = add_event(session, issue, "deployed", self.clock, actor.user_id)
+            event = self.deployed(session, issue, self.clock.now(), actor.user_id)
             kinds.announce(session, self.clock, issue, event)
-            kinds.refresh_card(session, self.clock, issue)
             return Changed(issue, f"{issue.key} fix is deployed.")
+
+    def deployed(
+        self, session: Session, issue: Issue, at: datetime, who: str | None, **release: Any
+    ) -> TimelineEvent:
+        """The one place a fix is marked deployed (by a person, or by a release that
+        names the issue, `at` its deploy time): the first deploy after the fix counts
+        for time to deploy; each is on the timeline. The caller tells the channel."""
+        if issue.deployed_at is None:
+            issue.deployed_at = at
+            if issue.fixed_at is not None:
+                seconds = max((at - issue.fixed_at).total_seconds(), 0.0)
+                note(session, DEPLOYED, value=seconds, about=issue)
+            session.add(issue)
+        event = add_event(session, issue, "deployed", self.clock, who, **release)
+        kinds.refresh_card(session, self.clock, issue)
+        return event
 
     # -- updates -------------------------------------------------------------
     def post_update(
@@ -295,36 +345,8 @@ class Lifecycle:
         """A reporter's own switch: the first reporter's is on the issue, the others'
         (merged duplicates' reporters) on their participant row."""
         with editing(self.db, issue_id) as (session, issue):
-            if actor.user_id == issue.reporter_id:
-                issue.reporter_updates = on
-            else:
-                rows = session.exec(
-                    select(Participant).where(
-                        Participant.issue_id == issue.id,
-                        Participant.user_id == actor.user_id,
-                        Participant.role == "reporter",
-                    )
-                ).all()
-                if not rows:
-                    raise FirebellError("Only the reporter can change their own updates.")
-                for row in rows:
-                    row.muted = not on
-                    session.add(row)
+            if not set_listening(session, issue, actor.user_id, on):
+                raise FirebellError("Only the reporter can change their own updates.")
             add_event(session, issue, "reporter_updates", self.clock, actor.user_id, on=on)
             state = "on" if on else "off"
             return Changed(issue, f"Updates about {issue.key} are {state}.")
-
-
-def latest_summary(session: Session, issue: Issue) -> str | None:
-    """The resolution summary for a close without one: the root cause, else the last update."""
-    answer = session.exec(
-        select(StepState).where(StepState.issue_id == issue.id, StepState.step_id == "root-cause")
-    ).first()
-    if answer is not None and answer.answer:
-        return answer.answer
-    update = session.exec(
-        select(TimelineEvent)
-        .where(TimelineEvent.issue_id == issue.id, TimelineEvent.kind == "status_update")
-        .order_by(col(TimelineEvent.id).desc())
-    ).first()
-    return str(update.payload.get("text")) if update is not None else None

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from bot.core.domain import Status
 from bot.incidents.hooks import IssueHooks
 from bot.sla.config import SlaConfig, SlaPolicy
 from storage.db import Database
@@ -155,6 +156,13 @@ class SlaClocks(IssueHooks):
     def on_reopened(self, session: Session, issue: Issue, at: datetime) -> None:
         self.start(session, issue, "resolve", at)
         self.start(session, issue, "update", at)
+
+    def on_status_changed(
+        self, session: Session, issue: Issue, before: str, at: datetime, reopening: bool
+    ) -> None:
+        """A close from any status (a merge, the weekly review) skips Fixed: stop here too."""
+        if issue.status == Status.CLOSED:
+            self.on_fixed(session, issue, at)
 
 
 def running_escalation(session: Session, issue: Issue, clock: str) -> Escalation | None:

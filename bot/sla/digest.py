@@ -14,11 +14,12 @@ from bot.core.delivery import enqueue
 from bot.core.domain import Severity
 from bot.core.ledger import record_once
 from bot.core.people import Visible, visible_to_a_channel
+from bot.incidents.reporters import reporters
 from bot.incidents.rules import OPEN_STATUSES
 from bot.sla.config import DigestConfig
 from bot.sla.kinds import DigestPost
 from storage.db import Database
-from storage.models import Issue, Participant, SlaClock, TimelineEvent
+from storage.models import Issue, SlaClock, TimelineEvent
 
 SEVERITY_RANK = {s.value: rank for rank, s in enumerate(reversed(list(Severity)))}
 CATCH_UP = timedelta(days=1)  # a digest missed by more than this waits for next week
@@ -77,19 +78,13 @@ class Digest:
             )
         )
         visible = visible_to_a_channel(open_issues)
-        reporters = dict(
-            session.exec(
-                select(Participant.issue_id, func.count())
-                .where(Participant.role == "reporter")
-                .group_by(col(Participant.issue_id))
-            ).all()
-        )
+        reported_by = {i.id: max(len(reporters(session, i)), 1) for i in visible.shown}
         # Worst first; among equals, the one more people reported, then the most frequent.
         ranked = sorted(
             visible.shown,
             key=lambda i: (
                 -SEVERITY_RANK[i.severity],
-                -reporters.get(i.id or 0, 1),
+                -reported_by[i.id],
                 -i.occurrences,
                 i.created_at,
             ),

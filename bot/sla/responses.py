@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from bot.core.clock import Clock
-from bot.core.domain import Status
 from bot.core.people import Actor
 from bot.core.timeline import add_event
-from bot.incidents import kinds as incident_kinds
+from bot.incidents.closing import Closing
 from bot.incidents.lifecycle import Changed, Lifecycle, editing
-from bot.incidents.rules import require_steer
 from bot.sla import kinds
 from bot.sla.clocks import SlaClocks
 from storage.db import Database
@@ -43,34 +41,13 @@ class Responses:
 
     def close_in_review(self, issue_id: int, actor: Actor) -> Changed:
         """The weekly review's Close: an open issue nobody needs any more, from any status."""
-        with editing(self.db, issue_id) as (session, issue):
-            require_steer(issue, actor, "close it")
-            if issue.status == Status.CLOSED:
-                return Changed(issue, f"{issue.key} is already closed.")
-            before, now = issue.status, self.clock.now()
-            issue.status, issue.closed_at = Status.CLOSED.value, now
-            self.clocks.on_fixed(session, issue, now)  # stops every clock and escalation
-            self.clocks.stop_escalations(session, issue, now, "closed in review")
-            event = add_event(
-                session,
-                issue,
-                "closed_in_review",
-                self.clock,
-                actor.user_id,
-                before=before,
-                after=Status.CLOSED.value,
-            )
-            kinds.notice(session, self.clock, issue, event)
-            incident_kinds.tell_reporter(
-                session,
-                self.clock,
-                issue,
-                before,
-                Status.CLOSED.value,
-                "Closed in the weekly review as no longer relevant.",
-            )
-            incident_kinds.refresh_card(session, self.clock, issue)
-            return Changed(issue, f"{issue.key} closed.")
+        why = Closing(
+            kind="closed_in_review",
+            reason="closed in review",
+            summary="Closed in the weekly review as no longer relevant.",
+            announce=kinds.notice,
+        )
+        return self.lifecycle.close_anyway(issue_id, actor, why)
 
     def still_relevant(self, issue_id: int, actor: Actor) -> Changed:
         with editing(self.db, issue_id) as (session, issue):

@@ -1,10 +1,10 @@
 """Merging a duplicate into the issue it repeats, linking related issues, and the
 "not a duplicate" answer.
 
-A merge closes the duplicate as "duplicate of INC-12" (an exception to the
-lifecycle, from any status), moves its reporters onto INC-12 (they keep getting
-status DMs, now INC-12's), adds its occurrences to INC-12's, and records the merge
-on both timelines, all in one transaction.
+A merge closes the duplicate as "duplicate of INC-12" (through the lifecycle's
+close from any status, so every close's hooks run), moves its reporters onto
+INC-12 (they keep getting status DMs, now INC-12's), adds its occurrences to
+INC-12's, and records the merge on both timelines, all in one transaction.
 """
 
 from __future__ import annotations
@@ -16,30 +16,23 @@ from bot.core.delivery import enqueue, saved_id
 from bot.core.domain import Priority, Status, label
 from bot.core.errors import FirebellError
 from bot.core.people import Actor
-from bot.core.reporters import is_person
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
-from bot.incidents.hooks import IssueHooks
-from bot.incidents.lifecycle import Changed
+from bot.incidents.closing import Closing
+from bot.incidents.lifecycle import Changed, Lifecycle
+from bot.incidents.reporters import add_reporter, reporters
 from bot.incidents.rules import can_steer, is_unowned
-from bot.sla.clocks import SlaClocks
 from bot.triage import kinds
 from bot.triage.config import TriageConfig
 from storage.db import Database
-from storage.models import DuplicateSuggestion, Issue, IssueLink, Participant
+from storage.models import DuplicateSuggestion, Issue, IssueLink, TimelineEvent
 
 PRIORITY_RANK = {Priority.LOW: 0, Priority.MEDIUM: 1, Priority.HIGH: 2}
 
 
-def reporters_of(session: Session, issue: Issue) -> set[str]:
-    found = set(
-        session.exec(
-            select(Participant.user_id).where(
-                Participant.issue_id == issue.id, Participant.role == "reporter"
-            )
-        )
-    )
-    return found | ({issue.reporter_id} if is_person(issue.reporter_id) else set())
+def merged_notice(session: Session, clock: Clock, issue: Issue, event: TimelineEvent) -> None:
+    """The channel hears of a merge in triage's words (which name the other issue)."""
+    enqueue(session, clock, kinds.MergedNotice(saved_id(session, event)), issue=issue)
 
 
 class Merges:
@@ -47,14 +40,12 @@ class Merges:
         self,
         db: Database,
         clock: Clock,
-        hooks: IssueHooks,
-        clocks: SlaClocks,
+        lifecycle: Lifecycle,
         config: TriageConfig,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.hooks = hooks
-        self.clocks = clocks
+        self.lifecycle = lifecycle
         self.config = config
 
     def merge(self, duplicate_id: int, into_id: int, actor: Actor) -> Changed:
@@ -64,29 +55,28 @@ class Merges:
             if dup is None or into is None:
                 raise FirebellError("That issue no longer exists.")
             self._check(dup, into, actor)
-            before = dup.status
-            dup.status, dup.closed_at, dup.merged_into_id = Status.CLOSED.value, now, into.id
-            self.clocks.on_fixed(session, dup, now)  # stops its clocks
-            self.clocks.stop_escalations(session, dup, now, "merged")
-            self.hooks.on_status_changed(session, dup, before, now, False)
-            moved = reporters_of(session, dup) - reporters_of(session, into)
-            for user in sorted(moved):
-                session.add(
-                    Participant(issue_id=into.id or 0, user_id=user, role="reporter", added_at=now)
-                )
+            dup.merged_into_id = into.id
+            # Closed "as a duplicate of INC-12" from any status: the lifecycle's one close
+            # (clocks, feed, rollup), told in merge's words; its reporters hear below.
+            closing = Closing(
+                kind="merged_into",
+                reason="merged",
+                tell_reporter=False,
+                announce=merged_notice,
+                details={"key": into.key},
+            )
+            self.lifecycle.force_close(session, dup, actor, closing)
+            for user in sorted(set(reporters(session, dup)) - set(reporters(session, into))):
+                add_reporter(session, into, user, now)
             into.occurrences += dup.occurrences
             session.add_all([dup, into])
             text = f"{dup.key}: {dup.title}\n{dup.description or ''}"
             here = add_event(
                 session, into, "merged_from", self.clock, actor.user_id, key=dup.key, text=text
             )
-            there = add_event(session, dup, "merged_into", self.clock, actor.user_id, key=into.key)
-            for issue, event in ((into, here), (dup, there)):
-                enqueue(
-                    session, self.clock, kinds.MergedNotice(saved_id(session, event)), issue=issue
-                )
-                incident_kinds.refresh_card(session, self.clock, issue)
-            for user in sorted(reporters_of(session, dup)):
+            merged_notice(session, self.clock, into, here)
+            incident_kinds.refresh_card(session, self.clock, into)
+            for user in reporters(session, dup):
                 enqueue(session, self.clock, kinds.MergedDm(user, into.id or 0), issue=dup)
             for row in session.exec(
                 select(DuplicateSuggestion).where(
