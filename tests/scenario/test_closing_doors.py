@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.harness import Harness, running
 from sqlmodel import select
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
+from bot.demo.harness import Harness, running
 from sandbox import Sandbox
 from sandbox.workspace import Channel, User
 from storage.models import Issue, IssueMetrics, SlaClock
