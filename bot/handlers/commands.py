@@ -8,7 +8,8 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.people import Actor, require_can_see
+from bot.core.membership import require_can_see
+from bot.core.people import Actor
 from bot.handlers.command_parser import Command, parse_command
 from bot.handlers.help import help_text
 from bot.handlers.listener import Later, Reply
@@ -38,7 +39,7 @@ class CommandRequest:
             self.body.get("channel_id"),
             self.command.name,
         )
-        await require_can_see(self.client, issue, self.user_id)
+        require_can_see(self.runtime.db, issue, self.user_id)
         return issue
 
     async def actor(self) -> Actor:

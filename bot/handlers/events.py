@@ -1,4 +1,5 @@
-"""Events API: mentions, and 📌 reactions that pin a message to an issue's timeline.
+"""Events API: mentions, 📌 reactions that pin a message to an issue's timeline, and
+people joining or leaving an issue's channel (its members: bot/core/membership.py).
 
 Slack delivers events at least once; each is acted on once (by event_id).
 """
@@ -14,6 +15,7 @@ from bot.handlers.help import help_text
 from bot.handlers.listener import Reply
 from bot.incidents.pins import pin_from_reaction
 from bot.incidents.queries import issue_in_channel
+from bot.incidents.roles import channel_joined, channel_left
 from bot.runtime import Runtime
 
 PIN_REACTIONS = {"pushpin", "round_pushpin"}
@@ -42,4 +44,24 @@ async def reaction(
     return None
 
 
-EVENTS = {"app_mention": mention, "reaction_added": reaction}
+async def member_joined(runtime: Runtime, event: dict[str, Any], event_id: str) -> Reply:
+    # Once per event: a join redelivered after the leave that followed it must not re-add.
+    if not first_delivery(runtime.db, runtime.clock, event_id):
+        return None
+    channel_joined(runtime.db, runtime.clock, str(event.get("channel", "")), event["user"])
+    return None
+
+
+async def member_left(runtime: Runtime, event: dict[str, Any], event_id: str) -> Reply:
+    if not first_delivery(runtime.db, runtime.clock, event_id):
+        return None
+    channel_left(runtime.db, str(event.get("channel", "")), event["user"])
+    return None
+
+
+EVENTS = {
+    "app_mention": mention,
+    "reaction_added": reaction,
+    "member_joined_channel": member_joined,
+    "member_left_channel": member_left,
+}

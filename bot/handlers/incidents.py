@@ -12,7 +12,8 @@ from bot.core.domain import Severity, Status
 from bot.core.durations import parse_duration
 from bot.core.errors import FirebellError
 from bot.core.ids import Action, Callback, ModalField
-from bot.core.people import Actor, visible_to
+from bot.core.membership import visible_to
+from bot.core.people import Actor
 from bot.handlers.carried import STALE, detail_of, form_issue, issue_id_of
 from bot.handlers.commands import CommandRequest
 from bot.handlers.listener import Later, Reply
@@ -70,7 +71,7 @@ async def show_timeline(req: CommandRequest) -> Reply:
 async def list_command(req: CommandRequest) -> Reply:
     scope = req.command.scope
     found = list_issues(req.runtime.db, scope, req.user_id)
-    visible = await visible_to(req.client, found, req.user_id)
+    visible = visible_to(req.runtime.db, found, req.user_id)
     title = {"open": "Open issues", "mine": "My open issues", "all": "All issues"}[scope]
     return list_blocks(title, visible, req.runtime.clock.now())
 

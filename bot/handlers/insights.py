@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.people import visible_to
+from bot.core.membership import visible_to
 from bot.handlers.commands import CommandRequest
 from bot.handlers.listener import Reply
 from bot.insights.figures import figures, period, slowest_open
@@ -16,7 +16,7 @@ async def stats(req: CommandRequest) -> Reply:
     current = figures(req.runtime.db, start, end, service, now=now)
     before = figures(req.runtime.db, before_start, start, service, now=now)
     # The three open longest; a private one among them its reader may not see is a count.
-    slowest = await visible_to(req.client, slowest_open(req.runtime.db, 3, service), req.user_id)
+    slowest = visible_to(req.runtime.db, slowest_open(req.runtime.db, 3, service), req.user_id)
     return stats_blocks(current, before, days, slowest, now, service)
 
 

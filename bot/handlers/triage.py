@@ -7,7 +7,8 @@ from typing import Any
 
 from bot.core.errors import FirebellError
 from bot.core.ids import Action
-from bot.core.people import Actor, require_can_see, visible_to
+from bot.core.membership import require_can_see, visible_to
+from bot.core.people import Actor
 from bot.handlers.carried import STALE, detail_of, issue_id_of
 from bot.handlers.commands import CommandRequest
 from bot.handlers.listener import Reply
@@ -21,7 +22,7 @@ from bot.triage.search_views import search_blocks
 async def search(req: CommandRequest) -> Reply:
     query = req.command.text
     found = find_issues(req.runtime.db, req.runtime.search, query)
-    visible = await visible_to(req.client, found, req.user_id)  # private: members only
+    visible = visible_to(req.runtime.db, found, req.user_id)  # private: members only
     return search_blocks(query, visible, req.runtime.clock.now())
 
 
@@ -29,7 +30,7 @@ async def _other(req: CommandRequest) -> Any:
     """The second issue of `merge` and `link`, if the user may see it."""
     assert req.command.other_number is not None
     other = issue_by_number(req.runtime.db, req.command.other_number)
-    await require_can_see(req.client, other, req.user_id)
+    require_can_see(req.runtime.db, other, req.user_id)
     return other
 
 

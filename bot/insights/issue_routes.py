@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 
 from bot.core.clock import Clock
+from bot.core.membership import open_to_anyone, public_only
 from bot.core.timeline import event_words
 from bot.incidents.rules import OPEN_STATUSES
 from bot.insights.api import refuse, token_of
@@ -141,7 +142,7 @@ class ListQuery:
         if self.service is not None:
             found.append(col(Issue.service) == self.service)
         if not visible_private:
-            found.append(col(Issue.private).is_(False))
+            found.append(public_only())
         return found
 
 
@@ -216,7 +217,7 @@ def add_issue_routes(
             return unknown
         with db.session() as session:
             issue = session.exec(select(Issue).where(Issue.number == number)).first()
-            if issue is None or (issue.private and not private):
+            if issue is None or not (private or open_to_anyone(issue)):
                 return unknown
             events = list(
                 session.exec(
