@@ -44,9 +44,16 @@ async def reaction(
     return None
 
 
-async def member_joined(runtime: Runtime, event: dict[str, Any], event_id: str) -> Reply:
+def _is_the_bot(body: dict[str, Any], user_id: str) -> bool:
+    """Firebell itself joining a channel it made is no member of the issue."""
+    return any(a.get("user_id") == user_id for a in body.get("authorizations") or [])
+
+
+async def member_joined(
+    runtime: Runtime, body: dict[str, Any], event: dict[str, Any], event_id: str
+) -> Reply:
     # Once per event: a join redelivered after the leave that followed it must not re-add.
-    if not first_delivery(runtime.db, runtime.clock, event_id):
+    if _is_the_bot(body, event["user"]) or not first_delivery(runtime.db, runtime.clock, event_id):
         return None
     channel_joined(runtime.db, runtime.clock, str(event.get("channel", "")), event["user"])
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.core.membership import can_see
+from bot.core.membership import can_see, members_of
 from bot.harness import Harness, running
 from sandbox import Sandbox
 from sandbox.workspace import Channel, User
@@ -105,3 +105,6 @@ async def test_joining_and_leaving_a_private_channel_is_membership(h: Harness) -
     await h.driver.event(h.driver.left(sam, room))
     assert "private" in await run(h, sam, support, "show INC-1")
     assert SECRET_TITLE not in await run(h, sam, support, "search payroll")
+    await h.driver.event(h.driver.joined(h.ws.bot, room))  # Firebell itself is no member
+    with h.firebell.runtime.db.session() as session:
+        assert h.ws.bot.id not in members_of(session, fresh(h.firebell.runtime.db, secret))
