@@ -275,6 +275,34 @@ class SlackDriver:
             }
         )
 
+    def joined(self, user: User, channel: Channel) -> dict[str, Any]:
+        """Put someone in a channel as Slack would; return the member_joined_channel event."""
+        channel.members.add(user.id)
+        self.ws.changed()
+        return self.event_payload(
+            {
+                "type": "member_joined_channel",
+                "user": user.id,
+                "channel": channel.id,
+                "channel_type": "G" if channel.is_private else "C",
+                "event_ts": self.ws.new_ts(),
+            }
+        )
+
+    def left(self, user: User, channel: Channel) -> dict[str, Any]:
+        """Take someone out of a channel; return the member_left_channel event."""
+        channel.members.discard(user.id)
+        self.ws.changed()
+        return self.event_payload(
+            {
+                "type": "member_left_channel",
+                "user": user.id,
+                "channel": channel.id,
+                "channel_type": "G" if channel.is_private else "C",
+                "event_ts": self.ws.new_ts(),
+            }
+        )
+
     def home_opened(self, user: User) -> dict[str, Any]:
         return self.event_payload(
             {

@@ -1,8 +1,5 @@
-"""Who is acting and who may see an issue: admins (people or user groups) and
-the members of a private issue's channel, both read from Slack.
-
-Private issues are seen only by their members, on every surface, so every
-surface asks here.
+"""Who is acting: a person, and whether they are an admin (people or user groups,
+read from Slack). Who is in an issue and who may see it: bot/core/membership.py.
 """
 
 from __future__ import annotations
@@ -15,9 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.clock import Clock
-from bot.core.errors import FirebellError
 from bot.core.slack_steps import slack_error
-from storage.models import Issue
 
 log = logging.getLogger(__name__)
 
@@ -60,53 +55,3 @@ class People:
             members = cached[1] if cached else set()
         self._groups[group] = (now, members)
         return members
-
-
-@dataclass(frozen=True)
-class Visible:
-    """What one audience may see of a list of issues: the issues, and how many private
-    ones were left out (shown only as a count)."""
-
-    shown: list[Issue]
-    private_hidden: int = 0
-
-    def note(self) -> str | None:
-        """ "1 private issue" for the hidden ones, or None when none is hidden."""
-        n = self.private_hidden
-        if not n:
-            return None
-        if n == 1:
-            return "1 private issue, seen only by its members"
-        return f"{n} private issues, seen only by their members"
-
-
-async def visible_to(client: AsyncWebClient, issues: list[Issue], user_id: str) -> Visible:
-    """The issues one person may see; the rest count as private ones left out."""
-    shown = [issue for issue in issues if await can_see(client, issue, user_id)]
-    return Visible(shown, len(issues) - len(shown))
-
-
-def visible_to_a_channel(issues: list[Issue]) -> Visible:
-    """What a message to a channel may show: a channel is not an issue's member list,
-    so private issues appear only as a count there."""
-    shown = [issue for issue in issues if not issue.private]
-    return Visible(shown, len(issues) - len(shown))
-
-
-async def can_see(client: AsyncWebClient, issue: Issue, user_id: str) -> bool:
-    """The one rule: public issues are open to everyone; a private one to its reporter,
-    its leads and its channel's members."""
-    if not issue.private or user_id in {issue.reporter_id, issue.commander_id, issue.assignee_id}:
-        return True
-    if not issue.channel_id:
-        return False
-    try:
-        response = await client.conversations_members(channel=issue.channel_id, limit=1000)
-    except SlackApiError:
-        return False
-    return user_id in (response.get("members") or [])
-
-
-async def require_can_see(client: AsyncWebClient, issue: Issue, user_id: str) -> None:
-    if not await can_see(client, issue, user_id):
-        raise FirebellError(f"{issue.key} is private: only the members of its channel can see it.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.delivery import Payload, Step
+from bot.core.membership import open_to_anyone
 from bot.core.slack_steps import SlackSteps
 from bot.feed import kinds
 from bot.feed.views import feed_message
@@ -14,7 +15,7 @@ class FeedDelivery(SlackSteps):
         return {kinds.PostToFeed: self.post, kinds.EditInFeed: self.edit}
 
     async def post(self, issue: Issue, payload: kinds.PostToFeed) -> None:
-        if issue.private:
+        if not open_to_anyone(issue):
             return  # never, even if it became private while this waited
         with self.db.session() as session:
             if session.get(FeedMessage, issue.id) is not None:

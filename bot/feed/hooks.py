@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.core.clock import Clock
+from bot.core.membership import open_to_anyone
 from bot.feed import kinds
 from bot.feed.config import AnnounceConfig
 from bot.incidents.hooks import IssueHooks
@@ -23,7 +24,7 @@ class AnnounceIssues(IssueHooks):
         self.clock = clock
 
     def _wanted(self, issue: Issue) -> bool:
-        return not issue.private and self.config.takes(issue.severity)
+        return open_to_anyone(issue) and self.config.takes(issue.severity)
 
     def on_provisioned(self, session: Session, issue: Issue) -> None:
         if self._wanted(issue):

@@ -19,7 +19,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.blocks import escape
 from bot.core.errors import FirebellError
 from bot.core.ids import SLASH_COMMAND, IssueKey
-from bot.core.people import Actor, require_can_see
+from bot.core.membership import require_can_see
+from bot.core.people import Actor
 from bot.handlers.command_parser import BadArguments
 from bot.handlers.listener import Later, Reply
 from bot.incidents.queries import resolve_issue
@@ -52,7 +53,7 @@ class CommandRequest:
         """The issue the command is about (INC-n, else this channel's), if the user may see it."""
         number = key.number if key is not None else None
         issue = resolve_issue(self.runtime.db, number, self.body.get("channel_id"), self.name)
-        await require_can_see(self.client, issue, self.user_id)
+        require_can_see(self.runtime.db, issue, self.user_id)
         return issue
 
     async def actor(self) -> Actor:

@@ -1,4 +1,5 @@
-"""Events API: mentions, and 📌 reactions that pin a message to an issue's timeline.
+"""Events API: mentions, 📌 reactions that pin a message to an issue's timeline, and
+people joining or leaving an issue's channel (its members: bot/core/membership.py).
 
 Slack delivers events at least once; each is acted on once (by event_id).
 """
@@ -16,6 +17,7 @@ from bot.handlers.help import help_text
 from bot.handlers.listener import Reply
 from bot.incidents.pins import pin_from_reaction
 from bot.incidents.queries import issue_in_channel
+from bot.incidents.roles import channel_joined, channel_left
 from bot.serving.runtime import Runtime
 
 PIN_REACTIONS = {"pushpin", "round_pushpin"}
@@ -50,5 +52,32 @@ async def reaction(
     return None
 
 
+def _is_the_bot(body: dict[str, Any], user_id: str) -> bool:
+    """Firebell itself joining a channel it made is no member of the issue."""
+    return any(a.get("user_id") == user_id for a in body.get("authorizations") or [])
+
+
+async def member_joined(
+    runtime: Runtime, body: dict[str, Any], event: dict[str, Any], event_id: str
+) -> Reply:
+    # Once per event: a join redelivered after the leave that followed it must not re-add.
+    if _is_the_bot(body, event["user"]) or not first_delivery(runtime.db, runtime.clock, event_id):
+        return None
+    channel_joined(runtime.db, runtime.clock, str(event.get("channel", "")), event["user"])
+    return None
+
+
+async def member_left(runtime: Runtime, event: dict[str, Any], event_id: str) -> Reply:
+    if not first_delivery(runtime.db, runtime.clock, event_id):
+        return None
+    channel_left(runtime.db, str(event.get("channel", "")), event["user"])
+    return None
+
+
 def listeners(commands: CommandTable) -> dict[str, Callable[..., Awaitable[Reply]]]:
-    return {"app_mention": answer_mentions(commands), "reaction_added": reaction}
+    return {
+        "app_mention": answer_mentions(commands),
+        "reaction_added": reaction,
+        "member_joined_channel": member_joined,
+        "member_left_channel": member_left,
+    }

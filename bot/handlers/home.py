@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.people import visible_to
+from bot.core.membership import visible_to
 from bot.handlers.listener import Reply
 from bot.incidents.queries import list_issues
 from bot.serving.runtime import Runtime
@@ -18,7 +18,7 @@ async def home_opened(runtime: Runtime, client: AsyncWebClient, event: dict[str,
     if event.get("tab", "home") != "home":
         return None
     user = event["user"]
-    visible = await visible_to(client, list_issues(runtime.db, "mine", user), user)
+    visible = visible_to(runtime.db, list_issues(runtime.db, "mine", user), user)
     clocks = clocks_by_issue(runtime.db, [i.id for i in visible.shown if i.id is not None])
     await client.views_publish(user_id=user, view=home_view(visible, clocks, runtime.clock.now()))
     return None

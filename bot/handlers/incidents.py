@@ -13,7 +13,8 @@ from bot.core.domain import SEVERITY_WORDS_HINT, Priority, Severity, Status, par
 from bot.core.durations import parse_duration
 from bot.core.errors import FirebellError
 from bot.core.ids import Action, Callback, IssueKey, ModalField
-from bot.core.people import Actor, visible_to
+from bot.core.membership import visible_to
+from bot.core.people import Actor
 from bot.handlers.carried import STALE, detail_of, form_issue, issue_id_of
 from bot.handlers.command_parser import (
     BadArguments,
@@ -189,7 +190,7 @@ async def show_timeline(req: CommandRequest, args: OnIssue) -> Reply:
 
 async def list_command(req: CommandRequest, args: ListScope) -> Reply:
     found = list_issues(req.runtime.db, args.scope, req.user_id)
-    visible = await visible_to(req.client, found, req.user_id)
+    visible = visible_to(req.runtime.db, found, req.user_id)
     return list_blocks(LIST_TITLES[args.scope], visible, req.runtime.clock.now())
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from bot.core.errors import FirebellError
 from bot.core.ids import Action, IssueKey
-from bot.core.people import Actor, require_can_see, visible_to
+from bot.core.membership import require_can_see, visible_to
+from bot.core.people import Actor
 from bot.handlers.carried import STALE, detail_of, issue_id_of
 from bot.handlers.command_parser import BadArguments, OnIssue, issue_key, on_issue
 from bot.handlers.commands import Command, CommandRequest
@@ -58,14 +59,14 @@ def parse_merge(rest: str) -> PairArgs:
 async def search(req: CommandRequest, args: SearchArgs) -> Reply:
     query = args.words
     found = find_issues(req.runtime.db, req.runtime.search, query)
-    visible = await visible_to(req.client, found, req.user_id)  # private: members only
+    visible = visible_to(req.runtime.db, found, req.user_id)  # private: members only
     return search_blocks(query, visible, req.runtime.clock.now())
 
 
 async def _other(req: CommandRequest, key: IssueKey) -> Any:
     """The second issue of `merge` and `link`, if the user may see it."""
     other = issue_by_number(req.runtime.db, key.number)
-    await require_can_see(req.client, other, req.user_id)
+    require_can_see(req.runtime.db, other, req.user_id)
     return other
 
 

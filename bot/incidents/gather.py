@@ -10,10 +10,11 @@ from sqlmodel import Session, col, select
 from bot.core.ai.prompt import KEEP_KINDS, Facts, Line
 from bot.core.blocks import clip
 from bot.core.durations import format_duration
+from bot.core.membership import roles_of
 from bot.core.reporters import reporter_text
 from bot.core.timeline import actor_name, event_words
 from bot.incidents.queries import step_states
-from storage.models import Issue, Participant, SlaClock, TimelineEvent
+from storage.models import Issue, SlaClock, TimelineEvent
 
 
 def _span(start: datetime | None, end: datetime | None) -> str | None:
@@ -22,9 +23,7 @@ def _span(start: datetime | None, end: datetime | None) -> str | None:
 
 def gather_facts(session: Session, issue: Issue, chatter: list[Line]) -> Facts:
     assert issue.id is not None
-    roles: dict[str, list[str]] = {}
-    for row in session.exec(select(Participant).where(Participant.issue_id == issue.id)):
-        roles.setdefault(row.user_id, []).append(row.role)
+    roles = roles_of(session, issue)
     breaches = [
         c.kind
         for c in session.exec(

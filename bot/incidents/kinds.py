@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bot.core.clock import Clock
 from bot.core.delivery import Payload, enqueue, saved_id
+from bot.core.membership import record_joined
 from storage.models import Issue, OutboxItem, TimelineEvent
 
 
@@ -170,6 +171,9 @@ def refresh_checklist(session: Session, clock: Clock, issue: Issue, phase: str) 
 
 
 def invite(session: Session, clock: Clock, issue: Issue, user_id: str) -> None:
+    """Let someone into the issue's channel; they are a member from now, as Slack's
+    member_joined_channel would record anyway (the rule answers from the database)."""
+    record_joined(session, issue, user_id, clock.now())
     send(session, clock, issue, Invite(user_id))
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.core.blocks import clip, context, escape, header, section, slack_date
 from bot.core.domain import label
-from bot.core.people import Visible
+from bot.core.membership import Visible
 from bot.core.timeline import describe_event
 from bot.incidents.queries import TimelineExcerpt
 from storage.models import Issue

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, func, select
 
 from bot.core.errors import FirebellError
+from bot.core.membership import member_of
 from bot.incidents.rules import OPEN_STATUSES
 from bot.playbooks.model import Playbook
 from storage.db import Database
-from storage.models import Deploy, Issue, Participant, StepState, TimelineEvent
+from storage.models import Deploy, Issue, StepState, TimelineEvent
 
 LIST_LIMIT = 30
 TIMELINE_FIRST = 10  # the beginning: filing, channel, first steps
@@ -53,21 +54,13 @@ def resolve_issue(db: Database, number: int | None, channel_id: str | None, comm
 
 
 def list_issues(db: Database, scope: str, user_id: str) -> list[Issue]:
-    """open: every open issue; mine: open ones I report, lead, work or help on; all: any."""
+    """open: every open issue; mine: open ones I am a member of; all: any."""
     with db.session() as session:
         stmt = select(Issue)
         if scope in {"open", "mine"}:
             stmt = stmt.where(col(Issue.status).in_([s.value for s in OPEN_STATUSES]))
         if scope == "mine":
-            mine = select(Participant.issue_id).where(Participant.user_id == user_id)
-            stmt = stmt.where(
-                or_(
-                    Issue.reporter_id == user_id,
-                    Issue.assignee_id == user_id,
-                    Issue.commander_id == user_id,
-                    col(Issue.id).in_(mine),
-                )
-            )
+            stmt = stmt.where(member_of(user_id))
         stmt = stmt.order_by(col(Issue.number).desc()).limit(LIST_LIMIT * 3)
         return list(session.exec(stmt))
 

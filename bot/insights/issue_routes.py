@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
+from bot.core.membership import open_to_anyone, public_only
 from bot.core.timeline import event_words
 from bot.incidents.rules import OPEN_STATUSES
 from bot.insights.api import refuse, token_of
@@ -154,7 +155,7 @@ class ListQuery:
         if self.service is not None:
             found.append(col(Issue.service) == self.service)
         if not visible_private:
-            found.append(col(Issue.private).is_(False))
+            found.append(public_only())
         return found
 
 
@@ -229,7 +230,7 @@ def add_issue_routes(
             return unknown
         with db.session() as session:
             issue = session.exec(select(Issue).where(Issue.number == number)).first()
-            if issue is None or (issue.private and not private):
+            if issue is None or not (private or open_to_anyone(issue)):
                 return unknown
             events = list(
                 session.exec(

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.core.blocks import context, fields, header, section
 from bot.core.durations import format_duration
-from bot.core.people import Visible
+from bot.core.membership import Visible
 from bot.incidents.list_views import issue_line
 from bot.insights.figure_types import Spread
 from bot.insights.figures import Figures

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from bot.core.attempts import CURRENT_ATTEMPT
 from bot.core.delivery import Payload, Step
+from bot.core.membership import members_of
 from bot.core.reporters import who
 from bot.core.slack_steps import SlackSteps
 from bot.reviews import kinds
@@ -17,7 +18,7 @@ from bot.reviews.content import ReviewContent
 from bot.reviews.markdown import people_in
 from bot.reviews.service import content_of, review_markdown
 from bot.reviews.views import followup_dm, offer_message, review_message
-from storage.models import FollowUp, Issue, Participant, Review, TimelineEvent
+from storage.models import FollowUp, Issue, Review, TimelineEvent
 
 
 class ReviewDelivery(SlackSteps):
@@ -52,12 +53,9 @@ class ReviewDelivery(SlackSteps):
     def _people(self, issue: Issue, content: ReviewContent) -> frozenset[str]:
         """Whose mentions a review may keep live: those in the issue, and its channel."""
         with self.db.session() as session:
-            members = set(
-                session.exec(select(Participant.user_id).where(Participant.issue_id == issue.id))
-            )
-        leads = {issue.reporter_id, issue.commander_id, issue.assignee_id, issue.channel_id}
+            members = members_of(session, issue)
         owners = {item.owner for item in content.action_items}
-        return frozenset(p for p in members | leads | owners if p)
+        return frozenset(p for p in members | {issue.channel_id} | owners if p)
 
     async def post_review(self, issue: Issue, _payload: kinds.PostReview) -> None:
         review = self._review(issue)

@@ -13,7 +13,7 @@ from bot.core.clock import Clock
 from bot.core.delivery import enqueue
 from bot.core.domain import Severity
 from bot.core.ledger import record_once
-from bot.core.people import Visible, visible_to_a_channel
+from bot.core.membership import Visible, visible_to_a_channel
 from bot.incidents.reporters import reporters
 from bot.incidents.rules import OPEN_STATUSES
 from bot.sla.config import DigestConfig

@@ -11,7 +11,7 @@ from bot.core.blocks import button, clip, context, escape, header, section, slac
 from bot.core.domain import label
 from bot.core.durations import format_duration
 from bot.core.ids import Action
-from bot.core.people import Visible
+from bot.core.membership import Visible, open_to_anyone
 from bot.core.reporters import reporter_text, who
 from bot.core.timeline import describe_event
 from bot.incidents.list_views import issue_line
@@ -106,7 +106,7 @@ def broadcast_text(issue: Any, who: str, by: str | None = None, note: str | None
     asked = ""
     if by:
         asked = f" <@{by}> paged" + (f": “{escape(clip(note, 500))}”" if note else ".")
-    if issue.private:
+    if not open_to_anyone(issue):
         return (
             f":rotating_light: {who} *{issue.key}* needs attention: a private issue "
             f"({label(issue.severity)}). Its members are in <#{issue.channel_id}>.{asked}"

@@ -20,13 +20,14 @@ from bot.core.ai.model import Model, NoModelAnswer
 from bot.core.clock import Clock
 from bot.core.domain import label
 from bot.core.errors import FirebellError
+from bot.core.membership import members_of
 from bot.core.timeline import describe_event
 from bot.incidents.channel_history import channel_history
 from bot.incidents.gather import gather_facts
 from bot.incidents.queries import step_states
 from bot.playbooks.loader import Playbooks
 from storage.db import Database
-from storage.models import Issue, Participant, TimelineEvent
+from storage.models import Issue, TimelineEvent
 
 KEPT_FOR = timedelta(minutes=2)
 HISTORY = 300  # channel messages read: a catch-up is about the recent past
@@ -94,9 +95,7 @@ class CatchUps:
             assert issue is not None
             facts = gather_facts(session, issue, chatter)
             record = from_record(session, issue, self.playbooks)
-            people = frozenset(
-                session.exec(select(Participant.user_id).where(Participant.issue_id == issue.id))
-            ) | {u for u in (issue.commander_id, issue.assignee_id) if u}
+            people = members_of(session, issue)
         text, source, note = record, "record", None
         try:
             text = await self.model.ask(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot.core.delivery import Payload, Step
+from bot.core.membership import open_to_anyone
 from bot.core.slack_steps import SlackSteps
 from bot.triage import kinds
 from bot.triage.views import merged_dm, merged_words, suggestion_message
@@ -45,7 +46,7 @@ class TriageDelivery(SlackSteps):
             other = session.exec(
                 select(Issue).where(Issue.number == int(key.split("-")[1]))
             ).first()
-        channel = other.channel_id if other is not None and not other.private else None
+        channel = other.channel_id if other is not None and open_to_anyone(other) else None
         await self.post_message(self.channel(issue), merged_words(issue, event.kind, key, channel))
 
     async def merged_dm(self, issue: Issue, payload: kinds.MergedDm) -> None:

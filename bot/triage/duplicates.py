@@ -12,11 +12,12 @@ from datetime import timedelta
 
 from sqlmodel import Session, and_, col, or_, select
 
+from bot.core.membership import can_see
 from bot.core.reporters import is_person
 from bot.incidents.rules import OPEN_STATUSES
 from bot.triage.search import SearchIndex
 from bot.triage.similarity import Report, ranked
-from storage.models import DuplicateSuggestion, Issue, Participant
+from storage.models import DuplicateSuggestion, Issue
 
 RECENTLY_CLOSED = timedelta(days=14)
 SAME_SERVICE_WITHIN = timedelta(days=3)
@@ -73,18 +74,7 @@ def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Issue
             ),
         )
     ).all()
-    return [c for c in found if not c.private or _is_in(session, c, issue.reporter_id)]
-
-
-def _is_in(session: Session, issue: Issue, user_id: str) -> bool:
-    return user_id == issue.reporter_id or (
-        session.exec(
-            select(Participant.id).where(
-                Participant.issue_id == issue.id, Participant.user_id == user_id
-            )
-        ).first()
-        is not None
-    )
+    return [c for c in found if can_see(session, issue.reporter_id, c)]
 
 
 def find_duplicates(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.blocks import clip, context, escape, header, section
-from bot.core.people import Visible
+from bot.core.membership import Visible
 from bot.incidents.list_views import issue_line
 
 SHOWN = 10

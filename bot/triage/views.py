@@ -7,6 +7,7 @@ from typing import Any
 from bot.core.blocks import button, clip, context, escape, section
 from bot.core.domain import label
 from bot.core.ids import Action
+from bot.core.membership import open_to_anyone
 from storage.models import DuplicateSuggestion, Issue
 
 
@@ -18,8 +19,9 @@ def suggestion_message(
     blocks: list[dict[str, Any]] = [section(text)]
     for suggestion, other in found:
         why = f" · {', '.join(suggestion.reasons)}" if suggestion.reasons else ""
-        where = f" in <#{other.channel_id}>" if other.channel_id and not other.private else ""
-        title = "a private issue" if other.private else escape(clip(other.title, 150))
+        shown = open_to_anyone(other)
+        where = f" in <#{other.channel_id}>" if other.channel_id and shown else ""
+        title = escape(clip(other.title, 150)) if shown else "a private issue"
         blocks.append(section(f"*{other.key}* {title}{where}\n{label(other.status)}{why}"))
         value = f"{issue.id}:{other.id}"
         blocks.append(
@@ -47,10 +49,11 @@ def merged_words(issue: Issue, kind: str, other_key: str, other_channel: str | N
 
 
 def merged_dm(into: Issue, merged_key: str) -> str:
-    where = f" in <#{into.channel_id}>" if into.channel_id and not into.private else ""
+    shown = open_to_anyone(into)
+    where = f" in <#{into.channel_id}>" if into.channel_id and shown else ""
     return (
         f"Your report {merged_key} is the same problem as *{into.key}* "
-        f"{'(a private issue)' if into.private else escape(clip(into.title, 150))}{where}. "
+        f"{escape(clip(into.title, 150)) if shown else '(a private issue)'}{where}. "
         "It is closed as a duplicate; you will get the updates of "
         f"{into.key} instead."
     )

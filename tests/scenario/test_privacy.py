@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
+from bot.core.membership import can_see, members_of
 from bot.demo.harness import Harness, running
 from sandbox import Sandbox
 from sandbox.workspace import Channel, User
-from tests.helpers import GOOD_REPORT, open_modal
+from tests.helpers import GOOD_REPORT, channel_of, file_another, fresh, open_modal, people, run
 
 SECRET_TITLE = "Payroll export leaks salaries"
 
@@ -65,3 +66,45 @@ async def test_lists_home_and_digest_show_a_private_issue_only_to_its_members(
             assert "*The last 7 days*" in shown and "*Filed*\\n2" in shown
     finally:
         await sandbox.stop()
+
+
+async def test_a_reporter_moved_by_a_merge_is_a_member_on_every_surface(h: Harness) -> None:
+    """Before one rule, the merged reporter was "in" for duplicate suggestions (a
+    participant row) and out for lists, search and `show` (not in the Slack channel)."""
+    dana, sam, support = people(h)
+    olga = h.ws.add_user("olga", "Olga")
+    support.members.add(olga.id)
+    secret = await file_another(h, dana, support, title=SECRET_TITLE, private=["private"])
+    room = channel_of(h, secret)
+    await h.driver.event(h.driver.joined(sam, room))  # sam joins the private channel
+    assert await run(h, sam, room, "ack") == "You acknowledged INC-1."
+    await file_another(h, olga, support, title="Salaries visible to everyone in the export")
+    merged = await run(h, sam, support, "merge INC-2 into INC-1")
+    assert "INC-1" in merged and "private" not in merged, merged
+
+    assert olga.id not in room.members  # a reporter by the merge, not in the channel
+    assert SECRET_TITLE in await run(h, olga, support, "show INC-1")
+    mine = await run(h, olga, support, "list mine")
+    assert SECRET_TITLE in mine and "private issue" not in mine
+    assert SECRET_TITLE in await run(h, olga, support, "search salaries")
+    await h.driver.event(h.driver.home_opened(olga))
+    await h.firebell.settle()
+    assert SECRET_TITLE in str(h.ws.calls_to("views.publish")[-1].args)
+    # The same rule that duplicate suggestions ask.
+    with h.firebell.runtime.db.session() as session:
+        assert can_see(session, olga.id, fresh(h.firebell.runtime.db, secret))
+
+
+async def test_joining_and_leaving_a_private_channel_is_membership(h: Harness) -> None:
+    dana, sam, support = people(h)
+    secret = await file_another(h, dana, support, title=SECRET_TITLE, private=["private"])
+    room = channel_of(h, secret)
+    assert "private" in await run(h, sam, support, "show INC-1")
+    await h.driver.event(h.driver.joined(sam, room))
+    assert SECRET_TITLE in await run(h, sam, support, "search payroll")
+    await h.driver.event(h.driver.left(sam, room))
+    assert "private" in await run(h, sam, support, "show INC-1")
+    assert SECRET_TITLE not in await run(h, sam, support, "search payroll")
+    await h.driver.event(h.driver.joined(h.ws.bot, room))  # Firebell itself is no member
+    with h.firebell.runtime.db.session() as session:
+        assert h.ws.bot.id not in members_of(session, fresh(h.firebell.runtime.db, secret))

@@ -43,6 +43,8 @@ def test_manifest_declares_what_the_bot_handles() -> None:
         "app_mention",
         "reaction_added",
         "app_home_opened",
+        "member_joined_channel",
+        "member_left_channel",
     }
     assert features["slash_commands"][0]["should_escape"] is True  # mentions arrive as <@U…>
     assert features["app_home"]["home_tab_enabled"] is True

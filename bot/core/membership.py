@@ -1,0 +1,166 @@
+"""Who is in an issue, and who may see it: one membership and one visibility rule.
+
+Every surface asks here: lists, App Home, the digest, search, duplicate suggestions,
+the catch-up summary, reviews, `/incident stats`, the feed, the API and the web pages.
+
+**Members** of an issue are
+- the people on its row: the reporter (when a person), the commander, the assignee;
+- everyone recorded as a participant (the `participants` table): reporters added
+  later (a merge moves the duplicate's reporters), people given a role (commander,
+  assignee, comms, scribe), people the bot invited into the issue's channel (a lead,
+  someone paged by name), and people who joined the channel (Slack's
+  `member_joined_channel`; `member_left_channel` removes that row, never a role).
+
+So the channel's membership is kept in the database, and the rule is answered from
+the database alone: the web app and the API need no Slack call.
+
+**Visibility**: a public issue is open to everyone; a private one to its members only.
+An audience that is not a person (a channel message, an API token without private
+access) has no member list: it sees public issues, and private ones only as a count
+(lists) or by key (a mention of another issue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, or_, select
+
+from bot.core.errors import FirebellError
+from bot.core.reporters import is_person
+from storage.db import Database
+from storage.models import Issue, Participant
+
+# The participant role of someone in the issue's channel with no other role.
+MEMBER = "member"
+
+
+def roles_of(session: Session, issue: Issue) -> dict[str, list[str]]:
+    """Each member and the roles they hold ("member": in the channel, with no other)."""
+    roles: dict[str, list[str]] = {}
+    on_row = (
+        ("reporter", issue.reporter_id),
+        ("commander", issue.commander_id),
+        ("assignee", issue.assignee_id),
+    )
+    for role, user in on_row:
+        if user is not None and is_person(user):
+            roles.setdefault(user, []).append(role)
+    rows = session.exec(
+        select(Participant).where(Participant.issue_id == issue.id).order_by(col(Participant.id))
+    )
+    for row in rows:
+        held = roles.setdefault(row.user_id, [])
+        if row.role not in held:
+            held.append(row.role)
+    return roles
+
+
+def members_of(session: Session, issue: Issue) -> frozenset[str]:
+    """The Slack user ids of everyone in the issue."""
+    return frozenset(roles_of(session, issue))
+
+
+def member_of(user_id: str) -> ColumnElement[bool]:
+    """The same rule as `members_of`, as a condition on issues: those `user_id` is in."""
+    joined = select(Participant.issue_id).where(Participant.user_id == user_id)
+    return or_(
+        col(Issue.reporter_id) == user_id,
+        col(Issue.commander_id) == user_id,
+        col(Issue.assignee_id) == user_id,
+        col(Issue.id).in_(joined),
+    )
+
+
+def public_only() -> ColumnElement[bool]:
+    """What an audience without a member list may see, as a condition on issues."""
+    return col(Issue.private).is_(False)
+
+
+def can_see(session: Session, user_id: str, issue: Issue) -> bool:
+    """The one rule: a public issue is open to everyone, a private one to its members."""
+    return open_to_anyone(issue) or issue.id in _issues_with(session, user_id, [issue])
+
+
+def _issues_with(session: Session, user_id: str, issues: list[Issue]) -> set[int | None]:
+    """Which of these issues `user_id` is a member of (one query)."""
+    ids = [i.id for i in issues if i.id is not None]
+    if not ids:
+        return set()
+    found = session.exec(select(Issue.id).where(col(Issue.id).in_(ids), member_of(user_id)))
+    return set(found)
+
+
+def open_to_anyone(issue: Issue) -> bool:
+    """What an audience with no member list (a channel, a DM about another issue, a
+    token without private access) may be shown: public issues only."""
+    return not issue.private
+
+
+def require_can_see(db: Database, issue: Issue, user_id: str) -> None:
+    with db.session() as session:
+        allowed = can_see(session, user_id, issue)
+    if not allowed:
+        raise FirebellError(f"{issue.key} is private: only its members can see it.")
+
+
+@dataclass(frozen=True)
+class Visible:
+    """What one audience may see of a list of issues: the issues, and how many private
+    ones were left out (shown only as a count)."""
+
+    shown: list[Issue]
+    private_hidden: int = 0
+
+    def note(self) -> str | None:
+        """ "1 private issue" for the hidden ones, or None when none is hidden."""
+        n = self.private_hidden
+        if not n:
+            return None
+        if n == 1:
+            return "1 private issue, seen only by its members"
+        return f"{n} private issues, seen only by their members"
+
+
+def visible_to(db: Database, issues: list[Issue], user_id: str) -> Visible:
+    """The issues one person may see; the rest count as private ones left out."""
+    private = [i for i in issues if not open_to_anyone(i)]
+    with db.session() as session:
+        mine = _issues_with(session, user_id, private)
+    shown = [i for i in issues if open_to_anyone(i) or i.id in mine]
+    return Visible(shown, len(issues) - len(shown))
+
+
+def visible_to_a_channel(issues: list[Issue]) -> Visible:
+    """What a message to a channel may show: private issues appear only as a count."""
+    shown = [issue for issue in issues if open_to_anyone(issue)]
+    return Visible(shown, len(issues) - len(shown))
+
+
+def record_joined(session: Session, issue: Issue, user_id: str, at: datetime) -> None:
+    """Someone is in the issue's channel (invited by the bot, or joined): a member."""
+    assert issue.id is not None
+    exists = session.exec(
+        select(Participant.id).where(
+            Participant.issue_id == issue.id,
+            Participant.user_id == user_id,
+            Participant.role == MEMBER,
+        )
+    ).first()
+    if exists is None:
+        session.add(Participant(issue_id=issue.id, user_id=user_id, role=MEMBER, added_at=at))
+
+
+def record_left(session: Session, issue: Issue, user_id: str) -> None:
+    """Someone left the issue's channel: they stay a member only by a role they hold."""
+    rows = session.exec(
+        select(Participant).where(
+            Participant.issue_id == issue.id,
+            Participant.user_id == user_id,
+            Participant.role == MEMBER,
+        )
+    )
+    for row in rows:
+        session.delete(row)
