@@ -101,8 +101,10 @@ async def answer_problems(request: web.Request, handler: Handler) -> web.StreamR
     except Exception:
         error_id = new_error_id()
         with bound(error_id=error_id):
-            # request.path: the query string may hold a token (see core/access_log.py).
-            log.exception("%s %s failed, error id %s", request.method, request.path, error_id)
+            # The path as sent (percent-encoded: no line breaks from a caller) without
+            # its query string, which may hold a token (see core/access_log.py).
+            path = request.rel_url.raw_path
+            log.exception("%s %s failed, error id %s", request.method, path, error_id)
         unexpected = Problem(
             500,
             f"Something went wrong on Firebell's side (error id {error_id}). "
