@@ -21,6 +21,7 @@ from bot.core.background import BackgroundTasks
 from bot.core.clock import Clock, SystemClock
 from bot.core.delivery import DeliveryTable
 from bot.core.errors import new_error_id
+from bot.core.http_problems import answer_problems
 from bot.core.log_context import bind, current
 from bot.core.outbox import Outbox, OutboxWorker
 from bot.core.people import People
@@ -162,7 +163,7 @@ class Firebell:
         """The HTTP surface: /slack/events for Slack (not in Socket Mode), /healthz and
         /readyz for probes, the webhooks, /metrics and the API. With `lifespan` the
         server starts and stops Firebell; Socket Mode does that itself."""
-        # Webhooks check their own (configurable) size limit and answer 413 in JSON.
+        # Webhooks check their own (configurable) size limit and answer 413 as a problem.
         app = web.Application(client_max_size=16 * 1024 * 1024, middlewares=[request_context])
         if slack_events:
             app.router.add_post("/slack/events", self.handle_slack)
@@ -173,6 +174,9 @@ class Firebell:
         add_metrics_routes(app, rt.metrics)
         add_api_routes(app, rt.db, rt.clock, rt.config.api)
         add_issue_routes(app, rt.db, rt.clock, rt.config.api, rt.search)
+        # The one HTTP error path, innermost: the middlewares above it (the request id,
+        # the webhook counter) see every refusal and failure as an answer with its status.
+        app.middlewares.append(answer_problems)
         if lifespan:
             app.cleanup_ctx.append(self._lifespan)
         return app

@@ -1,6 +1,6 @@
 """The context a log line is about (request, issue, Slack user and channel, outbox item,
-webhook source), bound once in a contextvar where it becomes known and added to every
-record by a logging filter, never passed by hand.
+webhook source, the error id of a failure), bound once in a contextvar where it becomes
+known and added to every record by a logging filter, never passed by hand.
 
 Each aiohttp request and each outbox delivery runs in its own task, so what one binds
 stays with it (and with the work it spawns), never with its neighbours.
@@ -22,6 +22,7 @@ FIELDS = (
     "outbox_kind",
     "outbox_attempt",
     "webhook_source",
+    "error_id",
 )
 _CONTEXT: ContextVar[dict[str, str] | None] = ContextVar("firebell_log_context", default=None)
 

@@ -1,20 +1,22 @@
 """POST /webhooks/<source>: authenticate, size-check, parse, normalize, ingest.
 
-Every refusal is a 4xx with a JSON reason; a request is stored whole or not at all.
+Every refusal is a Problem (core/http_problems.py renders it as JSON with the reason);
+a request is stored whole or not at all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
-from bot.core.errors import FirebellError, new_error_id
+from bot.core.bearer import require_bearer
+from bot.core.errors import FirebellError
+from bot.core.http_problems import Problem
 from bot.core.log_context import bind
 from bot.detection.alerts import (
     Alert,
@@ -31,8 +33,6 @@ from bot.detection.deploys import DeployIn, Deploys, read_deploy
 from bot.detection.intake import Intake
 from bot.detection.validation import loads
 
-log = logging.getLogger(__name__)
-
 READERS: dict[str, Callable[[Any, web.Request], list[Alert]]] = {
     "alertmanager": lambda body, _r: read_alertmanager(body),
     "grafana": lambda body, _r: read_grafana(body),
@@ -44,10 +44,6 @@ READERS: dict[str, Callable[[Any, web.Request], list[Alert]]] = {
 SOURCES = (*READERS, "deploy")
 
 
-def refuse(status: int, reason: str) -> web.Response:
-    return web.json_response({"ok": False, "error": reason}, status=status)
-
-
 @dataclass(frozen=True)
 class Webhooks:
     """What the webhook routes need, handed over by create_app."""
@@ -57,38 +53,29 @@ class Webhooks:
     deploys: Deploys
 
 
-def _authenticate(
-    hooks: WebhookConfig, source: str, request: web.Request, raw: bytes
-) -> str | None:
-    """None when the request may pass; else why not."""
+def _authenticate(hooks: WebhookConfig, source: str, request: web.Request, raw: bytes) -> None:
+    """Passes, or raises the 401 Problem that says why not."""
     token = hooks.tokens.get(source)  # type: ignore[call-overload]
     if token is None:
-        return f"the {source} webhook is off: set webhooks.tokens.{source} in firebell.yml"
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    given = given or request.query.get("token", "")
-    if not hmac.compare_digest(_bytes(given), token.get_secret_value().encode()):
-        return "missing or wrong bearer token"
+        raise Problem(
+            401, f"the {source} webhook is off: set webhooks.tokens.{source} in firebell.yml"
+        )
+    require_bearer(request, {source: token}, query_token=True)
     if source == "sentry" and hooks.sentry_client_secret is not None:
         expected = hmac.new(
             hooks.sentry_client_secret.get_secret_value().encode(), raw, hashlib.sha256
         ).hexdigest()
         signature = request.headers.get("Sentry-Hook-Signature", "")
-        if not hmac.compare_digest(_bytes(signature), expected.encode()):
-            return "Sentry-Hook-Signature does not match the body"
-    return None
+        given = signature.encode("utf-8", "surrogatepass")  # see core/bearer.py
+        if not hmac.compare_digest(given, expected.encode()):
+            raise Problem(401, "Sentry-Hook-Signature does not match the body")
 
 
-def _bytes(given: str) -> bytes:
-    """A header or query value as bytes. aiohttp keeps undecodable bytes as surrogates,
-    which a plain encode() refuses, and compare_digest compares only ASCII strings."""
-    return given.encode("utf-8", "surrogatepass")
-
-
-async def _read(config: WebhookConfig, request: web.Request) -> bytes | web.Response:
+async def _read(config: WebhookConfig, request: web.Request) -> bytes:
     limit = config.max_body_kb * 1024
-    too_large = refuse(413, f"the body is over {config.max_body_kb} KB")
+    too_large = Problem(413, f"the body is over {config.max_body_kb} KB")
     if (request.content_length or 0) > limit:
-        return too_large
+        raise too_large
     # read(n) returns what has arrived so far: read on until the end, or past the limit.
     chunks: list[bytes] = []
     size = 0
@@ -98,7 +85,9 @@ async def _read(config: WebhookConfig, request: web.Request) -> bytes | web.Resp
             break
         chunks.append(chunk)
         size += len(chunk)
-    return too_large if size > limit else b"".join(chunks)
+    if size > limit:
+        raise too_large
+    return b"".join(chunks)
 
 
 def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
@@ -107,14 +96,12 @@ def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
     async def receive(request: web.Request) -> web.Response:
         source = request.match_info["source"]
         if source not in SOURCES:
-            return refuse(404, f"unknown source {source}; use one of {', '.join(SOURCES)}")
+            raise Problem(404, f"unknown source {source}; use one of {', '.join(SOURCES)}")
         bind(webhook_source=source)  # a known name only: the logs carry no caller's text
         raw = await _read(hooks.config, request)
-        if isinstance(raw, web.Response):
-            return raw
-        problem = _authenticate(hooks.config, source, request, raw)
-        if problem:
-            return refuse(401, problem)
+        _authenticate(hooks.config, source, request, raw)
+        # Anything else that fails is answered 500 by core/http_problems.py; the
+        # request's alerts are stored in one transaction, so nothing was stored.
         try:
             # Every reader checks what it reads (bot/detection/validation.py), so bad
             # input is a BadPayload here and never reaches the database.
@@ -123,11 +110,7 @@ def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
                 return _deploy(hooks, read_deploy(body))
             outcomes = await batcher.submit(READERS[source](body, request))
         except (BadPayload, FirebellError) as exc:
-            return refuse(400, str(exc))
-        except Exception:
-            error_id = new_error_id()
-            log.exception("webhook %s failed, error id %s", source, error_id)
-            return refuse(500, f"Firebell could not store this (error id {error_id}); retry")
+            raise Problem(400, str(exc)) from exc
         return web.json_response(
             {"ok": True, "alerts": [o.as_json() for o in outcomes]}, status=202
         )

@@ -7,14 +7,15 @@ endpoints (issues_api.py) show private issues only to a token marked private.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
+from bot.core.bearer import require_bearer
 from bot.core.clock import Clock
+from bot.core.http_problems import Problem
 from bot.insights.config import ApiConfig, ApiToken
 from bot.insights.figure_types import Compliance, Load, Spread
 from bot.insights.figures import Figures, figures
@@ -24,18 +25,13 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 3660
 
 
-def refuse(status: int, reason: str) -> web.Response:
-    return web.json_response({"ok": False, "error": reason}, status=status)
-
-
-def token_of(config: ApiConfig, request: web.Request) -> ApiToken | None:
-    """The configured token the request carries, if any (compared in constant time)."""
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    presented = given.encode("utf-8", "surrogatepass")
-    for token in config.tokens.values():
-        if hmac.compare_digest(presented, token.token.get_secret_value().encode()):
-            return token
-    return None
+def api_token(config: ApiConfig, request: web.Request) -> ApiToken:
+    """The configured token the request carries: a 404 Problem while the API is off (no
+    token in firebell.yml), a 401 one without a right token."""
+    if not config.tokens:
+        raise Problem(404, "the API is off: name a token under api.tokens in firebell.yml")
+    name = require_bearer(request, {n: t.token for n, t in config.tokens.items()})
+    return config.tokens[name]
 
 
 def _day(value: str | None, name: str) -> date | None:
@@ -158,17 +154,14 @@ def stats_json(found: Figures) -> dict[str, Any]:
 
 def add_api_routes(app: web.Application, db: Database, clock: Clock, config: ApiConfig) -> None:
     async def stats(request: web.Request) -> web.StreamResponse:
-        if not config.tokens:
-            return refuse(404, "the API is off: name a token under api.tokens in firebell.yml")
-        if token_of(config, request) is None:
-            return refuse(401, "missing or wrong bearer token")
+        api_token(config, request)
         try:
             since, until = period_of(request.query, clock.now())
         except ValueError as exc:
-            return refuse(400, str(exc))
+            raise Problem(400, str(exc)) from exc
         service = (request.query.get("service") or "")[:80] or None
         if service is not None and not service.isprintable():
-            return refuse(400, "service must be printable text")
+            raise Problem(400, "service must be printable text")
         found = figures(db, since, until, service, now=clock.now())
         return web.json_response(stats_json(found))
 

@@ -23,10 +23,12 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
+from bot.core.http_problems import Problem
+from bot.core.ids import IssueKey
 from bot.core.membership import open_to_anyone, public_only
 from bot.core.timeline import event_words
 from bot.incidents.rules import OPEN_STATUSES
-from bot.insights.api import refuse, token_of
+from bot.insights.api import api_token
 from bot.insights.config import ApiConfig
 from bot.insights.figures import source_of
 from storage.db import Database
@@ -63,7 +65,6 @@ FIELDS = (
     "closed_at",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-LARGEST_KEY = 10**12
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -169,35 +170,15 @@ def _since(value: str | None) -> datetime | None:
     return day
 
 
-def _key_number(key: str) -> int | None:
-    head, _, digits = key.upper().partition("-")
-    if head != "INC" or not digits.isdigit() or len(digits) > 13:
-        return None
-    number = int(digits)
-    return number if number < LARGEST_KEY else None
-
-
 def add_issue_routes(
     app: web.Application, db: Database, clock: Clock, config: ApiConfig, index: FullTextSearch
 ) -> None:
-    def allowed(request: web.Request) -> tuple[bool, web.Response | None]:
-        if not config.tokens:
-            return False, refuse(
-                404, "the API is off: name a token under api.tokens in firebell.yml"
-            )
-        token = token_of(config, request)
-        if token is None:
-            return False, refuse(401, "missing or wrong bearer token")
-        return token.private, None
-
     async def list_issues(request: web.Request) -> web.StreamResponse:
-        private, refused = allowed(request)
-        if refused is not None:
-            return refused
+        private = api_token(config, request).private
         try:
             query = ListQuery(request.query)
         except ValueError as exc:
-            return refuse(400, str(exc))
+            raise Problem(400, str(exc)) from exc
         with db.session() as session:
             stmt = select(Issue).where(*query.conditions(private))
             if query.q is not None:
@@ -219,19 +200,18 @@ def add_issue_routes(
         return response
 
     async def one_issue(request: web.Request) -> web.StreamResponse:
-        private, refused = allowed(request)
-        if refused is not None:
-            return refused
-        number = _key_number(request.match_info["key"])
-        unknown = refuse(
-            404, f"there is no issue {request.match_info['key'][:30]} this token may see"
-        )
-        if number is None:
-            return unknown
+        private = api_token(config, request).private
+        text = request.match_info["key"]
+        # An impossible key, an unknown one and a private one get the same answer.
+        unknown = Problem(404, f"there is no issue {text[:30]} this token may see")
+        try:
+            key = IssueKey.parse(text)
+        except ValueError:
+            raise unknown from None
         with db.session() as session:
-            issue = session.exec(select(Issue).where(Issue.number == number)).first()
+            issue = session.exec(select(Issue).where(Issue.number == key.number)).first()
             if issue is None or not (private or open_to_anyone(issue)):
-                return unknown
+                raise unknown
             events = list(
                 session.exec(
                     select(TimelineEvent)

@@ -7,7 +7,6 @@ Labels never carry issue keys or user ids.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable, Collection, Iterator
 from typing import Any
 
@@ -21,6 +20,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.core import observations
+from bot.core.bearer import require_bearer
 from bot.incidents.rules import OPEN_STATUSES
 from bot.insights.config import MetricsConfig
 from storage.db import Database
@@ -207,20 +207,13 @@ def add_metrics_routes(app: web.Application, metrics: Metrics) -> None:
 
 
 def _count_webhooks(metrics: Metrics) -> Middleware:
+    # It runs outside core/http_problems.py's middleware, so every refusal and failure
+    # reaches it as an answer with its status, never as an exception.
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not request.path.startswith("/webhooks/"):
-            return await handler(request)
-        source = request.path.removeprefix("/webhooks/")
-        try:
-            response = await handler(request)
-        except web.HTTPException as exc:  # aiohttp's own 404/405/413 answers
-            metrics.webhook_answered(source, exc.status)
-            raise
-        except Exception:
-            metrics.webhook_answered(source, 500)
-            raise
-        metrics.webhook_answered(source, response.status)
+        response = await handler(request)
+        if request.path.startswith("/webhooks/"):
+            metrics.webhook_answered(request.path.removeprefix("/webhooks/"), response.status)
         return response
 
     return middleware
@@ -228,14 +221,8 @@ def _count_webhooks(metrics: Metrics) -> Middleware:
 
 def _scrape(metrics: Metrics) -> Handler:
     async def scrape(request: web.Request) -> web.StreamResponse:
-        token = metrics.config.token
-        if token is not None:
-            given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-            expected = token.get_secret_value().encode()
-            if not hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected):
-                return web.json_response(
-                    {"ok": False, "error": "missing or wrong bearer token"}, status=401
-                )
+        if metrics.config.token is not None:
+            require_bearer(request, {"metrics": metrics.config.token})
         # Two grouped counts, on the loop like every other query of the bot.
         return web.Response(
             body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}

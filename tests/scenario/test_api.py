@@ -45,7 +45,14 @@ async def test_stats_as_json_with_known_times(database_url: str, clock: FakeCloc
         assert status == 200 and body["issues"]["filed"] == 0
         assert await get(h, "/api/v1/stats", token=None) == (
             401,
-            {"ok": False, "error": "missing or wrong bearer token"},
+            {
+                "type": "about:blank",
+                "title": "Unauthorized",
+                "status": 401,
+                "detail": "missing or wrong bearer token",
+                "ok": False,
+                "error": "missing or wrong bearer token",
+            },
         )
         for bad in ("since=tomorrow", "until=9999-12-31", "since=2026-02-01&until=2026-01-01"):
             status, body = await get(h, f"/api/v1/stats?{bad}")

@@ -51,7 +51,7 @@ async def ha(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
 async def get(h: Harness, path: str, token: str | None = PUBLIC) -> tuple[int, Any, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with aiohttp.ClientSession() as http, http.get(h.bot_url + path, headers=headers) as r:
-        body = await r.json() if r.content_type == "application/json" else await r.text()
+        body = await r.json() if r.content_type.endswith("json") else await r.text()
         return r.status, body, r.headers
 
 

@@ -127,11 +127,13 @@ async def test_a_metrics_token_is_required_when_configured(
     async with running(database_url, clock=clock, config=config) as h:
         assert (await get_metrics(h))[0] == 401
         status, content_type, text = await get_metrics(h, "wrong")
-        assert (status, json.loads(text)) == (
+        answer = json.loads(text)
+        assert (status, answer["detail"], answer["error"]) == (
             401,
-            {"ok": False, "error": "missing or wrong bearer token"},
+            "missing or wrong bearer token",
+            "missing or wrong bearer token",
         )
-        assert content_type.startswith("application/json")
+        assert content_type.startswith("application/problem+json")
         status, _type, text = await get_metrics(h, METRICS_TOKEN)
     assert status == 200
     assert value(samples(text), "firebell_outbox_pending") == 0
