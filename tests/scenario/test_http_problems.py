@@ -10,12 +10,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from bot.harness import Harness, running
 from sqlalchemy import text
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
 from bot.core.log_context import ContextFilter
+from bot.demo.harness import Harness, running
 from tests.helpers import file_report, people
 
 TOKEN = "problem-token-0123456789"
