@@ -23,7 +23,9 @@ async def running_with_model(
     never retries, so a test of a slow or failing model is quick; `review` adds to that
     (token_budget, ...)."""
     fake = await FakeOpenAI().start()
-    config = FirebellConfig(review={"timeout_seconds": 0.5, "max_retries": 0, **review})
+    config = FirebellConfig.model_validate(
+        {"review": {"timeout_seconds": 0.5, "max_retries": 0, **review}}
+    )
     try:
         async with running(
             database_url,
