@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +22,8 @@ from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
 from bot.demo.harness import running
 from storage.models import AlertGroup, Issue
+from tests.ports import free_port
+from tests.processes import wait_for_http
 
 BINARY = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
 TOKEN = "am-token"
@@ -31,12 +32,6 @@ pytestmark = pytest.mark.skipif(
     BINARY is None and not os.environ.get("CI"),
     reason="prometheus-alertmanager is not installed (.ci/run installs it)",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -92,15 +87,8 @@ receivers:
         )
         api = f"http://127.0.0.1:{am_port}/api/v2"
         try:
+            await wait_for_http(f"{api}/status", "Alertmanager", attempts=100, pause=0.1)
             async with aiohttp.ClientSession() as session:
-                for _ in range(100):  # Alertmanager starting up
-                    try:
-                        async with session.get(f"{api}/status") as resp:
-                            if resp.status == 200:
-                                break
-                    except aiohttp.ClientError:
-                        pass
-                    await asyncio.sleep(0.1)
                 alert = {
                     "labels": {"alertname": "DiskFull", "severity": "critical", "service": "db"},
                     "annotations": {"summary": "Disk full on db-1"},

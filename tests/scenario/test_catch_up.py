@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.config import FirebellConfig
 from bot.core.ai.model import PRIVATE
 from bot.core.clock import FakeClock
-from bot.demo.harness import Harness, running
+from bot.demo.harness import Harness
 from sandbox.openai_server import FakeOpenAI
 from sandbox.workspace import Channel, User
-from tests.helpers import PATIENT, channel_of, file_report, people, run
+from tests.fake_model import running_with_model
+from tests.helpers import channel_of, file_report, people, run
 
 ANSWER = {
     "what_happened": "Checkout returned 502 from 09:00 UTC after a config push.",
@@ -49,21 +49,8 @@ async def test_without_a_model_the_record_answers_the_four_questions(h: Harness)
 
 @pytest.fixture
 async def hm(database_url: str, clock: FakeClock) -> AsyncIterator[tuple[Harness, FakeOpenAI]]:
-    fake = await FakeOpenAI().start()
-    config = FirebellConfig(review={"timeout_seconds": 0.5, "max_retries": 0})
-    try:
-        async with running(
-            database_url,
-            clock=clock,
-            config=config,
-            openai_api_key="sk-test-key-123456789012",
-            openai_base_url=fake.base_url,
-            openai_model="local-model",
-            slack_timeout_seconds=PATIENT,
-        ) as h:
-            yield h, fake
-    finally:
-        await fake.stop()
+    async with running_with_model(database_url, clock) as pair:
+        yield pair
 
 
 async def test_the_model_catches_up_once_per_two_minutes_on_redacted_facts(

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
-PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
-FIREBELL = str(Path(sys.executable).with_name("firebell"))
+from tests.processes import FIREBELL
 
 
 def test_three_processes_migrating_an_empty_database_at_once_all_succeed(

@@ -35,6 +35,7 @@ from bot.demo.harness import Harness, running
 from bot.handlers import command_table
 from sandbox.signing import sign
 from tests.helpers import PATIENT, bot_messages, channel_of, file_report, open_modal, people
+from tests.hostile_json import Raw, dumps, nested, paths, put, swap
 
 SEED = 20261124
 REQUESTS = 600
@@ -49,13 +50,6 @@ HOSTILE_VALUES: list[Any] = [
     *[[], {}, [None], [{}], [[]], {"id": None}, {"id": 7}, {"id": ["U1"]}, {"\ud800": "k"}],
     *[{"type": None}, {"values": None}, {"values": {"b": None}}, {"values": {"b": {"a": 1}}}],
 ]
-
-
-@dataclass(frozen=True)
-class Raw:
-    """A JSON token json.dumps cannot write, spliced where a "@@RAW@@" string stands."""
-
-    token: str
 
 
 @dataclass
@@ -76,27 +70,6 @@ class Real:
     team: str
     buttons: list[dict[str, str]]  # action_id, value, block_id of buttons Firebell posted
     view: dict[str, Any]  # the report modal, as opened
-
-
-def paths(value: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [here] if here else []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += paths(item, (*here, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += paths(item, (*here, index))
-    return found
-
-
-def put(body: Any, path: tuple[Any, ...], value: Any) -> None:
-    for step in path[:-1]:
-        body = body[step]
-    body[path[-1]] = value
-
-
-def nested(depth: int) -> str:
-    return "[" * depth + "]" * depth
 
 
 class Builder:
@@ -217,9 +190,7 @@ class Builder:
 
     # -- encoding ------------------------------------------------------------------
     def encode(self, kind: str, payload: dict[str, Any], raws: Sequence[str] = ()) -> Shot:
-        text = json.dumps(payload)
-        for token in raws:
-            text = text.replace('"@@RAW@@"', token, 1)
+        text = dumps(payload, raws)
         if payload.get("type") == "event_callback" or kind == "json":
             return Shot(kind, text, JSON)
         return Shot(kind, "payload=" + quote(text, safe=""))
@@ -227,17 +198,7 @@ class Builder:
     def mutated(self, kind: str, payload: dict[str, Any], values: list[Any], where: str) -> Shot:
         """Swap one to three values at paths under `where` (or anywhere) for hostile ones."""
         places = [p for p in paths(payload) if where in map(str, p)] or paths(payload)
-        raws: list[str] = []
-        for path in self.rng.sample(places, min(len(places), self.rng.randint(1, 3))):
-            value = copy.deepcopy(self.rng.choice(values))
-            if isinstance(value, Raw):
-                raws.append(value.token)
-                value = "@@RAW@@"
-            try:
-                put(payload, path, value)
-            except (IndexError, KeyError, TypeError):
-                continue  # an earlier swap replaced this path's parent
-        return self.encode(kind, payload, raws)
+        return self.encode(kind, payload, swap(self.rng, payload, places, values))
 
     # -- the kinds of hostile request ------------------------------------------------
     def wrong_types(self) -> Shot:

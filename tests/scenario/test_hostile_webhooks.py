@@ -29,6 +29,7 @@ from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
 from bot.demo.harness import Harness, running
 from storage.models import AlertEvent, Deploy
+from tests.hostile_json import Raw, dumps, nested, paths, swap
 
 TOKEN = "hostile-token"
 SENTRY_SECRET = "hostile-sentry-secret"
@@ -131,41 +132,12 @@ CONTENT_TYPES = ["text/plain", "application/x-www-form-urlencoded", "application
 CONTENT_TYPES += ["multipart/form-data; boundary=x", "application/json; charset=latin-1"]
 
 
-@dataclass(frozen=True)
-class Raw:
-    """A JSON token json.dumps cannot write, spliced in where a "@@RAW@@" string stands."""
-
-    token: str
-
-
 @dataclass
 class Shot:
     source: str
     raw: bytes
     headers: dict[str, str] = field(default_factory=dict)
     query: str = ""
-
-
-def paths(value: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every place in a body a value could be swapped."""
-    found = [here] if here else []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += paths(item, (*here, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += paths(item, (*here, index))
-    return found
-
-
-def put(body: Any, path: tuple[Any, ...], value: Any) -> None:
-    for step in path[:-1]:
-        body = body[step]
-    body[path[-1]] = value
-
-
-def nested(depth: int) -> str:
-    return "[" * depth + "]" * depth
 
 
 class Builder:
@@ -195,20 +167,8 @@ class Builder:
     def mutated(self, source: str, values: list[Any], where: Callable[[tuple], bool]) -> bytes:
         body = self.body(source)
         places = [p for p in paths(body) if where(p)] or paths(body)
-        raws: list[str] = []
-        for path in self.rng.sample(places, min(len(places), self.rng.randint(1, 3))):
-            value = copy.deepcopy(self.rng.choice(values))
-            if isinstance(value, Raw):
-                raws.append(value.token)
-                value = "@@RAW@@"
-            try:
-                put(body, path, value)
-            except (IndexError, KeyError, TypeError):
-                continue  # an earlier swap replaced this path's parent
-        text = json.dumps(body)
-        for token in raws:
-            text = text.replace('"@@RAW@@"', token, 1)
-        return text.encode("utf-8", "surrogatepass")
+        raws = swap(self.rng, body, places, values)
+        return dumps(body, raws).encode("utf-8", "surrogatepass")
 
     def malformed(self, source: str) -> Shot:
         good = json.dumps(self.body(source)).encode()

@@ -6,76 +6,40 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import sys
 from pathlib import Path
 
 import aiohttp
 
 from sandbox import Sandbox
-from tests.scenario.test_replicas import free_port, until
+from tests.processes import firebell_env, start_firebell, until
 
-FIREBELL = str(Path(sys.executable).with_name("firebell"))
 TOKEN = "generic-hook-token-5e3c9a"
 
 
 async def test_every_line_is_json_and_names_the_issue_it_is_about(
-    empty_database: str, tmp_path: Path
+    sandbox: Sandbox, empty_database: str, tmp_path: Path
 ) -> None:
-    sandbox = await Sandbox().start()
     config = tmp_path / "firebell.yml"
     config.write_text(f"webhooks:\n  tokens:\n    generic: {TOKEN}\n")
-    port = free_port()
-    env = {
-        **os.environ,
-        "LOG_FORMAT": "json",
-        "SLACK_BOT_TOKEN": sandbox.workspace.bot_token,
-        "SLACK_SIGNING_SECRET": sandbox.signing_secret,
-        "SLACK_API_URL": sandbox.api_url,
-        "DATABASE_URL": empty_database,
-        "FIREBELL_CONFIG": str(config),
-        "OUTBOX_POLL_SECONDS": "1",
-    }
+    env = firebell_env(sandbox, empty_database, config, LOG_FORMAT="json", OUTBOX_POLL_SECONDS="1")
     log_file = tmp_path / "firebell.log"
     with log_file.open("wb") as sink:
-        process = await asyncio.create_subprocess_exec(
-            FIREBELL,
-            "--log-level",
-            "INFO",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=sink,
-        )
-        base = f"http://127.0.0.1:{port}"
+        process = await start_firebell(env, log_level="INFO", stderr=sink)
         try:
-            async with aiohttp.ClientSession() as http:
-                for _ in range(400):
-                    try:
-                        async with http.get(f"{base}/healthz") as up:
-                            if up.status == 200:
-                                break
-                    except aiohttp.ClientError:
-                        pass
-                    await asyncio.sleep(0.05)
-                body = {"fingerprint": "disk-1", "title": "Disk full on db-1"}
-                # The query-string token (for senders that cannot set headers) is masked.
-                async with http.post(f"{base}/webhooks/generic?token={TOKEN}", json=body) as answer:
-                    assert answer.status == 202, await answer.text()
-                    request_id = answer.headers["X-Request-Id"]
+            body = {"fingerprint": "disk-1", "title": "Disk full on db-1"}
+            # The query-string token (for senders that cannot set headers) is masked.
+            async with (
+                aiohttp.ClientSession() as http,
+                http.post(f"{process.url}/webhooks/generic?token={TOKEN}", json=body) as answer,
+            ):
+                assert answer.status == 202, await answer.text()
+                request_id = answer.headers["X-Request-Id"]
             await until(
                 lambda: any("Disk full on db-1" in m.text for m in sandbox.workspace.messages), 20
             )
             await asyncio.sleep(0)  # let the last deliveries log
         finally:
-            process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(process.wait(), 10)
-            await sandbox.stop()
+            await process.stop()
     text = log_file.read_text()
     assert TOKEN not in text
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]  # all JSON

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.demo.harness import running
 from tests.helpers import channel_of, file_report, people, run
+from tests.ports import free_port
 
 BINARY = shutil.which("prometheus")
 
@@ -23,12 +23,6 @@ pytestmark = pytest.mark.skipif(
     BINARY is None and not os.environ.get("CI"),
     reason="prometheus is not installed (.ci/run installs it)",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def query(http: aiohttp.ClientSession, base: str, promql: str) -> list[dict[str, Any]]:

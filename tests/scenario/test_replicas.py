@@ -3,77 +3,38 @@ nothing is sent twice, and a surviving replica takes the work over within 15 s."
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import signal
-import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 from sqlalchemy import create_engine, text
 
 from sandbox import Sandbox, SlackDriver
 from storage.db import normalise_url
+from tests.processes import FirebellProcess, firebell_env, start_firebell, until
 
-FIREBELL = str(Path(sys.executable).with_name("firebell"))
 PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
 TOKEN = "hook-token"
 
 
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    box = await Sandbox().start()
-    try:
-        yield box
-    finally:
-        box.faults.clear()
-        await box.stop()
-
-
-class Replica:
-    def __init__(self, process: asyncio.subprocess.Process, url: str) -> None:
-        self.process, self.url = process, url
-
-
 async def start(
-    sandbox: Sandbox, database: str, tmp_path: Path, port: int, extra: str = "", timeout: int = 30
-) -> Replica:
+    sandbox: Sandbox, database: str, tmp_path: Path, extra: str = "", timeout: int = 30
+) -> FirebellProcess:
     config = tmp_path / "firebell.yml"
     config.write_text(f"webhooks:\n  tokens:\n    generic: {TOKEN}\n{extra}")
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": sandbox.workspace.bot_token,
-        "SLACK_SIGNING_SECRET": sandbox.signing_secret,
-        "SLACK_API_URL": sandbox.api_url,
-        "SLACK_TIMEOUT_SECONDS": str(timeout),  # 30: killed while a call is in flight
-        "OUTBOX_POLL_SECONDS": "1",
-        "DATABASE_URL": database,
-        "FIREBELL_CONFIG": str(config),
-    }
-    process = await asyncio.create_subprocess_exec(
-        *[FIREBELL, "--log-level", "WARNING", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+    env = firebell_env(
+        sandbox,
+        database,
+        config,
+        SLACK_TIMEOUT_SECONDS=str(timeout),  # 30: killed while a call is in flight
+        OUTBOX_POLL_SECONDS="1",
     )
-    replica = Replica(process, f"http://127.0.0.1:{port}")
-    async with aiohttp.ClientSession() as http:
-        for _ in range(400):  # bounded: a process starts within a few seconds
-            try:
-                async with http.get(f"{replica.url}/healthz") as up:
-                    if up.status == 200:
-                        return replica
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError("firebell serve did not start")
+    return await start_firebell(env)
 
 
-async def alert(replica: Replica, fingerprint: str) -> None:
+async def alert(replica: FirebellProcess, fingerprint: str) -> None:
     body = {"fingerprint": fingerprint, "title": f"Disk full on {fingerprint}"}
     async with (
         aiohttp.ClientSession() as http,
@@ -97,53 +58,29 @@ def pending(database: str) -> int:
         engine.dispose()
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def kill(replica: Replica) -> None:
-    if replica.process.returncode is None:
-        replica.process.send_signal(signal.SIGKILL)
-        await replica.process.wait()
-
-
-async def until(condition: object, seconds: float) -> float:
-    """Wait for a condition, bounded; returns how long it took."""
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        if condition():  # type: ignore[operator]
-            return time.monotonic() - started
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"not within {seconds} s")
-
-
 async def test_a_replica_killed_mid_post_loses_nothing_and_doubles_nothing(
     sandbox: Sandbox, empty_database: str, tmp_path: Path
 ) -> None:
     ws = sandbox.workspace
-    first = await start(sandbox, empty_database, tmp_path, free_port())
+    first = await start(sandbox, empty_database, tmp_path)
     try:
         sandbox.faults.inject("chat.postMessage", "late", times=1)  # the card: posted, no answer
         await alert(first, "disk-1")
         await until(lambda: any(c.ok for c in ws.calls_to("chat.postMessage")), 10)
         # On PostgreSQL a second replica is already running when the first dies; SQLite
         # has one process per file, so there the restarted process takes over.
-        second = await start(sandbox, empty_database, tmp_path, free_port()) if PG_URL else None
-        await kill(first)  # SIGKILL: no shutdown, the lease and the call are left as they are
+        second = await start(sandbox, empty_database, tmp_path) if PG_URL else None
+        await first.kill()  # SIGKILL: no shutdown, the lease and the call are left as they are
         sandbox.faults.clear()
         killed = time.monotonic()
-        second = second or await start(sandbox, empty_database, tmp_path, free_port())
+        second = second or await start(sandbox, empty_database, tmp_path)
         try:
             await until(lambda: pending(empty_database) == 0, 15)
             took = time.monotonic() - killed
         finally:
-            await kill(second)
+            await second.kill()
     finally:
-        await kill(first)
+        await first.kill()
     channels = [c for c in ws.channels.values() if c.name.startswith("inc-1")]
     assert len(channels) == 1
     cards = [m for m in ws.messages_in(channels[0].id) if m.text.startswith("INC-1:")]
@@ -160,7 +97,7 @@ async def test_three_kill_9_rounds_mid_provisioning_leave_no_duplicates(
         sandbox.faults.inject(method, "late", hold=0.3)
     sent = 0
     for round_number in range(3):
-        replica = await start(sandbox, empty_database, tmp_path, free_port())
+        replica = await start(sandbox, empty_database, tmp_path)
         try:
             for _ in range(6):
                 sent += 1
@@ -168,13 +105,13 @@ async def test_three_kill_9_rounds_mid_provisioning_leave_no_duplicates(
             calls = len(ws.calls)
             await until(lambda c=calls, r=round_number: len(ws.calls) >= c + 3 + r, 10)
         finally:
-            await kill(replica)  # SIGKILL mid-delivery
+            await replica.kill()  # SIGKILL mid-delivery
     sandbox.faults.clear()
-    last = await start(sandbox, empty_database, tmp_path, free_port())
+    last = await start(sandbox, empty_database, tmp_path)
     try:
         await until(lambda: pending(empty_database) == 0, 30)
     finally:
-        await kill(last)
+        await last.kill()
     channels = [c for c in ws.channels.values() if c.name.startswith("inc-")]
     numbers = sorted(int(c.name.split("-")[1]) for c in channels)
     assert numbers == list(range(1, sent + 1)), [c.name for c in channels]  # one channel each
@@ -196,7 +133,7 @@ async def test_pages_slack_answers_late_are_not_sent_twice(
         "escalation_policies:\n  - name: default\n    steps:\n"
         "      - targets: [{schedule: primary}]\n"
     )
-    replica = await start(sandbox, empty_database, tmp_path, free_port(), extra, timeout=1)
+    replica = await start(sandbox, empty_database, tmp_path, extra, timeout=1)
     try:
         await alert(replica, "api-1")
         await until(lambda: pending(empty_database) == 0, 15)  # INC-1 and its channel
@@ -211,7 +148,7 @@ async def test_pages_slack_answers_late_are_not_sent_twice(
         assert reply.status == 200 and "escalated now" in reply.text
         await until(lambda: pending(empty_database) == 0 and len(ws.dms_to(sam.id)) >= 1, 20)
     finally:
-        await kill(replica)
+        await replica.kill()
     pages = [m for m in ws.dms_to(sam.id) if "needs you" in m.text]
     notices = [m for m in ws.messages_in(room.id) if m.text.startswith(":mega: Escalated")]
     late = [c for c in ws.calls_to("chat.postMessage") if getattr(c, "late", False)]

@@ -10,13 +10,13 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main
-from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.demo.harness import Harness, running
+from bot.demo.harness import Harness
 from sandbox.openai_server import FakeOpenAI
 from sandbox.workspace import Channel, Message, User
 from storage.models import FollowUp, Review
-from tests.helpers import PATIENT, channel_of, click, file_report, new_view, people, run
+from tests.fake_model import running_with_model
+from tests.helpers import channel_of, click, file_report, new_view, people, run
 
 GOOD_ANSWER = {
     "summary": "Checkout failed for card payments for 65 minutes.",
@@ -158,21 +158,8 @@ async def test_export_writes_the_markdown(
 
 @pytest.fixture
 async def model(database_url: str, clock: FakeClock) -> AsyncIterator[tuple[Harness, FakeOpenAI]]:
-    fake = await FakeOpenAI().start()
-    config = FirebellConfig(review={"timeout_seconds": 0.5, "max_retries": 0, "token_budget": 4000})
-    try:
-        async with running(
-            database_url,
-            clock=clock,
-            config=config,
-            openai_api_key="sk-test-key-123456789012",
-            openai_base_url=fake.base_url,
-            openai_model="local-model",
-            slack_timeout_seconds=PATIENT,
-        ) as h:
-            yield h, fake
-    finally:
-        await fake.stop()
+    async with running_with_model(database_url, clock, token_budget=4000) as pair:
+        yield pair
 
 
 async def test_the_model_drafts_from_a_redacted_prompt(model: tuple[Harness, FakeOpenAI]) -> None:

@@ -3,68 +3,37 @@ websocket and, on its HTTP port, probes, an Alertmanager webhook, /metrics and t
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import signal
-import sys
 from pathlib import Path
 
 import aiohttp
 
 from sandbox import Sandbox
-from tests.scenario.test_replicas import free_port, until
+from tests.processes import firebell_env, start_firebell, until
 
-FIREBELL = str(Path(sys.executable).with_name("firebell"))
 TOKEN = "hook-token-for-socket"
 
 
 async def test_an_alert_posted_to_firebell_socket_opens_an_issue_in_slack(
-    empty_database: str, tmp_path: Path
+    sandbox: Sandbox, empty_database: str, tmp_path: Path
 ) -> None:
-    sandbox = await Sandbox().start()
     config = tmp_path / "firebell.yml"
     config.write_text(
         f"webhooks:\n  tokens:\n    alertmanager: {TOKEN}\n"
         f"api:\n  tokens:\n    ops: {{token: {TOKEN}-api-0123456789}}\n"
     )
-    port = free_port()
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": sandbox.workspace.bot_token,
-        "SLACK_APP_TOKEN": sandbox.workspace.app_token,
-        "SLACK_API_URL": sandbox.api_url,
-        "DATABASE_URL": empty_database,
-        "FIREBELL_CONFIG": str(config),
-        "OUTBOX_POLL_SECONDS": "1",
-    }
-    env.pop("SLACK_SIGNING_SECRET", None)
-    process = await asyncio.create_subprocess_exec(
-        FIREBELL,
-        "--log-level",
-        "WARNING",
-        "socket",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+    env = firebell_env(
+        sandbox,
+        empty_database,
+        config,
+        SLACK_APP_TOKEN=sandbox.workspace.app_token,
+        OUTBOX_POLL_SECONDS="1",
     )
-    base = f"http://127.0.0.1:{port}"
+    env.pop("SLACK_SIGNING_SECRET")
+    process = await start_firebell(env, "socket", probe="/readyz")
+    base = process.url
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(400):
-                try:
-                    async with http.get(f"{base}/readyz") as ready:
-                        if ready.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("firebell socket did not become ready")
             alert = {
                 "version": "4",
                 "status": "firing",
@@ -98,10 +67,6 @@ async def test_an_alert_posted_to_firebell_socket_opens_an_issue_in_slack(
                 assert [i["severity"] for i in issues] == ["major"]  # sev2
             async with http.post(f"{base}/slack/events", data=b"{}") as events:
                 assert events.status == 404  # Slack talks over the socket here
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 10) == 0
+        assert await process.stop() == 0
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await sandbox.stop()
+        await process.kill()

@@ -3,15 +3,11 @@ and a non-zero exit; SIGTERM finishes in time and hands back what it held."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import signal
 import socket
 import sqlite3
-import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -19,47 +15,16 @@ import pytest
 
 from bot.cli import main
 from sandbox import Sandbox
+from tests.ports import free_port
+from tests.processes import firebell_env, run_firebell, start_firebell
 
-FIREBELL = str(Path(sys.executable).with_name("firebell"))
 TOKEN = "hook-token"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def run_firebell(*args: str, env: dict[str, str], timeout: float = 30) -> tuple[int, str]:
-    """Run the command without blocking the loop: the sandbox Slack answers on it."""
-    process = await asyncio.create_subprocess_exec(
-        FIREBELL, *args, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
-    )
-    _out, err = await asyncio.wait_for(process.communicate(), timeout=timeout)
-    return process.returncode or 0, err.decode()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    box = await Sandbox().start()
-    try:
-        yield box
-    finally:
-        await box.stop()
-
-
-def environment(sandbox: Sandbox, tmp_path: Path, **extra: str) -> dict[str, str]:
+def environment(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
     config = tmp_path / "firebell.yml"
     config.write_text(f"webhooks:\n  tokens:\n    generic: {TOKEN}\n")
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": sandbox.workspace.bot_token,
-        "SLACK_SIGNING_SECRET": sandbox.signing_secret,
-        "SLACK_API_URL": sandbox.api_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path}/firebell.db",
-        "FIREBELL_CONFIG": str(config),
-        **extra,
-    }
+    env = firebell_env(sandbox, f"sqlite:///{tmp_path}/firebell.db", config)
     env.pop("FIREBELL_TEST_DATABASE_URL", None)
     return env
 
@@ -126,42 +91,27 @@ async def test_sigterm_mid_delivery_exits_within_5_s_and_frees_the_item(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     env = environment(sandbox, tmp_path)
-    port = free_port()
-    server = await asyncio.create_subprocess_exec(
-        *[FIREBELL, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    server = await start_firebell(env)
     try:
-        base = f"http://127.0.0.1:{port}"
-        async with aiohttp.ClientSession() as http:
-            for _ in range(300):  # bounded: the process is up within seconds
-                try:
-                    async with http.get(f"{base}/healthz") as up:
-                        if up.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    await asyncio.sleep(0.05)  # polling a starting process, bounded above
-            sandbox.faults.inject("conversations.create", "late")  # Slack holds its answer
-            alert = {"fingerprint": "db-1", "title": "Primary database is down"}
-            async with http.post(
-                f"{base}/webhooks/generic",
+        sandbox.faults.inject("conversations.create", "late")  # Slack holds its answer
+        alert = {"fingerprint": "db-1", "title": "Primary database is down"}
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"{server.url}/webhooks/generic",
                 data=json.dumps(alert),
                 headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
-            ) as answer:
-                assert answer.status == 202
-            await sandbox.workspace.wait_for(
-                lambda: sandbox.workspace.calls_to("conversations.create"), timeout=10
-            )
+            ) as answer,
+        ):
+            assert answer.status == 202
+        await sandbox.workspace.wait_for(
+            lambda: sandbox.workspace.calls_to("conversations.create"), timeout=10
+        )
         started = time.monotonic()
-        server.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(server.wait(), timeout=10)
+        code = await server.stop()
         took = time.monotonic() - started
     finally:
-        if server.returncode is None:
-            server.kill()
-            await server.wait()
+        await server.kill()
         sandbox.faults.clear()
     assert code == 0 and took < 5, (code, took)
     with sqlite3.connect(tmp_path / "firebell.db") as db:
