@@ -24,6 +24,7 @@ from bot.core.timeline import add_event
 from bot.incidents import kinds
 from bot.incidents.checklist import propose_next_if_ready
 from bot.incidents.hooks import IssueHooks
+from bot.incidents.issue_figures import TIME_TO_DEPLOY
 from bot.incidents.queries import unfinished_required
 from bot.incidents.roles import set_lead
 from bot.incidents.rules import PHASE_OF, check_transition, require_steer, require_take_or_steer
@@ -244,8 +245,7 @@ class Lifecycle:
             if issue.deployed_at is not None:
                 return Changed(issue, f"{issue.key} was already marked deployed.")
             issue.deployed_at = self.clock.now()
-            seconds = (issue.deployed_at - issue.fixed_at).total_seconds()
-            note(session, DEPLOYED, value=seconds, about=issue)
+            note(session, DEPLOYED, value=TIME_TO_DEPLOY.seconds(issue) or 0.0, about=issue)
             event = add_event(session, issue, "deployed", self.clock, actor.user_id)
             kinds.announce(session, self.clock, issue, event)
             kinds.refresh_card(session, self.clock, issue)
