@@ -3,22 +3,16 @@ answers, the timeline."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlmodel import Session, col, select
 
 from bot.core.ai.prompt import KEEP_KINDS, Facts, Line
 from bot.core.blocks import clip
-from bot.core.durations import format_duration
 from bot.core.membership import roles_of
 from bot.core.reporters import reporter_text
 from bot.core.timeline import actor_name, event_words
+from bot.incidents.issue_figures import SPANS
 from bot.incidents.queries import step_states
 from storage.models import Issue, SlaClock, TimelineEvent
-
-
-def _span(start: datetime | None, end: datetime | None) -> str | None:
-    return format_duration(end - start) if start and end else None
 
 
 def gather_facts(session: Session, issue: Issue, chatter: list[Line]) -> Facts:
@@ -32,17 +26,9 @@ def gather_facts(session: Session, issue: Issue, chatter: list[Line]) -> Facts:
             )
         )
     ]
-    sla = {
-        k: v
-        for k, v in {
-            "time_to_acknowledge": _span(issue.created_at, issue.acknowledged_at),
-            "time_to_fix": _span(issue.created_at, issue.fixed_at),
-            "time_to_deploy": _span(issue.created_at, issue.deployed_at),
-            "fix_to_deploy": _span(issue.fixed_at, issue.deployed_at),
-            "breaches": ", ".join(breaches) or "none",
-        }.items()
-        if v
-    }
+    # The same spans, in the same words, as /incident stats (incidents/issue_figures.py).
+    sla = {span.name: text for span in SPANS if (text := span.text(issue)) is not None}
+    sla["breaches"] = ", ".join(breaches) or "none"
     answers = {s.step_id: s.answer for s in step_states(session, issue.id).values() if s.answer}
     events = session.exec(
         select(TimelineEvent)

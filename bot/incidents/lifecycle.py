@@ -26,6 +26,7 @@ from bot.incidents import kinds
 from bot.incidents.checklist import propose_next_if_ready
 from bot.incidents.closing import Closing, latest_summary
 from bot.incidents.hooks import IssueHooks
+from bot.incidents.issue_figures import TIME_TO_DEPLOY
 from bot.incidents.queries import unfinished_required
 from bot.incidents.reporters import set_listening
 from bot.incidents.roles import set_lead
@@ -293,8 +294,8 @@ class Lifecycle:
         for time to deploy; each is on the timeline. The caller tells the channel."""
         if issue.deployed_at is None:
             issue.deployed_at = at
-            if issue.fixed_at is not None:
-                seconds = max((at - issue.fixed_at).total_seconds(), 0.0)
+            seconds = TIME_TO_DEPLOY.seconds(issue)  # the one definition (issue_figures.py)
+            if seconds is not None:
                 note(session, DEPLOYED, value=seconds, about=issue)
             session.add(issue)
         event = add_event(session, issue, "deployed", self.clock, who, **release)

@@ -2,11 +2,8 @@
 rollups written at each change (insights/rollups.py, sla/page_log.py), never
 from "last updated" and never by replaying the timeline.
 
-- time to acknowledge = acknowledged - filed
-- time to fix = Fixed - filed
-- time to deploy = deployed - Fixed (kept apart from the fix: blurring them is the
-  classic failure mode)
-- time to resolve = deployed (or Closed when no deploy is recorded) - filed
+- time to acknowledge, fix, deploy and resolve: per issue as incidents/issue_figures.py
+  defines them (the review shows the same spans for its issue); here their spread
 - time in status: per status, the time each issue spent there (the status it is in
   now counts up to now); reopens and Retest -> Revise loops are counted
 - SLA, per clock: met (stopped, never breached), breached (ever), running, breached
@@ -28,6 +25,12 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 
 from bot.core.reporters import is_person
+from bot.incidents.issue_figures import (
+    TIME_TO_ACKNOWLEDGE,
+    TIME_TO_DEPLOY,
+    TIME_TO_FIX,
+    TIME_TO_RESOLVE,
+)
 from bot.incidents.rules import OPEN_STATUSES
 from bot.insights import figure_queries as read
 from bot.insights.figure_types import (
@@ -71,10 +74,6 @@ class Figures:
     top_fingerprints: list[Recurring] = field(default_factory=list)
 
 
-def _seconds(start: datetime | None, end: datetime | None) -> float | None:
-    return (end - start).total_seconds() if start and end and end >= start else None
-
-
 def _count(values: list[str]) -> dict[str, int]:
     counted: dict[str, int] = {}
     for value in values:
@@ -115,12 +114,10 @@ def figures(
         filed=len(rows),
         closed=sum(1 for r in rows if r.closed_at is not None),
         open_now=open_now,
-        time_to_acknowledge=_spread([_seconds(r.created_at, r.acknowledged_at) for r in rows]),
-        time_to_fix=_spread([_seconds(r.created_at, r.fixed_at) for r in rows]),
-        time_to_deploy=_spread([_seconds(r.fixed_at, r.deployed_at) for r in rows]),
-        time_to_resolve=_spread(
-            [_seconds(r.created_at, r.deployed_at or r.closed_at) for r in rows]
-        ),
+        time_to_acknowledge=_spread([TIME_TO_ACKNOWLEDGE.seconds(r) for r in rows]),
+        time_to_fix=_spread([TIME_TO_FIX.seconds(r) for r in rows]),
+        time_to_deploy=_spread([TIME_TO_DEPLOY.seconds(r) for r in rows]),
+        time_to_resolve=_spread([TIME_TO_RESOLVE.seconds(r) for r in rows]),
         time_in_status={
             status: spread
             for status in statuses

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.core.blocks import context, fields, header, section
-from bot.core.durations import format_duration
 from bot.core.membership import Visible
+from bot.incidents.issue_figures import (
+    TIME_TO_ACKNOWLEDGE,
+    TIME_TO_DEPLOY,
+    TIME_TO_FIX,
+    duration_text,
+)
 from bot.incidents.list_views import issue_line
 from bot.insights.figure_types import Spread
 from bot.insights.figures import Figures
@@ -16,7 +21,7 @@ from bot.insights.figures import Figures
 def _duration(spread: Spread) -> str:
     if spread.median is None:
         return "none yet"
-    return f"{format_duration(timedelta(seconds=spread.median))} median ({spread.count})"
+    return f"{duration_text(spread.median)} median ({spread.count})"
 
 
 def _change(now: float | None, before: float | None, *, lower_is_better: bool) -> str:
@@ -47,7 +52,7 @@ def figure_pairs(now: Figures, before: Figures) -> list[tuple[str, str]]:
         ("Filed", f"{now.filed}{_change(now.filed, before.filed, lower_is_better=True)}"),
         ("Open now", str(now.open_now)),
         (
-            "Time to acknowledge",
+            TIME_TO_ACKNOWLEDGE.label,
             _duration(now.time_to_acknowledge)
             + _change(
                 now.time_to_acknowledge.median,
@@ -56,12 +61,12 @@ def figure_pairs(now: Figures, before: Figures) -> list[tuple[str, str]]:
             ),
         ),
         (
-            "Time to fix",
+            TIME_TO_FIX.label,
             _duration(now.time_to_fix)
             + _change(now.time_to_fix.median, before.time_to_fix.median, lower_is_better=True),
         ),
         (
-            "Time to deploy (after the fix)",
+            TIME_TO_DEPLOY.label,
             _duration(now.time_to_deploy)
             + _change(
                 now.time_to_deploy.median, before.time_to_deploy.median, lower_is_better=True

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from bot.core.ai.prompt import Facts
+from bot.incidents.issue_figures import TIME_TO_ACKNOWLEDGE, TIME_TO_DEPLOY, TIME_TO_FIX, Span
 from bot.reviews.content import ActionItem, ReviewContent, TimelineEntry
 
 NOT_RECORDED = "Not recorded yet: fill it in with Edit."
+
+
+def _said(sla: dict[str, str], span: Span, missing: str) -> str:
+    """A time in the words /incident stats uses for it."""
+    return f"{span.label}: {sla.get(span.name, missing)}"
 
 
 def template_review(facts: Facts) -> ReviewContent:
@@ -26,7 +32,7 @@ def template_review(facts: Facts) -> ReviewContent:
     detection = (
         f"Reported by {issue['reporter']} at {issue['created_at']}"
         f"{' from ' + issue['source'] if issue.get('source') else ''}. "
-        f"Time to acknowledge: {sla.get('time_to_acknowledge', 'not acknowledged')}."
+        f"{_said(sla, TIME_TO_ACKNOWLEDGE, 'not acknowledged')}."
     )
     response = (
         f"Commander: {issue.get('commander') or 'none'}; assignee: "
@@ -35,8 +41,7 @@ def template_review(facts: Facts) -> ReviewContent:
         f"{sum(1 for line in facts.lines if line.kind == 'status_update')}."
     )
     resolution = (
-        f"Time to fix: {sla.get('time_to_fix', 'not fixed')}. "
-        f"Time to deploy: {sla.get('time_to_deploy', 'not deployed')}."
+        f"{_said(sla, TIME_TO_FIX, 'not fixed')}. {_said(sla, TIME_TO_DEPLOY, 'not deployed')}."
     )
     mitigation = answers.get("mitigation-plan")
     if mitigation:

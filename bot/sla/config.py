@@ -122,7 +122,9 @@ class Schedule(Strict):
 
 
 class Target(Strict):
-    """Exactly one of: a user, an on-call schedule, a user group, a channel, a pager."""
+    """Exactly one of: a user, an on-call schedule, a user group, a channel, a pager.
+    The fields are the kinds of sla/targets.py `TargetKind`, which the engine reads
+    this as (`PageTarget.configured`)."""
 
     user: UserId | None = None
     schedule: str | None = None
@@ -136,8 +138,8 @@ class Target(Strict):
         given = [k for k, v in self.model_dump().items() if v]
         if len(given) != 1:
             raise ValueError(
-                "a target names exactly one of user, schedule, usergroup, channel, pagerduty, "
-                f"opsgenie (this one has {', '.join(given) or 'none'})"
+                f"a target names exactly one of {', '.join(type(self).model_fields)} "
+                f"(this one has {', '.join(given) or 'none'})"
             )
         return self
 

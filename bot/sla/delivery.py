@@ -22,6 +22,7 @@ from bot.sla import kinds
 from bot.sla.config import PagingConfig
 from bot.sla.digest import Digest
 from bot.sla.digest_views import digest_message
+from bot.sla.targets import PageTarget, TargetKind, render
 from bot.sla.views import broadcast_text, notice_text, page_message
 from storage.db import Database
 from storage.models import Issue
@@ -71,21 +72,23 @@ class SlaDelivery(SlackSteps):
 
     async def page(self, issue: Issue, payload: kinds.Page) -> None:
         target, value = payload.target, payload.id
-        if target == "user":
+        if target == TargetKind.USER:
             if self.team_id is None:
                 self.team_id = (await self.client.auth_test()).get("team_id")
             text, blocks = page_message(
                 issue, payload.clock, self.team_id, payload.by, payload.note
             )
             await self.post_message(value, text, blocks=blocks)
-        elif target == "usergroup":
+        elif target == TargetKind.USERGROUP:
             await self.post_message(
                 self.channel(issue),
-                broadcast_text(issue, f"<!subteam^{value}>", payload.by, payload.note),
+                broadcast_text(
+                    issue, render(PageTarget(TargetKind.USERGROUP, value)), payload.by, payload.note
+                ),
             )
-        elif target == "channel":
+        elif target == TargetKind.CHANNEL:
             await self.post_message(value, broadcast_text(issue, ""))
-        elif target == "pagerduty":
+        elif target == TargetKind.PAGERDUTY:
             await self._post(
                 str(self.paging.pagerduty_url),
                 {},
@@ -106,7 +109,7 @@ class SlaDelivery(SlackSteps):
                     },
                 },
             )
-        elif target == "opsgenie":
+        elif target == TargetKind.OPSGENIE:
             await self._post(
                 str(self.paging.opsgenie_url),
                 {"Authorization": f"GenieKey {value}"},

@@ -33,9 +33,8 @@ from bot.sla import kinds
 from bot.sla.clocks import FIRED_FIELD, next_check, running_escalation, thresholds
 from bot.sla.config import EscalationPolicy, OnCallConfig, Target
 from bot.sla.escalation_start import policy_of, start_escalation
-from bot.sla.oncall import overrides_for
 from bot.sla.page_log import record_page
-from bot.sla.rotations import on_call
+from bot.sla.targets import NobodyOnCall, PageTarget, render, resolve
 from storage.db import Database
 from storage.models import Escalation, Issue, SlaClock
 
@@ -248,26 +247,18 @@ class Engine:
         result: TickResult,
     ) -> str | None:
         """Enqueue one target's ping; returns how the target reads in the channel."""
-        kind, value = next((k, v) for k, v in target.model_dump().items() if v)
-        through: str | None = None
-        if kind == "schedule":
-            schedule = self.config.schedule(value)
-            shift = on_call(schedule, now, overrides_for(session, value, now)) if schedule else None
-            if shift is None:
-                return f"nobody on call for {value}"
-            kind, value, through = "user", shift.user, value
+        configured = PageTarget.configured(target)
+        try:
+            resolved = resolve(session, self.config, configured, now)
+        except NobodyOnCall:
+            return f"nobody on call for {configured.value}"
+        kind, value = resolved.target.kind.value, resolved.target.value
         result.pings.append(f"{kind}:{value}")
         note(session, PAGED, kind, about=issue)
-        record_page(session, self.config, issue, kind, value, now, schedule=through)
+        record_page(session, self.config, issue, kind, value, now, schedule=resolved.schedule)
         page = kinds.Page(kind, value, row.id, row.clock, row.step + 1, row.loop + 1)
         enqueue(session, self.clock, page, issue=issue)
-        return {
-            "user": f"<@{value}>",
-            "usergroup": f"<!subteam^{value}>",
-            "channel": f"<#{value}>",
-            "pagerduty": "PagerDuty",
-            "opsgenie": "Opsgenie",
-        }[kind]
+        return render(resolved.target)
 
     def escalate_now(self, issue_id: int, actor_id: str) -> str:
         """`/incident escalate`: the next step now, or start escalating if none runs."""

@@ -26,7 +26,7 @@ class Page(Payload):
     """One escalation target's ping: a person, a user group, a channel or a pager."""
 
     kind: ClassVar = SlaKind.PAGE
-    target: str  # user | usergroup | channel | pagerduty | opsgenie
+    target: str  # a sla/targets.py TargetKind, never a schedule (resolved before)
     id: str
     escalation_id: int | None
     clock: str  # "manual" for /incident page

@@ -7,8 +7,6 @@ delivers twice pages once.
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from bot.core.clock import Clock
 from bot.core.delivery import enqueue
 from bot.core.errors import FirebellError
@@ -18,9 +16,8 @@ from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.sla import kinds
 from bot.sla.config import OnCallConfig
-from bot.sla.oncall import overrides_for
 from bot.sla.page_log import record_page
-from bot.sla.rotations import on_call
+from bot.sla.targets import PageTarget, TargetKind, render_resolved, resolve
 from bot.sla.views import MANUAL
 from storage.db import Database
 from storage.models import Issue
@@ -44,36 +41,19 @@ class ManualPages:
         with self.db.session() as session:
             issue = session.get(Issue, issue_id)
             assert issue is not None and issue.id is not None
-            kind, value, schedule = self._resolve(session, target_kind, target)
-            whom = {"user": f"<@{value}>", "usergroup": f"<!subteam^{value}>"}[kind]
-            if schedule:
-                whom += f" (on call for {schedule})"
+            resolved = resolve(session, self.config, PageTarget.of(target_kind, target), now)
+            kind, value = resolved.target.kind.value, resolved.target.value
+            whom = render_resolved(resolved)
             if not record_once(session, f"manual-page:{key}", issue.id, "manual_page", now):
                 return f"You paged {whom} about {issue.key}."  # the same press, delivered again
             page = kinds.Page(kind, value, None, MANUAL, 0, 0, by=actor_id, note=said or None)
             enqueue(session, self.clock, page, issue=issue)
-            record_page(session, self.config, issue, kind, value, now, schedule=schedule)
+            record_page(session, self.config, issue, kind, value, now, schedule=resolved.schedule)
             note(session, PAGED, kind, about=issue)
-            if kind == "user":  # asked for by name: let them into the channel too
+            if resolved.target.kind == TargetKind.USER:  # asked for by name: into the channel too
                 incident_kinds.invite(session, self.clock, issue, value)
             event = add_event(
                 session, issue, "paged", self.clock, actor_id, whom=whom, note=said or None
             )
             kinds.notice(session, self.clock, issue, event)
             return f"Paged {whom} about {issue.key}."
-
-    def _resolve(
-        self, session: Session, target_kind: str, target: str
-    ) -> tuple[str, str, str | None]:
-        """(kind, id, schedule it came through): a schedule becomes whoever is on call."""
-        if target_kind != "schedule":
-            return target_kind, target, None
-        schedule = self.config.schedule(target)
-        if schedule is None:
-            known = ", ".join(s.name for s in self.config.schedules) or "none are configured"
-            raise FirebellError(f"There is no schedule `{target}` (schedules: {known}).")
-        now = self.clock.now()
-        shift = on_call(schedule, now, overrides_for(session, target, now))
-        if shift is None:
-            raise FirebellError(f"Nobody is on call for {target} right now.")
-        return "user", shift.user, target

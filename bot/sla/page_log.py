@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.sla.config import OnCallConfig
+from bot.sla.targets import TargetKind
 from storage.models import Issue, PageSent
 
 BUSINESS, OFF, SLEEP = "business", "off", "sleep"
-SLACK_TARGETS = ("user", "usergroup", "channel")
 DAY_STARTS, BUSINESS_ENDS, NIGHT_STARTS = 8, 18, 22
 
 
@@ -53,9 +53,9 @@ def record_page(
     """One row a page; drills (exclude_from_metrics) are not on-call load."""
     if issue is not None and issue.exclude_from_metrics:
         return
-    user_id = target if target_kind == "user" else None
-    # A pager target is a routing or API key: a secret, never stored; its kind will do.
-    shown = target if target_kind in SLACK_TARGETS else target_kind
+    kind = TargetKind(target_kind)
+    user_id = target if kind == TargetKind.USER else None
+    shown = target if kind.is_slack else kind.value  # a pager's key is a secret
     session.add(
         PageSent(
             issue_id=issue.id if issue is not None else None,
