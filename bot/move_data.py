@@ -18,7 +18,10 @@ from sqlalchemy import Table, func, insert, select, text, update
 from sqlmodel import SQLModel
 
 from bot.core.errors import StartupError
+from bot.core.timeline import KINDS
+from bot.incidents.event_kinds import IncidentEvent
 from bot.startup import safe_url
+from bot.triage.event_kinds import TriageEvent
 from bot.triage.search import SearchIndex
 from storage.db import Database
 from storage.migrate import head_revision, upgrade
@@ -67,6 +70,7 @@ def move(source_url: str, target_url: str, say: Callable[[str], None] = print) -
         for table in tables():
             _copy(source, target, table, expected[table.name], say)
         _resume_sequences(target)
+        KINDS.register(IncidentEvent, TriageEvent)  # the kinds whose text is searched
         SearchIndex(target).reindex_missing()
         found = counts(target)
         wrong = {n: (expected[n], found[n]) for n in expected if expected[n] != found[n]}

@@ -25,6 +25,7 @@ from bot.detection.validation import (
     text,
 )
 from bot.incidents import kinds as incident_kinds
+from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.lifecycle import Lifecycle
 from storage.db import Database
 from storage.models import Deploy, Issue
@@ -169,7 +170,7 @@ class Deploys:
                     event = add_event(
                         session,
                         issue,
-                        "deployed",
+                        IncidentEvent.DEPLOYED,
                         self.clock,
                         None,
                         version=deploy.version,

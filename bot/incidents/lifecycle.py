@@ -23,6 +23,7 @@ from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds
 from bot.incidents.checklist import propose_next_if_ready
+from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.hooks import IssueHooks
 from bot.incidents.queries import unfinished_required
 from bot.incidents.roles import set_lead
@@ -75,7 +76,7 @@ class Lifecycle:
             event = add_event(
                 session,
                 issue,
-                "acknowledged",
+                IncidentEvent.ACKNOWLEDGED,
                 self.clock,
                 actor.user_id,
                 escalations_stopped=stopped or None,
@@ -116,7 +117,9 @@ class Lifecycle:
                 return Changed(issue, f"{issue.key} is already {label(severity)}.")
             before, issue.severity = issue.severity, severity.value
             self.hooks.on_severity_changed(session, issue)
-            self._changed(session, issue, actor, "severity_changed", before, severity.value)
+            self._changed(
+                session, issue, actor, IncidentEvent.SEVERITY_CHANGED, before, severity.value
+            )
             return Changed(issue, f"{issue.key} severity is now {label(severity)}.")
 
     def set_priority(self, issue_id: int, actor: Actor, priority: Priority) -> Changed:
@@ -125,7 +128,9 @@ class Lifecycle:
             if issue.priority == priority:
                 return Changed(issue, f"{issue.key} is already {label(priority)} priority.")
             before, issue.priority = issue.priority, priority.value
-            self._changed(session, issue, actor, "priority_changed", before, priority.value)
+            self._changed(
+                session, issue, actor, IncidentEvent.PRIORITY_CHANGED, before, priority.value
+            )
             return Changed(issue, f"{issue.key} priority is now {label(priority)}.")
 
     def _changed(
@@ -133,7 +138,7 @@ class Lifecycle:
         session: Session,
         issue: Issue,
         actor: Actor,
-        kind: str,
+        kind: IncidentEvent,
         before: str | None,
         after: str,
     ) -> None:
@@ -196,7 +201,7 @@ class Lifecycle:
         event = add_event(
             session,
             issue,
-            "reopened" if reopening else "status_changed",
+            IncidentEvent.REOPENED if reopening else IncidentEvent.STATUS_CHANGED,
             self.clock,
             who,
             before=before.value,
@@ -205,7 +210,7 @@ class Lifecycle:
         kinds.announce(session, self.clock, issue, event)
         kinds.tell_reporter(session, self.clock, issue, before.value, target.value, summary)
         if old_phase != new_phase or reopening:
-            add_event(session, issue, "phase_started", self.clock, who, phase=new_phase)
+            add_event(session, issue, IncidentEvent.PHASE_STARTED, self.clock, who, phase=new_phase)
             kinds.post_checklist(session, self.clock, issue, new_phase)
         if target == Status.FIXED:
             # After the move is told: the channel reads "moved to Fixed", then the review offer.
@@ -220,7 +225,13 @@ class Lifecycle:
         if missing:
             texts = [found[1].text for step_id in missing if (found := book.step(step_id))]
             add_event(
-                session, issue, "phase_left_incomplete", self.clock, who, phase=phase, steps=texts
+                session,
+                issue,
+                IncidentEvent.PHASE_LEFT_INCOMPLETE,
+                self.clock,
+                who,
+                phase=phase,
+                steps=texts,
             )
 
     # -- fixes and deploys ---------------------------------------------------
@@ -246,7 +257,7 @@ class Lifecycle:
             issue.deployed_at = self.clock.now()
             seconds = (issue.deployed_at - issue.fixed_at).total_seconds()
             note(session, DEPLOYED, value=seconds, about=issue)
-            event = add_event(session, issue, "deployed", self.clock, actor.user_id)
+            event = add_event(session, issue, IncidentEvent.DEPLOYED, self.clock, actor.user_id)
             kinds.announce(session, self.clock, issue, event)
             kinds.refresh_card(session, self.clock, issue)
             return Changed(issue, f"{issue.key} fix is deployed.")
@@ -278,7 +289,7 @@ class Lifecycle:
             event = add_event(
                 session,
                 issue,
-                "status_update",
+                IncidentEvent.STATUS_UPDATE,
                 self.clock,
                 actor.user_id,
                 text=text,
@@ -310,7 +321,9 @@ class Lifecycle:
                 for row in rows:
                     row.muted = not on
                     session.add(row)
-            add_event(session, issue, "reporter_updates", self.clock, actor.user_id, on=on)
+            add_event(
+                session, issue, IncidentEvent.REPORTER_UPDATES, self.clock, actor.user_id, on=on
+            )
             state = "on" if on else "off"
             return Changed(issue, f"Updates about {issue.key} are {state}.")
 
@@ -324,7 +337,10 @@ def latest_summary(session: Session, issue: Issue) -> str | None:
         return answer.answer
     update = session.exec(
         select(TimelineEvent)
-        .where(TimelineEvent.issue_id == issue.id, TimelineEvent.kind == "status_update")
+        .where(
+            TimelineEvent.issue_id == issue.id,
+            TimelineEvent.kind == IncidentEvent.STATUS_UPDATE.value,
+        )
         .order_by(col(TimelineEvent.id).desc())
     ).first()
     return str(update.payload.get("text")) if update is not None else None

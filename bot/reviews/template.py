@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.incidents.event_kinds import IncidentEvent
 from bot.reviews.content import ActionItem, ReviewContent, TimelineEntry
 from bot.reviews.facts import Facts
 
@@ -32,7 +33,7 @@ def template_review(facts: Facts) -> ReviewContent:
         f"Commander: {issue.get('commander') or 'none'}; assignee: "
         f"{issue.get('assignee') or 'none'}. "
         "Status updates posted: "
-        f"{sum(1 for line in facts.lines if line.kind == 'status_update')}."
+        f"{sum(1 for line in facts.lines if line.kind == IncidentEvent.STATUS_UPDATE)}."
     )
     resolution = (
         f"Time to fix: {sla.get('time_to_fix', 'not fixed')}. "

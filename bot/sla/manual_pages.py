@@ -18,6 +18,7 @@ from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.sla import kinds
 from bot.sla.config import OnCallConfig
+from bot.sla.event_kinds import SlaEvent
 from bot.sla.oncall import overrides_for
 from bot.sla.page_log import record_page
 from bot.sla.rotations import on_call
@@ -57,7 +58,7 @@ class ManualPages:
             if kind == "user":  # asked for by name: let them into the channel too
                 incident_kinds.invite(session, self.clock, issue, value)
             event = add_event(
-                session, issue, "paged", self.clock, actor_id, whom=whom, note=said or None
+                session, issue, SlaEvent.PAGED, self.clock, actor_id, whom=whom, note=said or None
             )
             kinds.notice(session, self.clock, issue, event)
             return f"Paged {whom} about {issue.key}."

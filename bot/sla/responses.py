@@ -11,6 +11,7 @@ from bot.incidents.lifecycle import Changed, Lifecycle, editing
 from bot.incidents.rules import require_steer
 from bot.sla import kinds
 from bot.sla.clocks import SlaClocks
+from bot.sla.event_kinds import SlaEvent
 from storage.db import Database
 
 
@@ -33,7 +34,7 @@ class Responses:
             event = add_event(
                 session,
                 issue,
-                "page_acknowledged",
+                SlaEvent.PAGE_ACKNOWLEDGED,
                 self.clock,
                 actor.user_id,
                 escalation_stopped=bool(stopped),
@@ -54,7 +55,7 @@ class Responses:
             event = add_event(
                 session,
                 issue,
-                "closed_in_review",
+                SlaEvent.CLOSED_IN_REVIEW,
                 self.clock,
                 actor.user_id,
                 before=before,
@@ -74,5 +75,5 @@ class Responses:
 
     def still_relevant(self, issue_id: int, actor: Actor) -> Changed:
         with editing(self.db, issue_id) as (session, issue):
-            add_event(session, issue, "still_relevant", self.clock, actor.user_id)
+            add_event(session, issue, SlaEvent.STILL_RELEVANT, self.clock, actor.user_id)
             return Changed(issue, f"Noted: {issue.key} is still relevant.")

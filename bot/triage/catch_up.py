@@ -20,6 +20,7 @@ from bot.core.clock import Clock
 from bot.core.domain import label
 from bot.core.errors import FirebellError
 from bot.core.timeline import describe_event
+from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.queries import step_states
 from bot.playbooks.loader import Playbooks
 from bot.reviews.config import ModelSettings, ReviewConfig
@@ -148,7 +149,7 @@ def from_record(session: Session, issue: Issue, playbooks: Playbooks) -> CatchUp
             .limit(200)
         )
     )
-    update = next((e for e in events if e.kind == "status_update"), None)
+    update = next((e for e in events if e.kind == IncidentEvent.STATUS_UPDATE), None)
     recent = [describe_event(e) for e in events[:3]]
     leads = [
         f"{role} <@{user}>"

@@ -19,12 +19,14 @@ from bot.core.people import Actor
 from bot.core.reporters import is_person
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
+from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.hooks import IssueHooks
 from bot.incidents.lifecycle import Changed
 from bot.incidents.rules import can_steer, is_unowned
 from bot.sla.clocks import SlaClocks
 from bot.triage import kinds
 from bot.triage.config import TriageConfig
+from bot.triage.event_kinds import TriageEvent
 from storage.db import Database
 from storage.models import DuplicateSuggestion, Issue, IssueLink, Participant
 
@@ -77,10 +79,20 @@ class Merges:
             into.occurrences += dup.occurrences
             session.add_all([dup, into])
             text = f"{dup.key}: {dup.title}\n{dup.description or ''}"
+            if dup.private and not into.private:  # a private issue's words stay out of sight
+                text = dup.key
             here = add_event(
-                session, into, "merged_from", self.clock, actor.user_id, key=dup.key, text=text
+                session,
+                into,
+                TriageEvent.MERGED_FROM,
+                self.clock,
+                actor.user_id,
+                key=dup.key,
+                text=text,
             )
-            there = add_event(session, dup, "merged_into", self.clock, actor.user_id, key=into.key)
+            there = add_event(
+                session, dup, TriageEvent.MERGED_INTO, self.clock, actor.user_id, key=into.key
+            )
             for issue, event in ((into, here), (dup, there)):
                 enqueue(
                     session, self.clock, kinds.MergedNotice(saved_id(session, event)), issue=issue
@@ -137,7 +149,7 @@ class Merges:
         event = add_event(
             session,
             issue,
-            "priority_changed",
+            IncidentEvent.PRIORITY_CHANGED,
             self.clock,
             None,
             before=before,
@@ -171,7 +183,7 @@ class Merges:
             add_event(
                 session,
                 issue,
-                "not_duplicate",
+                TriageEvent.NOT_DUPLICATE,
                 self.clock,
                 actor.user_id,
                 key=other.key if other else None,
@@ -203,6 +215,8 @@ class Merges:
                 )
             )
             for issue, other in ((a, b), (b, a)):
-                add_event(session, issue, "linked", self.clock, actor.user_id, key=other.key)
+                add_event(
+                    session, issue, TriageEvent.LINKED, self.clock, actor.user_id, key=other.key
+                )
                 incident_kinds.refresh_card(session, self.clock, issue)
             return Changed(a, f"{a.key} and {b.key} are linked; both cards show it.")
