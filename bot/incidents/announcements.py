@@ -1,7 +1,7 @@
 """What the issue channel is told about a change, in words chosen at delivery.
 
 Each announcement is a timeline event; these are its words for the channel
-(the timeline's own shorter words are in core/timeline.py).
+(the timeline's own shorter words are declared with each kind, in event_kinds.py).
 """
 
 from __future__ import annotations
