@@ -27,8 +27,10 @@ from bot.core.outbox import Outbox, OutboxWorker
 from bot.core.people import People
 from bot.core.slack_client import make_web_client
 from bot.core.slack_http import read_slack_request
+from bot.core.timeline import KINDS
 from bot.detection.delivery import DetectionDelivery
 from bot.detection.deploys import Deploys
+from bot.detection.event_kinds import DetectionEvent
 from bot.detection.intake import Intake
 from bot.detection.kinds import DetectionKind
 from bot.detection.routes import SOURCES as WEBHOOK_SOURCES
@@ -40,6 +42,7 @@ from bot.handlers import register_all
 from bot.incidents.card_extras import CardSettings
 from bot.incidents.checklist import Checklist
 from bot.incidents.delivery import IssueDelivery
+from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.filing import Filing
 from bot.incidents.hooks import HookList
 from bot.incidents.kinds import IncidentKind
@@ -54,6 +57,7 @@ from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.insights.rollups import WriteRollups
 from bot.playbooks.loader import load_playbooks
 from bot.reviews.delivery import ReviewDelivery
+from bot.reviews.event_kinds import ReviewEvent
 from bot.reviews.followups import FollowUps
 from bot.reviews.hooks import OfferReviewAtFixed
 from bot.reviews.kinds import ReviewKind
@@ -66,12 +70,14 @@ from bot.sla.delivery import SlaDelivery
 from bot.sla.digest import Digest
 from bot.sla.engine import Engine, TickResult
 from bot.sla.escalation_start import PageOnOpen
+from bot.sla.event_kinds import SlaEvent
 from bot.sla.kinds import SlaKind
 from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
 from bot.sla.responses import Responses
 from bot.triage.catch_up import CatchUps
 from bot.triage.delivery import TriageDelivery
+from bot.triage.event_kinds import TriageEvent
 from bot.triage.hooks import SuggestAtIntake
 from bot.triage.kinds import TriageKind
 from bot.triage.merge import Merges
@@ -80,6 +86,10 @@ from storage.db import Database
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
+
+# Each slice's timeline kinds with their words; an event of a kind left out would
+# read as its bare name, so start-up stops on a declared kind missing here.
+TIMELINE_KINDS = (IncidentEvent, SlaEvent, DetectionEvent, ReviewEvent, TriageEvent)
 
 
 class Firebell:
@@ -208,6 +218,8 @@ def create_app(
 ) -> Firebell:
     clock = clock or SystemClock()
     config = config or load_config(settings.firebell_config)
+    KINDS.register(*TIMELINE_KINDS)
+    KINDS.require_all()
     # Every config file is validated before anything is opened: a bad one stops start-up.
     playbooks = load_playbooks(config.playbooks_dir)
     db = Database(settings.database_url)

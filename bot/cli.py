@@ -64,10 +64,13 @@ def _socket(args: argparse.Namespace) -> int:
 
 
 def _move_data(args: argparse.Namespace) -> int:
+    from bot.app import TIMELINE_KINDS
+    from bot.core.timeline import KINDS
     from bot.triage.search import SearchIndex
     from storage.move_data import MoveRefused, move
 
     settings = load_settings("none")  # only DATABASE_URL is needed, no Slack settings
+    KINDS.register(*TIMELINE_KINDS)  # the search document reads which kinds are searched
     try:
         move(settings.database_url, args.to, lambda db: SearchIndex(db).reindex_missing())
     except MoveRefused as exc:

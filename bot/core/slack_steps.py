@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.attempts import CURRENT_ATTEMPT, Attempt
 from bot.core.clock import Clock
 from bot.core.outbox import DeliveryError
-from bot.core.timeline import add_event
+from bot.core.timeline import EventKind, add_event
 from storage.db import Database
 from storage.models import Issue, TimelineEvent
 
@@ -151,7 +151,7 @@ class SlackSteps:
         return issue.channel_id
 
     def record(
-        self, issue: Issue, kind: str, changes: dict[str, Any] | None = None, **payload: Any
+        self, issue: Issue, kind: EventKind, changes: dict[str, Any] | None = None, **payload: Any
     ) -> None:
         """Store what a step achieved on the issue and its timeline event, in one transaction."""
         with self.db.session() as session:

@@ -1,13 +1,17 @@
-"""The timeline: recording an event, and the words each kind of event reads as.
+"""The timeline: recording an event, the registry of event kinds, and their words.
 
 Every change to an issue is one TimelineEvent (kind, actor, time, payload).
 Views, reviews and announcements read events through here, never by parsing
-the words back.
+the words back. Each slice declares its own kinds, with their words, as an
+`EventKind` enum (e.g. incidents/event_kinds.py); `create_app` registers them
+all, and start-up stops on a kind declared twice or declared and not registered.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session
@@ -20,10 +24,90 @@ from bot.core.reporters import is_person, tool_name, who
 from storage.models import Issue, TimelineEvent
 
 
+class KindError(Exception):
+    """A timeline kind without words, declared twice, or not registered: found at start-up."""
+
+
+class EventKind(StrEnum):
+    """Base of each slice's timeline kinds. A member is the string stored in
+    `TimelineEvent.kind` (so stored rows never change), its words with payload fields
+    in braces ("moved {before} → {after}", read after who did it), and whether its
+    payload's `text` belongs to the issue's search document:
+
+        class TriageEvent(EventKind):
+            LINKED = "linked", "linked this issue to {key}"
+            MERGED_FROM = "merged_from", "merged {key} into this issue", SEARCHED
+    """
+
+    words: str
+    searched: bool
+
+    def __new__(cls, value: str, words: str | None = None, searched: bool = False) -> EventKind:
+        if not words:
+            raise KindError(f"timeline kind {value!r} has no words")
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.words = words
+        member.searched = searched
+        return member
+
+
+SEARCHED = True  # reads better than a bare True in a kind's declaration
+
+
+class EventKinds:
+    """Every registered kind, by the string stored in its events."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, EventKind] = {}
+
+    def register(self, *enums: type[EventKind]) -> None:
+        for enum in enums:
+            for member in enum:
+                known = self._kinds.setdefault(member.value, member)
+                if known is not member:  # registering the same enum again is harmless
+                    raise KindError(
+                        f"timeline kind {member.value!r} is declared twice: in "
+                        f"{_name(type(known))} and in {_name(enum)}"
+                    )
+
+    def require_all(self, package: str = "bot") -> None:
+        """Every kind declared under `package` is registered: a kind recorded without
+        its registration would read as its bare name."""
+        missing = [
+            _name(enum)
+            for enum in _declared(EventKind)
+            if enum.__module__.startswith(f"{package}.")
+            and any(self._kinds.get(m.value) is not m for m in enum)
+        ]
+        if missing:
+            raise KindError(f"timeline kinds declared but not registered: {', '.join(missing)}")
+
+    def get(self, kind: str) -> EventKind | None:
+        return self._kinds.get(kind)
+
+    def searched(self) -> frozenset[str]:
+        return frozenset(k for k, member in self._kinds.items() if member.searched)
+
+
+def _declared(base: type[EventKind]) -> Iterator[type[EventKind]]:
+    for enum in base.__subclasses__():
+        yield enum
+        yield from _declared(enum)
+
+
+def _name(enum: type) -> str:
+    return f"{enum.__module__}.{enum.__qualname__}"
+
+
+# The app's kinds, filled by create_app (as the outbox's delivery table is).
+KINDS = EventKinds()
+
+
 def add_event(
     session: Session,
     issue: Issue,
-    kind: str,
+    kind: EventKind,
     clock: Clock,
     actor_id: str | None = None,
     /,  # positional only, so payload keys may be named "clock" or "kind"
@@ -34,71 +118,24 @@ def add_event(
 ) -> TimelineEvent:
     """Record one timeline event; `dedup_key` makes a second identical record fail."""
     assert issue.id is not None
+    if not isinstance(kind, EventKind):
+        raise KindError(f"timeline kind {kind!r} is a bare string; use its slice's EventKind")
     event = TimelineEvent(
         issue_id=issue.id,
         at=at or clock.now(),
         actor_id=actor_id,
-        kind=kind,
+        kind=str(kind),
         payload={k: v for k, v in payload.items() if v is not None},
         dedup_key=dedup_key,
     )
     session.add(event)
     bind(issue=issue.key, trace_id=issue.trace_id)  # what this task logs next is about it
-    if kind in SEARCHED_KINDS:  # the issue's search document is rebuilt before commit
+    if kind.searched:  # the issue's search document is rebuilt before commit
         session.info.setdefault(SEARCH_DIRTY, set()).add(issue.id)
     return event
 
 
-# Events whose words are part of an issue's search document (see triage/search.py);
-# `filed` stands for the issue's own fields.
-SEARCHED_KINDS = frozenset({"filed", "status_update", "pinned_message", "merged_from"})
 SEARCH_DIRTY = "search_dirty"  # session.info: ids of issues whose document must be rebuilt
-
-
-EVENT_WORDS = {
-    "filed": "filed the issue",
-    "acknowledged": "acknowledged",
-    "status_changed": "moved {before} → {after}",
-    "reopened": "reopened ({before} → {after})",
-    "severity_changed": "changed severity {before} → {after}",
-    "priority_changed": "changed priority {before} → {after}",
-    "role_set": "made <@{user_id}> {role}",
-    "status_update": "posted an update: {text}",
-    "deployed": "marked the fix deployed",
-    "step_done": "did “{text}”",
-    "step_skipped": "skipped “{text}”: {reason}",
-    "pinned_message": "pinned a message{from_author}: {text}",
-    "phase_started": "started the {phase} phase",
-    "phase_left_incomplete": "left {phase} with required steps unfinished: {steps}",
-    "channel_created": "channel <#{channel_id}> created",
-    "card_posted": "summary card posted",
-    "card_pinned": "summary card pinned",
-    "reporter_notified": "reporter told by DM",
-    "participant_invited": "<@{user_id}> invited",
-    "source_replied": "answered in the source thread",
-    "source_reply_skipped": "could not answer in the source thread ({reason})",
-    "next_status_proposed": "proposed moving to {target}",
-    "reporter_updates": "reporter updates turned {state}",
-    "sla_warning": "SLA warning: {clock} runs out in {left}",
-    "sla_escalating": "SLA {clock} nearly out ({left} left): escalating",
-    "sla_breached": "SLA {clock} breached",
-    "escalation_started": "escalation started ({policy}, for the {clock} clock)",
-    "escalated": "escalated (step {step}, round {loop}) to {targets}",
-    "escalation_exhausted": "escalation ran out of steps",
-    "escalation_forced": "forced the next escalation step",
-    "page_acknowledged": "acknowledged the page",
-    "paged": "paged {whom}{said}",
-    "closed_in_review": "closed the issue in the weekly review",
-    "still_relevant": "marked the issue still relevant in the weekly review",
-    "review_drafted": "drafted the post-incident review ({source})",
-    "review_edited": "edited the post-incident review",
-    "review_published": "published the post-incident review",
-    "followup_done": "finished the follow-up “{title}”",
-    "alert_opened": "opened by an alert from {source} (route {route}, {occurrences} firing)",
-    "alert_repeat": "the alert fired again: {title} (×{occurrences})",
-    "alert_resolved": "the alert resolved: {title}",
-    "recent_deploys": "deploys to {service} shortly before: {versions}",
-}
 
 
 # Payload values Firebell itself composed as Slack markup (mentions, channel links);
@@ -113,21 +150,23 @@ def event_words(event: TimelineEvent, *, mrkdwn: bool = True) -> str:
     for key in ("before", "after", "target"):
         if isinstance(payload.get(key), str):
             payload[key] = label(payload[key])
-    if event.kind == "alert_opened" and isinstance(payload.get("source"), str):
-        payload["source"] = tool_name(payload["source"])
-    if event.kind == "pinned_message":
-        author = payload.pop("author", None)
+    # Fields that words may name, derived from what the payload holds.
+    if isinstance(payload.get("source"), str):
+        payload["tool"] = tool_name(payload["source"])
+    if "author" in payload:
+        author = payload.pop("author")
         payload["from_author"] = f" from <@{author}>" if is_person(author) else ""
     if mrkdwn:
         payload = {k: v if k in MARKUP_KEYS else _escaped(v) for k, v in payload.items()}
-    if event.kind == "paged":
-        payload["said"] = f": “{payload['note']}”" if payload.get("note") else ""
+    payload["said"] = f": “{payload['note']}”" if payload.get("note") else ""
     for key in ("steps", "targets", "versions"):
         if isinstance(payload.get(key), list):
             payload[key] = "; ".join(map(str, payload[key])) or "nobody"
     if "on" in payload:
         payload["state"] = "on" if payload["on"] else "off"
-    template = EVENT_WORDS.get(event.kind, event.kind.replace("_", " "))
+    known = KINDS.get(event.kind)
+    # A kind no longer declared (an old row) reads as its name rather than failing.
+    template = known.words if known is not None else event.kind.replace("_", " ")
     try:
         words = template.format_map(_Blank(payload))
     except (ValueError, IndexError):

@@ -21,6 +21,7 @@ from bot.core.timeline import add_event
 from bot.detection import kinds
 from bot.detection.alerts import Alert
 from bot.detection.config import AlertRoute, DetectionConfig
+from bot.detection.event_kinds import DetectionEvent
 from bot.incidents import kinds as incident_kinds
 from bot.incidents.drafts import IssueDraft
 from bot.incidents.filing import Filing
@@ -167,7 +168,7 @@ class Intake:
             add_event(
                 session,
                 issue,
-                "alert_repeat",
+                DetectionEvent.ALERT_REPEAT,
                 self.clock,
                 None,
                 title=alert.title,
@@ -241,7 +242,7 @@ class Intake:
         add_event(
             session,
             issue,
-            "alert_opened",
+            DetectionEvent.ALERT_OPENED,
             self.clock,
             None,
             source=alert.source,
@@ -264,7 +265,9 @@ class Intake:
         session.add(group)
         if issue is None:
             return Outcome(alert.fingerprint, "resolved")
-        event = add_event(session, issue, "alert_resolved", self.clock, None, title=alert.title)
+        event = add_event(
+            session, issue, DetectionEvent.ALERT_RESOLVED, self.clock, None, title=alert.title
+        )
         kinds.notice(session, self.clock, issue, event)
         if route.resolve_fixes:
             self.lifecycle.fix_automatically(session, issue, f"The alert “{alert.title}” resolved.")

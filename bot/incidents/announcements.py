@@ -1,7 +1,7 @@
 """What the issue channel is told about a change, in words chosen at delivery.
 
 Each announcement is a timeline event; these are its words for the channel
-(the timeline's own shorter words are in core/timeline.py).
+(the timeline's own shorter words are declared with each kind, in event_kinds.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from bot.core.domain import label
 from bot.core.durations import format_duration
 from bot.core.reporters import who
 from bot.core.timeline import describe_event
+from bot.incidents.event_kinds import IncidentEvent
 from storage.models import Issue, TimelineEvent
 
 
@@ -30,18 +31,18 @@ def _priority(key: str, actor: str, p: dict[str, Any]) -> str:
 
 
 WORDS: dict[str, Callable[[str, str, dict[str, Any]], str]] = {
-    "acknowledged": lambda key, actor, _p: f"{actor} acknowledged {key}.",
-    "role_set": _role_set,
-    "severity_changed": lambda key, actor, p: (
+    IncidentEvent.ACKNOWLEDGED: lambda key, actor, _p: f"{actor} acknowledged {key}.",
+    IncidentEvent.ROLE_SET: _role_set,
+    IncidentEvent.SEVERITY_CHANGED: lambda key, actor, p: (
         f"{actor} changed the severity of {key}: {label(p['before'])} → *{label(p['after'])}*."
     ),
-    "priority_changed": _priority,
-    "status_changed": lambda key, actor, p: (
+    IncidentEvent.PRIORITY_CHANGED: _priority,
+    IncidentEvent.STATUS_CHANGED: lambda key, actor, p: (
         f"{actor} moved {key}: {label(p['before'])} → *{label(p['after'])}*."
     ),
-    "reopened": lambda key, actor, _p: f"{actor} reopened {key}.",
-    "deployed": lambda key, actor, _p: f"{actor} marked the fix for {key} as deployed.",
-    "status_update": lambda key, actor, p: (
+    IncidentEvent.REOPENED: lambda key, actor, _p: f"{actor} reopened {key}.",
+    IncidentEvent.DEPLOYED: lambda key, actor, _p: f"{actor} marked the fix for {key} as deployed.",
+    IncidentEvent.STATUS_UPDATE: lambda key, actor, p: (
         f":mega: *Update on {key}* from {actor}\n{escape(p['text'])}"
         + (f"\n*Customer impact:* {escape(p['impact'])}" if p.get("impact") else "")
         + (

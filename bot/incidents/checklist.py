@@ -11,6 +11,7 @@ from bot.core.errors import FirebellError
 from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds
+from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.queries import step_states, unfinished_required
 from bot.incidents.rules import NEXT_STATUS
 from bot.incidents.steps import PhaseView, StepView
@@ -99,7 +100,7 @@ class Checklist:
                 add_event(
                     session,
                     issue,
-                    f"step_{state}",
+                    IncidentEvent(f"step_{state}"),
                     self.clock,
                     actor.user_id,
                     step=step.id,
@@ -124,7 +125,10 @@ def propose_next_if_ready(session: Session, clock: Clock, issue: Issue, book: Pl
         return
     started = session.exec(
         select(TimelineEvent.id)
-        .where(TimelineEvent.issue_id == issue.id, TimelineEvent.kind == "phase_started")
+        .where(
+            TimelineEvent.issue_id == issue.id,
+            TimelineEvent.kind == IncidentEvent.PHASE_STARTED.value,
+        )
         .order_by(col(TimelineEvent.id).desc())
     ).first()
     key = f"proposed:{status.value}:{started or 0}"
@@ -133,7 +137,7 @@ def propose_next_if_ready(session: Session, clock: Clock, issue: Issue, book: Pl
             add_event(
                 session,
                 issue,
-                "next_status_proposed",
+                IncidentEvent.NEXT_STATUS_PROPOSED,
                 clock,
                 None,
                 dedup_key=key,

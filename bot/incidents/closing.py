@@ -15,7 +15,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
+from bot.core.timeline import EventKind
 from bot.incidents import kinds
+from bot.incidents.event_kinds import IncidentEvent
 from storage.models import Issue, StepState, TimelineEvent
 
 Tell = Callable[[Session, Clock, Issue, TimelineEvent], None]
@@ -25,7 +27,7 @@ Tell = Callable[[Session, Clock, Issue, TimelineEvent], None]
 class Closing:
     """Why an issue closes from any status, and how that is recorded and told."""
 
-    kind: str  # the timeline event that records the close (before/after added)
+    kind: EventKind  # the timeline event that records the close (before/after added)
     reason: str  # why running escalations stopped
     summary: str | None = None  # the resolution the reporter is told
     tell_reporter: bool = True  # False: the caller tells the reporters in its own words
@@ -42,7 +44,10 @@ def latest_summary(session: Session, issue: Issue) -> str | None:
         return answer.answer
     update = session.exec(
         select(TimelineEvent)
-        .where(TimelineEvent.issue_id == issue.id, TimelineEvent.kind == "status_update")
+        .where(
+            TimelineEvent.issue_id == issue.id,
+            TimelineEvent.kind == IncidentEvent.STATUS_UPDATE.value,
+        )
         .order_by(col(TimelineEvent.id).desc())
     ).first()
     return str(update.payload.get("text")) if update is not None else None

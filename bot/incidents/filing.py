@@ -20,6 +20,7 @@ from bot.core.reporters import is_person
 from bot.core.timeline import add_event
 from bot.incidents import kinds
 from bot.incidents.drafts import IssueDraft
+from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.hooks import IssueHooks
 from bot.incidents.queries import recent_deploys
 from bot.playbooks.loader import Playbooks
@@ -125,7 +126,7 @@ class Filing:
         add_event(
             session,
             issue,
-            "filed",
+            IncidentEvent.FILED,
             self.clock,
             reporter,
             title=issue.title,
@@ -133,7 +134,9 @@ class Filing:
             type=issue.type,
             source=source.permalink if source else None,
         )
-        add_event(session, issue, "phase_started", self.clock, reporter, phase=issue.phase)
+        add_event(
+            session, issue, IncidentEvent.PHASE_STARTED, self.clock, reporter, phase=issue.phase
+        )
         self.hooks.on_filed(session, issue)
         self._correlate_deploys(session, issue)
         self._provision(session, issue, by_person)
@@ -148,7 +151,7 @@ class Filing:
             add_event(
                 session,
                 issue,
-                "recent_deploys",
+                IncidentEvent.RECENT_DEPLOYS,
                 self.clock,
                 None,
                 service=issue.service,

@@ -25,6 +25,7 @@ from bot.core.timeline import add_event
 from bot.incidents import kinds
 from bot.incidents.checklist import propose_next_if_ready
 from bot.incidents.closing import Closing, latest_summary
+from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.hooks import IssueHooks
 from bot.incidents.issue_figures import TIME_TO_DEPLOY
 from bot.incidents.queries import unfinished_required
@@ -79,7 +80,7 @@ class Lifecycle:
             event = add_event(
                 session,
                 issue,
-                "acknowledged",
+                IncidentEvent.ACKNOWLEDGED,
                 self.clock,
                 actor.user_id,
                 escalations_stopped=stopped or None,
@@ -120,7 +121,9 @@ class Lifecycle:
                 return Changed(issue, f"{issue.key} is already {label(severity)}.")
             before, issue.severity = issue.severity, severity.value
             self.hooks.on_severity_changed(session, issue)
-            self._changed(session, issue, actor, "severity_changed", before, severity.value)
+            self._changed(
+                session, issue, actor, IncidentEvent.SEVERITY_CHANGED, before, severity.value
+            )
             return Changed(issue, f"{issue.key} severity is now {label(severity)}.")
 
     def set_priority(self, issue_id: int, actor: Actor, priority: Priority) -> Changed:
@@ -129,7 +132,9 @@ class Lifecycle:
             if issue.priority == priority:
                 return Changed(issue, f"{issue.key} is already {label(priority)} priority.")
             before, issue.priority = issue.priority, priority.value
-            self._changed(session, issue, actor, "priority_changed", before, priority.value)
+            self._changed(
+                session, issue, actor, IncidentEvent.PRIORITY_CHANGED, before, priority.value
+            )
             return Changed(issue, f"{issue.key} priority is now {label(priority)}.")
 
     def _changed(
@@ -137,7 +142,7 @@ class Lifecycle:
         session: Session,
         issue: Issue,
         actor: Actor,
-        kind: str,
+        kind: IncidentEvent,
         before: str | None,
         after: str,
     ) -> None:
@@ -226,7 +231,13 @@ class Lifecycle:
             issue.fixed_at = issue.deployed_at = issue.closed_at = None
             self.hooks.on_reopened(session, issue, now)
         self.hooks.on_status_changed(session, issue, before.value, now, reopening)
-        kind = closing.kind if closing else "reopened" if reopening else "status_changed"
+        kind = (
+            closing.kind
+            if closing
+            else IncidentEvent.REOPENED
+            if reopening
+            else IncidentEvent.STATUS_CHANGED
+        )
         details = closing.details if closing else {}
         event = add_event(
             session,
@@ -242,7 +253,7 @@ class Lifecycle:
         if closing is None or closing.tell_reporter:
             kinds.tell_reporter(session, self.clock, issue, before.value, target.value, summary)
         if old_phase != new_phase or reopening:
-            add_event(session, issue, "phase_started", self.clock, who, phase=new_phase)
+            add_event(session, issue, IncidentEvent.PHASE_STARTED, self.clock, who, phase=new_phase)
             if target != Status.CLOSED:  # nothing is left to do on a closed issue
                 kinds.post_checklist(session, self.clock, issue, new_phase)
         if target == Status.FIXED:
@@ -259,7 +270,13 @@ class Lifecycle:
         if missing:
             texts = [found[1].text for step_id in missing if (found := book.step(step_id))]
             add_event(
-                session, issue, "phase_left_incomplete", self.clock, who, phase=phase, steps=texts
+                session,
+                issue,
+                IncidentEvent.PHASE_LEFT_INCOMPLETE,
+                self.clock,
+                who,
+                phase=phase,
+                steps=texts,
             )
 
     # -- fixes and deploys ---------------------------------------------------
@@ -298,7 +315,7 @@ class Lifecycle:
             if seconds is not None:
                 note(session, DEPLOYED, value=seconds, about=issue)
             session.add(issue)
-        event = add_event(session, issue, "deployed", self.clock, who, **release)
+        event = add_event(session, issue, IncidentEvent.DEPLOYED, self.clock, who, **release)
         kinds.refresh_card(session, self.clock, issue)
         return event
 
@@ -329,7 +346,7 @@ class Lifecycle:
             event = add_event(
                 session,
                 issue,
-                "status_update",
+                IncidentEvent.STATUS_UPDATE,
                 self.clock,
                 actor.user_id,
                 text=text,
@@ -348,6 +365,8 @@ class Lifecycle:
         with editing(self.db, issue_id) as (session, issue):
             if not set_listening(session, issue, actor.user_id, on):
                 raise FirebellError("Only the reporter can change their own updates.")
-            add_event(session, issue, "reporter_updates", self.clock, actor.user_id, on=on)
+            add_event(
+                session, issue, IncidentEvent.REPORTER_UPDATES, self.clock, actor.user_id, on=on
+            )
             state = "on" if on else "off"
             return Changed(issue, f"Updates about {issue.key} are {state}.")

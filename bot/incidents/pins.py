@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.core.clock import Clock
 from bot.core.timeline import add_event
+from bot.incidents.event_kinds import IncidentEvent
 from storage.db import Database
 from storage.models import Issue
 
@@ -36,7 +37,7 @@ def add_pinned_message(
             add_event(
                 session,
                 issue,
-                "pinned_message",
+                IncidentEvent.PINNED_MESSAGE,
                 clock,
                 pinned_by,  # who pinned it did something; the author is in the payload
                 dedup_key=f"pin:{message_ts}",

@@ -20,6 +20,7 @@ from bot.incidents import kinds
 from bot.incidents.card import issue_card, reporter_confirmation, source_thread_reply
 from bot.incidents.card_extras import CardSettings, card_extras
 from bot.incidents.channel_names import channel_name
+from bot.incidents.event_kinds import IncidentEvent
 from storage.db import Database
 from storage.models import Issue
 
@@ -69,7 +70,7 @@ class Provisioning(SlackSteps):
                 channel = mine
             self.record(
                 issue,
-                "channel_created",
+                IncidentEvent.CHANNEL_CREATED,
                 {"channel_id": channel["id"], "channel_name": channel["name"]},
             )
             return
@@ -100,7 +101,9 @@ class Provisioning(SlackSteps):
 
     async def invite_reporter(self, issue: Issue, _payload: kinds.InviteReporter) -> None:
         await self.invite(issue, issue.reporter_id)
-        self.record(issue, "participant_invited", user_id=issue.reporter_id, role="reporter")
+        self.record(
+            issue, IncidentEvent.PARTICIPANT_INVITED, user_id=issue.reporter_id, role="reporter"
+        )
 
     async def invite(self, issue: Issue, user_id: str) -> None:
         try:
@@ -115,7 +118,7 @@ class Provisioning(SlackSteps):
             return
         text, blocks = issue_card(issue, extras=card_extras(self.db, self.card, issue))
         ts = await self.post_message(self.channel(issue), text, blocks=blocks)
-        self.record(issue, "card_posted", {"card_ts": ts})
+        self.record(issue, IncidentEvent.CARD_POSTED, {"card_ts": ts})
 
     async def pin_card(self, issue: Issue, _payload: kinds.PinCard) -> None:
         try:
@@ -123,11 +126,11 @@ class Provisioning(SlackSteps):
         except SlackApiError as exc:
             if slack_error(exc) != "already_pinned":
                 raise
-        self.record(issue, "card_pinned")
+        self.record(issue, IncidentEvent.CARD_PINNED)
 
     async def dm_reporter(self, issue: Issue, _payload: kinds.DmReporter) -> None:
         await self.post_message(issue.reporter_id, reporter_confirmation(issue))
-        self.record(issue, "reporter_notified", user_id=issue.reporter_id)
+        self.record(issue, IncidentEvent.REPORTER_NOTIFIED, user_id=issue.reporter_id)
 
     async def reply_in_source(self, issue: Issue, _payload: kinds.ReplyInSource) -> None:
         text = source_thread_reply(issue)
@@ -138,7 +141,7 @@ class Provisioning(SlackSteps):
             reason = slack_error(exc)
             if reason == "channel_not_found":
                 # A private channel the bot was never invited to: it cannot answer there.
-                self.record(issue, "source_reply_skipped", reason=reason)
+                self.record(issue, IncidentEvent.SOURCE_REPLY_SKIPPED, reason=reason)
                 return
             if reason != "not_in_channel":
                 raise
@@ -150,6 +153,6 @@ class Provisioning(SlackSteps):
                 reason = slack_error(join_exc)
                 if reason in TRANSIENT_ERRORS:
                     raise
-                self.record(issue, "source_reply_skipped", reason=reason)
+                self.record(issue, IncidentEvent.SOURCE_REPLY_SKIPPED, reason=reason)
                 return
-        self.record(issue, "source_replied", channel=channel, thread_ts=ts)
+        self.record(issue, IncidentEvent.SOURCE_REPLIED, channel=channel, thread_ts=ts)

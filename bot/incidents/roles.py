@@ -10,6 +10,7 @@ from bot.core.membership import record_joined, record_left
 from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds
+from bot.incidents.event_kinds import IncidentEvent
 from bot.playbooks.model import Role
 from storage.db import Database
 from storage.models import Issue, Participant, TimelineEvent
@@ -44,7 +45,13 @@ def set_lead(
         session.delete(row)
     add_participant(session, clock, issue, user_id, role.value)
     event = add_event(
-        session, issue, "role_set", clock, actor.user_id, role=role.value, user_id=user_id
+        session,
+        issue,
+        IncidentEvent.ROLE_SET,
+        clock,
+        actor.user_id,
+        role=role.value,
+        user_id=user_id,
     )
     kinds.invite(session, clock, issue, user_id)
     return event

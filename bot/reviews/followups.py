@@ -12,6 +12,7 @@ from bot.core.errors import FirebellError
 from bot.core.ledger import record_once
 from bot.core.people import Actor
 from bot.core.timeline import add_event
+from bot.reviews.event_kinds import ReviewEvent
 from bot.reviews.kinds import DmFollowup
 from storage.db import Database
 from storage.models import FollowUp, Issue
@@ -49,7 +50,12 @@ class FollowUps:
             issue = session.get(Issue, followup.issue_id)
             assert issue is not None
             add_event(
-                session, issue, "followup_done", self.clock, actor.user_id, title=followup.title
+                session,
+                issue,
+                ReviewEvent.FOLLOWUP_DONE,
+                self.clock,
+                actor.user_id,
+                title=followup.title,
             )
             return f"“{followup.title}” is done."
 

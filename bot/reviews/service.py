@@ -28,6 +28,7 @@ from bot.playbooks.loader import Playbooks
 from bot.playbooks.model import Phase
 from bot.reviews import kinds
 from bot.reviews.content import INSTRUCTIONS, ActionItem, ReviewContent
+from bot.reviews.event_kinds import ReviewEvent
 from bot.reviews.markdown import to_markdown, with_names
 from bot.reviews.template import template_review
 from storage.db import Database
@@ -88,7 +89,9 @@ class Reviews:
             review.drafted_by, review.drafted_at = actor_id, now
             review.status, review.message_ts = "draft", None
             session.add(review)
-            add_event(session, issue, "review_drafted", self.clock, actor_id, source=source)
+            add_event(
+                session, issue, ReviewEvent.REVIEW_DRAFTED, self.clock, actor_id, source=source
+            )
             kinds.send(session, self.clock, issue, kinds.PostReview())
         where = "drafted by the model" if source == "model" else "drafted from the template"
         reason = f" ({note})" if note else ""
@@ -145,7 +148,7 @@ class Reviews:
             content.action_items = actions
             review.content = content.model_dump(mode="json")
             session.add(review)
-            add_event(session, issue, "review_edited", self.clock, actor.user_id)
+            add_event(session, issue, ReviewEvent.REVIEW_EDITED, self.clock, actor.user_id)
             kinds.send(session, self.clock, issue, kinds.UpdateReview())
             return f"The review of {issue.key} is updated."
 
@@ -184,7 +187,7 @@ class Reviews:
             event = add_event(
                 session,
                 issue,
-                "review_published",
+                ReviewEvent.REVIEW_PUBLISHED,
                 self.clock,
                 actor.user_id,
                 action_items=len(content.action_items),

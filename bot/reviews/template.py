@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.ai.prompt import Facts
+from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.issue_figures import TIME_TO_ACKNOWLEDGE, TIME_TO_DEPLOY, TIME_TO_FIX, Span
 from bot.reviews.content import ActionItem, ReviewContent, TimelineEntry
 
@@ -38,7 +39,7 @@ def template_review(facts: Facts) -> ReviewContent:
         f"Commander: {issue.get('commander') or 'none'}; assignee: "
         f"{issue.get('assignee') or 'none'}. "
         "Status updates posted: "
-        f"{sum(1 for line in facts.lines if line.kind == 'status_update')}."
+        f"{sum(1 for line in facts.lines if line.kind == IncidentEvent.STATUS_UPDATE)}."
     )
     resolution = (
         f"{_said(sla, TIME_TO_FIX, 'not fixed')}. {_said(sla, TIME_TO_DEPLOY, 'not deployed')}."

@@ -33,6 +33,7 @@ from bot.sla import kinds
 from bot.sla.clocks import FIRED_FIELD, next_check, running_escalation, thresholds
 from bot.sla.config import EscalationPolicy, OnCallConfig, Target
 from bot.sla.escalation_start import policy_of, start_escalation
+from bot.sla.event_kinds import SlaEvent
 from bot.sla.page_log import record_page
 from bot.sla.targets import NobodyOnCall, PageTarget, render, resolve
 from storage.db import Database
@@ -126,7 +127,7 @@ class Engine:
             event = add_event(
                 session,
                 issue,
-                "sla_warning",
+                SlaEvent.SLA_WARNING,
                 self.clock,
                 None,
                 clock=row.kind,
@@ -138,7 +139,7 @@ class Engine:
             add_event(
                 session,
                 issue,
-                "sla_escalating",
+                SlaEvent.SLA_ESCALATING,
                 self.clock,
                 None,
                 clock=row.kind,
@@ -150,7 +151,9 @@ class Engine:
             result.breaches += 1
             issue.breached_at = issue.breached_at or now
             session.add(issue)
-            event = add_event(session, issue, "sla_breached", self.clock, None, clock=row.kind)
+            event = add_event(
+                session, issue, SlaEvent.SLA_BREACHED, self.clock, None, clock=row.kind
+            )
             note(session, SLA_BREACHED, row.kind, issue.severity, about=issue)
             escalating = self._advance_now(session, issue, row.kind, now)
             if not escalating and self._start_escalation(
@@ -217,7 +220,7 @@ class Engine:
             event = add_event(
                 session,
                 issue,
-                "escalated",
+                SlaEvent.ESCALATED,
                 self.clock,
                 None,
                 clock=row.clock,
@@ -232,7 +235,9 @@ class Engine:
             row.step, row.loop = 0, row.loop + 1
         if row.loop > policy.repeat:
             row.stopped_at, row.next_step_at, row.stop_reason = now, None, "exhausted"
-            add_event(session, issue, "escalation_exhausted", self.clock, None, clock=row.clock)
+            add_event(
+                session, issue, SlaEvent.ESCALATION_EXHAUSTED, self.clock, None, clock=row.clock
+            )
         else:
             row.next_step_at = now + step.wait
         session.add(row)
@@ -276,7 +281,7 @@ class Engine:
                     Escalation.issue_id == issue_id, col(Escalation.stopped_at).is_(None)
                 )
             ).first()
-            add_event(session, issue, "escalation_forced", self.clock, actor_id)
+            add_event(session, issue, SlaEvent.ESCALATION_FORCED, self.clock, actor_id)
             if running is not None:
                 running.next_step_at = now
                 session.add(running)

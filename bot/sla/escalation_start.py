@@ -13,6 +13,7 @@ from bot.core.clock import Clock
 from bot.core.timeline import add_event
 from bot.incidents.hooks import IssueHooks
 from bot.sla.config import EscalationPolicy, OnCallConfig
+from bot.sla.event_kinds import SlaEvent
 from storage.models import Escalation, Issue
 
 
@@ -65,7 +66,7 @@ def start_escalation(
     add_event(
         session,
         issue,
-        "escalation_started",
+        SlaEvent.ESCALATION_STARTED,
         clock,
         None,
         clock=clock_kind,

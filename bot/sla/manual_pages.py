@@ -16,6 +16,7 @@ from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.sla import kinds
 from bot.sla.config import OnCallConfig
+from bot.sla.event_kinds import SlaEvent
 from bot.sla.page_log import record_page
 from bot.sla.targets import PageTarget, TargetKind, render_resolved, resolve
 from bot.sla.views import MANUAL
@@ -53,7 +54,7 @@ class ManualPages:
             if resolved.target.kind == TargetKind.USER:  # asked for by name: into the channel too
                 incident_kinds.invite(session, self.clock, issue, value)
             event = add_event(
-                session, issue, "paged", self.clock, actor_id, whom=whom, note=said or None
+                session, issue, SlaEvent.PAGED, self.clock, actor_id, whom=whom, note=said or None
             )
             kinds.notice(session, self.clock, issue, event)
             return f"Paged {whom} about {issue.key}."

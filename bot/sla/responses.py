@@ -9,6 +9,7 @@ from bot.incidents.closing import Closing
 from bot.incidents.lifecycle import Changed, Lifecycle, editing
 from bot.sla import kinds
 from bot.sla.clocks import SlaClocks
+from bot.sla.event_kinds import SlaEvent
 from storage.db import Database
 
 
@@ -31,7 +32,7 @@ class Responses:
             event = add_event(
                 session,
                 issue,
-                "page_acknowledged",
+                SlaEvent.PAGE_ACKNOWLEDGED,
                 self.clock,
                 actor.user_id,
                 escalation_stopped=bool(stopped),
@@ -42,7 +43,7 @@ class Responses:
     def close_in_review(self, issue_id: int, actor: Actor) -> Changed:
         """The weekly review's Close: an open issue nobody needs any more, from any status."""
         why = Closing(
-            kind="closed_in_review",
+            kind=SlaEvent.CLOSED_IN_REVIEW,
             reason="closed in review",
             summary="Closed in the weekly review as no longer relevant.",
             announce=kinds.notice,
@@ -51,5 +52,5 @@ class Responses:
 
     def still_relevant(self, issue_id: int, actor: Actor) -> Changed:
         with editing(self.db, issue_id) as (session, issue):
-            add_event(session, issue, "still_relevant", self.clock, actor.user_id)
+            add_event(session, issue, SlaEvent.STILL_RELEVANT, self.clock, actor.user_id)
             return Changed(issue, f"Noted: {issue.key} is still relevant.")

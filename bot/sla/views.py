@@ -15,6 +15,7 @@ from bot.core.membership import Visible, open_to_anyone
 from bot.core.reporters import reporter_text, who
 from bot.core.timeline import describe_event
 from bot.incidents.list_views import issue_line
+from bot.sla.event_kinds import SlaEvent
 from storage.models import Issue, SlaClock, TimelineEvent
 
 MANUAL = "manual"  # the clock of a page sent by hand (/incident page)
@@ -124,26 +125,26 @@ def _warning(issue: Any, event: TimelineEvent, now: datetime) -> str:
 
 
 NOTICES: dict[str, Callable[[Any, TimelineEvent, datetime], str]] = {
-    "sla_warning": _warning,
-    "sla_breached": lambda issue, e, _now: breach_text(
+    SlaEvent.SLA_WARNING: _warning,
+    SlaEvent.SLA_BREACHED: lambda issue, e, _now: breach_text(
         issue, e.payload["clock"], e.payload.get("escalating", True)
     ),
-    "escalated": lambda issue, e, _now: escalation_notice(
+    SlaEvent.ESCALATED: lambda issue, e, _now: escalation_notice(
         issue,
         e.payload.get("targets", []),
         e.payload["step"],
         e.payload["steps"],
         e.payload["loop"],
     ),
-    "paged": lambda issue, e, _now: (
+    SlaEvent.PAGED: lambda issue, e, _now: (
         f":mega: {who(e.actor_id)} paged {e.payload['whom']} about {issue.key}"
         + (f": “{escape(clip(e.payload['note'], 500))}”" if e.payload.get("note") else ".")
     ),
-    "page_acknowledged": lambda issue, e, _now: (
+    SlaEvent.PAGE_ACKNOWLEDGED: lambda issue, e, _now: (
         f"{who(e.actor_id)} acknowledged the page for {issue.key}"
         + ("; escalation stopped." if e.payload.get("escalation_stopped", True) else ".")
     ),
-    "closed_in_review": lambda issue, e, _now: (
+    SlaEvent.CLOSED_IN_REVIEW: lambda issue, e, _now: (
         f"{who(e.actor_id)} closed {issue.key} in the weekly review."
     ),
 }

@@ -23,6 +23,7 @@ from bot.core.errors import FirebellError
 from bot.core.membership import members_of
 from bot.core.timeline import describe_event
 from bot.incidents.channel_history import channel_history
+from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.gather import gather_facts
 from bot.incidents.queries import step_states
 from bot.playbooks.loader import Playbooks
@@ -120,7 +121,7 @@ def from_record(session: Session, issue: Issue, playbooks: Playbooks) -> CatchUp
             .limit(200)
         )
     )
-    update = next((e for e in events if e.kind == "status_update"), None)
+    update = next((e for e in events if e.kind == IncidentEvent.STATUS_UPDATE), None)
     recent = [describe_event(e) for e in events[:3]]
     leads = [
         f"{role} <@{user}>"

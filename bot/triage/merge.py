@@ -19,11 +19,13 @@ from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.incidents.closing import Closing
+from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.lifecycle import Changed, Lifecycle
 from bot.incidents.reporters import add_reporter, reporters
 from bot.incidents.rules import can_steer, is_unowned
 from bot.triage import kinds
 from bot.triage.config import TriageConfig
+from bot.triage.event_kinds import TriageEvent
 from storage.db import Database
 from storage.models import DuplicateSuggestion, Issue, IssueLink, TimelineEvent
 
@@ -59,7 +61,7 @@ class Merges:
             # Closed "as a duplicate of INC-12" from any status: the lifecycle's one close
             # (clocks, feed, rollup), told in merge's words; its reporters hear below.
             closing = Closing(
-                kind="merged_into",
+                kind=TriageEvent.MERGED_INTO,
                 reason="merged",
                 tell_reporter=False,
                 announce=merged_notice,
@@ -71,8 +73,16 @@ class Merges:
             into.occurrences += dup.occurrences
             session.add_all([dup, into])
             text = f"{dup.key}: {dup.title}\n{dup.description or ''}"
+            if dup.private and not into.private:  # a private issue's words stay out of sight
+                text = dup.key
             here = add_event(
-                session, into, "merged_from", self.clock, actor.user_id, key=dup.key, text=text
+                session,
+                into,
+                TriageEvent.MERGED_FROM,
+                self.clock,
+                actor.user_id,
+                key=dup.key,
+                text=text,
             )
             merged_notice(session, self.clock, into, here)
             incident_kinds.refresh_card(session, self.clock, into)
@@ -127,7 +137,7 @@ class Merges:
         event = add_event(
             session,
             issue,
-            "priority_changed",
+            IncidentEvent.PRIORITY_CHANGED,
             self.clock,
             None,
             before=before,
@@ -161,7 +171,7 @@ class Merges:
             add_event(
                 session,
                 issue,
-                "not_duplicate",
+                TriageEvent.NOT_DUPLICATE,
                 self.clock,
                 actor.user_id,
                 key=other.key if other else None,
@@ -193,6 +203,8 @@ class Merges:
                 )
             )
             for issue, other in ((a, b), (b, a)):
-                add_event(session, issue, "linked", self.clock, actor.user_id, key=other.key)
+                add_event(
+                    session, issue, TriageEvent.LINKED, self.clock, actor.user_id, key=other.key
+                )
                 incident_kinds.refresh_card(session, self.clock, issue)
             return Changed(a, f"{a.key} and {b.key} are linked; both cards show it.")

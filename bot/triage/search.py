@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from bot.core.timeline import SEARCH_DIRTY, SEARCHED_KINDS
+from bot.core.timeline import KINDS, SEARCH_DIRTY
+from bot.incidents.event_kinds import IncidentEvent
 from storage.db import Database
 from storage.models import Issue, TimelineEvent
 
@@ -48,7 +49,8 @@ def document(session: Session, issue: Issue) -> str:
         select(TimelineEvent.payload)
         .where(
             TimelineEvent.issue_id == issue.id,
-            col(TimelineEvent.kind).in_(SEARCHED_KINDS - {"filed"}),
+            # `filed` stands for the fields above.
+            col(TimelineEvent.kind).in_(KINDS.searched() - {IncidentEvent.FILED.value}),
         )
         .order_by(col(TimelineEvent.at))
     )

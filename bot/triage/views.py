@@ -8,6 +8,7 @@ from bot.core.blocks import button, clip, context, escape, section
 from bot.core.domain import label
 from bot.core.ids import Action
 from bot.core.membership import open_to_anyone
+from bot.triage.event_kinds import TriageEvent
 from storage.models import DuplicateSuggestion, Issue
 
 
@@ -39,7 +40,7 @@ def suggestion_message(
 
 
 def merged_words(issue: Issue, kind: str, other_key: str, other_channel: str | None) -> str:
-    if kind == "merged_into":
+    if kind == TriageEvent.MERGED_INTO:
         where = f" Follow it in <#{other_channel}>." if other_channel else ""
         return f":link: {issue.key} is closed as a duplicate of *{other_key}*.{where}"
     return (

@@ -12,12 +12,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from bot.demo.harness import Harness, running
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.cli import main
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
+from bot.demo.harness import Harness, running
 from sandbox.workspace import Message
 from tests.helpers import channel_of, file_report, people, run
 
