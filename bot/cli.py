@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -135,18 +134,21 @@ def _review_export(args: argparse.Namespace) -> int:
     from bot.reviews.service import review_markdown
     from bot.serving.startup import check_database
     from storage.db import Database
+    from storage.issue_key import IssueKey, NoSuchKey, NotAKey
 
-    match = re.fullmatch(r"(?i)INC-(\d+)", args.issue)
-    if match is None:
-        print(
-            f"firebell: `{args.issue}` is not an issue key; write it like INC-42", file=sys.stderr
-        )
+    try:
+        key = IssueKey.parse(args.issue)
+    except NotAKey as exc:
+        print(f"firebell: {exc}", file=sys.stderr)
         return 2
+    except NoSuchKey as exc:
+        print(f"firebell: {exc}", file=sys.stderr)
+        return 1
     url = load_settings("none").database_url
     check_database(url, must_exist=True)
     db = Database(url)
     try:
-        issue = issue_by_number(db, int(match[1]))
+        issue = issue_by_number(db, key.number)
         from sqlmodel import select
 
         from storage.models import Review

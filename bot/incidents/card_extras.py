@@ -87,7 +87,7 @@ def _kin(session: Session, issue: Issue) -> dict[str, Any]:
     ).all()
     related = sorted(
         {keys[link.second_id if link.first_id == issue.id else link.first_id] for link in links},
-        key=lambda key: int(key.split("-")[1]),
+        key=lambda key: key.number,
     )
     return {
         "duplicates": [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot.core.delivery import Payload, Step
+from bot.core.ids import IssueKey
 from bot.core.membership import open_to_anyone
 from bot.core.slack_steps import SlackSteps
 from bot.triage import kinds
@@ -44,7 +45,7 @@ class TriageDelivery(SlackSteps):
                 return
             key = str(event.payload.get("key", ""))
             other = session.exec(
-                select(Issue).where(Issue.number == int(key.split("-")[1]))
+                select(Issue).where(Issue.number == IssueKey.parse(key).number)
             ).first()
         channel = other.channel_id if other is not None and open_to_anyone(other) else None
         await self.post_message(self.channel(issue), merged_words(issue, event.kind, key, channel))
