@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.issue_key import IssueKey
-from storage.types import UTCDateTime
-
-
-def _utc(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)
+from storage.types import utc_field as _utc
 
 
 class KeyCounter(SQLModel, table=True):
@@ -183,259 +179,48 @@ class PhaseMessage(SQLModel, table=True):
     ts: str = Field(max_length=32)
 
 
-class SlaClock(SQLModel, table=True):
-    """One running SLA clock (acknowledge, update or resolve) of one issue.
+# Every table, named from here (the tables of the other slices live beside this file;
+# importing storage.models registers them all on SQLModel.metadata).
+from storage.record_models import (  # noqa: E402
+    AlertEvent,
+    AlertGroup,
+    Deploy,
+    DuplicateSuggestion,
+    FeedMessage,
+    FollowUp,
+    IssueLink,
+    IssueMetrics,
+    Review,
+)
+from storage.sla_models import (  # noqa: E402
+    Escalation,
+    Notification,
+    OnCallOverride,
+    PageSent,
+    SlaClock,
+)
 
-    `next_check_at` is the next threshold not yet fired (warn, escalate, due);
-    the engine reads only rows whose next check has come, by index.
-    """
-
-    __tablename__ = "sla_clocks"
-    __table_args__ = (
-        UniqueConstraint("issue_id", "kind", name="uq_sla_clock"),
-        Index("ix_sla_clocks_next_check", "next_check_at"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    issue_id: int = Field(foreign_key="issues.id")
-    kind: str = Field(max_length=12)  # acknowledge | update | resolve
-    started_at: datetime = _utc()
-    warn_at: datetime = _utc()
-    escalate_at: datetime = _utc()
-    due_at: datetime = _utc()
-    warned_at: datetime | None = _utc(default=None)
-    escalated_at: datetime | None = _utc(default=None)
-    breached_at: datetime | None = _utc(default=None)
-    stopped_at: datetime | None = _utc(default=None)
-    next_check_at: datetime | None = _utc(default=None)
-
-
-class Escalation(SQLModel, table=True):
-    """An escalation in progress, with the policy as it was when it started."""
-
-    __tablename__ = "escalations"
-    __table_args__ = (
-        UniqueConstraint("issue_id", "clock", name="uq_escalation"),
-        Index("ix_escalations_next_step", "next_step_at"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    issue_id: int = Field(foreign_key="issues.id")
-    clock: str = Field(max_length=12)
-    policy_name: str = Field(max_length=40)
-    policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    step: int = 0
-    loop: int = 0
-    next_step_at: datetime | None = _utc(default=None)
-    started_at: datetime = _utc()
-    stopped_at: datetime | None = _utc(default=None)
-    stop_reason: str | None = Field(default=None, max_length=40)
-
-
-class Notification(SQLModel, table=True):
-    """Every warning, ping and escalation step decided, keyed so it happens once."""
-
-    __tablename__ = "notifications"
-
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=160, unique=True)
-    issue_id: int | None = Field(default=None, foreign_key="issues.id")
-    kind: str = Field(max_length=20)
-    target: str | None = Field(default=None, max_length=80)
-    created_at: datetime = _utc()
-
-
-class OnCallOverride(SQLModel, table=True):
-    __tablename__ = "oncall_overrides"
-    __table_args__ = (Index("ix_overrides_schedule_end", "schedule", "ends_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    schedule: str = Field(max_length=40)
-    user_id: str = Field(max_length=32)
-    starts_at: datetime = _utc()
-    ends_at: datetime = _utc()
-    created_by: str = Field(max_length=32)
-    created_at: datetime = _utc()
-
-
-class Review(SQLModel, table=True):
-    """The post-incident review of an issue: a draft until published."""
-
-    __tablename__ = "reviews"
-
-    id: int | None = Field(default=None, primary_key=True)
-    issue_id: int = Field(foreign_key="issues.id", unique=True)
-    status: str = Field(default="draft", max_length=10)  # draft | published
-    source: str = Field(max_length=20)  # model | template
-    note: str | None = Field(default=None, max_length=300)  # why the template was used
-    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    channel_id: str | None = Field(default=None, max_length=32)
-    message_ts: str | None = Field(default=None, max_length=32)
-    drafted_by: str = Field(max_length=32)
-    drafted_at: datetime = _utc()
-    published_by: str | None = Field(default=None, max_length=32)
-    published_at: datetime | None = _utc(default=None)
-
-
-class FollowUp(SQLModel, table=True):
-    """An action item of a published review, with an owner and a due date."""
-
-    __tablename__ = "followups"
-    __table_args__ = (Index("ix_followups_open_due", "status", "due_on"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    issue_id: int = Field(foreign_key="issues.id")
-    title: str = Field(max_length=200)
-    owner_id: str | None = Field(default=None, max_length=32)
-    due_on: date | None = None
-    priority: str = Field(default="medium", max_length=10)
-    status: str = Field(default="open", max_length=10)  # open | done
-    created_at: datetime = _utc()
-    done_at: datetime | None = _utc(default=None)
-
-
-class AlertGroup(SQLModel, table=True):
-    """All alerts of one fingerprint while they belong to one issue.
-
-    The partial unique index allows one open group per fingerprint: two
-    concurrent first alerts cannot both open an issue, whatever the replica.
-    """
-
-    __tablename__ = "alert_groups"
-    __table_args__ = (
-        Index(
-            "uq_alert_group_open",
-            "fingerprint",
-            unique=True,
-            sqlite_where=text("is_open"),
-            postgresql_where=text("is_open"),
-        ),
-        Index("ix_alert_groups_issue", "issue_id"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    fingerprint: str = Field(max_length=200)
-    source: str = Field(max_length=20)
-    route: str | None = Field(default=None, max_length=60)
-    issue_id: int | None = Field(default=None, foreign_key="issues.id")
-    status: str = Field(default="firing", max_length=10)  # firing | resolved
-    is_open: bool = True
-    title: str = Field(max_length=300)
-    labels: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    links: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    occurrences: int = 0
-    first_seen: datetime = _utc()
-    last_seen: datetime = _utc()
-    resolved_at: datetime | None = _utc(default=None)
-
-
-class AlertEvent(SQLModel, table=True):
-    """One received alert notification (for thresholds: N firing within M minutes)."""
-
-    __tablename__ = "alert_events"
-    __table_args__ = (Index("ix_alert_events_group_at", "group_id", "received_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    group_id: int = Field(foreign_key="alert_groups.id")
-    status: str = Field(max_length=10)
-    received_at: datetime = _utc()
-
-
-class Deploy(SQLModel, table=True):
-    __tablename__ = "deploys"
-    __table_args__ = (
-        UniqueConstraint("service", "version", "environment", name="uq_deploy"),
-        Index("ix_deploys_service_at", "service", "deployed_at"),
-        # Deploys per week and change failure rate read the deploys of a period.
-        Index("ix_deploys_at", "deployed_at"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    service: str = Field(max_length=80)
-    version: str = Field(max_length=80)
-    environment: str = Field(default="production", max_length=40)
-    deployed_at: datetime = _utc()
-    link: str | None = Field(default=None, max_length=500)
-    fixes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    received_at: datetime = _utc()
-
-
-class IssueMetrics(SQLModel, table=True):
-    """Per-issue figures, written when the issue changes: insights read these and
-    the issue's columns, never the timeline (which grows without bound).
-
-    `seconds_<status>` holds the finished spans; the span still running starts
-    at `status_since`. `suspect_deploy_id` is the newest deploy to the issue's
-    service within `deploy_window` before filing: the change that may have failed.
-    """
-
-    __tablename__ = "issue_metrics"
-    __table_args__ = (Index("ix_issue_metrics_deploy", "suspect_deploy_id"),)
-
-    issue_id: int = Field(foreign_key="issues.id", primary_key=True)
-    status_since: datetime = _utc()
-    seconds_new: float = 0.0
-    seconds_assigned: float = 0.0
-    seconds_revise: float = 0.0
-    seconds_retest: float = 0.0
-    seconds_fixed: float = 0.0
-    reopens: int = 0
-    retest_revise_loops: int = 0
-    suspect_deploy_id: int | None = Field(default=None, foreign_key="deploys.id")
-
-
-class PageSent(SQLModel, table=True):
-    """One page, as on-call load counts it: who was paged, through which schedule,
-    and in which part of the day in that schedule's time zone (fixed when sent)."""
-
-    __tablename__ = "pages_sent"
-    __table_args__ = (Index("ix_pages_sent_at", "at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    issue_id: int | None = Field(default=None, foreign_key="issues.id")
-    target_kind: str = Field(max_length=12)  # user | usergroup | channel | pagerduty | opsgenie
-    target: str = Field(max_length=80)
-    user_id: str | None = Field(default=None, max_length=32)  # when one person was paged
-    schedule: str | None = Field(default=None, max_length=40)
-    at: datetime = _utc()
-    hours: str = Field(max_length=8)  # business | off | sleep
-
-
-class FeedMessage(SQLModel, table=True):
-    """An issue's message in the central feed channel, edited as the issue changes."""
-
-    __tablename__ = "feed_messages"
-
-    issue_id: int = Field(foreign_key="issues.id", primary_key=True)
-    channel_id: str = Field(max_length=32)
-    ts: str = Field(max_length=32)
-
-
-class DuplicateSuggestion(SQLModel, table=True):
-    """A likely duplicate found when a report was filed, and what became of it: shown,
-    dismissed ("not a duplicate", remembered) or merged."""
-
-    __tablename__ = "duplicate_suggestions"
-    __table_args__ = (UniqueConstraint("issue_id", "candidate_id", name="uq_duplicate_pair"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    issue_id: int = Field(foreign_key="issues.id")  # the new report
-    candidate_id: int = Field(foreign_key="issues.id")  # the issue it looks like
-    score: float
-    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    state: str = Field(default="shown", max_length=10)  # shown | dismissed | merged
-    created_at: datetime = _utc()
-    decided_by: str | None = Field(default=None, max_length=32)
-
-
-class IssueLink(SQLModel, table=True):
-    """Two related issues (`/incident link`), stored once with the lower id first."""
-
-    __tablename__ = "issue_links"
-    __table_args__ = (UniqueConstraint("first_id", "second_id", name="uq_issue_link"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    first_id: int = Field(foreign_key="issues.id")
-    second_id: int = Field(foreign_key="issues.id")
-    created_by: str = Field(max_length=32)
-    created_at: datetime = _utc()
+__all__ = [
+    "AlertEvent",
+    "AlertGroup",
+    "Deploy",
+    "DuplicateSuggestion",
+    "Escalation",
+    "FeedMessage",
+    "FollowUp",
+    "Issue",
+    "IssueLink",
+    "IssueMetrics",
+    "KeyCounter",
+    "Notification",
+    "OnCallOverride",
+    "OutboxItem",
+    "PageSent",
+    "Participant",
+    "PhaseMessage",
+    "ProcessedEvent",
+    "Review",
+    "SlaClock",
+    "StepState",
+    "TimelineEvent",
+]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -34,3 +35,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def utc_field(**kwargs: Any) -> Any:
+    """A timezone-aware timestamp column (see UTCDateTime)."""
+    return Field(sa_type=UTCDateTime, **kwargs)
