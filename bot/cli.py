@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.config import Mode, load_settings
+from bot.config import load_settings
 from bot.core.errors import ConfigError, StartupError
 from bot.core.logs import configure_logging
 from storage.owner import hold_shared
@@ -77,15 +77,15 @@ def _move_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_config(_args: argparse.Namespace) -> int:
+def _check_config(args: argparse.Namespace) -> int:
     """Everything start-up reads, validated, without starting anything; every problem
     is reported, not only the first."""
-    from bot.config import load_config
+    from bot.config import load_config, run_mode
     from bot.playbooks.loader import load_playbooks
+    from bot.sla.explain import sla_table
 
     settings = load_settings("none")
-    # The Slack settings the mode needs: socket mode when an app token is set, else HTTP.
-    mode: Mode = "socket" if settings.slack_app_token else "http"
+    mode, why = run_mode(settings, args.mode)
     problems: list[str] = []
     try:
         load_settings(mode)
@@ -96,6 +96,7 @@ def _check_config(_args: argparse.Namespace) -> int:
         playbooks = load_playbooks(config.playbooks_dir)
     except ConfigError as exc:
         problems += str(exc).splitlines()
+    print(f"assuming {why}", file=sys.stderr if problems else sys.stdout)
     if problems:
         raise ConfigError("\n".join(problems))
     where = settings.firebell_config or "defaults (no FIREBELL_CONFIG)"
@@ -106,6 +107,9 @@ def _check_config(_args: argparse.Namespace) -> int:
         f"escalation policies: {len(config.escalation_policies)}, schedules: "
         f"{len(config.schedules)}, alert routes: {len(config.alert_routes)}"
     )
+    if args.explain:
+        print("\nSLA policies in force (firebell.yml merged over the defaults):")
+        print("\n".join(sla_table(config)))
     return 0
 
 
@@ -256,9 +260,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     move.add_argument("--to", required=True, metavar="URL", help="postgresql+psycopg://…")
     move.set_defaults(run=_move_data)
-    sub.add_parser(
+    check = sub.add_parser(
         "check-config", help="validate the environment, firebell.yml and playbooks"
-    ).set_defaults(run=_check_config)
+    )
+    check.add_argument(
+        "--mode",
+        choices=["http", "socket"],
+        help="the run mode to check (default: socket if SLACK_APP_TOKEN is set, http if "
+        "only SLACK_SIGNING_SECRET is, else socket, the manifest's default)",
+    )
+    check.add_argument(
+        "--explain", action="store_true", help="print the SLA policy in force, per severity"
+    )
+    check.set_defaults(run=_check_config)
     review = sub.add_parser("review", help="post-incident reviews")
     review_sub = review.add_subparsers(dest="review_command", required=True)
     export = review_sub.add_parser("export", help="write a review as Markdown")

@@ -7,15 +7,15 @@ never appear in logs or reprs.
 
 from __future__ import annotations
 
-import difflib
-import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.ai.settings import ReviewConfig
+from bot.core.config_errors import problems
+from bot.core.config_types import UserOrGroupId
 from bot.core.domain import IssueType
 from bot.core.errors import ConfigError
 from bot.core.yaml_files import read_mapping
@@ -93,10 +93,7 @@ def load_settings(mode: Mode = "none", **overrides: Any) -> Settings:
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
-            lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+        lines = problems(exc, Settings, lambda key: key.split(".")[0].upper())
         raise ConfigError("\n".join(lines)) from None
     missing = [
         f"{name.upper()}: missing; expected {what}"
@@ -106,6 +103,21 @@ def load_settings(mode: Mode = "none", **overrides: Any) -> Settings:
     if missing:
         raise ConfigError("\n".join(missing))
     return settings
+
+
+def run_mode(settings: Settings, chosen: str | None = None) -> tuple[Mode, str]:
+    """The mode `check-config` checks, and why: the one asked for, else what the settings
+    point to, else Socket Mode (the manifest's default)."""
+    hint = "; pass --mode http or --mode socket to check the other"
+    if chosen == "http":
+        return "http", "HTTP mode (--mode http)"
+    if chosen == "socket":
+        return "socket", "Socket Mode (--mode socket)"
+    if settings.slack_app_token is not None:
+        return "socket", "Socket Mode (SLACK_APP_TOKEN is set)" + hint
+    if settings.slack_signing_secret is not None:
+        return "http", "HTTP mode (SLACK_SIGNING_SECRET is set, SLACK_APP_TOKEN is not)" + hint
+    return "socket", "Socket Mode (the manifest's default)" + hint
 
 
 class FirebellConfig(OnCallConfig, DetectionConfig):
@@ -118,10 +130,13 @@ class FirebellConfig(OnCallConfig, DetectionConfig):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Slack user IDs (U…) or user-group IDs (S…) of people who may steer any issue.
-    admins: list[Annotated[str, Field(pattern=r"^[US][A-Z0-9]{2,20}$")]] = Field(
-        default_factory=list
+    admins: list[UserOrGroupId] = Field(default_factory=list)
+    channel_prefix: str = Field(
+        default="inc",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,9}$",
+        description="up to 10 lowercase letters, digits, dashes or underscores",
+        examples=["inc"],
     )
-    channel_prefix: str = Field(default="inc", pattern=r"^[a-z0-9][a-z0-9_-]{0,9}$")
     # A folder of the team's own playbooks (relative to firebell.yml).
     playbooks_dir: Path | None = None
     review: ReviewConfig = Field(default_factory=ReviewConfig)
@@ -143,42 +158,5 @@ def load_config(path: Path | None) -> FirebellConfig:
     try:
         return FirebellConfig(**raw)
     except ValidationError as exc:
-        lines = [
-            f"{path}: {'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}{_did_you_mean(e)}"
-            for e in exc.errors()
-        ]
+        lines = problems(exc, FirebellConfig, lambda key: f"{path}: {key}")
         raise ConfigError("\n".join(lines)) from None
-
-
-def _did_you_mean(error: Any) -> str:
-    """For an unknown key, the closest key that section does know."""
-    if error["type"] != "extra_forbidden":
-        return ""
-    model: type[BaseModel] | None = FirebellConfig
-    for step in error["loc"][:-1]:
-        if isinstance(step, int):
-            continue
-        field = model.model_fields.get(step) if model is not None else None
-        if field is None:
-            return ""
-        model = next(
-            (
-                t
-                for t in _types_in(field.annotation)
-                if isinstance(t, type) and issubclass(t, BaseModel)
-            ),
-            None,
-        )
-        if model is None:
-            return ""
-    known = list(model.model_fields) if model is not None else []
-    close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
-    return f" (did you mean `{close[0]}`?)" if close else ""
-
-
-def _types_in(annotation: Any) -> list[Any]:
-    """A field's annotation and the types inside it (list[X], X | None, dict[str, X])."""
-    found = [annotation]
-    for arg in typing.get_args(annotation):
-        found += _types_in(arg)
-    return found

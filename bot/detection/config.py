@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from bot.core.config_types import Token
 from bot.core.domain import IssueType, SeverityName
 from bot.core.durations import Duration
 
@@ -19,7 +20,7 @@ class Strict(BaseModel):
 
 class WebhookConfig(Strict):
     # Bearer tokens per source; a source without a token is refused (401).
-    tokens: dict[Source, SecretStr] = Field(default_factory=dict)
+    tokens: dict[Source, Token] = Field(default_factory=dict)
     # Sentry signs each request with the integration's client secret.
     sentry_client_secret: SecretStr | None = None
     max_body_kb: int = Field(default=512, ge=16, le=10_240)
@@ -34,7 +35,11 @@ class AlertRoute(Strict):
     """Which alerts a rule takes (all given labels equal; source if given) and what
     issues they make."""
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$")
+    name: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,59}$",
+        description="a name of lowercase letters, digits and dashes (up to 60)",
+        examples=["payments"],
+    )
     source: Source | None = None
     labels: dict[str, str] = Field(default_factory=dict)
     severity: SeverityName | None = None  # else the alert's own severity

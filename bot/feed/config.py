@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.core.config_types import ChannelId
 from bot.core.domain import SeverityName
 
 
@@ -12,7 +13,7 @@ class AnnounceConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    channel: str = Field(pattern=r"^[CG][A-Z0-9]{2,20}$")
+    channel: ChannelId
     severities: list[SeverityName] = Field(default_factory=list)
 
     def takes(self, severity: str) -> bool:

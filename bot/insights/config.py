@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from bot.core.config_types import Token
 from bot.core.domain import IssueType
 
 
@@ -18,7 +19,7 @@ class MetricsConfig(BaseModel):
 class ApiToken(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    token: SecretStr = Field(min_length=16)
+    token: Token
     private: bool = False  # may this token see private issues (by name)?
 
 

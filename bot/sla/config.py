@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import time, timedelta
-from typing import Annotated, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -16,10 +16,9 @@ from pydantic import (
 )
 
 from bot.core.business_time import BusinessHours
-from bot.core.domain import IssueType, Severity, SeverityName
+from bot.core.config_types import ChannelId, LocalMoment, Name, UserGroupId, UserId
+from bot.core.domain import IssueType, Severity, SeverityName, parse_severity
 from bot.core.durations import Duration
-
-UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,20}$")]
 
 
 def _zone(value: str) -> str:
@@ -56,13 +55,24 @@ class BusinessHoursConfig(Strict):
         return BusinessHours(self.timezone, list(self.days), self.start, self.end)
 
 
-class SlaPolicy(Strict):
-    """Per severity. With business hours, a day ('1d') is one business day."""
+CLOCKS = ("acknowledge", "update", "resolve")
 
-    acknowledge: Duration | None = None
-    update: Duration | None = None
-    resolve: Duration | None = None
+
+class SlaPolicy(Strict):
+    """Per severity. With business hours, a day ('1d') is one business day. A clock
+    set to `off` does not run for that severity."""
+
+    acknowledge: Duration | None = Field(default=None, examples=["15m"])
+    update: Duration | None = Field(default=None, examples=["30m"])
+    resolve: Duration | None = Field(default=None, examples=["4h"])
     business_hours: BusinessHoursConfig | None = None
+
+    @field_validator(*CLOCKS, mode="before")
+    @classmethod
+    def _off(cls, value: object) -> object:
+        # YAML reads a bare `off` as false.
+        off = value is False or (isinstance(value, str) and value.strip().lower() == "off")
+        return None if off else value
 
 
 def _default_policies() -> dict[SeverityName, SlaPolicy]:
@@ -88,7 +98,29 @@ def _default_policies() -> dict[SeverityName, SlaPolicy]:
 class SlaConfig(Strict):
     warn_at: float = Field(default=0.75, gt=0, lt=1)
     escalate_at: float = Field(default=0.90, gt=0, lt=1)
+    # What a team writes is merged over the defaults, per severity and per clock.
     policies: dict[SeverityName, SlaPolicy] = Field(default_factory=_default_policies)
+
+    @field_validator("policies", mode="before")
+    @classmethod
+    def _over_defaults(cls, given: object) -> object:
+        """`{sev1: {acknowledge: 5m}}` changes critical's acknowledge clock only: every
+        other clock and severity keeps its default (a clock is stopped with `off`)."""
+        if not isinstance(given, dict):
+            return given
+        merged: dict[Any, Any] = {
+            severity: policy.model_dump() for severity, policy in _default_policies().items()
+        }
+        for key, policy in given.items():
+            severity = parse_severity(key) if isinstance(key, str) else None
+            if severity is None or not isinstance(policy, dict | SlaPolicy):
+                merged[key] = policy  # left for validation to refuse in our words
+                continue
+            changes = (
+                policy.model_dump(exclude_unset=True) if isinstance(policy, SlaPolicy) else policy
+            )
+            merged[severity] = {**merged[severity], **changes}
+        return merged
 
     @model_validator(mode="after")
     def _thresholds(self) -> SlaConfig:
@@ -103,17 +135,17 @@ class SlaConfig(Strict):
 class Rotation(Strict):
     participants: list[UserId] = Field(min_length=1)
     shift: Duration = timedelta(weeks=1)
-    handoff: str = Field(default="2026-01-05T09:00", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
+    handoff: LocalMoment = "2026-01-05T09:00"
 
 
 class Override(Strict):
     user: UserId
-    start: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
-    end: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
+    start: LocalMoment
+    end: LocalMoment
 
 
 class Schedule(Strict):
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    name: Name
     timezone: str = "UTC"
     rotations: list[Rotation] = Field(min_length=1)
     overrides: list[Override] = Field(default_factory=list)
@@ -128,8 +160,8 @@ class Target(Strict):
 
     user: UserId | None = None
     schedule: str | None = None
-    usergroup: str | None = Field(default=None, pattern=r"^S[A-Z0-9]{2,20}$")
-    channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,20}$")
+    usergroup: UserGroupId | None = None
+    channel: ChannelId | None = None
     pagerduty: str | None = None  # a routing (integration) key
     opsgenie: str | None = None  # an API key
 
@@ -156,7 +188,7 @@ class Match(Strict):
 
 
 class EscalationPolicy(Strict):
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    name: Name
     match: Match = Field(default_factory=Match)
     repeat: int = Field(default=0, ge=0, le=10)  # extra rounds after the first
     steps: list[EscalationStep] = Field(min_length=1, max_length=10)
@@ -186,7 +218,7 @@ class PagingConfig(Strict):
 
 
 class DigestConfig(Strict):
-    channel: str = Field(pattern=r"^[CG][A-Z0-9]{2,20}$")
+    channel: ChannelId
     day: DayName = "mon"
     at: time = time(9)  # local time of day, in `timezone`
     timezone: str = "UTC"
