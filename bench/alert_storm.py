@@ -30,7 +30,7 @@ ALERTS = int(os.environ.get("BENCH_ALERTS", "10000"))
 FINGERPRINTS = 20
 CONCURRENCY = 50
 TARGET_RATE = 2000
-TOKEN = "storm-token"
+TOKEN = "storm-token-0123456789"
 
 
 def body(n: int) -> bytes:

@@ -31,16 +31,16 @@ Mode = Literal["http", "socket", "none"]
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
-    slack_bot_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
+    slack_bot_token: SecretStr | None = Field(default=None, examples=["xoxb-…"])
+    slack_signing_secret: SecretStr | None = Field(default=None, examples=["8f14e45f…"])
+    slack_app_token: SecretStr | None = Field(default=None, examples=["xapp-…"])
     slack_api_url: str = "https://slack.com/api/"
     slack_timeout_seconds: float = Field(default=10.0, gt=0)
     database_url: str = "sqlite:///firebell.db"
-    openai_api_key: SecretStr | None = None
-    openai_base_url: str | None = None
+    openai_api_key: SecretStr | None = Field(default=None, examples=["sk-…"])
+    openai_base_url: str | None = Field(default=None, examples=["https://api.openai.com/v1"])
     openai_model: str = "gpt-4o-mini"
-    firebell_config: Path | None = None
+    firebell_config: Path | None = Field(default=None, examples=["/etc/firebell/firebell.yml"])
     # How often the outbox is swept for retries that fell due (seconds).
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
     # The SLA/escalation tick (firebell.yml tick_seconds); tests drive ticks themselves.
@@ -138,7 +138,7 @@ class FirebellConfig(OnCallConfig, DetectionConfig):
         examples=["inc"],
     )
     # A folder of the team's own playbooks (relative to firebell.yml).
-    playbooks_dir: Path | None = None
+    playbooks_dir: Path | None = Field(default=None, examples=["playbooks"])
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)

@@ -108,11 +108,11 @@ def kind_of(annotation: Any) -> str:
     if origin is typing.Literal:
         return "one of " + ", ".join(str(a) for a in typing.get_args(annotation))
     if isinstance(annotation, type):
+        if issubclass(annotation, Enum):
+            return "one of " + ", ".join(str(m.value) for m in annotation)
         for known, words in _WORDS.items():
             if issubclass(annotation, known):
                 return words
-        if issubclass(annotation, Enum):
-            return "one of " + ", ".join(str(m.value) for m in annotation)
         if issubclass(annotation, BaseModel):
             return "a mapping of settings"
     return "a value of another kind"

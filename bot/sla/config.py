@@ -38,7 +38,7 @@ WEEKDAYS: list[DayName] = ["mon", "tue", "wed", "thu", "fri"]
 
 
 class BusinessHoursConfig(Strict):
-    timezone: str = "UTC"
+    timezone: str = Field(default="UTC", examples=["Europe/Berlin"])
     days: list[DayName] = Field(default_factory=lambda: list(WEEKDAYS))
     start: time = time(9)
     end: time = time(17)
@@ -146,7 +146,7 @@ class Override(Strict):
 
 class Schedule(Strict):
     name: Name
-    timezone: str = "UTC"
+    timezone: str = Field(default="UTC", examples=["Europe/Berlin"])
     rotations: list[Rotation] = Field(min_length=1)
     overrides: list[Override] = Field(default_factory=list)
 
@@ -159,11 +159,11 @@ class Target(Strict):
     this as (`PageTarget.configured`)."""
 
     user: UserId | None = None
-    schedule: str | None = None
+    schedule: str | None = Field(default=None, examples=["primary"])
     usergroup: UserGroupId | None = None
     channel: ChannelId | None = None
-    pagerduty: str | None = None  # a routing (integration) key
-    opsgenie: str | None = None  # an API key
+    pagerduty: str | None = Field(default=None, examples=["<routing key>"])  # Events API v2
+    opsgenie: str | None = Field(default=None, examples=["<API key>"])
 
     @model_validator(mode="after")
     def _one(self) -> Target:
@@ -221,7 +221,7 @@ class DigestConfig(Strict):
     channel: ChannelId
     day: DayName = "mon"
     at: time = time(9)  # local time of day, in `timezone`
-    timezone: str = "UTC"
+    timezone: str = Field(default="UTC", examples=["Europe/Berlin"])
     stale_after: Duration = timedelta(days=14)
 
     _zone = field_validator("timezone")(_zone)

@@ -16,7 +16,10 @@ def sla_table(config: OnCallConfig) -> list[str]:
     """One line per severity, worst first, then the thresholds and the business hours."""
     rows = [HEADER] + [_row(config, severity) for severity in reversed(Severity)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
     sla = config.sla
     lines.append(
         f"warn the owner at {sla.warn_at:.0%} of a clock; escalate at {sla.escalate_at:.0%} "
@@ -27,8 +30,8 @@ def sla_table(config: OnCallConfig) -> list[str]:
         if hours is not None:
             days = ", ".join(hours.days)
             lines.append(
-                f"{severity.value}: business hours {days} "
-                f"{hours.start:%H:%M}-{hours.end:%H:%M} {hours.timezone} (a day is one business day)"
+                f"{severity.value}: business hours {days} {hours.start:%H:%M}-{hours.end:%H:%M} "
+                f"{hours.timezone} (a day is one business day)"
             )
     narrower = [p.name for p in config.escalation_policies if p.match.types or p.match.services]
     if narrower:

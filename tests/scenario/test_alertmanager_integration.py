@@ -26,7 +26,7 @@ from tests.ports import free_port
 from tests.processes import wait_for_http
 
 BINARY = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
-TOKEN = "am-token"
+TOKEN = "am-token-0123456789"
 
 pytestmark = pytest.mark.skipif(
     BINARY is None and not os.environ.get("CI"),

@@ -18,7 +18,7 @@ from bot.core.clock import FakeClock
 from bot.demo.harness import Harness, running
 from storage.models import AlertGroup, Issue, TimelineEvent
 
-TOKEN = "hook-token"
+TOKEN = "hook-token-0123456789"
 SENTRY_SECRET = "sentry-client-secret"
 CONFIG = FirebellConfig.model_validate(
     {

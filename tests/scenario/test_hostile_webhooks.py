@@ -31,7 +31,7 @@ from bot.demo.harness import Harness, running
 from storage.models import AlertEvent, Deploy
 from tests.hostile_json import Raw, dumps, nested, paths, swap
 
-TOKEN = "hostile-token"
+TOKEN = "hostile-token-0123456789"
 SENTRY_SECRET = "hostile-sentry-secret"
 SOURCES = ("alertmanager", "grafana", "sentry", "datadog", "generic", "deploy")
 MAX_BODY_KB = 16

@@ -14,7 +14,7 @@ from bot.demo.harness import Harness, running
 from sandbox.workspace import Channel, User
 from tests.helpers import GOOD_REPORT, channel_of, issues, open_modal, people, run
 
-HOOK_TOKEN = "hook-token"
+HOOK_TOKEN = "hook-token-0123456789"
 METRICS_TOKEN = "scrape-secret"
 WEBHOOKS = {"tokens": {"generic": HOOK_TOKEN}}
 

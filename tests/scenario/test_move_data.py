@@ -21,7 +21,7 @@ from tests.helpers import channel_of, file_another, people, run
 from tests.processes import firebell_env, run_firebell, start_firebell, until
 
 PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
-TOKEN = "move-hook-token"
+TOKEN = "move-hook-token-0123"
 pytestmark = pytest.mark.skipif(not PG_URL, reason="moves into PostgreSQL: the PostgreSQL run")
 
 

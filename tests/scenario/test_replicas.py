@@ -16,7 +16,7 @@ from storage.db import normalise_url
 from tests.processes import FirebellProcess, firebell_env, start_firebell, until
 
 PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
-TOKEN = "hook-token"
+TOKEN = "hook-token-0123456789"
 
 
 async def start(

@@ -18,7 +18,7 @@ from sandbox import Sandbox
 from tests.ports import free_port
 from tests.processes import firebell_env, run_firebell, start_firebell
 
-TOKEN = "hook-token"
+TOKEN = "hook-token-0123456789"
 
 
 def environment(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:

@@ -64,10 +64,10 @@ def test_bad_config_file_names_file_key_and_problem(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value) == (
-        f"{path}: chanel_prefix: Extra inputs are not permitted (did you mean `channel_prefix`?)"
+        f"{path}: chanel_prefix: is not a setting here (did you mean `channel_prefix`?)"
     )
     path.write_text("channel_prefix: 'Has Spaces'\n")
-    with pytest.raises(ConfigError, match=r"firebell.yml: channel_prefix: String should match"):
+    with pytest.raises(ConfigError, match=r"firebell.yml: channel_prefix: must be up to 10 "):
         load_config(path)
     path.write_text("admins: [U012AB\n")
     with pytest.raises(ConfigError, match=r"firebell.yml: not valid YAML at line 2"):
