@@ -254,6 +254,7 @@ def create_app(
     digest = Digest(db, clock, config.digest)
 
     provisioning = Provisioning(db, clock, client, config.channel_prefix, card)
+    people = People(list(config.admins), clock)
     deliveries = DeliveryTable(db)
     for table in (
         provisioning.table(),
@@ -262,7 +263,7 @@ def create_app(
         DetectionDelivery(db, clock, client).table(),
         ReviewDelivery(db, clock, client).table(),
         FeedDelivery(db, clock, client).table(),
-        TriageDelivery(db, clock, client).table(),
+        TriageDelivery(db, clock, client, people).table(),
     ):
         deliveries.register(table)
     deliveries.require([IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind])
@@ -281,7 +282,7 @@ def create_app(
         outbox=outbox,
         worker=OutboxWorker(outbox, settings.outbox_poll_seconds),
         background=BackgroundTasks(),
-        people=People(list(config.admins), clock),
+        people=people,
         filing=filing,
         lifecycle=lifecycle,
         checklist=checklist,

@@ -56,6 +56,27 @@ def format_duration(delta: timedelta) -> str:
     return " ".join(p for p in parts if p)
 
 
+def rough_age(age: timedelta) -> str:
+    """12m, 5h, 3d: how long ago, at a glance in a list (never "0h")."""
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 1)}m"
+    hours = minutes // 60
+    return f"{hours}h" if hours < 48 else f"{hours // 24}d"
+
+
+def spoken_gap(delta: timedelta) -> str:
+    """The gap between two moments in words, in its largest unit: "3 minutes",
+    "5 hours", "2 days" (said in a sentence, where "3m" reads as a typo)."""
+    seconds = abs(delta.total_seconds())
+    if seconds < 60:
+        return "less than a minute"
+    units = (("day", 86400), ("hour", 3600), ("minute", 60))
+    unit, size = next((u, n) for u, n in units if seconds >= n)
+    count = int(seconds // size)
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
 def _read_duration(value: object) -> object:
     # ISO 8601 ("PT10M") is how a stored policy snapshot writes durations; pydantic reads it.
     if isinstance(value, str) and not value.startswith("P"):

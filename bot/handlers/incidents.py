@@ -29,10 +29,15 @@ from bot.handlers.command_parser import (
 )
 from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Later, Reply
-from bot.handlers.replies import open_view
+from bot.handlers.replies import open_view, replace_message
 from bot.incidents.card import issue_card
 from bot.incidents.lifecycle import Changed
-from bot.incidents.lifecycle_views import NEXT_UPDATE_CHOICES, severity_modal, update_modal
+from bot.incidents.lifecycle_views import (
+    NEXT_UPDATE_CHOICES,
+    proposal_taken,
+    severity_modal,
+    update_modal,
+)
 from bot.incidents.list_views import list_blocks, timeline_blocks
 from bot.incidents.queries import get_issue, list_issues, timeline
 from bot.incidents.rules import require_steer
@@ -271,12 +276,23 @@ async def mark_fixed(runtime: Runtime, actor: Actor, value: str) -> Reply:
     return runtime.lifecycle.move_status(issue_id_of(value), actor, Status.FIXED).message
 
 
-async def move(runtime: Runtime, actor: Actor, value: str) -> Reply:
+async def move(
+    runtime: Runtime,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    later: Later,
+    actor: Actor,
+    value: str,
+) -> Reply:
+    """The proposal's "Move to …": once pressed, the proposal says who moved it."""
     try:
         target = Status(detail_of(value))
     except ValueError:
         raise FirebellError(STALE) from None
-    return runtime.lifecycle.move_status(issue_id_of(value), actor, target).message
+    changed = runtime.lifecycle.move_status(issue_id_of(value), actor, target)
+    text, blocks = proposal_taken(changed.issue, target, actor.user_id)
+    later(replace_message(client, body, text, blocks), "mark the proposal used")
+    return changed.message
 
 
 async def updates_off(runtime: Runtime, actor: Actor, value: str) -> Reply:

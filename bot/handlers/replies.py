@@ -46,6 +46,18 @@ async def tell_user(
         log.warning("could not tell user %s: %s", user, text)
 
 
+async def replace_message(
+    client: AsyncWebClient, body: dict[str, Any], text: str, blocks: list[dict[str, Any]]
+) -> None:
+    """Edit the message whose button was pressed: once used, its buttons are spent and
+    it says what was done instead. A press from a surface without a message edits nothing."""
+    where = body.get("container") or {}
+    if where.get("channel_id") and where.get("message_ts"):
+        await client.chat_update(
+            channel=where["channel_id"], ts=where["message_ts"], text=text, blocks=blocks
+        )
+
+
 async def open_view(client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
     """Open a modal. A trigger that expired is the user's to retry; any other refusal
     goes up the error path (logged with an error id, answered with an apology)."""

@@ -10,6 +10,7 @@ from bot.core.blocks import button, clip, context, escape, plain, section, slack
 from bot.core.domain import Severity, Status, label
 from bot.core.ids import Action, Callback, ModalField
 from bot.incidents.report_modal import SEVERITY_HINTS
+from bot.incidents.status_words import for_reporter, small_print
 
 
 def proposal_message(issue: Any, target: str, phase: str) -> tuple[str, list[dict[str, Any]]]:
@@ -33,19 +34,22 @@ def proposal_message(issue: Any, target: str, phase: str) -> tuple[str, list[dic
     return text, blocks
 
 
+def proposal_taken(issue: Any, target: str, user_id: str) -> tuple[str, list[dict[str, Any]]]:
+    """The proposal once its button was used: who did what, and no button left."""
+    text = f"<@{user_id}> moved {issue.key} to *{label(target)}*."
+    return text, [section(text)]
+
+
 def reporter_update(
     issue: Any, before: str, after: str, summary: str | None
 ) -> tuple[str, list[dict[str, Any]]]:
-    if after == Status.CLOSED:
-        text = f"*{issue.key}* ({escape(issue.title)}) is closed."
-        if summary:
-            text += f"\n*Resolution:* {escape(clip(summary, 2000))}"
-    else:
-        text = (
-            f"*{issue.key}* ({escape(issue.title)}) moved from {label(before)} to *{label(after)}*."
-        )
+    """What the move means for the reporter, in words; the status word in small print."""
+    text = f"*{issue.key}* ({escape(issue.title)}): {for_reporter(before, after)}"
+    if after == Status.CLOSED and summary:
+        text += f"\n*Resolution:* {escape(clip(summary, 2000))}"
     blocks = [
         section(text),
+        context(small_print(before, after)),
         {
             "type": "actions",
             "block_id": "reporter_updates",
@@ -54,7 +58,7 @@ def reporter_update(
             ],
         },
     ]
-    return clip(text, 3000), blocks
+    return f"{clip(text, 2900)} ({label(after)})", blocks
 
 
 def reporter_news(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.core.blocks import clip, context, escape, header, section, slack_date
@@ -10,6 +10,7 @@ from bot.core.domain import label
 from bot.core.membership import Visible
 from bot.core.timeline import describe_event
 from bot.incidents.queries import TimelineExcerpt
+from bot.incidents.status_words import since
 from storage.models import Issue
 
 
@@ -36,22 +37,12 @@ def timeline_blocks(issue: Issue, excerpt: TimelineExcerpt) -> list[dict[str, An
     return blocks[:50]
 
 
-def rough_age(age: timedelta) -> str:
-    """12m, 5h, 3d: how long an issue has been open, at a glance (never "0h")."""
-    minutes = int(age.total_seconds() // 60)
-    if minutes < 60:
-        return f"{max(minutes, 1)}m"
-    hours = minutes // 60
-    return f"{hours}h" if hours < 48 else f"{hours // 24}d"
-
-
 def issue_line(issue: Issue, now: datetime) -> str:
-    age_text = rough_age(now - issue.created_at)
     where = f" <#{issue.channel_id}>" if issue.channel_id else ""
     lead = f" · lead <@{issue.commander_id}>" if issue.commander_id else " · *nobody leads*"
     return (
         f"*{issue.key}* {escape(clip(issue.title, 80))}{where}\n"
-        f"{label(issue.status)} · {label(issue.severity)}{lead} · open {age_text}"
+        f"{label(issue.status)} · {label(issue.severity)}{lead} · {since(issue, now)}"
     )
 
 

@@ -39,6 +39,11 @@ NEXT_STATUS: dict[Status, Status] = {
 OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.REVISE, Status.RETEST, Status.FIXED)
 
 
+def is_open(issue: Issue) -> bool:
+    """Open: not Closed (a Fixed issue is still open: it can take a merge or a reopen)."""
+    return Status(issue.status) in OPEN_STATUSES
+
+
 def check_transition(issue: Issue, target: Status) -> None:
     current = Status(issue.status)
     if target == current:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import col, select
 
+from bot.core.clock import Clock
 from bot.core.delivery import Payload, Step
 from bot.core.ids import IssueKey
 from bot.core.membership import open_to_anyone
+from bot.core.people import People
 from bot.core.slack_steps import SlackSteps
+from bot.incidents.rules import can_steer
 from bot.triage import kinds
 from bot.triage.views import merged_dm, merged_words, suggestion_message
+from storage.db import Database
 from storage.models import DuplicateSuggestion, Issue, TimelineEvent
 
 
 class TriageDelivery(SlackSteps):
+    def __init__(self, db: Database, clock: Clock, client: AsyncWebClient, people: People) -> None:
+        super().__init__(db, clock, client)
+        self.people = people  # whether the reporter may reopen a closed lookalike
+
     def table(self) -> dict[type[Payload], Step]:
         return {
             kinds.SuggestDuplicates: self.suggest,
@@ -35,7 +44,9 @@ class TriageDelivery(SlackSteps):
             ]
         if not found or issue.merged_into_id is not None:
             return  # answered or merged before this went out
-        text, blocks = suggestion_message(issue, found)
+        reporter = await self.people.actor(self.client, issue.reporter_id)
+        may_reopen = {o.id for _, o in found if o.id is not None and can_steer(o, reporter)}
+        text, blocks = suggestion_message(issue, found, may_reopen)
         await self.post_message(issue.reporter_id, text, blocks=blocks)
 
     async def merged_notice(self, issue: Issue, payload: kinds.MergedNotice) -> None:

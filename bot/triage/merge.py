@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.core.delivery import enqueue, saved_id
-from bot.core.domain import Priority, Status, label
+from bot.core.domain import Priority, label
 from bot.core.errors import FirebellError
 from bot.core.people import Actor
 from bot.core.timeline import add_event
@@ -22,7 +22,7 @@ from bot.incidents.closing import Closing
 from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.lifecycle import Changed, Lifecycle
 from bot.incidents.reporters import add_reporter, reporters
-from bot.incidents.rules import can_steer, is_unowned
+from bot.incidents.rules import can_steer, is_open, is_unowned
 from bot.triage import kinds
 from bot.triage.config import TriageConfig
 from bot.triage.event_kinds import TriageEvent
@@ -108,7 +108,7 @@ class Merges:
             raise FirebellError(
                 f"{into.key} is itself a duplicate; merge into the issue it was merged into."
             )
-        if into.status == Status.CLOSED:
+        if not is_open(into):
             raise FirebellError(
                 f"{into.key} is closed: reopen it first, or link the two with "
                 f"`/incident link {dup.key} {into.key}`."

@@ -8,7 +8,8 @@ them candidates from the database, the benchmark feeds them a labelled corpus.
 - stack trace: the frames as `file:function` or `Class.method` without line
   numbers, addresses or ids, compared as sets, plus the exception's name;
 - the same trace or correlation ID: all but certain;
-- the same service within hours: a duplicate tends to come soon after the first.
+- the same service within hours: a duplicate tends to come soon after the first
+  (the reason names the real gap: "filed 3 minutes apart").
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from bot.core.durations import spoken_gap
 
 WORD = re.compile(r"[^\W_]{2,}")
 # Ids that differ between two reports of one fault: long numbers, hex strings and
@@ -148,8 +151,9 @@ def likeness(
         reasons.append("similar words")
     if stack >= 0.4:
         reasons.append("the same stack trace")
-    if near >= 0.6:
-        reasons.append("the same service, hours apart")
+    if near >= 0.6 and new.created_at and old.created_at:  # near: both are dated
+        gap = spoken_gap(new.created_at - old.created_at)
+        reasons.append(f"the same service, filed {gap} apart")
     same_type = 1.0 if new.type and new.type == old.type else 0.0
     score = 0.55 * text + 0.3 * stack + 0.2 * near + 0.05 * same_type
     if stack >= 0.6:  # one crash, whatever the words

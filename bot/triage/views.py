@@ -8,13 +8,16 @@ from bot.core.blocks import button, clip, context, escape, section
 from bot.core.domain import label
 from bot.core.ids import Action
 from bot.core.membership import open_to_anyone
+from bot.incidents.rules import is_open
 from bot.triage.event_kinds import TriageEvent
 from storage.models import DuplicateSuggestion, Issue
 
 
 def suggestion_message(
-    issue: Issue, found: list[tuple[DuplicateSuggestion, Issue]]
+    issue: Issue, found: list[tuple[DuplicateSuggestion, Issue]], may_reopen: set[int]
 ) -> tuple[str, list[dict[str, Any]]]:
+    """Likely duplicates, to the reporter. Only an open issue takes a merge; a closed one
+    is shown as similar, with how to reopen it for those who may (`may_reopen`: ids)."""
     first = found[0][1]
     text = f"Thanks for {issue.key}. It looks like {first.key}: is it the same problem?"
     blocks: list[dict[str, Any]] = [section(text)]
@@ -23,19 +26,22 @@ def suggestion_message(
         shown = open_to_anyone(other)
         where = f" in <#{other.channel_id}>" if other.channel_id and shown else ""
         title = escape(clip(other.title, 150)) if shown else "a private issue"
-        blocks.append(section(f"*{other.key}* {title}{where}\n{label(other.status)}{why}"))
         value = f"{issue.id}:{other.id}"
+        answers = [button("Not a duplicate", Action.NOT_DUPLICATE, value)]
+        if is_open(other):
+            state = label(other.status)
+            merge = button(f"Merge into {other.key}", Action.MERGE_DUPLICATE, value, "primary")
+            answers.insert(0, merge)
+        elif other.id in may_reopen:
+            state = f"similar, closed: reopen with `/incident reopen {other.key}`"
+        else:
+            state = "similar, closed"
+        blocks.append(section(f"*{other.key}* {title}{where}\n{state}{why}"))
+        blocks.append({"type": "actions", "block_id": f"duplicate_{other.id}", "elements": answers})
+    if any(is_open(other) for _, other in found):
         blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"duplicate_{other.id}",
-                "elements": [
-                    button(f"Merge into {other.key}", Action.MERGE_DUPLICATE, value, "primary"),
-                    button("Not a duplicate", Action.NOT_DUPLICATE, value),
-                ],
-            }
+            context("Merging closes your report and you get the updates of the other one.")
         )
-    blocks.append(context("Merging closes your report and you get the updates of the other one."))
     return text, blocks
 
 

@@ -166,10 +166,10 @@ async def test_reporter_dms_follow_the_status_until_turned_off(h: Harness) -> No
     room = channel_of(h, issue)
     await run(h, sam, room, "ack")
     await run(h, sam, room, "status revise")
-    updates = [m for m in h.ws.dms_to(dana.id) if "moved from" in m.text]
-    assert [m.text.split(") ")[1] for m in updates] == [
-        "moved from New to *Assigned*.",
-        "moved from Assigned to *Revise*.",
+    updates = [m for m in h.ws.dms_to(dana.id) if "Status: " in str(m.blocks)]
+    assert [m.blocks[1]["elements"][0]["text"] for m in updates] == [
+        "Status: Assigned · was New",
+        "Status: Revise · was Assigned",
     ]
     await click(h, dana, updates[-1], "reporter_updates_off")
     assert "Updates about INC-1 are off" in h.ws.ephemerals_to(dana.id)[-1]

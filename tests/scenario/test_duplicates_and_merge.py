@@ -78,7 +78,7 @@ async def test_a_repeat_report_is_suggested_merged_and_its_reporter_follows_the_
     await h.firebell.settle()
     for reporter in (dana, olga):  # both hear about INC-1 now
         assert "*INC-1*" in h.ws.dms_to(reporter.id)[-1].text
-        assert "to *Assigned*" in h.ws.dms_to(reporter.id)[-1].text
+        assert h.ws.dms_to(reporter.id)[-1].text.endswith("(Assigned)")
     assert "INC-2" in await run(h, sam, support, "search bad gateway pressed")  # merged text
 
     # A third report within 2 hours: the leads merge it, and 3 reports raise the priority.

@@ -72,7 +72,7 @@ async def test_a_dm_slack_sent_late_is_not_sent_twice(h: Harness, clock: FakeClo
     clock.advance(minutes=1)
     await h.firebell.settle()
     updates = h.ws.dms_to(dana.id)[dms_before:]
-    assert [m.text.count("moved from New to *Assigned*") for m in updates] == [1]
+    assert [m.text.count("someone in engineering has taken it") for m in updates] == [1]
     assert pending_outbox(h.firebell.runtime.db) == []
 
 

@@ -92,7 +92,7 @@ async def test_lists_say_minutes_not_zero_hours_and_the_card_names_comms_and_scr
     dana, sam, support = people(h)
     room = channel_of(h, await file_report(h, dana, support))
     clock.advance(minutes=12)
-    assert "open 12m" in await run(h, dana, support, "list")
+    assert "filed 12m ago" in await run(h, dana, support, "list")  # New: nobody took it yet
     await run(h, sam, room, "ack")
     await run(h, sam, room, f"role comms <@{dana.id}|dana>")
     card = h.ws.messages_in(room.id)[0]

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import FirebellConfig
 from bot.core.business_time import BusinessHours
-from bot.core.durations import format_duration, parse_duration
+from bot.core.durations import format_duration, parse_duration, spoken_gap
 from bot.sla.rotations import OverrideWindow, next_on_call, on_call
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -26,6 +26,12 @@ def test_durations_read_like_people_write_them() -> None:
     assert format_duration(timedelta(hours=26, minutes=5)) == "1d 2h 5m"
     assert format_duration(timedelta(seconds=40)) == "less than a minute"  # never "0m"
     assert format_duration(timedelta(0)) == "less than a minute"
+    # A gap said in a sentence: its largest unit, in words, whichever way it runs.
+    assert spoken_gap(timedelta(minutes=3, seconds=50)) == "3 minutes"
+    assert spoken_gap(timedelta(minutes=-1)) == "1 minute"
+    assert spoken_gap(timedelta(hours=5, minutes=59)) == "5 hours"
+    assert spoken_gap(timedelta(days=2, hours=3)) == "2 days"
+    assert spoken_gap(timedelta(seconds=20)) == "less than a minute"
 
 
 def test_business_time_skips_nights_and_weekends() -> None:
