@@ -41,6 +41,14 @@ class Pagers:
         self.opsgenie: list[dict[str, Any]] = []  # every accepted request, with its action
         # Opsgenie's alert state by alias: open, acknowledged or closed.
         self.alerts: dict[str, str] = {}
+        # The next this many requests, to either pager, answer 503 (an outage).
+        self.outage = 0
+
+    def _down(self) -> web.Response | None:
+        if self.outage <= 0:
+            return None
+        self.outage -= 1
+        return web.json_response({"message": "Service Unavailable"}, status=503)
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/pagerduty/v2/enqueue", self._pagerduty)
@@ -55,6 +63,8 @@ class Pagers:
 
     # -- PagerDuty ------------------------------------------------------------
     async def _pagerduty(self, request: web.Request) -> web.Response:
+        if down := self._down():
+            return down
         try:
             body = await request.json()
         except ValueError:
@@ -102,6 +112,8 @@ class Pagers:
         return key if auth.startswith("GenieKey ") and key else None
 
     async def _opsgenie(self, request: web.Request) -> web.Response:
+        if down := self._down():
+            return down
         key = self._genie_key(request)
         if key is None:
             return _genie("Could not authenticate", 401)
@@ -124,6 +136,8 @@ class Pagers:
         """Acknowledge or close by alias. Opsgenie processes requests asynchronously: a
         known alias gets 202 whatever its state (acting on a closed alert fails later,
         in the request's status, and changes nothing); an alias it never saw gets 404."""
+        if down := self._down():
+            return down
         key = self._genie_key(request)
         if key is None:
             return _genie("Could not authenticate", 401)

@@ -90,7 +90,11 @@ async def test_pagers_hear_acknowledge_and_resolve_once_each(
         await run(h, team.sam, channel_of(h, other), "ack")
 
         room = channel_of(h, issue)
+        team.sandbox.pagers.outage = 1  # PagerDuty answers 503 once: retried, in order
         await run(h, team.sam, room, "ack")
+        assert told(team) == (["trigger"], ["create"])
+        clock.advance(minutes=5)
+        await h.firebell.settle()
         assert told(team) == (["trigger", "acknowledge"], ["create", "acknowledge"])
         await fix_and_close(h, team)  # Fixed, then Closed: resolved once
         clock.advance(minutes=30)
@@ -150,6 +154,13 @@ async def test_an_alert_opsgenie_no_longer_knows_is_nothing_left_to_do(
             query = select(OutboxItem).where(OutboxItem.kind == "pager_follow_up")
             follow_ups = list(session.exec(query))
         assert [i.status for i in follow_ups] == ["done", "done"]  # 404: done, not retried
+
+        # Closed by a merge without being acknowledged: resolved, never acknowledged.
+        second = await file_another(h, team.dana, team.support, title="Checkout 502 again")
+        await h.firebell.tick()
+        answer = await run(h, team.sam, channel_of(h, second), "merge into INC-1")
+        assert answer == "INC-2 is merged into INC-1."
+        assert told(team, "firebell-INC-2") == (["trigger", "resolve"], ["create", "close"])
 
 
 async def test_the_stand_ins_answer_as_the_vendors_do(team: Team) -> None:
