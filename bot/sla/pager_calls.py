@@ -78,7 +78,11 @@ class PagerCalls:
     async def follow_up(
         self, session: aiohttp.ClientSession | None, issue: Issue, payload: PagerFollowUp
     ) -> None:
-        action = PagerAction(payload.action)
+        try:
+            action = PagerAction(payload.action)
+        except ValueError:
+            unknown = f"{payload.action!r} is not a pager action"
+            raise DeliveryError(unknown, permanent=True) from None
         key = alert_key(issue)
         if payload.target == TargetKind.PAGERDUTY:
             await post_json(
