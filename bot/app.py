@@ -74,6 +74,7 @@ from bot.sla.event_kinds import SlaEvent
 from bot.sla.kinds import SlaKind
 from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
+from bot.sla.pager_loop import ClosePagerLoop
 from bot.sla.responses import Responses
 from bot.triage.catch_up import CatchUps
 from bot.triage.delivery import TriageDelivery
@@ -248,6 +249,7 @@ def create_app(
     rollups = WriteRollups(config.deploy_window)
     page_on_open = PageOnOpen(config, clock)
     hooks.hooks += [sla, page_on_open, OfferReviewAtFixed(clock), NoteTransitions(), rollups]
+    hooks.hooks.append(ClosePagerLoop(clock))  # pagers hear of acks and fixes (sla/pager_loop.py)
     if config.announce is not None:
         hooks.hooks.append(AnnounceIssues(config.announce, clock))
     hooks.hooks.append(SuggestAtIntake(search, clock))

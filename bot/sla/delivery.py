@@ -2,7 +2,8 @@
 PagerDuty and Opsgenie pages), SLA notices in issue channels and the digest.
 
 PagerDuty Events API v2 and Opsgenie Alerts API are called with the
-documented request shapes; both URLs are configurable (tests use local fakes).
+documented request shapes (sla/pager_calls.py), acknowledged and resolved when
+the issue is (sla/pager_loop.py); both URLs are configurable (tests use local fakes).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.clock import Clock
@@ -22,6 +22,7 @@ from bot.sla import kinds
 from bot.sla.config import PagingConfig
 from bot.sla.digest import Digest
 from bot.sla.digest_views import digest_message
+from bot.sla.pager_calls import PagerCalls, alert_key, post_json
 from bot.sla.targets import PageTarget, TargetKind, render
 from bot.sla.views import broadcast_text, notice_text, page_message
 from storage.db import Database
@@ -43,6 +44,7 @@ class SlaDelivery(SlackSteps):
     ) -> None:
         super().__init__(db, clock, client)
         self.paging = paging
+        self.pagers = PagerCalls(paging)
         self.digest = digest
         # More for the digest from slices above this one (insights' figures).
         self.digest_sections = digest_sections
@@ -54,6 +56,7 @@ class SlaDelivery(SlackSteps):
             kinds.Notice: self.notice,
             kinds.DigestPost: self.post_digest,
             kinds.OldDigestPost: self.old_digest,
+            kinds.PagerFollowUp: self.pager_follow_up,
         }
 
     async def notice(self, issue: Issue, payload: kinds.Notice) -> None:
@@ -95,7 +98,7 @@ class SlaDelivery(SlackSteps):
                 {
                     "routing_key": value,
                     "event_action": "trigger",
-                    "dedup_key": f"firebell-{issue.key}",
+                    "dedup_key": alert_key(issue),
                     "payload": {
                         "summary": f"{issue.key}: {issue.title}"[:1024],
                         "source": "firebell",
@@ -115,7 +118,7 @@ class SlaDelivery(SlackSteps):
                 {"Authorization": f"GenieKey {value}"},
                 {
                     "message": f"{issue.key}: {issue.title}"[:130],
-                    "alias": f"firebell-{issue.key}",
+                    "alias": alert_key(issue),
                     "description": issue.description or issue.title,
                     "priority": OPSGENIE_PRIORITY.get(issue.severity, "P3"),
                     "source": "firebell",
@@ -126,22 +129,7 @@ class SlaDelivery(SlackSteps):
             raise DeliveryError(f"unknown page target {target}", permanent=True)
 
     async def _post(self, url: str, headers: dict[str, str], body: dict[str, Any]) -> None:
-        session = self.client.session
-        own = session is None
-        session = session or aiohttp.ClientSession()
-        try:
-            async with session.post(
-                url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=10)
-            ) as resp:
-                if resp.status >= 500 or resp.status == 429:
-                    raise DeliveryError(f"pager answered {resp.status}")
-                if resp.status >= 400:
-                    raise DeliveryError(
-                        f"pager refused the page: {resp.status} {(await resp.text())[:200]}",
-                        permanent=True,
-                    )
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise DeliveryError(f"pager unreachable: {exc}") from exc
-        finally:
-            if own:
-                await session.close()
+        await post_json(self.client.session, url, headers, body)
+
+    async def pager_follow_up(self, issue: Issue, payload: kinds.PagerFollowUp) -> None:
+        await self.pagers.follow_up(self.client.session, issue, payload)

@@ -19,6 +19,7 @@ class SlaKind(StrEnum):
     DIGEST = "post_digest"
     # A digest enqueued before the slices, rendered then; delivered as it is.
     OLD_DIGEST = "digest"
+    PAGER_FOLLOW_UP = "pager_follow_up"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,23 @@ class Page(Payload):
     loop: int
     by: str | None = None  # who paged by hand
     note: str | None = None  # what they said
+
+
+class PagerAction(StrEnum):
+    """What a pager that was triggered hears next: the issue was taken, or is over."""
+
+    ACKNOWLEDGE = "acknowledge"  # PagerDuty acknowledge, Opsgenie acknowledge
+    RESOLVE = "resolve"  # PagerDuty resolve, Opsgenie close
+
+
+@dataclass(frozen=True)
+class PagerFollowUp(Payload):
+    """Close the loop with a pager that paged about the issue, by its dedup key / alias."""
+
+    kind: ClassVar = SlaKind.PAGER_FOLLOW_UP
+    target: str  # pagerduty | opsgenie
+    id: str  # the routing or API key the page was sent with (a secret, like Page's)
+    action: str  # a PagerAction
 
 
 @dataclass(frozen=True)
