@@ -237,3 +237,24 @@ async def test_a_long_channel_is_condensed_to_the_token_budget(
     assert "earlier messages and events" in prompt
     assert "moved New → Assigned" in prompt  # status changes are kept
     assert "attempt 1499" in prompt  # the newest chatter survives
+
+
+async def test_the_review_timeline_tells_simulated_time_in_order(
+    h: Harness, clock: FakeClock
+) -> None:
+    """Slack stamps messages with the app's clock: a message pinned after the escalation
+    is shown at its simulated time, after it (the demo once showed it first)."""
+    dana, sam, support = people(h)
+    room = channel_of(h, await file_report(h, dana, support))
+    room.members.add(sam.id)
+    clock.advance(hours=3)
+    await run(h, sam, room, "ack")
+    clock.advance(minutes=10)
+    said = h.ws.post(room, sam, "Error rate is back to 0.1% after the rollback")
+    await h.driver.event(h.driver.reaction(dana, said))
+    await h.firebell.settle()
+    await run(h, sam, room, "review")
+    lines = [line for line in str(review_message(h, room).blocks).split("\\n") if "• *" in line]
+    pinned = next(i for i, line in enumerate(lines) if "back to 0.1%" in line)
+    acked = next(i for i, line in enumerate(lines) if "Assigned" in line)
+    assert f"*{clock.now():%Y-%m-%d %H:%M}*" in lines[pinned] and acked < pinned
