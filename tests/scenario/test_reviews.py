@@ -12,6 +12,7 @@ from sqlmodel import select
 from bot.cli import main
 from bot.core.clock import FakeClock
 from bot.demo.harness import Harness
+from bot.reviews.content import NOT_RECORDED
 from sandbox.openai_server import FakeOpenAI
 from sandbox.workspace import Channel, Message, User
 from storage.models import FollowUp, Review
@@ -258,3 +259,49 @@ async def test_the_review_timeline_tells_simulated_time_in_order(
     pinned = next(i for i, line in enumerate(lines) if "back to 0.1%" in line)
     acked = next(i for i, line in enumerate(lines) if "Assigned" in line)
     assert f"*{clock.now():%Y-%m-%d %H:%M}*" in lines[pinned] and acked < pinned
+
+
+async def test_a_placeholder_root_cause_or_an_unowned_action_is_never_published(
+    h: Harness, clock: FakeClock
+) -> None:
+    dana, sam, support = people(h)
+    room = channel_of(h, await file_report(h, dana, support))
+    await fix(h, sam, room)
+    await run(h, sam, room, "review")
+    message = review_message(h, room)
+    assert NOT_RECORDED in str(message.blocks)  # the template's root cause
+
+    await click(h, sam, message, "review_publish")
+    refusal = h.ws.ephemerals_to(sam.id)[-1]
+    assert refusal == (
+        "The review of INC-1 is not ready to publish: the root cause is not recorded. "
+        "Press *Edit* on the review to fill them in, then *Publish*."
+    )
+    seen = set(h.ws.views)
+    await click(h, sam, message, "review_edit")
+    form = await new_view(h, sam, seen)
+    reply = await h.driver.submit_view(
+        sam, form, {"root_cause": NOT_RECORDED, "action_title1": "Add a canary"}
+    )
+    assert reply.json["errors"] == {  # every problem at once, each on its own input
+        "root_cause": "Write the root cause (or what is known of it so far).",
+        "action_owner1": "Choose who owns this action.",
+        "action_due1": "Choose when this action is due.",
+    }
+    with h.firebell.runtime.db.session() as session:
+        assert session.exec(select(Review)).one().status == "draft"
+        assert session.exec(select(FollowUp)).all() == []
+
+
+async def test_a_model_draft_with_an_unowned_action_waits_for_an_owner(
+    model: tuple[Harness, FakeOpenAI],
+) -> None:
+    h, fake = model
+    fake.answer_with(GOOD_ANSWER)  # its action item has no owner
+    dana, sam, support = people(h)
+    room = channel_of(h, await file_report(h, dana, support))
+    await fix(h, sam, room)
+    await run(h, sam, room, "review")
+    await click(h, sam, review_message(h, room), "review_publish")
+    assert "action 1 needs an owner. Press *Edit*" in h.ws.ephemerals_to(sam.id)[-1]
+    assert NOT_RECORDED in fake.requests[0]["body"]["messages"][0]["content"]
