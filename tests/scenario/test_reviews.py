@@ -305,3 +305,26 @@ async def test_a_model_draft_with_an_unowned_action_waits_for_an_owner(
     await click(h, sam, review_message(h, room), "review_publish")
     assert "action 1 needs an owner. Press *Edit*" in h.ws.ephemerals_to(sam.id)[-1]
     assert NOT_RECORDED in fake.requests[0]["body"]["messages"][0]["content"]
+
+
+async def test_customer_contact_details_never_reach_the_model(
+    model: tuple[Harness, FakeOpenAI],
+) -> None:
+    h, fake = model
+    fake.answer_with(GOOD_ANSWER)
+    dana, sam, support = people(h)
+    issue = await file_report(
+        h,
+        dana,
+        support,
+        description="jane.doe@bigcorp.com cannot pay (order 88812345, HTTP 500 on 2.3.1); "
+        "she is on +44 20 7946 0958",
+    )
+    room = channel_of(h, issue)
+    h.ws.post(room, sam, "Her colleague asks for a call: (555) 123-4567 or +49 30 901820")
+    await run(h, sam, room, "review")
+    prompt = "\n".join(m["content"] for m in fake.requests[0]["body"]["messages"])
+    for detail in ("jane.doe", "bigcorp.com", "7946 0958", "123-4567", "901820"):
+        assert detail not in prompt, detail
+    assert "[EMAIL] cannot pay (order 88812345, HTTP 500 on 2.3.1)" in prompt
+    assert f"<@{sam.id}>: Her colleague asks for a call: [PHONE] or [PHONE]" in prompt
