@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -49,9 +50,14 @@ class Sandbox:
         *,
         signing_secret: str = "sandbox-signing-secret",
         validate_blocks: bool = True,
+        now: Callable[[], float] | None = None,
     ) -> None:
+        """`now` (epoch seconds) stamps messages; give the app's clock when it runs
+        simulated time, so a message's ts and the app's records tell the same time."""
         self.validate_blocks = validate_blocks
         self.workspace = workspace or Workspace()
+        if now is not None:
+            self.workspace.now = now
         self.signing_secret = signing_secret
         self.faults = Faults()
         self.socket = SocketHub(self.workspace)

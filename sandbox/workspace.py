@@ -129,10 +129,13 @@ class Workspace:
         domain: str = "firebell-sandbox",
         clock: Callable[[], float] = time.monotonic,
         trigger_ttl: float = TRIGGER_TTL_SECONDS,
+        now: Callable[[], float] = time.time,
     ) -> None:
         self.team_id = team_id
         self.domain = domain
-        self.clock = clock
+        self.clock = clock  # for trigger lifetimes: real seconds, whatever `now` says
+        # Epoch seconds stamped on messages (their ts): the app's simulated time, if it has one.
+        self.now = now
         self.trigger_ttl = trigger_ttl
         self.users: dict[str, User] = {}
         self.channels: dict[str, Channel] = {}
@@ -157,8 +160,9 @@ class Workspace:
         return f"{prefix}{next(self._ids):07d}"
 
     def new_ts(self) -> str:
-        """Like Slack's: wall-clock time in microseconds, unique and increasing."""
-        self._last_ts = max(int(time.time() * 1_000_000), self._last_ts + 1)
+        """Like Slack's: the time in microseconds, unique and increasing even when the
+        clock stands still (Slack's ts identify a message in its channel)."""
+        self._last_ts = max(int(self.now() * 1_000_000), self._last_ts + 1)
         return f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
 
     # -- setup -----------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Remove secrets from text before it leaves for a model.
+"""Remove secrets from text before it leaves for a model, and on request customers'
+e-mail addresses and phone numbers (the model's door asks by default).
 
 Two layers, both applied to every line:
 1. our own patterns, for the shapes we have met and for `label=value` pairs (they keep the
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
+from typing import TypedDict
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
@@ -89,7 +91,6 @@ _LABEL_HINT = re.compile(r"(?i)pass|pwd|secret|token|key|signature|credential")
 # The keyword plugin's own word list (lowercase regexes), searched in the lowercased line:
 # case-insensitive matching made the hint cost as much as the patterns it saves.
 _KEYWORD_HINT = re.compile("|".join(DENYLIST))
-EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
 
 # Plugins we leave out, and why:
 # - IPPublicDetector: an IP address is not a credential, and network incidents need them.
@@ -216,8 +217,56 @@ def _redact_line(line: str) -> str:
     return line
 
 
-def redact(text: str, *, emails: bool = False) -> str:
+# -- personal contact details: who a customer is, not what went wrong ---------------------
+class Contacts(TypedDict):
+    """Which contact details `redact` removes besides secrets."""
+
+    emails: bool
+    phones: bool
+
+
+EMAIL_MARK, PHONE_MARK = "[EMAIL]", "[PHONE]"
+EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+
+# A phone number is told by how it is written, never by digits alone: a bare run of digits
+# is an order id, a Slack ts, an epoch or a port, and stays. Written as a phone number:
+# - international, after `+` (`+44 20 7946 0958`, `+49 30 901820`, `+1 (555) 123-4567`,
+#   `+44 (0)20 …`, `+4930901820`);
+# - North American, area code in brackets or 3-3-4 with one separator (`(555) 123-4567`,
+#   `555-123-4567`, `555.123.4567`);
+# - national with a trunk 0 and separated groups (`020 7946 0958`, `030 901820`, `07700-900123`).
+# The separators are space, `-`, `.` (not `:`, `/` or `,`), so times, dates, versions
+# (`2.3.1`), IPs, `HTTP 500` and `1,200 users` never match; a match must also hold at most
+# 15 digits (E.164) and at least 8 after `+`, 9 after a trunk 0 (`05-01-2026` is a date).
+_NOT_BEFORE = r"(?<![\w.+/-])"
+_NOT_AFTER = r"(?![\w]|[.:/-]\d)"
+PHONE = re.compile(
+    "|".join(
+        [
+            # Digit runs are possessive (`{…}+`): a long run is never re-split (no backtracking).
+            r"(?<![\w+])\+\d{1,3}+(?:[ .-]?\(0\))?(?:[ .-]?\(\d{1,5}+\)|[ .-]?\d{1,12}+){1,5}"
+            + _NOT_AFTER,
+            _NOT_BEFORE + r"\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}" + _NOT_AFTER,
+            _NOT_BEFORE + r"\d{3}([-. ])\d{3}\1\d{4}" + _NOT_AFTER,
+            _NOT_BEFORE + r"0\d{1,4}+(?:[ -]\d{2,8}+){1,3}" + _NOT_AFTER,
+        ]
+    )
+)
+
+
+def _phone(match: re.Match[str]) -> str:
+    written = match.group()
+    digits = sum(c.isdigit() for c in written)
+    fewest = {"+": 8, "0": 9}.get(written[0], 10)  # `+1 500`, `05-01-2026`: not phones
+    return PHONE_MARK if fewest <= digits <= 15 else written
+
+
+def redact(text: str, *, emails: bool = False, phones: bool = False) -> str:
+    """`text` without secrets; without e-mail addresses and phone numbers when asked (the
+    model's door asks by default: `review.redact_emails`, `review.redact_phone_numbers`)."""
     # Multi-line patterns (PEM blocks) first, on the whole text; then line by line.
     text = PEM.sub(MARK, text)
     text = "\n".join(_redact_line(line) for line in text.split("\n"))
-    return EMAIL.sub("[EMAIL]", text) if emails else text
+    if emails:
+        text = EMAIL.sub(EMAIL_MARK, text)
+    return PHONE.sub(_phone, text) if phones else text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +41,12 @@ def sandbox_settings(sandbox: Sandbox, database_url: str, **overrides: Any) -> S
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def epoch_seconds(clock: Clock) -> Callable[[], float]:
+    """The clock as the sandbox stamps messages with it: Slack ts and the bot's records
+    then agree, on simulated time too."""
+    return lambda: clock.now().timestamp()
+
+
 @asynccontextmanager
 async def serve_http(firebell: Firebell) -> AsyncIterator[str]:
     """Run the bot's web app on a free loopback port; yields its base URL."""
@@ -66,7 +72,7 @@ async def running(
 ) -> AsyncIterator[Harness]:
     """Sandbox + Firebell in HTTP mode, with a driver that signs requests."""
     own_sandbox = sandbox is None
-    sandbox = sandbox or await Sandbox().start()
+    sandbox = sandbox or await Sandbox(now=epoch_seconds(clock) if clock else None).start()
     firebell = create_app(
         sandbox_settings(sandbox, database_url, **overrides), clock=clock, config=config
     )

@@ -17,7 +17,7 @@ import aiohttp
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.demo.harness import Harness, running
+from bot.demo.harness import Harness, epoch_seconds, running
 from sandbox import Sandbox
 from sandbox.transcript import humanise, render
 from sandbox.workspace import Message, User, Workspace
@@ -33,10 +33,11 @@ Out = Callable[[str], None]
 
 async def run_demo(out: Out = print) -> int:
     logging.getLogger().setLevel(logging.WARNING)
-    sandbox = await Sandbox().start()
-    people = Cast(sandbox.workspace)
-    # Simulated time, so the SLA warning and the escalation show without waiting.
+    # Simulated time, so the SLA warning and the escalation show without waiting; Slack
+    # stamps messages with it too, so the review's timeline reads in order.
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    sandbox = await Sandbox(now=epoch_seconds(clock)).start()
+    people = Cast(sandbox.workspace)
     try:
         with tempfile.TemporaryDirectory(prefix="firebell-demo-") as tmp:
             database_url = f"sqlite:///{Path(tmp) / 'firebell.db'}"

@@ -9,7 +9,6 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.errors import FirebellError
 from bot.core.ids import Action, Callback, ModalField
 from bot.core.people import Actor
 from bot.handlers.carried import form_issue, issue_id_of
@@ -17,7 +16,8 @@ from bot.handlers.command_parser import BadArguments, OnIssue, on_issue, split_k
 from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
-from bot.reviews.content import ActionItem
+from bot.incidents.report_form import FormErrors
+from bot.reviews.content import ActionItem, root_cause_missing
 from bot.reviews.views import ACTION_ROWS, edit_modal, followups_blocks
 from bot.serving.runtime import Runtime
 
@@ -75,45 +75,54 @@ async def followup_done(runtime: Runtime, actor: Actor, value: str) -> Reply:
 
 
 def parse_edit(values: dict[str, Any], today: date) -> tuple[str, list[str], list[ActionItem]]:
+    """The form's values, or every problem with them at once (block id -> message)."""
+
     def element(block: str) -> dict[str, Any]:
         found: dict[str, Any] = values.get(block, {}).get(block, {})
         return found
 
+    errors: dict[str, str] = {}
     root = str(element(ModalField.ROOT_CAUSE.value).get("value") or "")
+    if root_cause_missing(root):
+        errors[ModalField.ROOT_CAUSE.value] = (
+            "Write the root cause (or what is known of it so far)."
+        )
     factors_raw = str(element(ModalField.FACTORS.value).get("value") or "")
     factors = [line.strip("-• ").strip() for line in factors_raw.splitlines() if line.strip()]
     actions = []
     for row in range(1, ACTION_ROWS + 1):
         title_block = f"{ModalField.ACTION_TITLE.value}{row}"
-        title = str(element(title_block).get("value") or "").strip()
-        owner = element(f"{ModalField.ACTION_OWNER.value}{row}").get("selected_user")
+        owner_block = f"{ModalField.ACTION_OWNER.value}{row}"
         due_block = f"{ModalField.ACTION_DUE.value}{row}"
+        title = str(element(title_block).get("value") or "").strip()
+        owner = element(owner_block).get("selected_user")
         due = element(due_block).get("selected_date")
         if not title:
             if owner or due:  # never drop what was chosen for a row without its action
-                raise FirebellError(
-                    "Say what the action is, or clear its owner and date.", field=title_block
-                )
+                errors[title_block] = "Say what the action is, or clear its owner and date."
             continue
         due_on = date.fromisoformat(due) if due else None
-        if due_on is not None and due_on < today:
-            raise FirebellError(
-                f"Pick today ({today.isoformat()}) or a later day for a new action.",
-                field=due_block,
-            )
-        actions.append(ActionItem(title=title, owner=owner, due_date=due_on))
-    if not root.strip():
-        raise FirebellError(
-            "Write the root cause (or what is known of it so far).",
-            field=ModalField.ROOT_CAUSE.value,
-        )
+        if not owner:
+            errors[owner_block] = "Choose who owns this action."
+        if due_on is None:
+            errors[due_block] = "Choose when this action is due."
+        elif due_on < today:
+            errors[due_block] = f"Pick today ({today.isoformat()}) or a later day for a new action."
+        if owner and due_on is not None:
+            actions.append(ActionItem(title=title, owner=owner, due_date=due_on))
+    if errors:
+        raise FormErrors(errors)
     return root, factors[:20], actions
 
 
 async def submit_edit(
-    runtime: Runtime, actor: Actor, meta: dict[str, Any], values: dict[str, Any]
+    ack: Any, runtime: Runtime, actor: Actor, meta: dict[str, Any], values: dict[str, Any]
 ) -> Reply:
-    root, factors, actions = parse_edit(values, runtime.clock.now().date())
+    try:
+        root, factors, actions = parse_edit(values, runtime.clock.now().date())
+    except FormErrors as exc:
+        await ack(response_action="errors", errors=exc.errors)
+        return None
     runtime.reviews.edit(form_issue(meta), actor, root, factors, actions)
     return None
 

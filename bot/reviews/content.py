@@ -7,6 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# What a section says until someone writes it (the template's words, and the model's for an
+# unknown root cause); a review whose root cause still says it is not published.
+NOT_RECORDED = "Not recorded yet: fill it in with Edit."
+
 # What the model is asked for: a ReviewContent, as JSON.
 INSTRUCTIONS = (
     "You draft blameless post-incident reviews for an engineering team. Use only the facts "
@@ -17,7 +21,8 @@ INSTRUCTIONS = (
     "due_date, priority}) where owner is a Slack user ID from the participants or null, "
     "due_date is YYYY-MM-DD or null, and priority is low, medium or high. Detection says how and "
     "when the issue was detected and the time to detect; resolution separates the time to fix "
-    "from the time to deploy."
+    "from the time to deploy. If the root cause is not known from the facts, set root_cause to "
+    f"exactly: {NOT_RECORDED}"
 )
 
 
@@ -35,6 +40,28 @@ class ActionItem(BaseModel):
     owner: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{1,30}$")  # a Slack user ID
     due_date: date | None = None
     priority: Literal["low", "medium", "high"] = "medium"
+
+    def missing(self) -> list[str]:
+        """What this action still needs before the review is published."""
+        return [
+            what
+            for what, value in (("an owner", self.owner), ("a due date", self.due_date))
+            if not value
+        ]
+
+
+def root_cause_missing(text: str) -> bool:
+    """Whether a root cause is still empty or the placeholder, saved as it was drafted."""
+    return text.strip().casefold() in {"", NOT_RECORDED.casefold()}
+
+
+def unfinished(content: ReviewContent) -> list[str]:
+    """What stops a review being published, each in a few words (none: it may be)."""
+    gaps = ["the root cause is not recorded"] if root_cause_missing(content.root_cause) else []
+    for number, item in enumerate(content.action_items, start=1):
+        if item.missing():
+            gaps.append(f"action {number} needs {' and '.join(item.missing())}")
+    return gaps
 
 
 class ReviewContent(BaseModel):

@@ -27,7 +27,7 @@ from bot.incidents.rules import require_steer
 from bot.playbooks.loader import Playbooks
 from bot.playbooks.model import Phase
 from bot.reviews import kinds
-from bot.reviews.content import INSTRUCTIONS, ActionItem, ReviewContent
+from bot.reviews.content import INSTRUCTIONS, ActionItem, ReviewContent, unfinished
 from bot.reviews.event_kinds import ReviewEvent
 from bot.reviews.markdown import to_markdown, with_names
 from bot.reviews.template import template_review
@@ -162,13 +162,19 @@ class Reviews:
             require_steer(issue, actor, "publish the review")
             if review.status == "published":
                 return f"The review of {issue.key} was already published."
+            content = ReviewContent.model_validate(review.content)
+            gaps = unfinished(content)
+            if gaps:
+                raise FirebellError(
+                    f"The review of {issue.key} is not ready to publish: {'; '.join(gaps)}. "
+                    "Press *Edit* on the review to fill them in, then *Publish*."
+                )
             review.status, review.published_by, review.published_at = (
                 "published",
                 actor.user_id,
                 now,
             )
             session.add(review)
-            content = ReviewContent.model_validate(review.content)
             for item in content.action_items:
                 followup = FollowUp(
                     issue_id=issue_id,

@@ -5,9 +5,7 @@ from __future__ import annotations
 from bot.core.ai.prompt import Facts
 from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.issue_figures import TIME_TO_ACKNOWLEDGE, TIME_TO_DEPLOY, TIME_TO_FIX, Span
-from bot.reviews.content import ActionItem, ReviewContent, TimelineEntry
-
-NOT_RECORDED = "Not recorded yet: fill it in with Edit."
+from bot.reviews.content import NOT_RECORDED, ActionItem, ReviewContent, TimelineEntry
 
 
 def _said(sla: dict[str, str], span: Span, missing: str) -> str:

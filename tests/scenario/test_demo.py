@@ -26,6 +26,9 @@ async def test_demo_plays_an_issue_from_capture_to_closed() -> None:
     assert "@dana pinned a message from @sam: Error rate is back to 0.1% after the rollback" in (
         transcript
     )
+    # The review's timeline is in simulated time: the pin comes after the escalation.
+    review = transcript[transcript.index("# Post-incident review · INC-1") :]
+    assert review.index("escalated (step 1") < review.index("pinned a message from @sam")
     assert "*Resolution:* A config push set the PSP timeout to 50 ms" in transcript
     assert "# Post-incident review · INC-1 (draft)" in transcript
     assert "Template draft, not AI-written" in transcript

@@ -12,6 +12,7 @@ from sqlmodel import select
 from bot.cli import main
 from bot.core.clock import FakeClock
 from bot.demo.harness import Harness
+from bot.reviews.content import NOT_RECORDED
 from sandbox.openai_server import FakeOpenAI
 from sandbox.workspace import Channel, Message, User
 from storage.models import FollowUp, Review
@@ -237,3 +238,93 @@ async def test_a_long_channel_is_condensed_to_the_token_budget(
     assert "earlier messages and events" in prompt
     assert "moved New → Assigned" in prompt  # status changes are kept
     assert "attempt 1499" in prompt  # the newest chatter survives
+
+
+async def test_the_review_timeline_tells_simulated_time_in_order(
+    h: Harness, clock: FakeClock
+) -> None:
+    """Slack stamps messages with the app's clock: a message pinned after the escalation
+    is shown at its simulated time, after it (the demo once showed it first)."""
+    dana, sam, support = people(h)
+    room = channel_of(h, await file_report(h, dana, support))
+    room.members.add(sam.id)
+    clock.advance(hours=3)
+    await run(h, sam, room, "ack")
+    clock.advance(minutes=10)
+    said = h.ws.post(room, sam, "Error rate is back to 0.1% after the rollback")
+    await h.driver.event(h.driver.reaction(dana, said))
+    await h.firebell.settle()
+    await run(h, sam, room, "review")
+    lines = [line for line in str(review_message(h, room).blocks).split("\\n") if "• *" in line]
+    pinned = next(i for i, line in enumerate(lines) if "back to 0.1%" in line)
+    acked = next(i for i, line in enumerate(lines) if "Assigned" in line)
+    assert f"*{clock.now():%Y-%m-%d %H:%M}*" in lines[pinned] and acked < pinned
+
+
+async def test_a_placeholder_root_cause_or_an_unowned_action_is_never_published(
+    h: Harness, clock: FakeClock
+) -> None:
+    dana, sam, support = people(h)
+    room = channel_of(h, await file_report(h, dana, support))
+    await fix(h, sam, room)
+    await run(h, sam, room, "review")
+    message = review_message(h, room)
+    assert NOT_RECORDED in str(message.blocks)  # the template's root cause
+
+    await click(h, sam, message, "review_publish")
+    refusal = h.ws.ephemerals_to(sam.id)[-1]
+    assert refusal == (
+        "The review of INC-1 is not ready to publish: the root cause is not recorded. "
+        "Press *Edit* on the review to fill them in, then *Publish*."
+    )
+    seen = set(h.ws.views)
+    await click(h, sam, message, "review_edit")
+    form = await new_view(h, sam, seen)
+    reply = await h.driver.submit_view(
+        sam, form, {"root_cause": NOT_RECORDED, "action_title1": "Add a canary"}
+    )
+    assert reply.json["errors"] == {  # every problem at once, each on its own input
+        "root_cause": "Write the root cause (or what is known of it so far).",
+        "action_owner1": "Choose who owns this action.",
+        "action_due1": "Choose when this action is due.",
+    }
+    with h.firebell.runtime.db.session() as session:
+        assert session.exec(select(Review)).one().status == "draft"
+        assert session.exec(select(FollowUp)).all() == []
+
+
+async def test_a_model_draft_with_an_unowned_action_waits_for_an_owner(
+    model: tuple[Harness, FakeOpenAI],
+) -> None:
+    h, fake = model
+    fake.answer_with(GOOD_ANSWER)  # its action item has no owner
+    dana, sam, support = people(h)
+    room = channel_of(h, await file_report(h, dana, support))
+    await fix(h, sam, room)
+    await run(h, sam, room, "review")
+    await click(h, sam, review_message(h, room), "review_publish")
+    assert "action 1 needs an owner. Press *Edit*" in h.ws.ephemerals_to(sam.id)[-1]
+    assert NOT_RECORDED in fake.requests[0]["body"]["messages"][0]["content"]
+
+
+async def test_customer_contact_details_never_reach_the_model(
+    model: tuple[Harness, FakeOpenAI],
+) -> None:
+    h, fake = model
+    fake.answer_with(GOOD_ANSWER)
+    dana, sam, support = people(h)
+    issue = await file_report(
+        h,
+        dana,
+        support,
+        description="jane.doe@bigcorp.com cannot pay (order 88812345, HTTP 500 on 2.3.1); "
+        "she is on +44 20 7946 0958",
+    )
+    room = channel_of(h, issue)
+    h.ws.post(room, sam, "Her colleague asks for a call: (555) 123-4567 or +49 30 901820")
+    await run(h, sam, room, "review")
+    prompt = "\n".join(m["content"] for m in fake.requests[0]["body"]["messages"])
+    for detail in ("jane.doe", "bigcorp.com", "7946 0958", "123-4567", "901820"):
+        assert detail not in prompt, detail
+    assert "[EMAIL] cannot pay (order 88812345, HTTP 500 on 2.3.1)" in prompt
+    assert f"<@{sam.id}>: Her colleague asks for a call: [PHONE] or [PHONE]" in prompt

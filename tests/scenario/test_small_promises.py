@@ -78,8 +78,16 @@ async def test_the_review_form_refuses_a_past_date_and_an_owner_without_an_actio
         sam, form, {"root_cause": "A bad config push", "action_owner2": dana.id}
     )
     assert "action_title2" in answer.json["errors"]
+    tomorrow = (clock.now().date() + timedelta(days=1)).isoformat()
     await h.driver.submit_view(
-        sam, form, {"root_cause": "A bad config push", "action_title1": "Add a canary"}
+        sam,
+        form,
+        {
+            "root_cause": "A bad config push",
+            "action_title1": "Add a canary",
+            "action_owner1": dana.id,
+            "action_due1": tomorrow,
+        },
     )
     await h.firebell.settle()
     await click(h, sam, review, "review_publish")

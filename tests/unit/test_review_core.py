@@ -6,9 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.ai.prompt import Facts, Line, build_prompt, tokens
 from bot.core.redact import redact
-from bot.reviews.content import INSTRUCTIONS, ActionItem, ReviewContent, TimelineEntry
+from bot.reviews.content import (
+    INSTRUCTIONS,
+    NOT_RECORDED,
+    ActionItem,
+    ReviewContent,
+    TimelineEntry,
+)
 from bot.reviews.markdown import to_markdown
-from bot.reviews.template import NOT_RECORDED, template_review
+from bot.reviews.template import template_review
 from bot.reviews.views import edit_modal, review_message
 from sandbox.blockkit import message_problems, view_problems
 

@@ -145,3 +145,15 @@ async def test_faults_answer_like_slack_under_load(sandbox: Sandbox) -> None:
     with pytest.raises(SlackApiError):
         await client.users_info(user=sandbox.workspace.bot.id)
     assert sandbox.workspace.calls[-1].status == 503
+
+
+def test_messages_are_stamped_with_the_clock_given_unique_while_it_stands_still() -> None:
+    moment = [1_767_603_600.0]  # 2026-01-05 09:00 UTC, a simulated time
+    ws = Sandbox(now=lambda: moment[0]).workspace
+    room = ws.add_channel("room", ws.bot)
+    first, second = ws.post(room, ws.bot, "one"), ws.post(room, ws.bot, "two")
+    assert first.ts == "1767603600.000000" and second.ts == "1767603600.000001"
+    moment[0] -= 60  # a clock set back never reuses or reorders a ts
+    assert float(ws.post(room, ws.bot, "three").ts) > float(second.ts)
+    moment[0] += 3600
+    assert ws.post(room, ws.bot, "four").ts == "1767607140.000000"  # 09:59 UTC

@@ -3,7 +3,8 @@
 What may be sent is decided here, in the only function that sends anything, so no
 caller can forget it: nothing without a configured model, and a private issue never
 reaches the model unless `review.allow_private` is on. The facts are redacted and
-fitted to the token budget on the way out.
+fitted to the token budget on the way out; customers' e-mail addresses and phone
+numbers are left out unless the review config lets them through.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Model:
             self.config.token_budget,
             instructions=instructions,
             redact_emails=self.config.redact_emails,
+            redact_phone_numbers=self.config.redact_phone_numbers,
         )
         try:
             return await ask_model(

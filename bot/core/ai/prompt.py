@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.core.redact import redact
+from bot.core.redact import Contacts, redact
 
 # Importance of a timeline line: kept ones survive condensing; chatter goes first.
 KEEP_KINDS = {
@@ -111,22 +111,25 @@ def condense(lines: list[Line], budget: int) -> tuple[list[Line], int]:
     return lines, folded
 
 
-def _redacted(value: Any, emails: bool) -> Any:
+def _redacted(value: Any, contacts: Contacts) -> Any:
     if isinstance(value, str):
-        return redact(value, emails=emails)
+        return redact(value, **contacts)
     if isinstance(value, dict):
-        return {key: _redacted(item, emails) for key, item in value.items()}
+        return {key: _redacted(item, contacts) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_redacted(item, emails) for item in value]
+        return [_redacted(item, contacts) for item in value]
     return (
-        value
-        if value is None or isinstance(value, int | float)
-        else redact(str(value), emails=emails)
+        value if value is None or isinstance(value, int | float) else redact(str(value), **contacts)
     )
 
 
 def build_prompt(
-    facts: Facts, budget: int, *, instructions: str, redact_emails: bool = False
+    facts: Facts,
+    budget: int,
+    *,
+    instructions: str,
+    redact_emails: bool = True,
+    redact_phone_numbers: bool = True,
 ) -> Prompt:
     head = {
         "issue": facts.issue,
@@ -136,10 +139,11 @@ def build_prompt(
     }
     # Redact the values before JSON escapes them: in the dump a quoted value in a description
     # reads `password: \"hunter2\"`, which no pattern takes for a quoted value.
-    head_text = json.dumps(_redacted(head, redact_emails), indent=1, default=str)
+    contacts = Contacts(emails=redact_emails, phones=redact_phone_numbers)
+    head_text = json.dumps(_redacted(head, contacts), indent=1, default=str)
     fixed = tokens(instructions) + tokens(head_text) + 50
     timeline, folded = condense(facts.lines, max(budget - fixed, 200))
-    body = "\n".join(redact(_format(line), emails=redact_emails) for line in timeline)
+    body = "\n".join(redact(_format(line), **contacts) for line in timeline)
     user = f"Facts:\n{head_text}\n\nTimeline (UTC):\n{body}"
     messages = [{"role": "system", "content": instructions}, {"role": "user", "content": user}]
     return Prompt(messages, tokens(instructions) + tokens(user), folded)

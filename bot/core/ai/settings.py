@@ -16,7 +16,10 @@ class ReviewConfig(Strict):
     """How review drafts and catch-ups use the model (OPENAI_* settings say which model)."""
 
     allow_private: bool = False  # send private issues to the model?
-    redact_emails: bool = False
+    # Customers' contact details stay out of the prompt unless turned off (people are told
+    # to the model as Slack mentions, <@U…>, never by name or address).
+    redact_emails: bool = True
+    redact_phone_numbers: bool = True
     token_budget: int = Field(default=8000, ge=1000, le=200_000)
     timeout_seconds: float = Field(default=60, gt=0, le=600)
     max_retries: int = Field(default=1, ge=0, le=5)
