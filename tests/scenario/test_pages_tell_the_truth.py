@@ -66,9 +66,7 @@ def live(message: Message) -> bool:
 
 
 def edits_of(h: Harness, message: Message) -> int:
-    return sum(
-        1 for c in h.ws.calls_to("chat.update") if c.ok and c.args.get("ts") == message.ts
-    )
+    return sum(1 for c in h.ws.calls_to("chat.update") if c.ok and c.args.get("ts") == message.ts)
 
 
 async def test_everyone_paged_is_invited_into_a_private_channel_first(
@@ -140,6 +138,8 @@ async def test_every_page_dm_says_who_took_it_once(
             assert not live(dm) and dm.text.startswith(":white_check_mark: *INC-1*")
             assert f"Acknowledged by <@{team.pat.id}>" in str(dm.blocks)
             assert edits_of(h, dm) == 1
+        failed = [c for c in h.ws.calls_to("chat.update") if not c.ok]
+        assert [c.args["ts"] for c in failed] == [sams.ts]  # the first edit, retried
 
         # Paged by hand after the ack: that page is live until the issue is fixed.
         await run(h, team.pat, room, f"page <@{team.sam.id}> still broken?")
