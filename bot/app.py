@@ -74,6 +74,7 @@ from bot.sla.event_kinds import SlaEvent
 from bot.sla.kinds import SlaKind
 from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
+from bot.sla.page_dms import SettlePagesWhenTaken
 from bot.sla.pager_loop import ClosePagerLoop
 from bot.sla.responses import Responses
 from bot.triage.catch_up import CatchUps
@@ -253,6 +254,7 @@ def create_app(
     if config.announce is not None:
         hooks.hooks.append(AnnounceIssues(config.announce, clock))
     hooks.hooks.append(SuggestAtIntake(search, clock))
+    hooks.hooks.append(SettlePagesWhenTaken(clock))  # stale page DMs say who took it
     digest = Digest(db, clock, config.digest)
 
     provisioning = Provisioning(db, clock, client, config.channel_prefix, card)

@@ -196,6 +196,7 @@ from storage.sla_models import (  # noqa: E402
     Escalation,
     Notification,
     OnCallOverride,
+    PageDm,
     PageSent,
     SlaClock,
 )
@@ -215,6 +216,7 @@ __all__ = [
     "Notification",
     "OnCallOverride",
     "OutboxItem",
+    "PageDm",
     "PageSent",
     "Participant",
     "PhaseMessage",

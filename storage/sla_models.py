@@ -60,6 +60,11 @@ class Escalation(SQLModel, table=True):
     started_at: datetime = _utc()
     stopped_at: datetime | None = _utc(default=None)
     stop_reason: str | None = Field(default=None, max_length=40)
+    # Why its pages are sent, for the page's own words: started at filing because of
+    # the severity (`start: on_open`), and who asked for the next step now (cleared
+    # once that step has paged).
+    on_open: bool = False
+    forced_by: str | None = Field(default=None, max_length=32)
 
 
 class Notification(SQLModel, table=True):
@@ -103,3 +108,19 @@ class PageSent(SQLModel, table=True):
     schedule: str | None = Field(default=None, max_length=40)
     at: datetime = _utc()
     hours: str = Field(max_length=8)  # business | off | sleep
+
+
+class PageDm(SQLModel, table=True):
+    """A page posted to one person's DMs, kept so that it can be edited once someone
+    has taken the issue (acknowledged, fixed or closed): `settled_at` says it was."""
+
+    __tablename__ = "page_dms"
+    __table_args__ = (Index("ix_page_dms_issue", "issue_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issues.id")
+    user_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)  # the DM's conversation id (D…)
+    ts: str = Field(max_length=32)
+    posted_at: datetime = _utc()
+    settled_at: datetime | None = _utc(default=None)

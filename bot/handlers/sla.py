@@ -4,12 +4,9 @@ digest's Still relevant and Close."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
-
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.ids import Action, IssueKey
 from bot.core.people import Actor
@@ -26,10 +23,10 @@ from bot.handlers.command_parser import (
     split_key,
 )
 from bot.handlers.commands import Command, CommandRequest
-from bot.handlers.listener import Later, Reply
+from bot.handlers.listener import Reply
 from bot.serving.runtime import Runtime
 from bot.sla.oncall import MAX_OVERRIDE
-from bot.sla.views import oncall_blocks, page_answered
+from bot.sla.views import oncall_blocks
 
 
 @dataclass(frozen=True)
@@ -114,28 +111,15 @@ async def override(req: CommandRequest, args: OverrideArgs) -> Reply:
     return req.runtime.oncall.add_override(args.schedule, actor, args.user_id, args.length)
 
 
-async def page_ack(
-    runtime: Runtime,
-    client: AsyncWebClient,
-    body: dict[str, Any],
-    later: Later,
-    actor: Actor,
-    value: str,
-) -> Reply:
-    changed = runtime.responses.acknowledge_page(issue_id_of(value), actor)
-    text, blocks = page_answered(changed.issue, actor.user_id, runtime.clock.now())
+async def page_ack(runtime: Runtime, body: dict[str, Any], actor: Actor, value: str) -> Reply:
+    # The page's buttons are spent: the outbox edits it, with every other page DM.
     dm = body.get("container") or {}
-    if dm.get("channel_id") and dm.get("message_ts"):  # the page: its buttons are spent
-        update = client.chat_update(
-            channel=dm["channel_id"], ts=dm["message_ts"], text=text, blocks=blocks
-        )
-        later(_done(update), "mark the page acknowledged")
-    return changed.message
-
-
-async def _done(call: Awaitable[Any]) -> Reply:
-    await call
-    return None
+    pressed = (
+        (str(dm["channel_id"]), str(dm["message_ts"]))
+        if dm.get("channel_id") and dm.get("message_ts")
+        else None
+    )
+    return runtime.responses.acknowledge_page(issue_id_of(value), actor, pressed).message
 
 
 async def open_channel() -> Reply:

@@ -12,19 +12,28 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.clock import Clock
 from bot.core.delivery import Payload, Step
 from bot.core.outbox import DeliveryError
-from bot.core.slack_steps import SlackSteps
-from bot.sla import kinds
+from bot.core.slack_steps import SlackSteps, slack_error
+from bot.sla import kinds, page_dms
 from bot.sla.config import PagingConfig
 from bot.sla.digest import Digest
 from bot.sla.digest_views import digest_message
+from bot.sla.paged_people import invite_group
 from bot.sla.pager_calls import PagerCalls, alert_key, post_json
 from bot.sla.targets import PageTarget, TargetKind, render
-from bot.sla.views import broadcast_text, notice_text, page_message
+from bot.sla.views import (
+    MANUAL,
+    broadcast_text,
+    notice_text,
+    page_answered,
+    page_message,
+    page_reason,
+)
 from storage.db import Database
 from storage.models import Issue
 
@@ -54,6 +63,7 @@ class SlaDelivery(SlackSteps):
         return {
             kinds.Page: self.page,
             kinds.Notice: self.notice,
+            kinds.SettlePageDms: self.settle_page_dms,
             kinds.DigestPost: self.post_digest,
             kinds.OldDigestPost: self.old_digest,
             kinds.PagerFollowUp: self.pager_follow_up,
@@ -75,22 +85,32 @@ class SlaDelivery(SlackSteps):
 
     async def page(self, issue: Issue, payload: kinds.Page) -> None:
         target, value = payload.target, payload.id
+        assert issue.id is not None
         if target == TargetKind.USER:
             if self.team_id is None:
                 self.team_id = (await self.client.auth_test()).get("team_id")
-            text, blocks = page_message(
-                issue, payload.clock, self.team_id, payload.by, payload.note
-            )
-            await self.post_message(value, text, blocks=blocks)
+            text, blocks = page_message(issue, payload, self.team_id)
+            ts = await self.post_message(value, text, blocks=blocks)
+            # Kept to be edited once someone takes the issue (page_dms.py).
+            opened = await self.client.conversations_open(users=value)
+            with self.db.session() as session:
+                page_dms.keep(
+                    session, issue.id, value, str(opened["channel"]["id"]), ts, self.clock.now()
+                )
         elif target == TargetKind.USERGROUP:
+            # Its members in first, so the mention reaches them in the channel.
+            me = await self.bot_user()
+            await invite_group(self.db, self.clock, self.client, issue, value, me)
+            group = render(PageTarget(TargetKind.USERGROUP, value))
+            why = "" if payload.clock == MANUAL else page_reason(issue, payload)
             await self.post_message(
                 self.channel(issue),
-                broadcast_text(
-                    issue, render(PageTarget(TargetKind.USERGROUP, value)), payload.by, payload.note
-                ),
+                broadcast_text(issue, group, payload.by, payload.note, why=why, here=True),
             )
         elif target == TargetKind.CHANNEL:
-            await self.post_message(value, broadcast_text(issue, ""))
+            await self.post_message(
+                value, broadcast_text(issue, "", why=page_reason(issue, payload))
+            )
         elif target == TargetKind.PAGERDUTY:
             await self._post(
                 str(self.paging.pagerduty_url),
@@ -127,6 +147,21 @@ class SlaDelivery(SlackSteps):
             )
         else:
             raise DeliveryError(f"unknown page target {target}", permanent=True)
+
+    async def settle_page_dms(self, issue: Issue, payload: kinds.SettlePageDms) -> None:
+        """Every live page DM of the issue says who took it and when, buttons gone."""
+        assert issue.id is not None
+        by = payload.by or page_dms.taker(self.db, issue.id, payload.how)
+        text, blocks = page_answered(issue, by, datetime.fromisoformat(payload.at), payload.how)
+        for dm in page_dms.live(self.db, issue.id):
+            try:
+                await self.client.chat_update(
+                    channel=dm.channel_id, ts=dm.ts, text=text, blocks=blocks
+                )
+            except SlackApiError as exc:
+                if slack_error(exc) not in {"message_not_found", "channel_not_found"}:
+                    raise  # a deleted DM has nothing left to edit; anything else retries
+            page_dms.mark_settled(self.db, dm.id, self.clock.now())
 
     async def _post(self, url: str, headers: dict[str, str], body: dict[str, Any]) -> None:
         await post_json(self.client.session, url, headers, body)

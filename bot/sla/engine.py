@@ -35,7 +35,8 @@ from bot.sla.config import EscalationPolicy, OnCallConfig, Target
 from bot.sla.escalation_start import policy_of, start_escalation
 from bot.sla.event_kinds import SlaEvent
 from bot.sla.page_log import record_page
-from bot.sla.targets import NobodyOnCall, PageTarget, render, resolve
+from bot.sla.paged_people import invite_paged_person
+from bot.sla.targets import NobodyOnCall, PageTarget, TargetKind, render, resolve
 from storage.db import Database
 from storage.models import Escalation, Issue, SlaClock
 
@@ -55,6 +56,26 @@ class TickResult:
     @property
     def anything(self) -> bool:
         return bool(self.warnings or self.escalations_started or self.breaches or self.steps)
+
+
+def spent(row: Escalation, policy: EscalationPolicy) -> bool:
+    """Every step of every round has paged; what is left is the last step's wait."""
+    return row.loop > policy.repeat
+
+
+def why(session: Session, row: Escalation, now: datetime) -> dict[str, Any]:
+    """Why a step pages, as facts for the page's words (sla/views.py page_reason)."""
+    if row.forced_by:
+        return {"reason": "forced", "by": row.forced_by}
+    if row.on_open and row.step == 0 and row.loop == 0:
+        return {"reason": "on_open"}
+    clock = session.exec(
+        select(SlaClock).where(SlaClock.issue_id == row.issue_id, SlaClock.kind == row.clock)
+    ).first()
+    if clock is None or clock.due_at <= clock.started_at:
+        return {"reason": "sla"}
+    elapsed = (now - clock.started_at) / (clock.due_at - clock.started_at)
+    return {"reason": "sla", "percent": int(elapsed * 100), "due": clock.due_at.isoformat()}
 
 
 class Engine:
@@ -183,9 +204,10 @@ class Engine:
         )
 
     def _advance_now(self, session: Session, issue: Issue, clock: str, now: datetime) -> bool:
-        """Move a running escalation to its next step at once; False if none runs."""
+        """Move a running escalation to its next step at once; False if none runs (or it
+        has paged every step and only waits to run out)."""
         row = running_escalation(session, issue, clock)
-        if row is None:
+        if row is None or spent(row, EscalationPolicy(**row.policy)):
             return False
         row.next_step_at = now
         session.add(row)
@@ -208,6 +230,15 @@ class Engine:
         issue = session.get(Issue, row.issue_id)
         assert issue is not None and issue.id is not None
         policy = EscalationPolicy(**row.policy)
+        if spent(row, policy):
+            # The last step's wait has passed and nobody acknowledged (that would have
+            # stopped the escalation): only now has it run out of steps.
+            row.stopped_at, row.next_step_at, row.stop_reason = now, None, "exhausted"
+            add_event(
+                session, issue, SlaEvent.ESCALATION_EXHAUSTED, self.clock, None, clock=row.clock
+            )
+            session.add(row)
+            return
         step = policy.steps[row.step]
         # started_at is in the key: SQLite hands a deleted row's id to the next row, and a
         # restarted escalation must not find the steps of the one it replaced.
@@ -230,16 +261,11 @@ class Engine:
                 targets=[n for n in names if n],
             )
             kinds.notice(session, self.clock, issue, event)
+        row.forced_by = None  # the step asked for has paged
         row.step += 1
         if row.step >= len(policy.steps):
             row.step, row.loop = 0, row.loop + 1
-        if row.loop > policy.repeat:
-            row.stopped_at, row.next_step_at, row.stop_reason = now, None, "exhausted"
-            add_event(
-                session, issue, SlaEvent.ESCALATION_EXHAUSTED, self.clock, None, clock=row.clock
-            )
-        else:
-            row.next_step_at = now + step.wait
+        row.next_step_at = now + step.wait
         session.add(row)
 
     def _page(
@@ -261,7 +287,11 @@ class Engine:
         result.pings.append(f"{kind}:{value}")
         note(session, PAGED, kind, about=issue)
         record_page(session, self.config, issue, kind, value, now, schedule=resolved.schedule)
-        page = kinds.Page(kind, value, row.id, row.clock, row.step + 1, row.loop + 1)
+        if resolved.target.kind == TargetKind.USER:  # into the channel before the DM
+            invite_paged_person(session, self.clock, issue, value)
+        page = kinds.Page(
+            kind, value, row.id, row.clock, row.step + 1, row.loop + 1, **why(session, row, now)
+        )
         enqueue(session, self.clock, page, issue=issue)
         return render(resolved.target)
 
@@ -282,12 +312,23 @@ class Engine:
                 )
             ).first()
             add_event(session, issue, SlaEvent.ESCALATION_FORCED, self.clock, actor_id)
+            if running is not None and spent(running, EscalationPolicy(**running.policy)):
+                # It has paged every step and waits only to say so: start it afresh.
+                running.stopped_at, running.next_step_at = now, None
+                running.stop_reason = "exhausted"
+                session.add(running)
+                session.flush()
+                running = None
             if running is not None:
-                running.next_step_at = now
+                running.next_step_at, running.forced_by = now, actor_id
                 session.add(running)
                 return f"{issue.key} moves to its next escalation step now."
             clock = "resolve" if issue.acknowledged_at else "acknowledge"
             if self._start_escalation(session, issue, clock, now):
+                started = running_escalation(session, issue, clock)
+                if started is not None:
+                    started.forced_by = actor_id
+                    session.add(started)
                 return f"{issue.key} is being escalated now."
         return (
             f"No escalation policy applies to {issue.key}; "

@@ -61,6 +61,7 @@ def start_escalation(
             loop=0,
             next_step_at=now,
             started_at=now,
+            on_open=on_open,
         )
     )
     add_event(

@@ -18,5 +18,6 @@ class SlaEvent(EventKind):
     ESCALATION_FORCED = "escalation_forced", "forced the next escalation step"
     PAGE_ACKNOWLEDGED = "page_acknowledged", "acknowledged the page"
     PAGED = "paged", "paged {whom}{said}"
+    PAGED_INVITED = "paged_invited", "invited {whom} into the channel, paged about the issue"
     CLOSED_IN_REVIEW = "closed_in_review", "closed the issue in the weekly review"
     STILL_RELEVANT = "still_relevant", "marked the issue still relevant in the weekly review"

@@ -16,6 +16,7 @@ from storage.models import Issue, TimelineEvent
 class SlaKind(StrEnum):
     PAGE = "page"
     NOTICE = "sla_notice"
+    SETTLE_PAGE_DMS = "settle_page_dms"
     DIGEST = "post_digest"
     # A digest enqueued before the slices, rendered then; delivered as it is.
     OLD_DIGEST = "digest"
@@ -33,8 +34,25 @@ class Page(Payload):
     clock: str  # "manual" for /incident page
     step: int
     loop: int
-    by: str | None = None  # who paged by hand
+    by: str | None = None  # who paged by hand, or asked for the next step now
     note: str | None = None  # what they said
+    # Why it was sent, for the page's words (sla/views.py page_reason): "on_open" (opened
+    # at a severity that pages at once), "forced" (`by` asked for the next step now) or
+    # "sla" with how far the clock had run and its deadline. None: an older page.
+    reason: str | None = None
+    percent: int | None = None
+    due: str | None = None
+
+
+@dataclass(frozen=True)
+class SettlePageDms(Payload):
+    """Someone took the issue: every live page DM about it says who and when, and loses
+    its buttons. Delivered after the pages enqueued before it (the issue's stream)."""
+
+    kind: ClassVar = SlaKind.SETTLE_PAGE_DMS
+    how: str  # acknowledged | fixed | closed
+    by: str | None
+    at: str
 
 
 class PagerAction(StrEnum):

@@ -13,11 +13,11 @@ from bot.core.errors import FirebellError
 from bot.core.ledger import record_once
 from bot.core.observations import PAGED, note
 from bot.core.timeline import add_event
-from bot.incidents import kinds as incident_kinds
 from bot.sla import kinds
 from bot.sla.config import OnCallConfig
 from bot.sla.event_kinds import SlaEvent
 from bot.sla.page_log import record_page
+from bot.sla.paged_people import invite_paged_person
 from bot.sla.targets import PageTarget, TargetKind, render_resolved, resolve
 from bot.sla.views import MANUAL
 from storage.db import Database
@@ -47,12 +47,12 @@ class ManualPages:
             whom = render_resolved(resolved)
             if not record_once(session, f"manual-page:{key}", issue.id, "manual_page", now):
                 return f"You paged {whom} about {issue.key}."  # the same press, delivered again
+            if resolved.target.kind == TargetKind.USER:  # into the channel before the DM
+                invite_paged_person(session, self.clock, issue, value)
             page = kinds.Page(kind, value, None, MANUAL, 0, 0, by=actor_id, note=said or None)
             enqueue(session, self.clock, page, issue=issue)
             record_page(session, self.config, issue, kind, value, now, schedule=resolved.schedule)
             note(session, PAGED, kind, about=issue)
-            if resolved.target.kind == TargetKind.USER:  # asked for by name: into the channel too
-                incident_kinds.invite(session, self.clock, issue, value)
             event = add_event(
                 session, issue, SlaEvent.PAGED, self.clock, actor_id, whom=whom, note=said or None
             )

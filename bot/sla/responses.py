@@ -7,7 +7,7 @@ from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents.closing import Closing
 from bot.incidents.lifecycle import Changed, Lifecycle, editing
-from bot.sla import kinds
+from bot.sla import kinds, page_dms
 from bot.sla.clocks import SlaClocks
 from bot.sla.event_kinds import SlaEvent
 from storage.db import Database
@@ -20,10 +20,18 @@ class Responses:
         self.lifecycle = lifecycle
         self.clocks = clocks
 
-    def acknowledge_page(self, issue_id: int, actor: Actor) -> Changed:
-        """The Acknowledge button of an escalation DM: ack the issue, stop its escalations."""
+    def acknowledge_page(
+        self, issue_id: int, actor: Actor, dm: tuple[str, str] | None = None
+    ) -> Changed:
+        """The Acknowledge button of an escalation DM: ack the issue, stop its escalations.
+        Every page DM is then settled, the pressed one (`dm`: channel and ts) included,
+        even when the issue was taken before (a page sent by hand after the ack)."""
         changed = self.lifecycle.acknowledge(issue_id, actor)
         with editing(self.db, issue_id) as (session, issue):
+            assert issue.id is not None
+            if dm is not None:  # a DM posted before page DMs were kept: keep it now
+                page_dms.keep(session, issue.id, actor.user_id, dm[0], dm[1], self.clock.now())
+            page_dms.settle(session, self.clock, issue, page_dms.ACKNOWLEDGED, actor.user_id)
             stopped = self.clocks.stop_escalations(
                 session, issue, self.clock.now(), "page acknowledged"
             )

@@ -16,6 +16,7 @@ from bot.core.reporters import reporter_text, who
 from bot.core.timeline import describe_event
 from bot.incidents.list_views import issue_line
 from bot.sla.event_kinds import SlaEvent
+from bot.sla.kinds import Page
 from storage.models import Issue, SlaClock, TimelineEvent
 
 MANUAL = "manual"  # the clock of a page sent by hand (/incident page)
@@ -58,18 +59,31 @@ def channel_url(team_id: str | None, channel_id: str | None) -> str:
     return f"https://app.slack.com/client/{team_id or 'T'}/{channel_id or ''}"
 
 
-def page_message(
-    issue: Any, clock: str, team_id: str | None, by: str | None = None, note: str | None = None
-) -> tuple[str, list[dict[str, Any]]]:
+def page_reason(issue: Any, page: Page) -> str:
+    """Why this page was sent, in its own words: paged by hand (with what was said),
+    a person asking for the next step now, opened at a severity that pages at once,
+    or the SLA clock as far as it had run when the step fired."""
+    if page.clock == MANUAL:
+        said = f": “{escape(clip(page.note, 500))}”" if page.note else "."
+        return f"<@{page.by}> paged you{said}"
+    if page.reason == "forced" and page.by:
+        return f"<@{page.by}> asked to escalate it now (`/incident escalate`)."
+    if page.reason == "on_open":
+        return f"It was opened as {label(issue.severity)}, which pages at once."
+    words = CLOCK_WORDS.get(page.clock, page.clock)
+    if page.percent is not None and page.due:
+        due = slack_date(datetime.fromisoformat(page.due))
+        if page.percent >= 100:
+            return f"The SLA to {words} it ran out {due}."
+        return f"The SLA to {words} it is at {page.percent} % (due {due})."
+    return f"Nobody has answered escalation step {page.step} yet."
+
+
+def page_message(issue: Any, page: Page, team_id: str | None) -> tuple[str, list[dict[str, Any]]]:
     """The DM a person gets when an issue is escalated to them, or paged by hand."""
-    why = (
-        f"<@{by}> paged you" + (f": “{escape(clip(note, 500))}”" if note else ".")
-        if clock == MANUAL
-        else f"The SLA to {CLOCK_WORDS[clock]} it is running out."
-    )
     text = (
         f":rotating_light: *{issue.key}* needs you: {escape(clip(issue.title, 150))} "
-        f"({label(issue.severity)}, {label(issue.status)}). {why}"
+        f"({label(issue.severity)}, {label(issue.status)}). {page_reason(issue, page)}"
     )
     value = str(issue.id)
     open_button = button("Open channel", Action.OPEN_CHANNEL, value)
@@ -91,22 +105,44 @@ def page_message(
     return clip(text, 3000), blocks
 
 
-def page_answered(issue: Any, user_id: str, at: datetime) -> tuple[str, list[dict[str, Any]]]:
-    """The page DM once acknowledged: the same words, no buttons left to press."""
+TAKEN_WORDS = {"acknowledged": "Acknowledged", "fixed": "Fixed", "closed": "Closed"}
+
+
+def page_answered(
+    issue: Any, user_id: str | None, at: datetime, how: str = "acknowledged"
+) -> tuple[str, list[dict[str, Any]]]:
+    """A page DM once someone took the issue: who and when, no buttons left to press."""
     text = (
         f":white_check_mark: *{issue.key}* {escape(clip(issue.title, 150))} "
         f"({label(issue.severity)}, {label(issue.status)})"
     )
-    blocks = [section(text), context(f"Acknowledged by <@{user_id}> {slack_date(at)}")]
+    by = f" by <@{user_id}>" if user_id else ""
+    blocks = [section(text), context(f"{TAKEN_WORDS.get(how, how)}{by} {slack_date(at)}")]
     return clip(text, 3000), blocks
 
 
-def broadcast_text(issue: Any, who: str, by: str | None = None, note: str | None = None) -> str:
-    """For a user group or a channel named as an escalation target, or paged by hand. A
-    channel is not the issue's member list: a private issue is named there by its key only."""
+def broadcast_text(
+    issue: Any,
+    who: str,
+    by: str | None = None,
+    note: str | None = None,
+    why: str = "",
+    here: bool = False,
+) -> str:
+    """For a user group or a channel named as an escalation target, or paged by hand.
+    `here`: posted in the issue's own channel (a user group's page), whose readers are
+    its members already. Any other channel is not the issue's member list: a private
+    issue is named there by its key only."""
     asked = ""
     if by:
         asked = f" <@{by}> paged" + (f": “{escape(clip(note, 500))}”" if note else ".")
+    elif why:
+        asked = f" {why}"
+    if here:
+        return (
+            f":rotating_light: {who} *{issue.key}* needs attention: "
+            f"{escape(clip(issue.title, 150))} ({label(issue.severity)}).{asked}"
+        )
     if not open_to_anyone(issue):
         return (
             f":rotating_light: {who} *{issue.key}* needs attention: a private issue "
