@@ -51,7 +51,9 @@ def sqlite_path(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite":
         return None
     if not parsed.database or parsed.database == ":memory:":
-        raise BackupRefused("DATABASE_URL points at an in-memory SQLite database: nothing to back up")
+        raise BackupRefused(
+            "DATABASE_URL points at an in-memory SQLite database: nothing to back up"
+        )
     return Path(parsed.database)
 
 
@@ -93,4 +95,3 @@ def _copy(source: Path, target: Path) -> None:
         raise BackupRefused(f"cannot back up {source}: {exc}") from None
     if verdict != "ok":
         raise BackupRefused(f"the copy of {source} failed its integrity check: {verdict}")
-

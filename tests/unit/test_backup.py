@@ -95,8 +95,7 @@ def test_backup_refuses_to_overwrite(
     assert main(["backup", str(target)]) == 1
     err = capsys.readouterr().err
     assert err == (
-        f"firebell: {target} exists already; a backup never overwrites a file: "
-        "choose a new name\n"
+        f"firebell: {target} exists already; a backup never overwrites a file: choose a new name\n"
     )
     assert target.read_bytes() == b"yesterday's backup"
 
