@@ -116,16 +116,25 @@ def _demo(_args: argparse.Namespace) -> int:
     return asyncio.run(run_demo())
 
 
-def _migrate(_args: argparse.Namespace) -> int:
+def _migrate(args: argparse.Namespace) -> int:
     from bot.serving.startup import check_database
     from storage.db import Database
-    from storage.migrate import upgrade
+    from storage.migrate import UnknownRevision, migrate_to, upgrade
 
     settings = load_settings("none")
     check_database(settings.database_url)
     db = Database(settings.database_url)
-    upgrade(db)
-    print(f"database is up to date: {db.engine.url.render_as_string(hide_password=True)}")
+    try:
+        if args.to is None:
+            upgrade(db)
+            print(f"database is up to date: {db.engine.url.render_as_string(hide_password=True)}")
+        else:
+            print(migrate_to(db, args.to))
+    except UnknownRevision as exc:
+        print(f"firebell: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
     return 0
 
 
@@ -273,7 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "demo", help="play an issue end to end against a local Slack sandbox"
     ).set_defaults(run=_demo)
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument(
+        "--to",
+        metavar="REVISION",
+        help="up or down to this migration, e.g. 0009 (to roll back before an older release)",
+    )
+    migrate.set_defaults(run=_migrate)
     backup = sub.add_parser(
         "backup", help="copy the SQLite database to a new file, safe while Firebell runs"
     )
