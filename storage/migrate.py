@@ -54,10 +54,18 @@ class UnknownRevision(ValueError):
     """A revision this release does not ship; the message says which it knows."""
 
 
-def revisions() -> list[str]:
+@cache
+def revisions() -> tuple[str, ...]:
     """Every migration this code ships, oldest first."""
     scripts = ScriptDirectory.from_config(_scripts())
-    return [script.revision for script in reversed(list(scripts.walk_revisions()))]
+    return tuple(script.revision for script in reversed(list(scripts.walk_revisions())))
+
+
+def newer_than_this_code(db: Database) -> str | None:
+    """The database's migration when a newer release made it (this code cannot run on
+    it, nor migrate it); None when this code knows it."""
+    current = current_revision(db)
+    return current if current is not None and current not in revisions() else None
 
 
 def migrate_to(db: Database, revision: str) -> str:
@@ -68,7 +76,7 @@ def migrate_to(db: Database, revision: str) -> str:
     if target not in known:
         raise UnknownRevision(f"no migration {revision}; this release has {', '.join(known)}")
     current = current_revision(db)
-    if current is not None and current not in known:
+    if newer_than_this_code(db):
         raise UnknownRevision(
             f"the database is at migration {current}, newer than this release knows "
             f"(its latest is {known[-1]}): migrate with the release that made it"

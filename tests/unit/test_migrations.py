@@ -104,8 +104,12 @@ def test_migrate_to_goes_down_and_up_again(
     assert capsys.readouterr().err.startswith("firebell: no migration 9999; this release has 0001")
     with db.engine.begin() as conn:  # as a newer release would leave it
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-    assert main(["migrate", "--to", previous]) == 2
-    assert "the database is at migration 9999, newer than this release knows" in (
-        capsys.readouterr().err
-    )
+    # An older release on a newer database: one line, for every command that opens it.
+    assert main(["migrate", "--to", previous]) == 1
+    assert main(["migrate"]) == 1
+    for err in capsys.readouterr().err.splitlines():
+        assert err.startswith(
+            "firebell: cannot start: the database is at migration 9999, newer than this "
+            f"release knows (its latest is {head}): run the release that migrated it"
+        )
     db.dispose()
