@@ -1,4 +1,4 @@
-"""`firebell serve | socket | demo | migrate | check-config | deploy | review export`."""
+"""`firebell serve | socket | demo | migrate | backup | check-config | deploy | review export`."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
     from bot.core.access_log import MaskingAccessLogger
+    from bot.serving.notify import ready
     from bot.serving.startup import check_database, check_port, check_slack_token
 
     settings = load_settings("http")
@@ -41,7 +42,7 @@ def _serve(args: argparse.Namespace) -> int:
         firebell.web_app(),
         host=args.host,
         port=args.port,
-        print=None,
+        print=ready,  # called once listening: systemd's Type=notify is told READY=1
         access_log_class=MaskingAccessLogger,
         shutdown_timeout=SHUTDOWN_SECONDS,
     )
@@ -119,16 +120,47 @@ def _demo(_args: argparse.Namespace) -> int:
     return asyncio.run(run_demo())
 
 
-def _migrate(_args: argparse.Namespace) -> int:
+def _migrate(args: argparse.Namespace) -> int:
     from bot.serving.startup import check_database
     from storage.db import Database
-    from storage.migrate import upgrade
+    from storage.migrate import UnknownRevision, migrate_to, upgrade
 
     settings = load_settings("none")
     check_database(settings.database_url)
     db = Database(settings.database_url)
-    upgrade(db)
-    print(f"database is up to date: {db.engine.url.render_as_string(hide_password=True)}")
+    try:
+        if args.to is None:
+            upgrade(db)
+            print(f"database is up to date: {db.engine.url.render_as_string(hide_password=True)}")
+        else:
+            print(migrate_to(db, args.to))
+    except UnknownRevision as exc:
+        print(f"firebell: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    """A copy of the SQLite database, safe while Firebell runs; PostgreSQL: pg_dump."""
+    from storage.backup import BackupRefused, backup_sqlite, pg_dump_line, sqlite_path
+
+    url = load_settings("none").database_url
+    try:
+        path = sqlite_path(url)
+        if path is None:
+            print(
+                "firebell: backup copies SQLite databases; back up PostgreSQL with pg_dump "
+                f"(password from PGPASSWORD or ~/.pgpass): {pg_dump_line(url, args.file)}",
+                file=sys.stderr,
+            )
+            return 2
+        done = backup_sqlite(path, Path(args.file))
+    except BackupRefused as exc:
+        print(f"firebell: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {done.target} ({done.size_bytes} bytes, integrity ok)")
     return 0
 
 
@@ -254,7 +286,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "demo", help="play an issue end to end against a local Slack sandbox"
     ).set_defaults(run=_demo)
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument(
+        "--to",
+        metavar="REVISION",
+        help="up or down to this migration, e.g. 0009 (to roll back before an older release)",
+    )
+    migrate.set_defaults(run=_migrate)
+    backup = sub.add_parser(
+        "backup", help="copy the SQLite database to a new file, safe while Firebell runs"
+    )
+    backup.add_argument("file", help="the file to write; an existing file is never overwritten")
+    backup.set_defaults(run=_backup)
     move = sub.add_parser(
         "move-data", help="copy the database (SQLite) into an empty PostgreSQL database"
     )

@@ -48,3 +48,42 @@ def upgrade(db: Database, revision: str = "head") -> None:
     if revision == "head" and current_revision(db) == head_revision():
         return
     command.upgrade(alembic_config(db), revision)
+
+
+class UnknownRevision(ValueError):
+    """A revision this release does not ship; the message says which it knows."""
+
+
+@cache
+def revisions() -> tuple[str, ...]:
+    """Every migration this code ships, oldest first."""
+    scripts = ScriptDirectory.from_config(_scripts())
+    return tuple(script.revision for script in reversed(list(scripts.walk_revisions())))
+
+
+def newer_than_this_code(db: Database) -> str | None:
+    """The database's migration when a newer release made it (this code cannot run on
+    it, nor migrate it); None when this code knows it."""
+    current = current_revision(db)
+    return current if current is not None and current not in revisions() else None
+
+
+def migrate_to(db: Database, revision: str) -> str:
+    """Upgrade or downgrade to `revision` ("head" or a number such as 0009): the way
+    back before running an older release. What was done, in words."""
+    known = revisions()
+    target = known[-1] if revision == "head" else revision
+    if target not in known:
+        raise UnknownRevision(f"no migration {revision}; this release has {', '.join(known)}")
+    current = current_revision(db)
+    if newer_than_this_code(db):
+        raise UnknownRevision(
+            f"the database is at migration {current}, newer than this release knows "
+            f"(its latest is {known[-1]}): migrate with the release that made it"
+        )
+    at = known.index(current) if current is not None else -1
+    if known.index(target) >= at:
+        upgrade(db, target)
+        return f"upgraded from {current or 'an empty database'} to {target}"
+    command.downgrade(alembic_config(db), target)
+    return f"downgraded from {current} to {target}"

@@ -58,6 +58,8 @@ LONG = {
     "test_alertmanager_integration.py",
     "test_engine_concurrency.py",
     "test_openapi_fuzz.py",
+    "test_systemd_ready.py",
+    "test_wheel.py",
 }
 
 

@@ -12,6 +12,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot.core.access_log import MaskingAccessLogger
+from bot.serving.notify import ready
 from bot.serving.runtime import Runtime
 
 
@@ -51,6 +52,7 @@ async def run_socket_mode(firebell: Firebell, host: str = "0.0.0.0", port: int =
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     log.info("Firebell in Socket Mode; probes, webhooks and the API on http://%s:%s", host, port)
+    ready()  # systemd's Type=notify: connected to Slack and /healthz answers
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):  # stop as `serve` does: finish, release

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import Settings
 from bot.core.errors import StartupError
 from storage.db import Database, normalise_url, safe_url
+from storage.migrate import head_revision, newer_than_this_code
 
 log = logging.getLogger("firebell")
 
@@ -54,11 +55,18 @@ def check_database(url: str, *, must_exist: bool = False) -> None:
     try:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+        newer = newer_than_this_code(db)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
         raise StartupError(f"DATABASE_URL: cannot open {safe_url(url)}: {reason}") from None
     finally:
         db.dispose()
+    if newer:  # an older release started after an upgrade: say so, never a traceback
+        raise StartupError(
+            f"the database is at migration {newer}, newer than this release knows "
+            f"(its latest is {head_revision()}): run the release that migrated it, or "
+            "restore the backup taken before the upgrade"
+        )
 
 
 def check_slack_token(settings: Settings) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
+from bot.cli import main
 from storage.db import Database
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import alembic_config, current_revision, revisions, upgrade
 
 
 def test_upgrade_keeps_existing_issues_and_downgrade_works(tmp_path: object) -> None:
@@ -78,4 +80,36 @@ def test_0007_replays_each_existing_issue_into_its_rollup(tmp_path: object) -> N
     assert tuple(row)[:7] == (600.0, 1800.0, 600.0, 1800.0, 600.0, 1, 1)
     assert str(row[7]).startswith("2026-01-01 01:30:00")
     assert not drill
+    db.dispose()
+
+
+def test_migrate_to_goes_down_and_up_again(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The way back before running an older release: `firebell migrate --to 0009`."""
+    url = f"sqlite:///{tmp_path}/f.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    head = revisions()[-1]
+    assert main(["migrate"]) == 0
+    previous = revisions()[-2]
+    assert main(["migrate", "--to", previous]) == 0
+    assert capsys.readouterr().out.endswith(f"downgraded from {head} to {previous}\n")
+    db = Database(url)
+    assert current_revision(db) == previous
+    assert main(["migrate", "--to", "head"]) == 0
+    assert capsys.readouterr().out == f"upgraded from {previous} to {head}\n"
+    assert current_revision(db) == head
+
+    assert main(["migrate", "--to", "9999"]) == 2
+    assert capsys.readouterr().err.startswith("firebell: no migration 9999; this release has 0001")
+    with db.engine.begin() as conn:  # as a newer release would leave it
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    # An older release on a newer database: one line, for every command that opens it.
+    assert main(["migrate", "--to", previous]) == 1
+    assert main(["migrate"]) == 1
+    for err in capsys.readouterr().err.splitlines():
+        assert err.startswith(
+            "firebell: cannot start: the database is at migration 9999, newer than this "
+            f"release knows (its latest is {head}): run the release that migrated it"
+        )
     db.dispose()
