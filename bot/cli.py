@@ -49,15 +49,23 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _socket(args: argparse.Namespace) -> int:
-    from bot.app import create_app
-    from bot.serving.socket_mode import run_socket_mode
-    from bot.serving.startup import check_database, check_port, check_slack_token
+    from bot.serving.startup import (
+        check_app_token,
+        check_database,
+        check_port,
+        check_slack_token,
+    )
 
     settings = load_settings("socket")
     check_port(args.host, args.port)
     check_database(settings.database_url)
     hold_shared(settings.database_url)
     check_slack_token(settings)
+    check_app_token(settings)
+    # Imported once the checks pass: a bad start is told in a second, not after the app loads.
+    from bot.app import create_app
+    from bot.serving.socket_mode import run_socket_mode
+
     asyncio.run(run_socket_mode(create_app(settings), args.host, args.port))
     return 0
 
