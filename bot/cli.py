@@ -287,6 +287,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _discard_stdout() -> None:
+    """Python's recipe for a closed pipe: point stdout at devnull, or flushing it again
+    at exit raises once more."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = "WARNING" if args.command == "demo" else args.log_level.upper()
@@ -300,7 +312,12 @@ def main(argv: list[str] | None = None) -> int:
     # APScheduler logs every 5-second tick at INFO; its warnings and errors still show.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a reader gone early shows here, not as a traceback at exit
+        return code
+    except BrokenPipeError:  # `firebell review export INC-1 | head`: head has all it wants
+        _discard_stdout()
+        return 1
     except ConfigError as exc:
         for line in str(exc).splitlines():
             print(f"firebell: configuration error: {line}", file=sys.stderr)

@@ -1,12 +1,13 @@
 """A bad start is one line, in-process (the real processes are in test_start_and_stop.py):
 Slack answering 5xx or away is one warning and start goes on; a token Slack refuses is
 one line and exit 2; a Socket Mode connection lost later is retried with backoff and
-shows in /readyz."""
+shows in /readyz. And a reader that goes away early (`| head`) is a quiet exit."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,13 @@ import pytest
 from bot.app import create_app
 from bot.cli import main
 from bot.core.clock import FakeClock
-from bot.demo.harness import sandbox_settings
+from bot.demo.harness import Harness, sandbox_settings
 from bot.serving.socket_mode import connect_socket_mode
 from bot.serving.startup import check_app_token, check_slack_token
 from sandbox import Sandbox
 from tests.ports import free_port
-from tests.processes import until
+from tests.helpers import channel_of, file_report, people, run
+from tests.processes import FIREBELL, until
 
 
 def no_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
@@ -104,3 +106,19 @@ async def test_a_lost_socket_is_retried_with_backoff_and_shown_in_readyz(
     finally:
         await handler.close_async()
         await firebell.stop()
+
+
+async def test_export_into_a_pipe_closed_early_exits_quietly(h: Harness) -> None:
+    """`firebell review export INC-1 | head` ended in a BrokenPipeError traceback."""
+    dana, sam, support = people(h)
+    issue = await file_report(h, dana, support)
+    await run(h, sam, channel_of(h, issue), "review")
+    env = {**os.environ, "DATABASE_URL": h.firebell.runtime.settings.database_url}
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line, as `head` is after its last
+    process = await asyncio.create_subprocess_exec(
+        FIREBELL, "review", "export", "INC-1", stdout=write, stderr=asyncio.subprocess.PIPE, env=env
+    )
+    os.close(write)
+    _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert (process.returncode, err.decode()) == (1, "")
