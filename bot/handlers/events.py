@@ -43,7 +43,8 @@ def answer_mentions(commands: CommandTable) -> Callable[..., Awaitable[Reply]]:
     async def mention(
         runtime: Runtime, client: AsyncWebClient, event: dict[str, Any], event_id: str
     ) -> Reply:
-        channel, thread = _field(event, "channel"), _field(event, "thread_ts") or _field(event, "ts")
+        channel = _field(event, "channel")
+        thread = _field(event, "thread_ts") or _field(event, "ts")
         if not channel or not thread or not first_delivery(runtime.db, runtime.clock, event_id):
             return None
         await client.chat_postMessage(channel=channel, thread_ts=thread, text=text)

@@ -39,7 +39,7 @@ class SocketHandler(AsyncSocketModeHandler):
 
     client: PatientSocketModeClient
 
-    def __init__(self, app: AsyncApp, app_token: str) -> None:  # noqa: D107
+    def __init__(self, app: AsyncApp, app_token: str) -> None:
         # Not super().__init__: it would open a client (and an HTTP session) of its own.
         self.app = app
         self.app_token = app_token

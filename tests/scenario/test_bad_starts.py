@@ -19,8 +19,8 @@ from bot.demo.harness import Harness, sandbox_settings
 from bot.serving.socket_mode import connect_socket_mode
 from bot.serving.startup import check_app_token, check_slack_token
 from sandbox import Sandbox
-from tests.ports import free_port
 from tests.helpers import channel_of, file_report, people, run
+from tests.ports import free_port
 from tests.processes import FIREBELL, until
 
 

@@ -26,13 +26,15 @@ async def test_events_missing_a_field_store_and_log_nothing(
         before = len(session.exec(select(Participant)).all())
     posted, pinned = len(h.ws.calls_to("chat.postMessage")), len(h.ws.calls_to("pins.add"))
     item = {"type": "message", "channel": room.id, "ts": message.ts}
+    pin = {"type": "reaction_added", "reaction": "pushpin"}
     events: list[dict[str, Any]] = [
         {"type": "app_mention", "user": dana.id, "channel": room.id, "text": "<@B> hi"},
         {"type": "app_mention", "user": dana.id, "channel": room.id, "ts": 17.5},
         {"type": "app_mention", "user": dana.id, "ts": message.ts},
-        {"type": "reaction_added", "user": sam.id, "reaction": "pushpin", "item": {**item, "ts": None}},
-        {"type": "reaction_added", "reaction": "pushpin", "item": item},
-        {"type": "reaction_added", "user": sam.id, "reaction": "pushpin", "item": "message"},
+        {**pin, "user": sam.id, "item": {**item, "ts": ""}},
+        {**pin, "user": sam.id, "item": {"type": "message", "channel": room.id}},
+        {**pin, "item": item},
+        {**pin, "user": sam.id, "item": "message"},
         {"type": "reaction_added", "user": sam.id, "reaction": ["pushpin"], "item": item},
         {"type": "member_joined_channel", "channel": room.id},
         {"type": "member_joined_channel", "user": {"id": sam.id}, "channel": room.id},

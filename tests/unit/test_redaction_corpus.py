@@ -122,7 +122,8 @@ def corpus() -> list[Case]:
         Case("jira api token", f"JIRA_API_TOKEN={atlassian}", (atlassian,)),
         Case("atlassian token, bare", f"the jira script used {atlassian} (rotated)", (atlassian,)),
     ]
-    return pagers + [
+    return [
+        *pagers,
         Case("aws key id", f"Rotated the deploy user's key {aws_id} after the leak.", (aws_id,)),
         Case(
             "aws secret, the adversarial case",
