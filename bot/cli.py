@@ -32,8 +32,8 @@ def _serve(args: argparse.Namespace) -> int:
     settings = load_settings("http")
     check_port(args.host, args.port)
     check_database(settings.database_url)
-    hold_shared(settings.database_url)  # move-data waits for every serving process
     check_slack_token(settings)
+    hold_shared(settings.database_url)  # move-data waits for every serving process
     firebell = create_app(settings)
     log.info("Firebell listening on http://%s:%s/slack/events", args.host, args.port)
     # The webhooks accept `?token=…` (Sentry cannot send headers): keep it out of the log.
@@ -59,9 +59,9 @@ def _socket(args: argparse.Namespace) -> int:
     settings = load_settings("socket")
     check_port(args.host, args.port)
     check_database(settings.database_url)
-    hold_shared(settings.database_url)
     check_slack_token(settings)
     check_app_token(settings)
+    hold_shared(settings.database_url)
     # Imported once the checks pass: a bad start is told in a second, not after the app loads.
     from bot.app import create_app
     from bot.serving.socket_mode import run_socket_mode
