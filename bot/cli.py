@@ -33,8 +33,8 @@ def _serve(args: argparse.Namespace) -> int:
     settings = load_settings("http")
     check_port(args.host, args.port)
     check_database(settings.database_url)
-    hold_shared(settings.database_url)  # move-data waits for every serving process
     check_slack_token(settings)
+    hold_shared(settings.database_url)  # move-data waits for every serving process
     firebell = create_app(settings)
     log.info("Firebell listening on http://%s:%s/slack/events", args.host, args.port)
     # The webhooks accept `?token=…` (Sentry cannot send headers): keep it out of the log.
@@ -50,15 +50,23 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _socket(args: argparse.Namespace) -> int:
-    from bot.app import create_app
-    from bot.serving.socket_mode import run_socket_mode
-    from bot.serving.startup import check_database, check_port, check_slack_token
+    from bot.serving.startup import (
+        check_app_token,
+        check_database,
+        check_port,
+        check_slack_token,
+    )
 
     settings = load_settings("socket")
     check_port(args.host, args.port)
     check_database(settings.database_url)
-    hold_shared(settings.database_url)
     check_slack_token(settings)
+    check_app_token(settings)
+    hold_shared(settings.database_url)
+    # Imported once the checks pass: a bad start is told in a second, not after the app loads.
+    from bot.app import create_app
+    from bot.serving.socket_mode import run_socket_mode
+
     asyncio.run(run_socket_mode(create_app(settings), args.host, args.port))
     return 0
 
@@ -336,6 +344,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _discard_stdout() -> None:
+    """Python's recipe for a closed pipe: point stdout at devnull, or flushing it again
+    at exit raises once more."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = "WARNING" if args.command == "demo" else args.log_level.upper()
@@ -349,7 +369,12 @@ def main(argv: list[str] | None = None) -> int:
     # APScheduler logs every 5-second tick at INFO; its warnings and errors still show.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a reader gone early shows here, not as a traceback at exit
+        return code
+    except BrokenPipeError:  # `firebell review export INC-1 | head`: head has all it wants
+        _discard_stdout()
+        return 1
     except ConfigError as exc:
         for line in str(exc).splitlines():
             print(f"firebell: configuration error: {line}", file=sys.stderr)

@@ -27,7 +27,8 @@ MARK = "[REDACTED]"
 # adversarial `aws_secret_access_key=…` got through when the word had to start the label.
 _LABEL = (
     r"[\w.-]*?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|app[_-]?key|"
-    r"application[_-]?key|auth[_-]?key|private[_-]?key|signature|credentials?)[\w-]*"
+    r"application[_-]?key|auth[_-]?key|private[_-]?key|signature|credentials?|"
+    r"routing[_-]?key|integration[_-]?key|service[_-]?key)[\w-]*"
 )
 
 # The PEM block runs on the whole text; its END line is optional, so a block cut short (a
@@ -55,6 +56,7 @@ SHAPES = re.compile(
             r"\bnpm_[A-Za-z0-9]{36}\b",  # npm tokens
             r"\bSG\.[\w-]{16,}\.[\w-]{16,}",  # SendGrid keys
             r"\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}",  # JWTs
+            r"\bATATT[A-Za-z0-9_=-]{20,}",  # Atlassian (Jira, Confluence) API tokens
         ]
     )
 )
@@ -64,18 +66,32 @@ RULES: list[tuple[re.Pattern[str], str]] = [
     (SHAPES, MARK),
     # Slack webhook URLs: the path is the credential; the host says what it was.
     (re.compile(r"(hooks\.slack\.com/)(?:services|workflows|triggers)/[\w/-]+"), rf"\1{MARK}"),
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), rf"\1 {MARK}"),
+    (re.compile(r"(?i)\b(bearer|basic|geniekey)\s+[A-Za-z0-9._~+/=-]{8,}"), rf"\1 {MARK}"),
     (
-        re.compile(r"(?i)\b(authorization\s*[:=]\s*)(?:(?:bearer|basic|token)\s+)?[^\s,;]+"),
+        re.compile(
+            r"(?i)\b(authorization\s*[:=]\s*)(?:(?:bearer|basic|token|geniekey)\s+)?[^\s,;]+"
+        ),
         rf"\1{MARK}",
     ),
+    # A pager's key after its name (firebell.yml targets, `pagerduty: <key>`): a PagerDuty
+    # routing or integration key is 32 letters and digits, an Opsgenie API key a UUID.
+    # Only here: bare, the same shapes are W3C trace ids and request ids, which stay.
+    (
+        re.compile(
+            r"(?i)\b((?:pagerduty|opsgenie)[\w-]*[\"']?\s*[:=]\s*[\"']?)"
+            r"(?:[0-9a-z]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"
+        ),
+        rf"\1{MARK}",
+    ),
+    # Zendesk API tokens: `agent@example.com/token:<token>` (Basic auth's user:password).
+    (re.compile(r"(/token:)[A-Za-z0-9]{16,}"), rf"\1{MARK}"),
     (re.compile(r"(://[^/\s:@]*:)[^@\s/]+(@)"), rf"\1{MARK}\2"),  # credentials in URLs
     # curl -u user:password / --user user:password: the user stays, the password goes.
     (re.compile(r"((?:^|\s)(?:-u|--user)[ =]?['\"]?[^\s:'\"]+:)[^\s'\"]+"), rf"\1{MARK}"),
     # A label written as two words: "secret key: …", "API key = …", "auth token …".
     (
         re.compile(
-            r"(?i)\b((?:secret|api|access|private|signing|auth|client)[ _-]"
+            r"(?i)\b((?:secret|api|access|private|signing|auth|client|routing|integration)[ _-]"
             r"(?:key|token|secret)s?\s*[:=]?\s*)[\"']?[^\s\"',;]{6,}"
         ),
         rf"\1{MARK}",

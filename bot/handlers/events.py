@@ -2,6 +2,9 @@
 people joining or leaving an issue's channel (its members: bot/core/membership.py).
 
 Slack delivers events at least once; each is acted on once (by event_id).
+Every field of an event is read defensively (`_field`), as button values are
+(handlers/carried.py): an event without what it needs is ignored, stores nothing and
+logs no traceback.
 """
 
 from __future__ import annotations
@@ -21,6 +24,16 @@ from bot.incidents.roles import channel_joined, channel_left
 from bot.serving.runtime import Runtime
 
 PIN_REACTIONS = {"pushpin", "round_pushpin"}
+MAX_FIELD = 255  # Slack ids and timestamps are far shorter
+
+
+def _field(data: object, name: str) -> str | None:
+    """A short text field of an event (an id, a timestamp, a name); None when it is
+    missing or anything else."""
+    value = data.get(name) if isinstance(data, dict) else None
+    if isinstance(value, str) and 0 < len(value) <= MAX_FIELD:
+        return value
+    return None
 
 
 def answer_mentions(commands: CommandTable) -> Callable[..., Awaitable[Reply]]:
@@ -30,10 +43,11 @@ def answer_mentions(commands: CommandTable) -> Callable[..., Awaitable[Reply]]:
     async def mention(
         runtime: Runtime, client: AsyncWebClient, event: dict[str, Any], event_id: str
     ) -> Reply:
-        if not first_delivery(runtime.db, runtime.clock, event_id):
+        channel = _field(event, "channel")
+        thread = _field(event, "thread_ts") or _field(event, "ts")
+        if not channel or not thread or not first_delivery(runtime.db, runtime.clock, event_id):
             return None
-        thread = event.get("thread_ts") or event["ts"]
-        await client.chat_postMessage(channel=event["channel"], thread_ts=thread, text=text)
+        await client.chat_postMessage(channel=channel, thread_ts=thread, text=text)
         return None
 
     return mention
@@ -42,35 +56,45 @@ def answer_mentions(commands: CommandTable) -> Callable[..., Awaitable[Reply]]:
 async def reaction(
     runtime: Runtime, client: AsyncWebClient, event: dict[str, Any], event_id: str
 ) -> Reply:
-    item = event.get("item") or {}
-    if event.get("reaction") not in PIN_REACTIONS or item.get("type") != "message":
+    item = event.get("item")
+    if _field(event, "reaction") not in PIN_REACTIONS or _field(item, "type") != "message":
         return None
-    issue = issue_in_channel(runtime.db, item.get("channel", ""))
+    channel, ts, user = _field(item, "channel"), _field(item, "ts"), _field(event, "user")
+    if not channel or not ts or not user:
+        return None
+    issue = issue_in_channel(runtime.db, channel)
     if issue is None or not first_delivery(runtime.db, runtime.clock, event_id):
         return None
-    await pin_from_reaction(runtime.db, runtime.clock, client, issue, item["ts"], event["user"])
+    await pin_from_reaction(runtime.db, runtime.clock, client, issue, ts, user)
     return None
 
 
 def _is_the_bot(body: dict[str, Any], user_id: str) -> bool:
     """Firebell itself joining a channel it made is no member of the issue."""
-    return any(a.get("user_id") == user_id for a in body.get("authorizations") or [])
+    authorizations = body.get("authorizations")
+    if not isinstance(authorizations, list):
+        return False
+    return any(_field(a, "user_id") == user_id for a in authorizations)
 
 
 async def member_joined(
     runtime: Runtime, body: dict[str, Any], event: dict[str, Any], event_id: str
 ) -> Reply:
-    # Once per event: a join redelivered after the leave that followed it must not re-add.
-    if _is_the_bot(body, event["user"]) or not first_delivery(runtime.db, runtime.clock, event_id):
+    user, channel = _field(event, "user"), _field(event, "channel")
+    if not user or not channel or _is_the_bot(body, user):
         return None
-    channel_joined(runtime.db, runtime.clock, str(event.get("channel", "")), event["user"])
+    # Once per event: a join redelivered after the leave that followed it must not re-add.
+    if not first_delivery(runtime.db, runtime.clock, event_id):
+        return None
+    channel_joined(runtime.db, runtime.clock, channel, user)
     return None
 
 
 async def member_left(runtime: Runtime, event: dict[str, Any], event_id: str) -> Reply:
-    if not first_delivery(runtime.db, runtime.clock, event_id):
+    user, channel = _field(event, "user"), _field(event, "channel")
+    if not user or not channel or not first_delivery(runtime.db, runtime.clock, event_id):
         return None
-    channel_left(runtime.db, str(event.get("channel", "")), event["user"])
+    channel_left(runtime.db, channel, user)
     return None
 
 

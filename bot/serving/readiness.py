@@ -8,6 +8,7 @@ and Slack's auth.test succeeded within the last minute (checked again when older
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
 
 from bot.core.clock import Clock
+from bot.serving.startup import slack_error
 from storage.db import Database
 from storage.migrate import head_revision
 
@@ -31,6 +33,8 @@ class Readiness:
         self.clock = clock
         self.slack_ok_at: datetime | None = None
         self.head = head_revision()
+        # Socket Mode sets this: why the websocket is down, or None while connected.
+        self.socket: Callable[[], Awaitable[str | None]] | None = None
 
     def _database(self) -> str | None:
         """None when the database answers at the expected revision; else what is wrong."""
@@ -51,9 +55,7 @@ class Readiness:
             async with asyncio.timeout(SLACK_TIMEOUT):
                 await self.client.auth_test()
         except SlackApiError as exc:
-            data = exc.response.data if exc.response is not None else None
-            why = data.get("error") if isinstance(data, dict) else None
-            return f"Slack refused auth.test ({why or f'HTTP {exc.response.status_code}'})"
+            return f"Slack refused auth.test ({slack_error(exc)})"
         except Exception as exc:  # unreachable, timed out, or any client error
             return f"Slack's API does not answer ({type(exc).__name__})"
         self.slack_ok_at = now
@@ -62,10 +64,14 @@ class Readiness:
     async def check(self) -> dict[str, Any]:
         database = await asyncio.to_thread(self._database)
         slack = await self._slack()
-        problems = [p for p in (database, slack) if p]
+        checks = {"database": database or "ok", "slack": slack or "ok"}
+        socket = await self.socket() if self.socket is not None else None
+        if self.socket is not None:
+            checks["socket"] = socket or "ok"
+        problems = [p for p in (database, slack, socket) if p]
         return {
             "ok": not problems,
-            "checks": {"database": database or "ok", "slack": slack or "ok"},
+            "checks": checks,
             **({"error": "; ".join(problems)} if problems else {}),
         }
 

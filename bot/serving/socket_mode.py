@@ -13,7 +13,9 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.core.access_log import MaskingAccessLogger
 from bot.serving.notify import ready
+from bot.serving.readiness import Readiness
 from bot.serving.runtime import Runtime
+from bot.serving.socket_link import PatientSocketModeClient, first_url, sdk_logger
 
 
 class Firebell(Protocol):
@@ -22,6 +24,7 @@ class Firebell(Protocol):
 
     runtime: Runtime
     bolt: AsyncApp
+    readiness: Readiness
 
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
@@ -31,11 +34,40 @@ class Firebell(Protocol):
 log = logging.getLogger(__name__)
 
 
+class SocketHandler(AsyncSocketModeHandler):
+    """Bolt's handler on our client (socket_link.py): backoff, one-line warnings, and
+    the connection's state in /readyz."""
+
+    client: PatientSocketModeClient
+
+    def __init__(self, app: AsyncApp, app_token: str) -> None:
+        # Not super().__init__: it would open a client (and an HTTP session) of its own.
+        self.app = app
+        self.app_token = app_token
+        self.client = PatientSocketModeClient(
+            app_token=app_token, logger=sdk_logger(), web_client=app.client, ping_interval=10
+        )
+        self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
+        self.connecting: asyncio.Task[None] | None = None
+
+    async def close_async(self) -> None:
+        if self.connecting is not None:
+            self.connecting.cancel()
+        await super().close_async()
+
+
 async def connect_socket_mode(firebell: Firebell, app_token: str) -> AsyncSocketModeHandler:
-    """Start the outbox and connect; the caller closes the handler and stops the app."""
+    """Start the outbox and connect; with Slack away, connect in the background and
+    start anyway. The caller closes the handler and stops the app."""
+    handler = SocketHandler(firebell.bolt, app_token)
+    url = await first_url(handler.client)
+    firebell.readiness.socket = handler.client.readiness
     await firebell.start()
-    handler = AsyncSocketModeHandler(firebell.bolt, app_token)
-    await handler.connect_async()
+    if url is None:  # retried with backoff (socket_link.py) until Slack answers
+        handler.connecting = asyncio.create_task(handler.connect_async())
+    else:
+        handler.client.wss_uri = url
+        await handler.connect_async()
     return handler
 
 

@@ -51,7 +51,7 @@ class TickResult:
     escalations_started: int = 0
     breaches: int = 0
     steps: int = 0
-    pings: list[str] = field(default_factory=list)
+    pings: list[str] = field(default_factory=list)  # PageTarget's log-safe str, never a key
 
     @property
     def anything(self) -> bool:
@@ -284,7 +284,7 @@ class Engine:
         except NobodyOnCall:
             return f"nobody on call for {configured.value}"
         kind, value = resolved.target.kind.value, resolved.target.value
-        result.pings.append(f"{kind}:{value}")
+        result.pings.append(str(resolved.target))  # log-safe: a pager's key as a hash
         note(session, PAGED, kind, about=issue)
         record_page(session, self.config, issue, kind, value, now, schedule=resolved.schedule)
         if resolved.target.kind == TargetKind.USER:  # into the channel before the DM

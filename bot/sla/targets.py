@@ -5,6 +5,7 @@ log and the page delivery all go through here."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -38,6 +39,16 @@ class TargetKind(StrEnum):
 class PageTarget:
     kind: TargetKind
     value: str  # a Slack id, a schedule name, or a pager's key
+
+    def __str__(self) -> str:
+        """How a target reads in logs and reprs: `user:U123`, and a pager's key only as
+        a short hash (`pagerduty:key#1a2b3c4d`), enough to tell two keys apart."""
+        if self.kind.is_slack or self.kind == TargetKind.SCHEDULE:
+            return f"{self.kind.value}:{self.value}"
+        digest = hashlib.sha256(self.value.encode()).hexdigest()[:8]
+        return f"{self.kind.value}:key#{digest}"
+
+    __repr__ = __str__  # a dataclass's repr would print the key
 
     @classmethod
     def of(cls, kind: str, value: str) -> PageTarget:

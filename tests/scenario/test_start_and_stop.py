@@ -52,7 +52,8 @@ async def test_each_start_up_problem_is_one_line(sandbox: Sandbox, tmp_path: Pat
 
     wrong = {**env, "SLACK_BOT_TOKEN": "xoxb-not-the-one"}
     code, err = await run_firebell("serve", "--port", str(free_port()), env=wrong)
-    assert code == 1 and "SLACK_BOT_TOKEN: Slack refused it (invalid_auth)" in err
+    assert code == 2 and "SLACK_BOT_TOKEN: Slack refused it (invalid_auth)" in err
+    assert err.strip().count("\n") == 0
 
     code, err = await run_firebell("migrate", env=down)  # no traceback here either
     assert code == 1 and err.startswith("firebell: cannot start: DATABASE_URL: cannot open")
@@ -61,6 +62,22 @@ async def test_each_start_up_problem_is_one_line(sandbox: Sandbox, tmp_path: Pat
     code, err = await run_firebell("review", "export", "INC-1", env=nowhere)
     assert code == 1 and "there is no database at" in err and "Traceback" not in err
     assert not (tmp_path / "missing.db").exists()
+
+
+async def test_slack_answering_500_at_start_is_one_warning_and_serve_starts(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """It was a 44-line traceback ending in AttributeError: 'str' object has no attribute 'get'."""
+    sandbox.faults.inject("auth.test", "server_error")
+    with (tmp_path / "stderr").open("wb") as stderr:
+        server = await start_firebell(environment(sandbox, tmp_path), stderr=stderr)
+        try:
+            async with aiohttp.ClientSession() as http, http.get(server.url + "/readyz") as ready:
+                assert ready.status == 503  # started, and not ready until Slack answers
+        finally:
+            assert await server.stop() == 0
+    [line] = (tmp_path / "stderr").read_text().strip().splitlines()  # WARNING and above
+    assert "WARNING firebell: Slack answered auth.test with HTTP 500; starting anyway" in line
 
 
 def test_check_config_and_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

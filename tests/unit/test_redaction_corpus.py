@@ -72,7 +72,58 @@ def corpus() -> list[Case]:
     bearer = fake(40, ALNUM + "._-")
     basic = "dXNlcjpjb3JyZWN0LWhvcnNlLWJhdHRlcnktc3RhcGxl"  # user:correct-horse-battery-staple
     gitlab = "gl" + "pat-" + fake(20, ALNUM + "_-")
+    # Pagers: a PagerDuty routing/integration key is 32 letters and digits (the same shape
+    # as a W3C trace id, so only its label gives it away); an Opsgenie API key is a UUID.
+    pd_routing, pd_integration, pd_yaml = fake(32, HEX), fake(32, LOWER + DIGITS), fake(32, HEX)
+    genie = "-".join(fake(n, HEX) for n in (8, 4, 4, 4, 12))
+    genie_yaml = "-".join(fake(n, HEX) for n in (8, 4, 4, 4, 12))
+    hook_json = "T" + fake(10, UPPER + DIGITS) + "/B" + fake(10, UPPER + DIGITS) + "/" + fake(24)
+    zendesk = fake(40)
+    atlassian = "ATA" + "TT" + fake(180, ALNUM + "_-") + "=" + fake(8, HEX.upper())
+    pagers = [
+        Case(
+            "pagerduty routing key, events api body",
+            '{"routing_key": "' + pd_routing + '", "event_action": "trigger"}',
+            (pd_routing,),
+            kept='"event_action": "trigger"',
+        ),
+        Case(
+            "pagerduty integration key, env",
+            f"PAGERDUTY_INTEGRATION_KEY={pd_integration} in the old bot's .env",
+            (pd_integration,),
+        ),
+        Case(
+            "pagerduty key, firebell.yml target",
+            f"steps:\n  - targets: [pagerduty: {pd_yaml}]",
+            (pd_yaml,),
+            kept="pagerduty: [REDACTED]",
+        ),
+        Case(
+            "opsgenie api key, header",
+            f"curl -H 'Authorization: GenieKey {genie}' https://api.opsgenie.com/v2/alerts",
+            (genie,),
+        ),
+        Case(
+            "opsgenie api key, firebell.yml target",
+            f"- opsgenie: {genie_yaml}",
+            (genie_yaml,),
+            kept="opsgenie: [REDACTED]",
+        ),
+        Case(
+            "slack webhook, json",
+            '{"url": "https://hooks.slack.com/services/' + hook_json + '"}',
+            (hook_json.split("/")[-1],),
+        ),
+        Case(
+            "zendesk api token",
+            f"curl https://acme.zendesk.com/api/v2/tickets.json -u agent@acme.com/token:{zendesk}",
+            (zendesk,),
+        ),
+        Case("jira api token", f"JIRA_API_TOKEN={atlassian}", (atlassian,)),
+        Case("atlassian token, bare", f"the jira script used {atlassian} (rotated)", (atlassian,)),
+    ]
     return [
+        *pagers,
         Case("aws key id", f"Rotated the deploy user's key {aws_id} after the leak.", (aws_id,)),
         Case(
             "aws secret, the adversarial case",
@@ -239,6 +290,7 @@ ORDINARY = [
     "request 3f2b6c1e-9a4d-4e8b-b1c7-5d0e2f6a8b9c failed; the edge at 203.0.113.7 timed out",
     "/runbooks/payments/checkout-latency-high-p99-after-deploy says to drain the pool",
     "Reset the password reset flow: users could not log in (the token endpoint was down).",
+    "PagerDuty: triggered firebell-INC-42 at 09:12; Opsgenie alert closed by <@U0000003>",
 ]
 
 
