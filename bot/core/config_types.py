@@ -59,7 +59,7 @@ def _not_a_placeholder(value: SecretStr) -> SecretStr:
     return value
 
 
-# A bearer token (API, webhooks).
+# A bearer token (API, webhooks, /metrics).
 Token = Annotated[
     SecretStr,
     Field(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.config_types import Token
 from bot.core.domain import IssueType
@@ -13,7 +13,7 @@ class MetricsConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    token: SecretStr | None = None
+    token: Token | None = None  # the same minimum as API and webhook tokens
 
 
 class ApiToken(BaseModel):

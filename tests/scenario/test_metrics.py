@@ -15,7 +15,7 @@ from sandbox.workspace import Channel, User
 from tests.helpers import GOOD_REPORT, channel_of, issues, open_modal, people, run
 
 HOOK_TOKEN = "hook-token-0123456789"
-METRICS_TOKEN = "scrape-secret"
+METRICS_TOKEN = "scrape-secret-0123456789"
 WEBHOOKS = {"tokens": {"generic": HOOK_TOKEN}}
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]

@@ -20,6 +20,7 @@ BAD = [
         "api.tokens.grafana.token: use at least 16 characters, e.g. `openssl rand -hex 16`",
     ),
     ("webhooks: {tokens: {deploy: short}}", "webhooks.tokens.deploy: use at least 16 characters"),
+    ("metrics: {token: scrape}", "metrics.token: use at least 16 characters"),
     (
         "webhooks: {tokens: {deploy: change-me-deploy}}",
         "webhooks.tokens.deploy: replace the "
