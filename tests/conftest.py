@@ -63,10 +63,27 @@ LONG = {
 }
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# What makes a test depend on the database under test: these fixtures, or a module that
+# reads FIREBELL_TEST_DATABASE_URL itself.
+DATABASE_FIXTURES = {"database_url", "db", "h", "empty_database", "postgres_database"}
+READS_THE_URL_ITSELF = {"test_engine_concurrency.py", "test_move_data.py", "test_replicas.py"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.name in LONG:
             item.add_marker(pytest.mark.long)
+    if not PG_URL:
+        return
+    # The PostgreSQL run repeats only what a database can change: a test that touches
+    # no database gives the same answer twice, and ran in the SQLite run already.
+    keep, drop = [], []
+    for item in items:
+        uses = DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        (keep if uses or item.path.name in READS_THE_URL_ITSELF else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_report_header() -> str:
