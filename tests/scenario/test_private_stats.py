@@ -104,6 +104,7 @@ async def test_private_services_and_fingerprints_are_counted_but_never_named(
             assert "*Filed*\\n3" in await run(h, olga, support, "stats 7d")
             olgas = await run(h, olga, support, f"stats 7d service {SERVICE}")
             assert "*Filed*\\n0" in olgas and "private issue" not in olgas
+            assert "left out of a service's figures" in olgas
             danas = await run(h, dana, support, f"stats 7d service {SERVICE}")  # in INC-2
             assert "*Filed*\\n1" in danas and "Payroll DB" in danas
 
