@@ -79,6 +79,11 @@ def public_only() -> ColumnElement[bool]:
     return col(Issue.private).is_(False)
 
 
+def seen_by(user_id: str) -> ColumnElement[bool]:
+    """The same rule as `can_see`, as a condition on issues: those `user_id` may see."""
+    return or_(public_only(), member_of(user_id))
+
+
 def can_see(session: Session, user_id: str, issue: Issue) -> bool:
     """The one rule: a public issue is open to everyone, a private one to its members."""
     return open_to_anyone(issue) or issue.id in _issues_with(session, user_id, [issue])

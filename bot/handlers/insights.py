@@ -8,7 +8,7 @@ from bot.core.membership import visible_to
 from bot.handlers.command_parser import BadArguments, split_key
 from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Reply
-from bot.insights.figures import figures, period, slowest_open
+from bot.insights.figures import a_person, figures, period, slowest_open
 from bot.insights.stats_views import stats_blocks
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
@@ -39,10 +39,13 @@ async def stats(req: CommandRequest, args: StatsArgs) -> Reply:
     days, service = args.days, args.service
     now = req.runtime.clock.now()
     before_start, start, end = period(now, days)
-    current = figures(req.runtime.db, start, end, service, now=now)
-    before = figures(req.runtime.db, before_start, start, service, now=now)
+    # Private issues count for everyone; named (by a service filter) only for members.
+    reader = a_person(req.user_id)
+    current = figures(req.runtime.db, start, end, service, now=now, audience=reader)
+    before = figures(req.runtime.db, before_start, start, service, now=now, audience=reader)
     # The three open longest; a private one among them its reader may not see is a count.
-    slowest = visible_to(req.runtime.db, slowest_open(req.runtime.db, 3, service), req.user_id)
+    longest = slowest_open(req.runtime.db, 3, service, reader)
+    slowest = visible_to(req.runtime.db, longest, req.user_id)
     return stats_blocks(current, before, days, slowest, now, service)
 
 

@@ -1,8 +1,10 @@
 """The read-only JSON API under /api/v1, behind the tokens named in firebell.yml.
 
-Every figure comes from bot/insights/figures.py. The stats name no issue, so every
-token sees the same figures (private issues are counted, as everywhere); the issue
-endpoints (issues_api.py) show private issues only to a token marked private.
+Every figure comes from bot/insights/figures.py. The stats name no issue: every
+token's totals count private issues; but services and alert fingerprints are named
+from private issues only for a token marked `private: true` (`issues.private_not_named`
+says how many were left out of those lists), and `?service=` covers only the issues
+the token may see. The issue endpoints (issue_routes.py) follow the same rule.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from bot.core.clock import Clock
 from bot.core.http_problems import Problem
 from bot.insights.config import ApiConfig, ApiToken
 from bot.insights.figure_types import Compliance, Load, Spread
-from bot.insights.figures import Figures, figures
+from bot.insights.figures import EVERY_ISSUE, Figures, a_channel, figures
 from storage.db import Database
 
 DEFAULT_DAYS = 30
@@ -121,6 +123,7 @@ def stats_json(found: Figures) -> dict[str, Any]:
             "by_type": found.by_type,
             "by_service": found.by_service,
             "by_source": found.by_source,
+            "private_not_named": found.not_named,
             "top_services": [
                 {"service": r.name, "issues": r.issues, "occurrences": r.occurrences}
                 for r in found.top_services
@@ -154,7 +157,7 @@ def stats_json(found: Figures) -> dict[str, Any]:
 
 def add_api_routes(app: web.Application, db: Database, clock: Clock, config: ApiConfig) -> None:
     async def stats(request: web.Request) -> web.StreamResponse:
-        api_token(config, request)
+        token = api_token(config, request)
         try:
             since, until = period_of(request.query, clock.now())
         except ValueError as exc:
@@ -162,7 +165,8 @@ def add_api_routes(app: web.Application, db: Database, clock: Clock, config: Api
         service = (request.query.get("service") or "")[:80] or None
         if service is not None and not service.isprintable():
             raise Problem(400, "service must be printable text")
-        found = figures(db, since, until, service, now=clock.now())
+        audience = EVERY_ISSUE if token.private else a_channel()
+        found = figures(db, since, until, service, now=clock.now(), audience=audience)
         return web.json_response(stats_json(found))
 
     app.router.add_get("/api/v1/stats", stats)

@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.insights.figures import figures, period
+from bot.insights.figures import a_channel, figures, period
 from bot.insights.stats_views import digest_figures
 from storage.db import Database
 
 
 def weekly_sections(db: Database, now: datetime) -> list[dict[str, Any]]:
     before_start, start, end = period(now, 7)
+    channel = a_channel()  # private issues counted, never named
     return digest_figures(
-        figures(db, start, end, now=now), figures(db, before_start, start, now=now)
+        figures(db, start, end, now=now, audience=channel),
+        figures(db, before_start, start, now=now, audience=channel),
     )

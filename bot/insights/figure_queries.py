@@ -1,5 +1,10 @@
 """The reads behind the figures: columns and rollups of one period, through indexes
-(issues by filing time, deploys and pages by time), never the timeline."""
+(issues by filing time, deploys and pages by time), never the timeline.
+
+Every read takes a `Scope`: the service asked for, and the issues its reader may see
+named (core/membership.py's rule as a condition). Private issues the reader may not
+see count in the totals, but no name (a service, a fingerprint) comes from them, and a
+filter by service leaves them out, since counting them would confirm the service."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func
+from sqlalchemy import ColumnElement, and_, false, func, or_, true
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -16,6 +21,24 @@ from bot.insights.figure_types import DeployFigures, FollowUpFigures, Recurring,
 from storage.models import AlertGroup, Deploy, FollowUp, Issue, IssueMetrics, PageSent, SlaClock
 
 TOP = 5
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which issues a read covers (one service's, or all) and which of them its reader
+    may see named (None: every issue, as for an API token with `private: true`)."""
+
+    service: str | None = None
+    may_name: ColumnElement[bool] | None = None
+
+    def named(self) -> ColumnElement[bool]:
+        return true() if self.may_name is None else self.may_name
+
+    def issues(self) -> list[ColumnElement[bool]]:
+        """The conditions on issues: a service names itself, so only nameable ones."""
+        if not self.service:
+            return []
+        return [col(Issue.service) == self.service, self.named()]
 
 
 @dataclass(frozen=True)
@@ -35,6 +58,7 @@ class IssueRow:
     finished: dict[str, float]  # seconds per status, spans already left
     reopens: int
     retest_revise_loops: int
+    named: bool  # may the reader see this issue named (its service)?
 
     def seconds_in(self, status: str, now: datetime) -> float | None:
         """Time spent in a status, the running span up to now; None if never there."""
@@ -51,11 +75,9 @@ def measured(*conditions: Any) -> ColumnElement[bool]:
     return and_(col(Issue.exclude_from_metrics).is_(false()), *conditions)
 
 
-def _in_period(since: datetime, until: datetime, service: str | None) -> ColumnElement[bool]:
+def _in_period(since: datetime, until: datetime, scope: Scope) -> ColumnElement[bool]:
     conditions = [col(Issue.created_at) >= since, col(Issue.created_at) < until]
-    if service:
-        conditions.append(col(Issue.service) == service)
-    return measured(*conditions)
+    return measured(*conditions, *scope.issues())
 
 
 ISSUE_COLUMNS = (
@@ -80,9 +102,7 @@ STATUS_SECONDS = {
 }
 
 
-def issue_rows(
-    session: Session, since: datetime, until: datetime, service: str | None
-) -> list[IssueRow]:
+def issue_rows(session: Session, since: datetime, until: datetime, scope: Scope) -> list[IssueRow]:
     stmt = (
         select_columns(
             *(col(getattr(Issue, name)) for name in ISSUE_COLUMNS),
@@ -90,9 +110,10 @@ def issue_rows(
             col(IssueMetrics.reopens),
             col(IssueMetrics.retest_revise_loops),
             *(col(column).label(f"seconds_{status}") for status, column in STATUS_SECONDS.items()),
+            scope.named().label("named"),
         )
         .outerjoin(IssueMetrics, col(IssueMetrics.issue_id) == col(Issue.id))
-        .where(_in_period(since, until, service))
+        .where(_in_period(since, until, scope))
     )
     return [
         IssueRow(
@@ -101,19 +122,18 @@ def issue_rows(
             finished={s: found[f"seconds_{s}"] or 0.0 for s in STATUS_SECONDS},
             reopens=found["reopens"] or 0,
             retest_revise_loops=found["retest_revise_loops"] or 0,
+            named=bool(found["named"]),
         )
         for found in session.execute(stmt).mappings()
     ]
 
 
-def open_count(session: Session, service: str | None) -> int:
+def open_count(session: Session, scope: Scope) -> int:
     stmt = (
         select(func.count())
         .select_from(Issue)
-        .where(measured(col(Issue.status).in_([s.value for s in OPEN_STATUSES])))
+        .where(measured(col(Issue.status).in_([s.value for s in OPEN_STATUSES]), *scope.issues()))
     )
-    if service:
-        stmt = stmt.where(col(Issue.service) == service)
     return int(session.exec(stmt).one())
 
 
@@ -154,15 +174,13 @@ class SlaCounts:
         return found
 
 
-def sla_counts(
-    session: Session, since: datetime, until: datetime, service: str | None
-) -> SlaCounts:
+def sla_counts(session: Session, since: datetime, until: datetime, scope: Scope) -> SlaCounts:
     breached = col(SlaClock.breached_at).is_not(None)
     stopped = col(SlaClock.stopped_at).is_not(None)
     stmt = (
         select_columns(col(SlaClock.kind), col(Issue.severity), breached, stopped, func.count())
         .join(Issue, col(Issue.id) == col(SlaClock.issue_id))
-        .where(_in_period(since, until, service))
+        .where(_in_period(since, until, scope))
         .group_by(SlaClock.kind, col(Issue.severity), breached, stopped)
     )
     return SlaCounts(
@@ -170,12 +188,12 @@ def sla_counts(
     )
 
 
-def deploys(
-    session: Session, since: datetime, until: datetime, service: str | None
-) -> DeployFigures:
+def deploys(session: Session, since: datetime, until: datetime, scope: Scope) -> DeployFigures:
+    """Deploys are not issues: counted by their own service; the issues that followed
+    them only within the scope."""
     in_period = [col(Deploy.deployed_at) >= since, col(Deploy.deployed_at) < until]
-    if service:
-        in_period.append(col(Deploy.service) == service)
+    if scope.service:
+        in_period.append(col(Deploy.service) == scope.service)
     counts = session.exec(
         select(col(Deploy.service), func.count()).where(*in_period).group_by(col(Deploy.service))
     ).all()
@@ -183,7 +201,7 @@ def deploys(
         select(col(IssueMetrics.suspect_deploy_id), col(Deploy.deployed_at), col(Issue.deployed_at))
         .join(Deploy, col(Deploy.id) == col(IssueMetrics.suspect_deploy_id))
         .join(Issue, col(Issue.id) == col(IssueMetrics.issue_id))
-        .where(measured(*in_period))
+        .where(measured(*in_period, *scope.issues()))
     ).all()
     total = sum(int(n) for _s, n in counts)
     weeks = max((until - since) / timedelta(weeks=1), 1.0)
@@ -207,7 +225,7 @@ class PageCount:
 
 
 def page_counts(
-    session: Session, since: datetime, until: datetime, service: str | None
+    session: Session, since: datetime, until: datetime, scope: Scope
 ) -> list[PageCount]:
     stmt = (
         select_columns(
@@ -216,19 +234,16 @@ def page_counts(
         .where(col(PageSent.at) >= since, col(PageSent.at) < until)
         .group_by(PageSent.user_id, col(PageSent.schedule), col(PageSent.hours))
     )
-    if service:
-        stmt = stmt.join(Issue, col(Issue.id) == col(PageSent.issue_id)).where(
-            col(Issue.service) == service
-        )
+    if scope.service:
+        stmt = stmt.join(Issue, col(Issue.id) == col(PageSent.issue_id)).where(*scope.issues())
     return [PageCount(u, s, h, int(n)) for u, s, h, n in session.execute(stmt)]
 
 
 def followups(
-    session: Session, since: datetime, until: datetime, service: str | None, today: date
+    session: Session, since: datetime, until: datetime, scope: Scope, today: date
 ) -> FollowUpFigures:
     conditions = [col(FollowUp.created_at) >= since, col(FollowUp.created_at) < until]
-    if service:
-        conditions.append(col(Issue.service) == service)
+    conditions += scope.issues()
     rows = session.exec(
         select(col(FollowUp.status), col(FollowUp.due_on), col(FollowUp.done_at))
         .join(Issue, col(Issue.id) == col(FollowUp.issue_id))
@@ -248,9 +263,10 @@ def followups(
 
 
 def top_services(rows: list[IssueRow]) -> list[Recurring]:
+    """Services by occurrences, from the issues the reader may see named only."""
     found: dict[str, tuple[int, int]] = {}
     for row in rows:
-        if row.service:
+        if row.service and row.named:
             issues, occurrences = found.get(row.service, (0, 0))
             found[row.service] = (issues + 1, occurrences + row.occurrences)
     ranked = sorted(found.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))
@@ -258,10 +274,11 @@ def top_services(rows: list[IssueRow]) -> list[Recurring]:
 
 
 def top_fingerprints(
-    session: Session, since: datetime, until: datetime, service: str | None
+    session: Session, since: datetime, until: datetime, scope: Scope
 ) -> list[Recurring]:
     """Alert fingerprints seen in the period, by occurrences; named by fingerprint and
-    source only, as alert titles may describe a private issue."""
+    source only, as alert titles may describe a private issue, and only from alerts
+    whose issue the reader may see named (or alerts that filed no issue)."""
     stmt = (
         select(
             col(AlertGroup.fingerprint),
@@ -274,11 +291,11 @@ def top_fingerprints(
             col(AlertGroup.last_seen) >= since,
             col(AlertGroup.first_seen) < until,
             col(Issue.exclude_from_metrics).is_not(True),
+            or_(col(AlertGroup.issue_id).is_(None), scope.named()),
+            *scope.issues(),
         )
         .group_by(AlertGroup.fingerprint, col(AlertGroup.source))
         .order_by(func.sum(AlertGroup.occurrences).desc(), col(AlertGroup.fingerprint))
         .limit(TOP)
     )
-    if service:
-        stmt = stmt.where(col(Issue.service) == service)
     return [Recurring(f, int(n), int(occ or 0), source=s) for f, s, n, occ in session.exec(stmt)]

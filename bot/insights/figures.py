@@ -14,7 +14,12 @@ from "last updated" and never by replaying the timeline.
 - on-call load: pages by person and schedule, in business, off and sleep hours
 - follow-ups (created in the period): open, done on time, done late, overdue
 Issues are the ones filed in the period. Drills and tests (exclude_from_metrics)
-are left out. Private issues count in every figure; no figure names an issue.
+are left out.
+
+Private issues count in every total, for every reader. What names something (a
+service in by_service and top_services, an alert fingerprint) comes only from issues
+the reader may see (`Audience`, from core/membership.py's rule); the others are
+counted in `not_named`. A filter by service covers only issues the reader may see.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 
+from bot.core.membership import public_only, seen_by
 from bot.core.reporters import is_person
 from bot.incidents.issue_figures import (
     TIME_TO_ACKNOWLEDGE,
@@ -44,6 +51,27 @@ from bot.insights.figure_types import (
 )
 from storage.db import Database
 from storage.models import Issue
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who reads the figures, as the issues they may see named (None: every issue)."""
+
+    may_see: ColumnElement[bool] | None
+
+
+# An API token with `private: true`.
+EVERY_ISSUE = Audience(None)
+
+
+def a_channel() -> Audience:
+    """A channel message (the digest) or an API token without private access."""
+    return Audience(public_only())
+
+
+def a_person(user_id: str) -> Audience:
+    """Someone in Slack: public issues and the private ones they are a member of."""
+    return Audience(seen_by(user_id))
 
 
 @dataclass(frozen=True)
@@ -72,6 +100,7 @@ class Figures:
     by_source: dict[str, int] = field(default_factory=dict)
     top_services: list[Recurring] = field(default_factory=list)
     top_fingerprints: list[Recurring] = field(default_factory=list)
+    not_named: int = 0  # issues filed, counted above, that the reader may not see named
 
 
 def _count(values: list[str]) -> dict[str, int]:
@@ -96,17 +125,20 @@ def figures(
     until: datetime,
     service: str | None = None,
     now: datetime | None = None,
+    audience: Audience | None = None,
 ) -> Figures:
-    """The figures for issues filed in [since, until), as known `now` (default: until)."""
+    """The figures for issues filed in [since, until), as known `now` (default: until),
+    for `audience` (default: a channel, which may see no private issue named)."""
     now = now or until
+    scope = read.Scope(service, (audience or a_channel()).may_see)
     with db.session() as session:
-        rows = read.issue_rows(session, since, until, service)
-        sla = read.sla_counts(session, since, until, service)
-        deploys = read.deploys(session, since, until, service)
-        pages = read.page_counts(session, since, until, service)
-        followups = read.followups(session, since, until, service, now.date())
-        fingerprints = read.top_fingerprints(session, since, until, service)
-        open_now = read.open_count(session, service)
+        rows = read.issue_rows(session, since, until, scope)
+        sla = read.sla_counts(session, since, until, scope)
+        deploys = read.deploys(session, since, until, scope)
+        pages = read.page_counts(session, since, until, scope)
+        followups = read.followups(session, since, until, scope, now.date())
+        fingerprints = read.top_fingerprints(session, since, until, scope)
+        open_now = read.open_count(session, scope)
     statuses = ("new", "assigned", "revise", "retest", "fixed")
     return Figures(
         since=since,
@@ -136,10 +168,11 @@ def figures(
         followups=followups,
         by_severity=_count([r.severity for r in rows]),
         by_type=_count([r.type for r in rows]),
-        by_service=_count([r.service for r in rows if r.service]),
+        by_service=_count([r.service for r in rows if r.service and r.named]),
         by_source=_count([source_of(r) for r in rows]),
         top_services=read.top_services(rows),
         top_fingerprints=fingerprints,
+        not_named=sum(1 for r in rows if not r.named),
     )
 
 
@@ -169,16 +202,18 @@ def _oncall(pages: list[read.PageCount]) -> OnCallLoad:
     )
 
 
-def slowest_open(db: Database, limit: int = 3, service: str | None = None) -> list[Issue]:
+def slowest_open(
+    db: Database, limit: int = 3, service: str | None = None, audience: Audience | None = None
+) -> list[Issue]:
     """The open issues open longest, drills left out (the caller shows only those its
-    reader may see)."""
+    reader may see, the others as a count; of one service, only those it may see)."""
+    scope = read.Scope(service, (audience or a_channel()).may_see)
     with db.session() as session:
         stmt = select(Issue).where(
             col(Issue.status).in_([s.value for s in OPEN_STATUSES]),
             col(Issue.exclude_from_metrics).is_(False),
+            *scope.issues(),
         )
-        if service:
-            stmt = stmt.where(Issue.service == service)
         return list(session.exec(stmt.order_by(col(Issue.created_at)).limit(limit)))
 
 

@@ -102,10 +102,13 @@ def stats_blocks(
     now: Figures, before: Figures, days: int, slowest: Visible, at: datetime, service: str | None
 ) -> list[dict[str, Any]]:
     scope = f" · {service}" if service else ""
+    note = f"▲▼ against the {days} days before. Times are from recorded transitions."
+    if service:  # counting them would tell an outsider which service a private issue is on
+        note += " Private issues you are not in are left out of a service's figures."
     blocks: list[dict[str, Any]] = [
         header(f"Insights · last {days} days{scope}"),
         fields(figure_pairs(now, before)),
-        context(f"▲▼ against the {days} days before. Times are from recorded transitions."),
+        context(note),
     ]
     lines = [issue_line(issue, at) for issue in slowest.shown]
     if lines:

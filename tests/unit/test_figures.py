@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.insights.figures import Spread, figures, period
+from bot.insights.figures import EVERY_ISSUE, Spread, a_channel, a_person, figures, period
 from storage.db import Database
 from storage.models import AlertGroup, Issue, SlaClock
 
@@ -131,12 +131,48 @@ def test_what_recurs_most_is_ranked_by_occurrences_and_named_without_titles(
                     last_seen=seen,
                 )
             )
-    found = figures(db, T0 - timedelta(days=1), T0 + timedelta(days=1))
-    assert [(r.name, r.issues, r.occurrences) for r in found.top_services] == [
-        ("search", 1, 9),
-        ("checkout", 2, 3),
-    ]
-    assert [(r.name, r.issues, r.occurrences) for r in found.top_fingerprints] == [
-        ("fp-disk", 1, 9),
-        ("fp-5xx", 2, 7),
-    ]
+    since, until = T0 - timedelta(days=1), T0 + timedelta(days=1)
+    for reader in (EVERY_ISSUE, a_person("U1")):  # a private token; the reporter of INC-2
+        found = figures(db, since, until, audience=reader)
+        assert [(r.name, r.issues, r.occurrences) for r in found.top_services] == [
+            ("search", 1, 9),
+            ("checkout", 2, 3),
+        ]
+        assert [(r.name, r.issues, r.occurrences) for r in found.top_fingerprints] == [
+            ("fp-disk", 1, 9),
+            ("fp-5xx", 2, 7),
+        ]
+        assert found.by_service == {"checkout": 2, "search": 1} and found.not_named == 0
+        assert figures(db, since, until, "search", audience=reader).filed == 1
+
+
+def test_a_private_issue_is_counted_but_never_named_for_others(db: Database) -> None:
+    with db.session() as session:
+        session.add_all(
+            [
+                issue(1, service="checkout", occurrences=1),
+                issue(2, service="hr-payroll-db", occurrences=9, private=True),
+            ]
+        )
+        session.flush()
+        session.add(
+            AlertGroup(
+                fingerprint="ssh-bruteforce-hr-db",
+                source="generic",
+                issue_id=2,
+                title="t",
+                occurrences=9,
+                first_seen=T0,
+                last_seen=T0,
+            )
+        )
+    since, until = T0 - timedelta(days=1), T0 + timedelta(days=1)
+    for reader in (a_channel(), a_person("U2"), None):  # None: figures' default
+        found = figures(db, since, until, audience=reader)
+        assert found.filed == 2 and found.not_named == 1  # counted, not named
+        assert found.by_service == {"checkout": 1}
+        assert [r.name for r in found.top_services] == ["checkout"]
+        assert found.top_fingerprints == []
+        # A filter by its service would confirm it: it covers only what the reader sees.
+        assert figures(db, since, until, "hr-payroll-db", audience=reader).filed == 0
+        assert figures(db, since, until, "hr-payroll-db", audience=reader).open_now == 0
