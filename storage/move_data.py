@@ -33,7 +33,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
@@ -76,7 +76,7 @@ def check_target(url: str) -> str:
     """A PostgreSQL URL naming its host and database: `postgresql://` alone would
     copy into whatever libpq's defaults reach (a database named after the OS user)."""
     try:
-        parsed = make_url_of(url)
+        parsed = make_url(normalise_url(url))
     except (ArgumentError, ValueError):
         raise MoveRefused(f"--to is not a database URL; write it like {EXAMPLE}") from None
     if parsed.get_backend_name() != "postgresql":
@@ -89,14 +89,10 @@ def check_target(url: str) -> str:
     return normalise_url(url)
 
 
-def make_url_of(url: str) -> URL:
-    return make_url(normalise_url(url))
-
-
 def open_source(url: str) -> Engine:
     """The SQLite file, read-only (`mode=ro`): it is never created, migrated or written."""
     try:
-        parsed = make_url_of(url)
+        parsed = make_url(normalise_url(url))
     except (ArgumentError, ValueError):
         raise MoveRefused(
             "DATABASE_URL is not a database URL; write it like sqlite:///firebell.db"
