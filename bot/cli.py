@@ -79,10 +79,14 @@ def _move_data(args: argparse.Namespace) -> int:
 
     settings = load_settings("none")  # only DATABASE_URL is needed, no Slack settings
     KINDS.register(*TIMELINE_KINDS)  # the search document reads which kinds are searched
+    # A failed batch insert makes psycopg warn as it drops its pipeline: the refusal
+    # below already says what failed, in one line.
+    logging.getLogger("psycopg").setLevel(logging.ERROR)
     try:
         move(settings.database_url, args.to, lambda db: SearchIndex(db).reindex_missing())
-    except MoveRefused as exc:
-        raise StartupError(str(exc)) from None
+    except MoveRefused as exc:  # a bad URL, an unreachable or unfit database: one line
+        print(f"firebell: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.errors import FirebellError
+from bot.core.whole_numbers import LARGEST_ID, NotAWholeNumber, read_int
 
 STALE = "That button or form is out of date: open the issue's latest message and try again."
-MAX_ID = 2**31 - 1
 
 
 def _id(raw: object) -> int:
-    text = str(raw)
-    if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
-        raise FirebellError(STALE)
-    return int(text)
+    try:
+        return read_int(str(raw), "id", 0, LARGEST_ID)
+    except NotAWholeNumber:
+        raise FirebellError(STALE) from None
 
 
 def issue_id_of(value: str) -> int:

@@ -27,6 +27,7 @@ from bot.core.http_problems import Problem
 from bot.core.ids import IssueKey
 from bot.core.membership import open_to_anyone, public_only
 from bot.core.timeline import event_words
+from bot.core.whole_numbers import LARGEST_ID, NotAWholeNumber, read_int
 from bot.incidents.rules import OPEN_STATUSES
 from bot.insights.api import api_token
 from bot.insights.config import ApiConfig
@@ -115,9 +116,12 @@ def _after(cursor: str) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raw = ""
     head, _, number = raw.partition(":")
-    if head != "v1" or not number.isdigit() or len(number) > 12:
-        raise ValueError("cursor is not one this API gave out; start without it")
-    return int(number)
+    try:
+        if head != "v1":
+            raise NotAWholeNumber(head)
+        return read_int(number, "cursor", 1, LARGEST_ID)  # past 32 bits: PostgreSQL refuses
+    except NotAWholeNumber:
+        raise ValueError("cursor is not one this API gave out; start without it") from None
 
 
 class ListQuery:
@@ -130,10 +134,7 @@ class ListQuery:
         self.format = query.get("format", "json")
         if self.format not in ("json", "csv"):
             raise ValueError("format must be json or csv")
-        limit = query.get("limit", str(DEFAULT_LIMIT))
-        if not limit.isdigit() or len(limit) > 4 or not 1 <= int(limit) <= MAX_LIMIT:
-            raise ValueError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
-        self.limit = int(limit)
+        self.limit = read_int(query.get("limit", str(DEFAULT_LIMIT)), "limit", 1, MAX_LIMIT)
         self.after = _after(query["cursor"]) if query.get("cursor") else None
         self.since = _since(query.get("since"))
         self.service = query.get("service") or None
@@ -164,6 +165,8 @@ def _since(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
+        if not value.isascii():  # strptime's %Y reads "٢٠٢٦" too
+            raise ValueError(value)
         day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         raise ValueError("since must be a date like 2026-01-31") from None
