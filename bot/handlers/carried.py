@@ -10,21 +10,26 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.errors import FirebellError
+from storage.issue_key import LARGEST
 
 STALE = "That button or form is out of date: open the issue's latest message and try again."
-MAX_ID = 2**31 - 1
 
 
-def _id(raw: object) -> int:
+def row_id(raw: object) -> int:
+    """The one reader of a carried row id: ASCII digits only (`str.isdigit` also takes
+    "²" and "١٢", which `int` then refuses or reads), 1 to the 32-bit column's largest."""
     text = str(raw)
-    if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(LARGEST)):
         raise FirebellError(STALE)
-    return int(text)
+    number = int(text)
+    if not 1 <= number <= LARGEST:
+        raise FirebellError(STALE)
+    return number
 
 
 def issue_id_of(value: str) -> int:
     """Button values are `<issue id>` or `<issue id>:<detail>`."""
-    return _id(value.split(":", 1)[0])
+    return row_id(value.split(":", 1)[0])
 
 
 def detail_of(value: str) -> str:
@@ -34,9 +39,18 @@ def detail_of(value: str) -> str:
     return detail
 
 
+def other_issue_id_of(value: str) -> int:
+    """`<issue id>:<other issue id>` (a merge, a "not a duplicate"): the other one, a
+    different issue."""
+    other = row_id(detail_of(value))
+    if other == issue_id_of(value):
+        raise FirebellError(STALE)
+    return other
+
+
 def form_issue(meta: dict[str, Any]) -> int:
     """The issue a modal was opened for (its private_metadata)."""
-    return _id(meta.get("issue", ""))
+    return row_id(meta.get("issue", ""))
 
 
 def form_step(meta: dict[str, Any]) -> str:
