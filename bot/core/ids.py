@@ -40,6 +40,10 @@ class Action(StrEnum):
     FOLLOWUP_DONE = "followup_done"
     MERGE_DUPLICATE = "merge_duplicate"  # value: <new issue id>:<the issue it duplicates>
     NOT_DUPLICATE = "not_duplicate"
+    # Merging into a private issue whose members do not include the duplicate's
+    # reporters: the person merging says which (value: <duplicate id>:<private issue id>).
+    MERGE_ADD_REPORTERS = "merge_add_reporters"
+    MERGE_KEEP_REPORTERS_OUT = "merge_keep_reporters_out"
 
 
 class ModalField(StrEnum):

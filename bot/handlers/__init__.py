@@ -21,6 +21,7 @@ from bot.handlers import (
     sla,
     triage,
 )
+from bot.handlers.button_checks import visibility_check
 from bot.handlers.commands import CommandTable, dispatcher
 from bot.handlers.listener import Reply, Surface, listener
 
@@ -43,7 +44,8 @@ def register_all(app: AsyncApp, domains: Sequence[ModuleType] = DOMAINS) -> None
         app.shortcut(callback.value)(listener(fn, Surface.SHORTCUT))
     for module in domains:
         for action, button in getattr(module, "BUTTONS", {}).items():
-            app.action(action.value)(listener(button, Surface.ACTION))
+            check = visibility_check(action)  # as every command does: may they see it?
+            app.action(action.value)(listener(button, Surface.ACTION, check=check))
         for callback, (submit, field) in getattr(module, "MODALS", {}).items():
             app.view(callback.value)(listener(submit, Surface.VIEW, error_field=field))
     on_events: dict[str, Callable[..., Awaitable[Reply]]] = {

@@ -15,16 +15,18 @@ from bot.core.whole_numbers import LARGEST_ID, NotAWholeNumber, read_int
 STALE = "That button or form is out of date: open the issue's latest message and try again."
 
 
-def _id(raw: object) -> int:
+def row_id(raw: object) -> int:
+    """The one reader of a carried row id: ASCII digits only (`str.isdigit` also takes
+    "²" and "١٢"), 1 to the 32-bit column's largest (core/whole_numbers.py)."""
     try:
-        return read_int(str(raw), "id", 0, LARGEST_ID)
+        return read_int(str(raw), "id", 1, LARGEST_ID)
     except NotAWholeNumber:
         raise FirebellError(STALE) from None
 
 
 def issue_id_of(value: str) -> int:
     """Button values are `<issue id>` or `<issue id>:<detail>`."""
-    return _id(value.split(":", 1)[0])
+    return row_id(value.split(":", 1)[0])
 
 
 def detail_of(value: str) -> str:
@@ -34,9 +36,18 @@ def detail_of(value: str) -> str:
     return detail
 
 
+def other_issue_id_of(value: str) -> int:
+    """`<issue id>:<other issue id>` (a merge, a "not a duplicate"): the other one, a
+    different issue."""
+    other = row_id(detail_of(value))
+    if other == issue_id_of(value):
+        raise FirebellError(STALE)
+    return other
+
+
 def form_issue(meta: dict[str, Any]) -> int:
     """The issue a modal was opened for (its private_metadata)."""
-    return _id(meta.get("issue", ""))
+    return row_id(meta.get("issue", ""))
 
 
 def form_step(meta: dict[str, Any]) -> str:

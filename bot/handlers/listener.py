@@ -193,10 +193,19 @@ ARGUMENTS: dict[str, Callable[[Call], Any]] = {
 }
 
 
+# Run before a button's listener, on its error path: (runtime, user id, value).
+ButtonCheck = Callable[[Runtime, str, str], None]
+
+
 def listener(
-    fn: Callable[..., Awaitable[Reply]], surface: Surface, *, error_field: str | None = None
+    fn: Callable[..., Awaitable[Reply]],
+    surface: Surface,
+    *,
+    error_field: str | None = None,
+    check: ButtonCheck | None = None,
 ) -> Callable[..., Awaitable[None]]:
-    """Wrap one listener in the error path; `error_field` is a modal's block for errors."""
+    """Wrap one listener in the error path; `error_field` is a modal's block for errors;
+    `check` refuses a button press before the listener runs (handlers/button_checks.py)."""
     names = list(inspect.signature(fn).parameters)
     unknown = [n for n in names if n not in ARGUMENTS and n != "actor"]
     if unknown:
@@ -211,6 +220,8 @@ def listener(
             await call.ack()  # the work may take longer than Slack waits for an ack
 
         async def work() -> Reply:
+            if check is not None:
+                check(runtime, _user_id(body), str(ARGUMENTS["value"](call)))
             return await fn(**await _arguments(names, call))
 
         if surface == Surface.EVENT:

@@ -6,19 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.errors import FirebellError
 from bot.core.ids import Action, IssueKey
 from bot.core.membership import require_can_see, visible_to
 from bot.core.people import Actor
-from bot.handlers.carried import STALE, detail_of, issue_id_of
+from bot.handlers.carried import issue_id_of, other_issue_id_of
 from bot.handlers.command_parser import BadArguments, OnIssue, issue_key, on_issue
 from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Reply
 from bot.incidents.queries import issue_by_number
 from bot.serving.runtime import Runtime
 from bot.triage.catch_up_views import catch_up_blocks
+from bot.triage.merge import AskFirst, Reporters
 from bot.triage.search import find_issues
 from bot.triage.search_views import search_blocks
+from bot.triage.views import merge_question
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ async def _other(req: CommandRequest, key: IssueKey) -> Any:
 
 async def merge(req: CommandRequest, args: PairArgs) -> Reply:
     duplicate, into = await req.issue(args.first), await _other(req, args.other)
-    return req.runtime.merges.merge(duplicate.id, into.id, await req.actor()).message
+    return _merged(req.runtime, duplicate.id, into.id, await req.actor())
 
 
 async def link(req: CommandRequest, args: PairArgs) -> Reply:
@@ -80,19 +81,32 @@ async def link(req: CommandRequest, args: PairArgs) -> Reply:
     return req.runtime.merges.link(first.id, second.id, await req.actor()).message
 
 
-def _second_id(value: str) -> int:
-    detail = detail_of(value)
-    if not detail.isdigit() or len(detail) > 12:
-        raise FirebellError(STALE)
-    return int(detail)
+def _merged(
+    runtime: Runtime, duplicate_id: int, into_id: int, actor: Actor, choice: Reporters | None = None
+) -> Reply:
+    """The merge, or the question it waits on (reporters who may not see a private issue)."""
+    try:
+        return runtime.merges.merge(duplicate_id, into_id, actor, choice).message
+    except AskFirst as ask:
+        return merge_question(ask.question)
 
 
+# Button values were read and their issues' visibility checked (handlers/button_checks.py).
 async def merge_button(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return runtime.merges.merge(issue_id_of(value), _second_id(value), actor).message
+    return _merged(runtime, issue_id_of(value), other_issue_id_of(value), actor)
+
+
+async def merge_adding_reporters(runtime: Runtime, actor: Actor, value: str) -> Reply:
+    return _merged(runtime, issue_id_of(value), other_issue_id_of(value), actor, Reporters.ADD)
+
+
+async def merge_keeping_reporters_out(runtime: Runtime, actor: Actor, value: str) -> Reply:
+    duplicate, into = issue_id_of(value), other_issue_id_of(value)
+    return _merged(runtime, duplicate, into, actor, Reporters.KEEP_OUT)
 
 
 async def not_duplicate(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return runtime.merges.dismiss(issue_id_of(value), _second_id(value), actor).message
+    return runtime.merges.dismiss(issue_id_of(value), other_issue_id_of(value), actor).message
 
 
 async def summary(req: CommandRequest, args: OnIssue) -> Reply:
@@ -137,4 +151,9 @@ COMMANDS = (
         search,
     ),
 )
-BUTTONS = {Action.MERGE_DUPLICATE: merge_button, Action.NOT_DUPLICATE: not_duplicate}
+BUTTONS = {
+    Action.MERGE_DUPLICATE: merge_button,
+    Action.NOT_DUPLICATE: not_duplicate,
+    Action.MERGE_ADD_REPORTERS: merge_adding_reporters,
+    Action.MERGE_KEEP_REPORTERS_OUT: merge_keeping_reporters_out,
+}

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from bot.core.clock import Clock
 from bot.core.delivery import Payload, Step
+from bot.core.membership import can_see
 from bot.core.slack_steps import SlackSteps
 from bot.incidents import kinds
 from bot.incidents.announcements import announcement
@@ -75,9 +76,14 @@ class IssueDelivery(SlackSteps):
         await self.post_message(self.channel(issue), text, blocks=blocks)
 
     def reporters(self, issue: Issue, skip: str | None = None) -> list[str]:
-        """Every reporter still listening (a merged duplicate's too), but `skip`."""
+        """Every reporter still listening (a merged duplicate's too), but `skip`, who
+        may see the issue: a status DM names it, and a private title goes to members only."""
         with self.db.session() as session:
-            return [u for u in reporters(session, issue, listening=True) if u != skip]
+            return [
+                u
+                for u in reporters(session, issue, listening=True)
+                if u != skip and can_see(session, u, issue)
+            ]
 
     async def dm_reporter_update(self, issue: Issue, payload: kinds.DmReporterUpdate) -> None:
         text, blocks = reporter_update(issue, payload.before, payload.after, payload.summary)

@@ -34,6 +34,14 @@ class FollowUps:
                 stmt = stmt.where(FollowUp.owner_id == user_id)
             return [(f, i) for f, i in session.exec(stmt.order_by(col(FollowUp.due_on)))]
 
+    def issue_of(self, followup_id: int) -> int:
+        """The issue a follow-up belongs to (a button re-checks who may see it)."""
+        with self.db.session() as session:
+            followup = session.get(FollowUp, followup_id)
+        if followup is None:
+            raise FirebellError("That follow-up no longer exists.")
+        return followup.issue_id
+
     def finish(self, followup_id: int, actor: Actor) -> str:
         with self.db.session() as session:
             followup = session.get(FollowUp, followup_id)

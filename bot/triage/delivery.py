@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from bot.core.clock import Clock
 from bot.core.delivery import Payload, Step
 from bot.core.ids import IssueKey
-from bot.core.membership import open_to_anyone
+from bot.core.membership import can_see, open_to_anyone
 from bot.core.people import People
 from bot.core.slack_steps import SlackSteps
 from bot.incidents.rules import can_steer
@@ -64,5 +64,6 @@ class TriageDelivery(SlackSteps):
     async def merged_dm(self, issue: Issue, payload: kinds.MergedDm) -> None:
         with self.db.session() as session:
             into = session.get(Issue, payload.into_id)
+            member = into is not None and can_see(session, payload.user_id, into)
         if into is not None:
-            await self.post_message(payload.user_id, merged_dm(into, issue.key))
+            await self.post_message(payload.user_id, merged_dm(into, issue.key, member))

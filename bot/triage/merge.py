@@ -5,9 +5,18 @@ A merge closes the duplicate as "duplicate of INC-12" (through the lifecycle's
 close from any status, so every close's hooks run), moves its reporters onto
 INC-12 (they keep getting status DMs, now INC-12's), adds its occurrences to
 INC-12's, and records the merge on both timelines, all in one transaction.
+
+A reporter moved onto an issue is one of its members (core/membership.py), so a
+merge into a private issue that some of the duplicate's reporters may not see is
+never done silently: the person merging chooses (`Reporters`) whether they become
+members (invited to its channel) or stay outside, on the duplicate, hearing only
+that it was merged into an issue handled privately.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
@@ -15,6 +24,7 @@ from bot.core.clock import Clock
 from bot.core.delivery import enqueue, saved_id
 from bot.core.domain import Priority, label
 from bot.core.errors import FirebellError
+from bot.core.membership import can_see
 from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
@@ -30,6 +40,33 @@ from storage.db import Database
 from storage.models import DuplicateSuggestion, Issue, IssueLink, TimelineEvent
 
 PRIORITY_RANK = {Priority.LOW: 0, Priority.MEDIUM: 1, Priority.HIGH: 2}
+
+
+class Reporters(StrEnum):
+    """Where the duplicate's reporters go when they may not see the issue it repeats."""
+
+    ADD = "add"  # members of it: invited to its channel, its status DMs
+    KEEP_OUT = "keep_out"  # they stay on the duplicate, told only "handled privately"
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the person merging is asked: `outsiders` reported the duplicate and may
+    not see `into` (a private issue)."""
+
+    duplicate_id: int
+    duplicate_key: str
+    into_id: int
+    into_key: str
+    outsiders: list[str]
+
+
+class AskFirst(Exception):
+    """The merge waits for the person's choice (nothing is changed yet)."""
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(question.into_key)
+        self.question = question
 
 
 def merged_notice(session: Session, clock: Clock, issue: Issue, event: TimelineEvent) -> None:
@@ -50,13 +87,24 @@ class Merges:
         self.lifecycle = lifecycle
         self.config = config
 
-    def merge(self, duplicate_id: int, into_id: int, actor: Actor) -> Changed:
+    def merge(
+        self, duplicate_id: int, into_id: int, actor: Actor, choice: Reporters | None = None
+    ) -> Changed:
+        """AskFirst when some reporters may not see `into` and `choice` does not say."""
         now = self.clock.now()
         with self.db.session() as session:
             dup, into = session.get(Issue, duplicate_id), session.get(Issue, into_id)
             if dup is None or into is None:
                 raise FirebellError("That issue no longer exists.")
             self._check(dup, into, actor)
+            outsiders = [u for u in reporters(session, dup) if not can_see(session, u, into)]
+            if outsiders and choice is None:
+                raise AskFirst(Question(dup.id or 0, dup.key, into.id or 0, into.key, outsiders))
+            moving = set(reporters(session, dup)) - set(reporters(session, into))
+            if choice == Reporters.KEEP_OUT:
+                moving -= set(outsiders)
+            for user in outsiders if choice == Reporters.ADD else []:
+                incident_kinds.invite(session, self.clock, into, user)
             dup.merged_into_id = into.id
             # Closed "as a duplicate of INC-12" from any status: the lifecycle's one close
             # (clocks, feed, rollup), told in merge's words; its reporters hear below.
@@ -68,7 +116,7 @@ class Merges:
                 details={"key": into.key},
             )
             self.lifecycle.force_close(session, dup, actor, closing)
-            for user in sorted(set(reporters(session, dup)) - set(reporters(session, into))):
+            for user in sorted(moving):
                 add_reporter(session, into, user, now)
             into.occurrences += dup.occurrences
             session.add_all([dup, into])
@@ -86,6 +134,7 @@ class Merges:
             )
             merged_notice(session, self.clock, into, here)
             incident_kinds.refresh_card(session, self.clock, into)
+            # Worded at delivery for what each may see then (an outsider: "handled privately").
             for user in reporters(session, dup):
                 enqueue(session, self.clock, kinds.MergedDm(user, into.id or 0), issue=dup)
             for row in session.exec(
@@ -148,10 +197,17 @@ class Merges:
 
     def dismiss(self, issue_id: int, candidate_id: int, actor: Actor) -> Changed:
         """ "Not a duplicate": remembered, never suggested again for this pair."""
+        if issue_id == candidate_id:
+            raise FirebellError("An issue cannot be a duplicate of itself.")
         with self.db.session() as session:
-            issue = session.get(Issue, issue_id)
-            if issue is None:
+            issue, other = session.get(Issue, issue_id), session.get(Issue, candidate_id)
+            if issue is None or other is None:
                 raise FirebellError("That issue no longer exists.")
+            if not (actor.user_id == issue.reporter_id or can_steer(issue, actor)):
+                raise FirebellError(
+                    f"Only {issue.key}'s reporter, its leads or an admin can say it is "
+                    "not a duplicate."
+                )
             row = session.exec(
                 select(DuplicateSuggestion).where(
                     DuplicateSuggestion.issue_id == issue_id,
@@ -167,19 +223,11 @@ class Merges:
                 )
             row.state, row.decided_by = "dismissed", actor.user_id
             session.add(row)
-            other = session.get(Issue, candidate_id)
             add_event(
-                session,
-                issue,
-                TriageEvent.NOT_DUPLICATE,
-                self.clock,
-                actor.user_id,
-                key=other.key if other else None,
+                session, issue, TriageEvent.NOT_DUPLICATE, self.clock, actor.user_id, key=other.key
             )
             incident_kinds.refresh_card(session, self.clock, issue)
-            return Changed(
-                issue, f"Noted: {issue.key} is not a duplicate of {other.key if other else 'it'}."
-            )
+            return Changed(issue, f"Noted: {issue.key} is not a duplicate of {other.key}.")
 
     def link(self, first_id: int, second_id: int, actor: Actor) -> Changed:
         if first_id == second_id:

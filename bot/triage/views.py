@@ -10,6 +10,7 @@ from bot.core.ids import Action
 from bot.core.membership import open_to_anyone
 from bot.incidents.rules import is_open
 from bot.triage.event_kinds import TriageEvent
+from bot.triage.merge import Question
 from storage.models import DuplicateSuggestion, Issue
 
 
@@ -55,7 +56,13 @@ def merged_words(issue: Issue, kind: str, other_key: str, other_channel: str | N
     )
 
 
-def merged_dm(into: Issue, merged_key: str) -> str:
+def merged_dm(into: Issue, merged_key: str, member: bool) -> str:
+    """To a reporter of the merged issue; `member`: whether they may see `into`."""
+    if not member:  # neither its title nor its key: only that it is handled privately
+        return (
+            f"Your report {merged_key} was merged into another issue that is handled "
+            f"privately. {merged_key} is closed as a duplicate; thank you for reporting it."
+        )
     shown = open_to_anyone(into)
     where = f" in <#{into.channel_id}>" if into.channel_id and shown else ""
     return (
@@ -64,3 +71,31 @@ def merged_dm(into: Issue, merged_key: str) -> str:
         "It is closed as a duplicate; you will get the updates of "
         f"{into.key} instead."
     )
+
+
+def merge_question(question: Question) -> list[dict[str, Any]]:
+    """To the person merging into a private issue that some reporters may not see."""
+    q = question
+    who = ", ".join(f"<@{user}>" for user in q.outsiders[:10])
+    more = f" and {len(q.outsiders) - 10} more" if len(q.outsiders) > 10 else ""
+    value = f"{q.duplicate_id}:{q.into_id}"
+    return [
+        section(
+            f"*{q.into_key}* is private, and {q.duplicate_key} was reported by {who}{more}, "
+            f"who cannot see it. Merging moves reporters onto {q.into_key}: should they "
+            "become its members?"
+        ),
+        {
+            "type": "actions",
+            "block_id": f"merge_{q.duplicate_id}_{q.into_id}",
+            "elements": [
+                button("Add them as members", Action.MERGE_ADD_REPORTERS, value, style="primary"),
+                button("Keep them out", Action.MERGE_KEEP_REPORTERS_OUT, value),
+            ],
+        },
+        context(
+            "*Add them as members*: they are invited to its channel and see the issue and "
+            "its updates. *Keep them out*: they are told only that their report was merged "
+            "into another issue that is handled privately."
+        ),
+    ]

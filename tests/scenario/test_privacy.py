@@ -8,8 +8,17 @@ from bot.core.clock import FakeClock
 from bot.core.membership import can_see, members_of
 from bot.demo.harness import Harness, running
 from sandbox import Sandbox
-from sandbox.workspace import Channel, User
-from tests.helpers import GOOD_REPORT, channel_of, file_another, fresh, open_modal, people, run
+from sandbox.workspace import Channel, Message, User
+from tests.helpers import (
+    GOOD_REPORT,
+    channel_of,
+    click,
+    file_another,
+    fresh,
+    open_modal,
+    people,
+    run,
+)
 
 SECRET_TITLE = "Payroll export leaks salaries"
 
@@ -70,7 +79,8 @@ async def test_lists_home_and_digest_show_a_private_issue_only_to_its_members(
 
 async def test_a_reporter_moved_by_a_merge_is_a_member_on_every_surface(h: Harness) -> None:
     """Before one rule, the merged reporter was "in" for duplicate suggestions (a
-    participant row) and out for lists, search and `show` (not in the Slack channel)."""
+    participant row) and out for lists, search and `show` (not in the Slack channel).
+    Made a member on purpose: the person merging is asked first (test_merge_privacy.py)."""
     dana, sam, support = people(h)
     olga = h.ws.add_user("olga", "Olga")
     support.members.add(olga.id)
@@ -79,10 +89,12 @@ async def test_a_reporter_moved_by_a_merge_is_a_member_on_every_surface(h: Harne
     await h.driver.event(h.driver.joined(sam, room))  # sam joins the private channel
     assert await run(h, sam, room, "ack") == "You acknowledged INC-1."
     await file_another(h, olga, support, title="Salaries visible to everyone in the export")
-    merged = await run(h, sam, support, "merge INC-2 into INC-1")
-    assert "INC-1" in merged and "private" not in merged, merged
+    reply = await h.driver.slash_command(sam, support, "merge INC-2 into INC-1")
+    asked = Message(support.id, "1.000001", h.ws.bot.id, reply.text, reply.json["blocks"])
+    await click(h, sam, asked, "merge_add_reporters")
+    assert "INC-2 is merged into INC-1." in h.ws.ephemerals_to(sam.id)
 
-    assert olga.id not in room.members  # a reporter by the merge, not in the channel
+    assert olga.id in room.members  # a reporter by the merge, invited to the channel
     assert SECRET_TITLE in await run(h, olga, support, "show INC-1")
     mine = await run(h, olga, support, "list mine")
     assert SECRET_TITLE in mine and "private issue" not in mine
