@@ -110,3 +110,15 @@ def render_resolved(resolved: Resolved) -> str:
     """A resolved target, with the schedule that chose it: "<@U1> (on call for sre)"."""
     through = f" (on call for {resolved.schedule})" if resolved.schedule else ""
     return render(resolved.target) + through
+
+
+def pager_keys(config: OnCallConfig) -> list[str]:
+    """Every pager key (PagerDuty routing key, Opsgenie API key) in firebell.yml's
+    escalation steps: secrets, which the logs mask by value."""
+    targets = (
+        PageTarget.configured(target)
+        for policy in config.escalation_policies
+        for step in policy.steps
+        for target in step.targets
+    )
+    return [t.value for t in targets if t.kind in (TargetKind.PAGERDUTY, TargetKind.OPSGENIE)]
