@@ -27,6 +27,8 @@ from bot.core.log_context import FIELDS, ContextFilter
 from bot.core.redact import MARK, redact
 
 FORMATS = ("text", "json")
+# The JSON fields the formatter writes itself (the time, the level, the logger's name).
+WRITTEN_BY_US = frozenset({"time", "level", "logger"})
 # Shorter values are not masked by value: a few characters would blank ordinary words.
 # Every configured secret is longer (tokens have 16 characters at least).
 SHORTEST_MASKED = 8
@@ -95,7 +97,10 @@ class RedactingJsonFormatter(JsonFormatter):
         self.scrub = Scrubber()
 
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
-        return {key: self._clean(value) for key, value in log_data.items()}
+        return {
+            key: value if key in WRITTEN_BY_US else self._clean(value)
+            for key, value in log_data.items()
+        }
 
     def _clean(self, value: Any) -> Any:
         if isinstance(value, str):
