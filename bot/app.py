@@ -23,6 +23,7 @@ from bot.core.delivery import DeliveryTable
 from bot.core.errors import new_error_id
 from bot.core.http_problems import answer_problems
 from bot.core.log_context import bind, current
+from bot.core.logs import mask_in_logs, secret_values
 from bot.core.outbox import Outbox, OutboxWorker
 from bot.core.people import People
 from bot.core.slack_client import make_web_client
@@ -77,6 +78,7 @@ from bot.sla.oncall import OnCall
 from bot.sla.page_dms import SettlePagesWhenTaken
 from bot.sla.pager_loop import ClosePagerLoop
 from bot.sla.responses import Responses
+from bot.sla.targets import pager_keys
 from bot.triage.catch_up import CatchUps
 from bot.triage.delivery import TriageDelivery
 from bot.triage.event_kinds import TriageEvent
@@ -220,6 +222,8 @@ def create_app(
 ) -> Firebell:
     clock = clock or SystemClock()
     config = config or load_config(settings.firebell_config)
+    # Every configured secret is masked by value in every field of every log line.
+    mask_in_logs([*secret_values(settings, config), *pager_keys(config)])
     KINDS.register(*TIMELINE_KINDS)
     KINDS.require_all()
     # Every config file is validated before anything is opened: a bad one stops start-up.

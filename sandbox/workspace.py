@@ -19,6 +19,7 @@ class User:
     real_name: str
     is_bot: bool = False
     tz: str = "Europe/London"
+    deleted: bool = False  # a deactivated account: users.info still answers, with deleted
 
     def to_api(self, team_id: str) -> dict[str, Any]:
         return {
@@ -28,7 +29,7 @@ class User:
             "real_name": self.real_name,
             "is_bot": self.is_bot,
             "tz": self.tz,
-            "deleted": False,
+            "deleted": self.deleted,
             "profile": {"real_name": self.real_name, "display_name": self.name},
         }
 

@@ -13,7 +13,27 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
-MASKED = frozenset({"token", "key", "secret", "signature", "password"})
+# The names credentials go by in query strings: OAuth's `access_token` (RFC 6750 2.3), the
+# `api_token`, `auth`, `api_key` of other tools. A value under any other name is still
+# masked when it is a configured secret (by value, bot/core/logs.py).
+MASKED = frozenset(
+    {
+        "token",
+        "key",
+        "secret",
+        "signature",
+        "password",
+        "access_token",
+        "api_token",
+        "api_key",
+        "apikey",
+        "auth",
+        "auth_token",
+        "client_secret",
+        "refresh_token",
+        "sig",
+    }
+)
 MASK = "***"
 
 

@@ -22,10 +22,19 @@ UNAUTHORIZED = "missing or wrong bearer token"
 Name = TypeVar("Name")
 
 
+def bearer_token(authorization: str) -> str:
+    """The token of an `Authorization` header, as RFC 6750 writes it: the scheme `Bearer`
+    (in any case, RFC 9110 11.1), at least one space, the token. Any other header (a bare
+    token, `Basic …`, `Bearer` alone) carries none: a token without its scheme is refused,
+    not guessed at."""
+    scheme, _, token = authorization.strip().partition(" ")
+    return token.strip(" ") if scheme.lower() == "bearer" else ""
+
+
 def presented(request: web.Request, *, query_token: bool = False) -> bytes:
     """The token the request carries: `Authorization: Bearer <token>`, or `?token=` where
     `query_token` allows it (Sentry cannot send headers)."""
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    given = bearer_token(request.headers.get("Authorization", ""))
     if not given and query_token:
         given = request.query.get("token", "")
     return given.encode("utf-8", "surrogatepass")

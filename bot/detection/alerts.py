@@ -22,6 +22,7 @@ from bot.detection.validation import (
     text,
     time,
 )
+from bot.incidents.report_form import TRACE_ID_CHARACTERS, TRACE_ID_PATTERN
 
 # Bounds of the columns these fields end up in (storage/models.py).
 MAX_TITLE, MAX_FINGERPRINT, MAX_SERVICE, MAX_TRACE_ID = 300, 200, 80, 200
@@ -94,8 +95,11 @@ def _fingerprint(source: str, value: object, where: str) -> str:
 
 def _labels(value: object, where: str) -> dict[str, str]:
     labels = strings(value, where)
-    if len(labels.get("trace_id", "")) > MAX_TRACE_ID:  # the issue keeps it in a bounded column
+    trace_id = labels.get("trace_id", "")
+    if len(trace_id) > MAX_TRACE_ID:  # the issue keeps it in a bounded column
         raise BadPayload(f"{where}.trace_id is over {MAX_TRACE_ID} characters")
+    if trace_id and not TRACE_ID_PATTERN.fullmatch(trace_id):  # it is logged and linked
+        raise BadPayload(f"{where}.trace_id is not a trace ID: {TRACE_ID_CHARACTERS}")
     return labels
 
 

@@ -26,6 +26,7 @@ from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Reply
 from bot.serving.runtime import Runtime
 from bot.sla.oncall import MAX_OVERRIDE
+from bot.sla.targets import PageTarget, confirm_in_slack
 from bot.sla.views import oncall_blocks
 
 
@@ -96,6 +97,9 @@ async def _tick_now(runtime: Runtime) -> Reply:
 
 async def page(req: CommandRequest, args: PageArgs) -> Reply:
     issue = await req.issue(args.key)
+    # Before the ack, not after it: a refusal is the command's answer, and nothing is queued
+    # for a person who is not there. The check has its own short limit within the 3 s.
+    await confirm_in_slack(req.client, PageTarget.of(args.target_kind, args.target))
     # The trigger id names this press: Slack sending the same command twice pages once.
     key = str(req.body.get("trigger_id") or uuid.uuid4().hex)
     pages = req.runtime.pages

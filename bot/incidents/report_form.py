@@ -15,7 +15,12 @@ TEXT_MAX = 3000  # Slack's limit for a plain_text_input value
 TRACE_ID_MAX = 200
 USERS_AFFECTED_MAX = 10**9
 E = TypeVar("E", IssueType, Severity, Priority)
-TRACE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:/=-]+$")
+# What a trace or correlation ID is made of (W3C and Jaeger hex ids, X-Ray's `1-5759e988-…`,
+# `key=value` correlation ids), for the report form and the alert readers alike: nothing
+# that breaks a log line, a URL template or a message. Matched whole (`fullmatch`: `$`
+# would let a final newline through).
+TRACE_ID_PATTERN = re.compile(r"[A-Za-z0-9._:/=-]+")
+TRACE_ID_CHARACTERS = "letters, digits and . _ : / = - only"
 # ASCII digits, grouped in thousands by commas or underscores if at all: str.isdigit()
 # also accepts "²" and "١٢", which int() rejects or reads unexpectedly.
 WHOLE_NUMBER = re.compile(r"[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:_[0-9]{3})+")
@@ -84,10 +89,8 @@ def parse_report(
     description = _text(values, Field.DESCRIPTION, TEXT_MAX, errors)
     stack_trace = _text(values, Field.STACK_TRACE, TEXT_MAX, errors)
     trace_id = _text(values, Field.TRACE_ID, TRACE_ID_MAX, errors)
-    if trace_id and Field.TRACE_ID not in errors and not TRACE_ID_PATTERN.match(trace_id):
-        errors[Field.TRACE_ID] = (
-            "A trace or correlation ID has no spaces: letters, digits and . _ : / = - only."
-        )
+    if trace_id and Field.TRACE_ID not in errors and not TRACE_ID_PATTERN.fullmatch(trace_id):
+        errors[Field.TRACE_ID] = f"A trace or correlation ID has no spaces: {TRACE_ID_CHARACTERS}."
     users_affected = _users_affected(_value(values, Field.USERS_AFFECTED), errors)
     private = Field.PRIVATE.value in (_value(values, Field.PRIVATE) or [])
     if errors:

@@ -13,6 +13,7 @@ import base64
 import binascii
 import csv
 import io
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -65,7 +66,14 @@ FIELDS = (
     "deployed_at",
     "closed_at",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's CSV Injection rules: no cell may begin with = + - @, a tab, CR or LF (ASVS adds
+# NUL). A separator or quote inside a cell begins another cell for a reader that splits on
+# it (a `;` file where the decimal mark is a comma, a tab-separated one), so what follows
+# one is a beginning too; spaces before it do not hide it. Fullwidth and other
+# compatibility forms (`＝1+1`) count as their ASCII selves (NFKC), as spreadsheets may.
+FORMULA_CHARACTERS = frozenset("=+-@\t\r\n\0")
+CELL_SEPARATORS = frozenset(",;\t\r\n\"'")
+SPACES = frozenset(" \u3000")
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -91,18 +99,41 @@ def issue_json(issue: Issue) -> dict[str, Any]:
     }
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run: titles are user text."""
+def csv_cell(value: Any) -> str:
+    """A CSV cell a spreadsheet reads as text, never runs: titles are user text.
+
+    A formula at the cell's beginning gets OWASP's `'` in front of the cell; one after a
+    separator or quote inside it gets a `'` of its own (`x;'=1+1`), so a reader that splits
+    there finds text too. Every cell is also quoted (`as_csv`), for the readers that don't.
+    """
     text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    if _is_formula(text.lstrip("".join(SPACES))[:1]):
+        return "'" + _after_separators(text)
+    return _after_separators(text)
+
+
+def _is_formula(character: str) -> bool:
+    return unicodedata.normalize("NFKC", character)[:1] in FORMULA_CHARACTERS
+
+
+def _after_separators(text: str) -> str:
+    out: list[str] = []
+    beginning = False  # just after a separator (and any spaces)
+    for character in text:
+        if beginning and _is_formula(character):
+            out.append("'")
+        out.append(character)
+        beginning = character in CELL_SEPARATORS or (beginning and character in SPACES)
+    return "".join(out)
 
 
 def as_csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    # Every cell quoted, quotes doubled (RFC 4180): a `;` or `,` in a title stays inside it.
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(FIELDS)
     for row in rows:
-        writer.writerow([_cell(row[name]) for name in FIELDS])
+        writer.writerow([csv_cell(row[name]) for name in FIELDS])
     return out.getvalue()
 
 

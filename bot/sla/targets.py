@@ -5,17 +5,25 @@ log and the page delivery all go through here."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import Session
 
 from bot.core.errors import FirebellError
+from bot.core.slack_steps import slack_error
 from bot.sla.config import OnCallConfig, Target
 from bot.sla.oncall import overrides_for
 from bot.sla.rotations import on_call
+
+log = logging.getLogger(__name__)
 
 
 class TargetKind(StrEnum):
@@ -110,3 +118,64 @@ def render_resolved(resolved: Resolved) -> str:
     """A resolved target, with the schedule that chose it: "<@U1> (on call for sre)"."""
     through = f" (on call for {resolved.schedule})" if resolved.schedule else ""
     return render(resolved.target) + through
+
+
+# Within a command's 3-second ack, with time left for the page itself to be recorded.
+CHECK_SECONDS = 1.5
+# What Slack answers for a person or a group it does not have.
+NOT_THERE = {"user_not_found", "users_not_found", "no_such_subteam", "subteam_not_found"}
+
+
+class NotPageable(FirebellError):
+    pass
+
+
+async def confirm_in_slack(client: AsyncWebClient, target: PageTarget) -> None:
+    """Before a person or a user group named in a command is paged: NotPageable when Slack
+    has no such person (`users.info`: `user_not_found`), the person has left (a deactivated
+    account) or is an app, or the group does not exist or has nobody in it. Nothing is
+    queued for a page nobody can receive.
+
+    Slack not answering in time, or answering anything else, lets the page go: a page is
+    worth more than this check, and its delivery retries.
+    """
+    if target.kind not in (TargetKind.USER, TargetKind.USERGROUP):
+        return
+    try:
+        async with asyncio.timeout(CHECK_SECONDS):
+            if target.kind == TargetKind.USER:
+                answer = await client.users_info(user=target.value)
+                _a_person(target, answer.get("user") or {})
+            else:
+                answer = await client.usergroups_users_list(usergroup=target.value)
+                if not answer.get("users"):
+                    raise NotPageable(f"{render(target)} has nobody in it, so nobody was paged.")
+    except SlackApiError as exc:
+        code = slack_error(exc)
+        if code in NOT_THERE:
+            what = "a person" if target.kind == TargetKind.USER else "a user group"
+            raise NotPageable(
+                f"`{target.value}` is not {what} in this workspace, so nobody was paged."
+            ) from None
+        log.warning("could not check %s before paging (%s); paging anyway", target, code)
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        log.warning("could not check %s before paging (%r); paging anyway", target, exc)
+
+
+def _a_person(target: PageTarget, user: dict[str, object]) -> None:
+    if user.get("deleted"):
+        raise NotPageable(f"{render(target)} has left this workspace, so nobody was paged.")
+    if user.get("is_bot") or target.value == "USLACKBOT":
+        raise NotPageable(f"{render(target)} is an app, not a person, so nobody was paged.")
+
+
+def pager_keys(config: OnCallConfig) -> list[str]:
+    """Every pager key (PagerDuty routing key, Opsgenie API key) in firebell.yml's
+    escalation steps: secrets, which the logs mask by value."""
+    targets = (
+        PageTarget.configured(target)
+        for policy in config.escalation_policies
+        for step in policy.steps
+        for target in step.targets
+    )
+    return [t.value for t in targets if t.kind in (TargetKind.PAGERDUTY, TargetKind.OPSGENIE)]

@@ -14,7 +14,7 @@ from bot.core.clock import FakeClock
 from bot.demo.harness import Harness, running
 from sandbox import Sandbox
 from sandbox.workspace import Channel, User
-from storage.models import PageSent
+from storage.models import OutboxItem, PageSent
 from tests.helpers import channel_of, click, file_report, run, timeline_kinds
 
 
@@ -113,3 +113,41 @@ async def test_a_page_that_cannot_be_sent_says_what_would_work(t: Team) -> None:
         "Run this in an issue's channel, or name the issue: `/incident page INC-42 …`"
     )
     assert "paged" not in timeline_kinds(h.firebell.runtime.db, issue)
+
+
+async def test_a_target_slack_does_not_have_is_refused_before_anything_is_queued(t: Team) -> None:
+    h = t.h
+    issue = await file_report(h, t.dana, t.support)
+    room = channel_of(h, issue)
+    gone = h.ws.add_user("gone", "Gone")
+    gone.deleted = True
+    empty = h.ws.add_usergroup()
+    nobody = ", so nobody was paged."
+    refusals = {
+        "page <@U0NOSUCH>": "`U0NOSUCH` is not a person in this workspace" + nobody,
+        f"page <@{gone.id}|gone> hello": f"<@{gone.id}> has left this workspace" + nobody,
+        f"page <@{h.ws.bot.id}>": f"<@{h.ws.bot.id}> is an app, not a person" + nobody,
+        "page <!subteam^S0NOSUCH|@ghosts>": "`S0NOSUCH` is not a user group in this workspace"
+        + nobody,
+        f"page <!subteam^{empty}|@empty>": f"<!subteam^{empty}> has nobody in it" + nobody,
+    }
+    with h.firebell.runtime.db.session() as session:
+        queued_before = len(session.exec(select(OutboxItem)).all())
+    for command, refusal in refusals.items():
+        assert await run(h, t.dana, room, command) == refusal
+    with h.firebell.runtime.db.session() as session:
+        assert len(session.exec(select(OutboxItem)).all()) == queued_before
+        assert session.exec(select(PageSent)).all() == []
+    assert "paged" not in timeline_kinds(h.firebell.runtime.db, issue)
+    assert "U0NOSUCH" not in room.members
+
+
+async def test_a_page_goes_when_slack_is_too_slow_to_check_the_person(t: Team) -> None:
+    h = t.h
+    issue = await file_report(h, t.dana, t.support)
+    room = channel_of(h, issue)
+    h.sandbox.faults.inject("users.info", "timeout", times=1, hold=2.5)
+    assert await run(h, t.dana, room, f"page <@{t.olga.id}>") == (
+        f"Paged <@{t.olga.id}> about INC-1."
+    )
+    assert pages(t, t.olga)
