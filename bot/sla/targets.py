@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
+from bot.core.blocks import escape
 from bot.core.errors import FirebellError
 from bot.sla.config import OnCallConfig, Target
 from bot.sla.oncall import overrides_for
@@ -56,7 +57,9 @@ class PageTarget:
             return cls(TargetKind(kind), value)
         except ValueError:
             known = ", ".join(k.value for k in TargetKind)
-            raise FirebellError(f"`{kind}` is not something to page (one of {known}).") from None
+            raise FirebellError(
+                f"`{escape(kind)}` is not something to page (one of {known})."
+            ) from None
 
     @classmethod
     def configured(cls, target: Target) -> PageTarget:
