@@ -29,5 +29,5 @@ def feed_message(issue: Issue, now: datetime) -> tuple[str, list[dict[str, Any]]
     else:
         state = f"*{label(issue.status)}* · {lead}"
     # Slack notifies with `text`, parsed as mrkdwn: the title could ping from there too.
-    text = f"{issue.key} {escape(issue.title)} — {label(issue.status)}"
+    text = clip(f"{issue.key} {escape(issue.title)} — {label(issue.status)}", 3000)
     return text, [section(headline), context(f"{state} · updated {slack_date(now)}")]

@@ -90,7 +90,7 @@ def resolve(session: Session, config: OnCallConfig, target: PageTarget, now: dat
     schedule = config.schedule(name)
     if schedule is None:
         known = ", ".join(s.name for s in config.schedules) or "none are configured"
-        raise NobodyOnCall(f"There is no schedule `{name}` (schedules: {known}).")
+        raise NobodyOnCall(f"There is no schedule `{escape(name)}` (schedules: {known}).")
     shift = on_call(schedule, now, overrides_for(session, name, now))
     if shift is None:
         raise NobodyOnCall(f"Nobody is on call for {name} right now.")

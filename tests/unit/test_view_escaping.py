@@ -20,10 +20,14 @@ from typing import Any
 
 import pytest
 
+from bot.core.blocks import clip, escape
+from bot.core.errors import FirebellError
+from bot.handlers import command_table
 from bot.incidents.report_modal import report_modal
 from bot.reviews.delivery import published_text
+from bot.sla.targets import PageTarget
 from sandbox.blockkit import MAX_MESSAGE_TEXT, message_problems, view_problems
-from tests.unit.hostile_records import BY_NAME, BY_TYPE, CHANNEL, TRUSTED, USER
+from tests.unit.hostile_records import BY_NAME, BY_TYPE, CHANNEL, HOSTILE, TRUSTED, USER
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 
@@ -164,3 +168,28 @@ def test_every_views_module_is_found() -> None:
     modules = view_modules()
     assert "bot.feed.views" in modules and "bot.incidents.card" in modules
     assert len(views()) >= 50
+
+
+def test_clipping_escaped_text_never_leaves_half_an_escape() -> None:
+    escaped = escape("<" * 100)
+    for limit in range(2, 60):
+        clipped = clip(escaped, limit)
+        assert len(clipped) <= limit and clipped.endswith("…")
+        assert clipped.removesuffix("…").replace("&lt;", "") == ""
+
+
+def test_typed_words_quoted_back_by_a_command_stay_text() -> None:
+    """Every command's answer to words it cannot use quotes them: escaped."""
+    table = command_table()
+    # Firebell's own usage lines name their arguments in brackets: `<words>`.
+    usages = re.compile("|".join(re.escape(c.usage_line) for c in table.commands))
+    for command in table.commands:
+        for rest in (HOSTILE, f"INC-1 {HOSTILE}", f"schedule {HOSTILE}", "x" * 50 + HOSTILE):
+            try:
+                table.parse(f"{command.name} {rest}")
+            except FirebellError as refused:
+                said = usages.sub("", refused.message)
+                assert not leaks(said), (command.name, refused.message)
+    with pytest.raises(FirebellError) as refused:
+        PageTarget.of(HOSTILE, "x")
+    assert not leaks(refused.value.message)
