@@ -124,26 +124,11 @@ def issues() -> list[Issue]:
 # Payload fields Firebell fills itself or checks against a fixed set; every other
 # field of every event is hostile.
 CHECKED_PAYLOAD: dict[str, Any] = {
-    "before": "assigned",
-    "after": "revise",
-    "clock": "acknowledge",
-    "role": "commander",
-    "step": 1,
-    "steps": 3,
-    "loop": 2,
-    "occurrences": 4,
-    "next_in": 1800,
-    "percent": 80,
-    "action_items": 2,
-    "on": True,
-    "escalating": True,
-    "due": NOW.isoformat(),
-    "user_id": USER,
-    "channel_id": CHANNEL,
-    "author": OTHER,
-    "whom": f"<@{OTHER}>",
-    "targets": [f"<@{OTHER}>", "<!subteam^SFBGROUP>"],
-    "link": f"{TRUSTED}/releases/1",
+    **{"before": "assigned", "after": "revise", "clock": "acknowledge", "role": "commander"},
+    **{"step": 1, "steps": 3, "loop": 2, "occurrences": 4, "next_in": 1800, "percent": 80},
+    **{"action_items": 2, "on": True, "escalating": True, "due": NOW.isoformat()},
+    **{"user_id": USER, "channel_id": CHANNEL, "author": OTHER, "whom": f"<@{OTHER}>"},
+    **{"targets": [f"<@{OTHER}>", "<!subteam^SFBGROUP>"], "link": f"{TRUSTED}/releases/1"},
 }
 TYPED_PAYLOAD = (
     "text reason impact title version service environment note source policy route key "
@@ -230,15 +215,8 @@ def phase_views() -> list[PhaseView]:
     linked = Step.model_construct(
         id="b", text=HOSTILE, required=False, owner=None, link=f"{TRUSTED}/runbook", question=None
     )
-    done = StepState(
-        issue_id=7,
-        phase="response",
-        step_id="b",
-        state="done",
-        actor_id=USER,
-        answer=long(3000),
-        skip_reason=long(500),
-    )
+    said = {"answer": long(3000), "skip_reason": long(500)}
+    done = StepState(issue_id=7, phase="response", step_id="b", state="done", actor_id=USER, **said)
     return [
         PhaseView(
             issues()[0], playbook, Phase.RESPONSE, [StepView(plain, None), StepView(linked, done)]
