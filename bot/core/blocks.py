@@ -16,9 +16,17 @@ OPTION_TEXT_MAX = 75
 MESSAGE_TEXT_MAX = 40000
 
 
+# An escaped character cut short at the end ("&l" of "&lt;"), which would show as typed.
+CUT_ENTITY = re.compile(r"&[a-z]{0,3}$")
+
+
 def clip(text: str, limit: int) -> str:
-    """Shorten to `limit` characters, marking the cut with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Shorten to `limit` characters, marking the cut with an ellipsis. Clip after
+    escaping (escaping makes text up to five times longer); the cut never splits an
+    escaped character."""
+    if len(text) <= limit:
+        return text
+    return CUT_ENTITY.sub("", text[: limit - 1]) + "…"
 
 
 def plain(text: str, limit: int = SECTION_TEXT_MAX) -> dict[str, Any]:

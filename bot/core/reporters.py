@@ -7,6 +7,14 @@ Every card, DM, timeline line and review asks here how to name them.
 
 from __future__ import annotations
 
+import re
+
+from bot.core.blocks import escape
+
+# A Slack user id: U or W, then capitals and digits. Anything else is a tool's name, so
+# text that only starts with U cannot become a mention.
+PERSON = re.compile(r"[UW][A-Z0-9]+")
+
 # How each alert source reads to people.
 TOOL_NAMES = {
     "alertmanager": "Alertmanager",
@@ -18,7 +26,7 @@ TOOL_NAMES = {
 
 def is_person(actor_id: str | None) -> bool:
     """Slack user ids start with U or W; a tool's id is its source name."""
-    return bool(actor_id) and str(actor_id)[:1] in {"U", "W"}
+    return actor_id is not None and PERSON.fullmatch(str(actor_id)) is not None
 
 
 def tool_name(source: str) -> str:
@@ -26,12 +34,12 @@ def tool_name(source: str) -> str:
 
 
 def who(actor_id: str | None) -> str:
-    """A person as a mention; a tool by name; nobody as Firebell itself."""
+    """A person as a mention; a tool by name; nobody as Firebell itself (in mrkdwn)."""
     if actor_id is None:
         return "Firebell"
-    return f"<@{actor_id}>" if is_person(actor_id) else tool_name(actor_id)
+    return f"<@{actor_id}>" if is_person(actor_id) else escape(tool_name(actor_id))
 
 
 def reporter_text(reporter_id: str) -> str:
     """The reporter on a card or in a DM: a person, or "Alertmanager alert"."""
-    return who(reporter_id) if is_person(reporter_id) else f"{tool_name(reporter_id)} alert"
+    return who(reporter_id) if is_person(reporter_id) else f"{who(reporter_id)} alert"

@@ -17,7 +17,7 @@ ICONS = {"critical": ":red_circle:", "major": ":large_orange_circle:"}
 def feed_message(issue: Issue, now: datetime) -> tuple[str, list[dict[str, Any]]]:
     icon = ICONS.get(issue.severity, ":white_circle:")
     where = f" in <#{issue.channel_id}>" if issue.channel_id else ""
-    service = f" · {issue.service}" if issue.service else ""
+    service = f" · {escape(issue.service)}" if issue.service else ""
     headline = (
         f"{icon} *{issue.key}* {escape(clip(issue.title, 150))}{where}\n"
         f"{label(issue.severity)} · {label(issue.type)}{service} · "
@@ -28,5 +28,6 @@ def feed_message(issue: Issue, now: datetime) -> tuple[str, list[dict[str, Any]]
         state = f"*Closed* after {format_duration(issue.closed_at - issue.created_at)}"
     else:
         state = f"*{label(issue.status)}* · {lead}"
-    text = f"{issue.key} {issue.title} — {label(issue.status)}"
+    # Slack notifies with `text`, parsed as mrkdwn: the title could ping from there too.
+    text = clip(f"{issue.key} {escape(issue.title)} — {label(issue.status)}", 3000)
     return text, [section(headline), context(f"{state} · updated {slack_date(now)}")]

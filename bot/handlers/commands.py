@@ -80,7 +80,7 @@ class Command(Generic[A]):
             return Parsed(self, self.parse(rest))
         except BadArguments as bad:
             example = f", e.g. `{SLASH_COMMAND} {self.name} {bad.example}`" if bad.example else ""
-            told = f"{bad.problem} " if bad.problem else ""
+            told = f"{escape(bad.problem)} " if bad.problem else ""  # it quotes what was typed
             raise FirebellError(f"{told}Usage: {self.usage_line}{example}") from None
 
 

@@ -64,7 +64,7 @@ def kin_line(extras: CardExtras) -> str | None:
     if extras.merged_into:
         parts.append(f":link: Closed as a duplicate of *{extras.merged_into}*")
     for key, reasons in extras.duplicates[:3]:
-        why = f" ({', '.join(reasons)})" if reasons else ""
+        why = f" ({escape(', '.join(reasons))})" if reasons else ""
         parts.append(f":mag: Possible duplicate of *{key}*{why}")
     if extras.related:
         parts.append(":link: Related: " + ", ".join(f"*{key}*" for key in extras.related[:10]))
@@ -132,7 +132,7 @@ def issue_card(
     if issue.stack_trace:
         blocks.append(code_block(issue.stack_trace))
     moments = [f"Filed {slack_date(issue.created_at)}"]
-    if issue.source_permalink:
+    if safe_link(issue.source_permalink):
         moments[0] += f" from <{issue.source_permalink}|this message>"
     for name, moment in (
         ("acknowledged", issue.acknowledged_at),
@@ -153,7 +153,7 @@ def issue_card(
     if issue.private:
         moments.append(":lock: private")
     if issue.playbook:
-        moments.append(f"playbook: {issue.playbook}")
+        moments.append(f"playbook: {escape(issue.playbook)}")
     blocks.append(context(" · ".join(moments)))
     actions = card_actions(issue) if with_actions else None
     if actions:
@@ -163,9 +163,10 @@ def issue_card(
 
 
 def reporter_confirmation(issue: Any) -> str:
+    where = f"<#{issue.channel_id}>" if issue.channel_id else "its channel"
     return (
         f"Thanks, your report is filed as *{issue.key}*: {escape(issue.title)}.\n"
-        f"Follow it and talk to the responders in <#{issue.channel_id}>."
+        f"Follow it and talk to the responders in {where}."
     )
 
 
@@ -175,4 +176,5 @@ def source_thread_reply(issue: Any) -> str:
             f":white_check_mark: Filed as *{issue.key}* (private). "
             "The reporter was added to its channel."
         )
-    return f":white_check_mark: Filed as *{issue.key}*. Follow along in <#{issue.channel_id}>."
+    where = f" Follow along in <#{issue.channel_id}>." if issue.channel_id else ""
+    return f":white_check_mark: Filed as *{issue.key}*.{where}"

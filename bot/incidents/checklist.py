@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.core.blocks import escape
 from bot.core.clock import Clock
 from bot.core.domain import Status
 from bot.core.errors import FirebellError
@@ -47,7 +48,7 @@ class Checklist:
                 raise FirebellError("That issue no longer exists.")
             found = self.playbooks.get(issue.playbook).step(step_id)
         if found is None:
-            raise FirebellError(f"{issue.key}'s playbook has no step `{step_id}`.")
+            raise FirebellError(f"{issue.key}'s playbook has no step `{escape(step_id)}`.")
         return found[1]
 
     def complete(self, issue_id: int, actor: Actor, step_id: str, answer: str | None = None) -> str:
@@ -114,7 +115,7 @@ class Checklist:
                 propose_next_if_ready(session, self.clock, issue, book)
         except IntegrityError:
             return "That step was already ticked off."
-        return f"“{step.text}” is {state}."
+        return f"“{escape(step.text)}” is {state}."
 
 
 def propose_next_if_ready(session: Session, clock: Clock, issue: Issue, book: Playbook) -> None:

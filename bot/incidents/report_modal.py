@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from bot.core.blocks import clip, context, plain
+from bot.core.blocks import clip, context, escape, plain, safe_link
 from bot.core.domain import IssueType, Priority, Severity, label
 from bot.core.ids import Callback, Field
 from bot.incidents.drafts import Source
@@ -102,8 +102,9 @@ def report_modal(prefill: ReportPrefill) -> dict[str, Any]:
     """The modal, prefilled. The result shares its fixed blocks: treat it as read-only."""
     blocks: list[dict[str, Any]] = []
     if prefill.source is not None:
-        where = f" in #{prefill.source_channel_name}" if prefill.source_channel_name else ""
-        link = prefill.source.permalink
+        name = prefill.source_channel_name
+        where = f" in #{escape(name)}" if name else ""
+        link = prefill.source.permalink if safe_link(prefill.source.permalink) else None
         blocks.append(
             context(
                 f"Filed from <{link}|a message{where}>" if link else f"Filed from a message{where}"

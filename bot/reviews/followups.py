@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from bot.core.blocks import escape
 from bot.core.clock import Clock
 from bot.core.delivery import enqueue
 from bot.core.errors import FirebellError
@@ -48,7 +49,7 @@ class FollowUps:
             if followup is None:
                 raise FirebellError("That follow-up no longer exists.")
             if followup.status == "done":
-                return f"“{followup.title}” was already done."
+                return f"“{escape(followup.title)}” was already done."
             if followup.owner_id not in (None, actor.user_id) and not actor.is_admin:
                 raise FirebellError(
                     f"Only its owner <@{followup.owner_id}> or an admin can finish that follow-up."
@@ -65,7 +66,7 @@ class FollowUps:
                 actor.user_id,
                 title=followup.title,
             )
-            return f"“{followup.title}” is done."
+            return f"“{escape(followup.title)}” is done."
 
     def remind(self) -> int:
         """DM owners once a day before the due date and once when overdue."""

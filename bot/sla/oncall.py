@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from bot.core.blocks import escape
 from bot.core.clock import Clock
 from bot.core.errors import FirebellError
 from bot.core.people import Actor
@@ -44,7 +45,7 @@ class OnCall:
         schedule = self.config.schedule(name)
         if schedule is None:
             known = ", ".join(f"`{s.name}`" for s in self.config.schedules) or "none configured"
-            raise FirebellError(f"There is no schedule `{name}`. Schedules: {known}.")
+            raise FirebellError(f"There is no schedule `{escape(name)}`. Schedules: {known}.")
         return schedule
 
     def who(self, name: str | None = None) -> list[OnCallNow]:

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import Session
 
+from bot.core.blocks import escape
 from bot.core.errors import FirebellError
 from bot.core.slack_steps import slack_error
 from bot.sla.config import OnCallConfig, Target
@@ -64,7 +65,9 @@ class PageTarget:
             return cls(TargetKind(kind), value)
         except ValueError:
             known = ", ".join(k.value for k in TargetKind)
-            raise FirebellError(f"`{kind}` is not something to page (one of {known}).") from None
+            raise FirebellError(
+                f"`{escape(kind)}` is not something to page (one of {known})."
+            ) from None
 
     @classmethod
     def configured(cls, target: Target) -> PageTarget:
@@ -95,7 +98,7 @@ def resolve(session: Session, config: OnCallConfig, target: PageTarget, now: dat
     schedule = config.schedule(name)
     if schedule is None:
         known = ", ".join(s.name for s in config.schedules) or "none are configured"
-        raise NobodyOnCall(f"There is no schedule `{name}` (schedules: {known}).")
+        raise NobodyOnCall(f"There is no schedule `{escape(name)}` (schedules: {known}).")
     shift = on_call(schedule, now, overrides_for(session, name, now))
     if shift is None:
         raise NobodyOnCall(f"Nobody is on call for {name} right now.")

@@ -232,7 +232,7 @@ def oncall_blocks(entries: list[Any]) -> list[dict[str, Any]]:
         )
         blocks.append(
             section(
-                f"*{entry.schedule.name}* ({entry.schedule.timezone})\n"
+                f"*{escape(entry.schedule.name)}* ({escape(entry.schedule.timezone)})\n"
                 f"Now: {now}\nNext: {following}"
             )
         )

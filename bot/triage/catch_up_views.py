@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.blocks import clip, context, escape_keep_mentions, header, section
+from bot.core.blocks import clip, context, escape, escape_keep_mentions, header, section
 from bot.triage.catch_up import KEPT_FOR, CatchUp
 
 PARTS = (
@@ -24,6 +24,6 @@ def catch_up_blocks(found: CatchUp) -> list[dict[str, Any]]:
     if found.source == "model":
         where = "Drafted by the model from the channel and the timeline"
     else:
-        where = f"From the record ({found.note})" if found.note else "From the record"
+        where = f"From the record ({escape(found.note)})" if found.note else "From the record"
     blocks.append(context(f"{where}. Kept for {minutes} minutes."))
     return blocks

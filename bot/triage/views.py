@@ -23,7 +23,7 @@ def suggestion_message(
     text = f"Thanks for {issue.key}. It looks like {first.key}: is it the same problem?"
     blocks: list[dict[str, Any]] = [section(text)]
     for suggestion, other in found:
-        why = f" · {', '.join(suggestion.reasons)}" if suggestion.reasons else ""
+        why = f" · {escape(', '.join(suggestion.reasons))}" if suggestion.reasons else ""
         shown = open_to_anyone(other)
         where = f" in <#{other.channel_id}>" if other.channel_id and shown else ""
         title = escape(clip(other.title, 150)) if shown else "a private issue"

@@ -37,10 +37,15 @@ def mrkdwn_texts(value: Any) -> Iterator[str]:
 
 @pytest.fixture
 async def he(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
-    config = FirebellConfig.model_validate(
-        {"webhooks": {"tokens": {"generic": TOKEN, "deploy": TOKEN}}}
-    )
     sandbox = await Sandbox().start()
+    # The feed: its readers follow every issue, so markup there would ping them all.
+    feed = sandbox.workspace.add_channel("incidents", sandbox.workspace.bot)
+    config = FirebellConfig.model_validate(
+        {
+            "webhooks": {"tokens": {"generic": TOKEN, "deploy": TOKEN}},
+            "announce": {"channel": feed.id, "severities": ["critical", "major"]},
+        }
+    )
     try:
         async with running(database_url, clock=clock, config=config, sandbox=sandbox) as h:
             yield h
@@ -73,7 +78,13 @@ async def test_markup_in_every_free_text_field_stays_text(he: Harness) -> None:
     for step in ("status revise", "status retest", "fixed", "deployed", f"close {HOSTILE}"):
         await run(h, sam, room, step)
     await run(h, sam, room, "review")
-    alert = {"fingerprint": "x1", "title": HOSTILE, "description": HOSTILE}
+    alert = {
+        "fingerprint": "x1",
+        "title": HOSTILE,
+        "description": HOSTILE,
+        "service": HOSTILE,
+        "severity": "critical",
+    }
     assert (await post(h, "generic", alert))[0] == 202
     deploy = {"service": "checkout-api", "version": HOSTILE, "fixes": ["INC-2"]}
     assert (await post(h, "deploy", deploy))[0] == 201
@@ -86,5 +97,7 @@ async def test_markup_in_every_free_text_field_stays_text(he: Harness) -> None:
             for markup in MARKUP:
                 assert markup not in text, f"{call.method} sent {markup!r} in {text[:200]!r}"
     assert checked > 50
+    feed = next(c for c in ws.channels.values() if c.name == "incidents")
+    assert sum(c.args.get("channel") == feed.id for c in ws.calls) >= 4  # posts and edits
     everything = " ".join(t for c in ws.calls for t in mrkdwn_texts(c.args))
     assert "&lt;!channel&gt;" in everything  # the text is there, as text

@@ -121,3 +121,23 @@ async def test_private_and_minor_issues_stay_out_until_raised(f: Feed, clock: Fa
     [post] = f.messages()
     assert "*INC-2* Invoice total rounds wrong" in shown(post)
     assert "Payroll" not in str([m.blocks for m in f.h.ws.messages_in(f.feed.id)])
+
+
+async def test_typed_markup_in_the_feed_is_text_not_a_ping_or_a_link(f: Feed) -> None:
+    """The feed's readers follow every issue: a service or title holding `<!channel>`
+    would ping them all, in the blocks or in the notification text."""
+    await f.file(title="<!channel> pay <https://evil.example|docs>", service="<!here>")
+    issue = issues(f.h.firebell.runtime.db)[0]
+    await run(f.h, f.sam, channel_of(f.h, issue), "ack")  # the edit says it again
+    await f.h.firebell.settle()
+    [post] = f.messages()
+    assert post.edited
+    assert "&lt;!channel&gt; pay &lt;https://evil.example|docs&gt;" in shown(post)
+    assert "· &lt;!here&gt; ·" in shown(post)
+    assert post.text.startswith("INC-1 &lt;!channel&gt; pay &lt;https://evil.example|docs&gt;")
+    posted = [c.args for c in f.h.ws.calls_to("chat.postMessage")]
+    edits = [c.args for c in f.h.ws.calls_to("chat.update")]
+    feed_calls = [a for a in posted + edits if a.get("channel") == f.feed.id]
+    assert len(feed_calls) >= 2
+    for sent in feed_calls:
+        assert not any(word in str(sent) for word in ("<!channel>", "<!here>", "<https://evil"))
