@@ -8,6 +8,7 @@ from bot.core.blocks import button, clip, context, escape, section
 from bot.core.domain import label
 from bot.core.ids import Action
 from bot.core.membership import open_to_anyone
+from bot.core.reporters import who
 from bot.incidents.rules import is_open
 from bot.triage.event_kinds import TriageEvent
 from bot.triage.merge import Question
@@ -76,12 +77,12 @@ def merged_dm(into: Issue, merged_key: str, member: bool) -> str:
 def merge_question(question: Question) -> list[dict[str, Any]]:
     """To the person merging into a private issue that some reporters may not see."""
     q = question
-    who = ", ".join(f"<@{user}>" for user in q.outsiders[:10])
+    people = ", ".join(who(user) for user in q.outsiders[:10])
     more = f" and {len(q.outsiders) - 10} more" if len(q.outsiders) > 10 else ""
     value = f"{q.duplicate_id}:{q.into_id}"
     return [
         section(
-            f"*{q.into_key}* is private, and {q.duplicate_key} was reported by {who}{more}, "
+            f"*{q.into_key}* is private, and {q.duplicate_key} was reported by {people}{more}, "
             f"who cannot see it. Merging moves reporters onto {q.into_key}: should they "
             "become its members?"
         ),

@@ -29,6 +29,7 @@ from bot.sla.oncall import OnCallNow
 from bot.sla.rotations import Shift
 from bot.triage.catch_up import CatchUp, CatchUpText
 from bot.triage.event_kinds import TriageEvent
+from bot.triage.merge import Question
 from storage.models import Issue, StepState, TimelineEvent
 from storage.record_models import Deploy, DuplicateSuggestion, FollowUp
 from storage.sla_models import SlaClock
@@ -344,6 +345,7 @@ BY_TYPE: dict[str, Factory] = {
     "dict[int, list[SlaClock]]": lambda: [{7: sla_clocks()}],
     "list[tuple[DuplicateSuggestion, Issue]]": duplicates,
     "set[int]": lambda: [{8}, set()],
+    "Question": lambda: [Question(8, "INC-8", 7, "INC-7", [USER, "<!channel>", *[OTHER] * 11])],
 }
 
 # By name, for plain strings and `Any`: what the name means decides who fills it.
