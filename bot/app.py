@@ -66,6 +66,7 @@ from bot.reviews.service import Reviews
 from bot.scheduler import SLA_JOB, run_jobs, start_scheduler
 from bot.serving.readiness import Readiness
 from bot.serving.runtime import CONTEXT_KEY, Runtime
+from bot.serving.search_backfill import SearchBackfill
 from bot.sla.clocks import SlaClocks
 from bot.sla.delivery import SlaDelivery
 from bot.sla.digest import Digest
@@ -99,11 +100,13 @@ TIMELINE_KINDS = (IncidentEvent, SlaEvent, DetectionEvent, ReviewEvent, TriageEv
 class Firebell:
     """One running Firebell: Bolt app, Slack client, database and outbox worker."""
 
-    def __init__(self, runtime: Runtime, bolt: AsyncApp) -> None:
+    def __init__(self, runtime: Runtime, bolt: AsyncApp, *, backfill: bool = True) -> None:
         self.runtime = runtime
         self.bolt = bolt
         self.scheduler: AsyncIOScheduler | None = None
         self.readiness = Readiness(runtime.db, runtime.client, runtime.clock)
+        # Issues filed before search existed are indexed once serving (not before).
+        self.search_backfill = SearchBackfill(runtime.search) if backfill else None
 
     async def start(self) -> None:
         """Start background work; pending outbox items from before a restart go out now."""
@@ -118,11 +121,15 @@ class Firebell:
         self.runtime.worker.kick()
         if self.runtime.settings.scheduler_enabled:
             self.scheduler = start_scheduler(self.runtime)
+        if self.search_backfill is not None:
+            self.search_backfill.start()
 
     async def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
+        if self.search_backfill is not None:
+            await self.search_backfill.stop(grace=1.0)
         # Within SIGTERM's 5 seconds: work after acks gets 1 s, the outbox up to 3 s.
         await self.runtime.background.drain(timeout=1.0)
         await self.runtime.worker.stop()
@@ -233,8 +240,6 @@ def create_app(
         upgrade(db)
     search = SearchIndex(db)
     search.attach()
-    if migrate:
-        search.reindex_missing()  # issues filed before search existed; none after
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     # One registry per app (never prometheus_client's global one: tests build many apps).
     metrics = Metrics(db, config.metrics, webhook_sources=WEBHOOK_SOURCES)
@@ -331,7 +336,7 @@ def create_app(
     bolt.use(_inject(runtime))
     register_all(bolt)
     bolt.error(_log_unhandled)
-    return Firebell(runtime, bolt)
+    return Firebell(runtime, bolt, backfill=migrate)
 
 
 def _bolt_logger() -> logging.Logger:

@@ -10,6 +10,7 @@ transaction commits, so the index changes with the issue or not at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -95,11 +96,18 @@ class SearchIndex:
                 {"id": issue.id, "doc": body},
             )
 
-    def reindex_missing(self, batch: int = 500) -> int:
-        """Index the issues that have no document (those filed before search existed)."""
+    def reindex_missing(
+        self,
+        batch: int = 500,
+        stop: Callable[[], bool] = lambda: False,
+        progress: Callable[[int, int], None] = lambda done, batches: None,
+    ) -> int:
+        """Index the issues that have no document (those filed before search existed),
+        one transaction a batch; `stop` is asked between batches (a stopping process
+        leaves the rest for its next start), `progress` told (done, batches) after each."""
         key = "issue_id" if self.postgres else "rowid"
-        done = 0
-        while True:
+        done = batches = 0
+        while not stop():
             with self.db.session() as session:
                 ids = (
                     session.execute(
@@ -115,8 +123,11 @@ class SearchIndex:
                 for issue in session.exec(select(Issue).where(col(Issue.id).in_(ids))):
                     self.write(session, issue)
             done += len(ids)
+            batches += 1
+            progress(done, batches)
             if len(ids) < batch:
                 return done
+        return done
 
     def search(
         self, session: Session, query: str, limit: int = 20, any_word: bool = False

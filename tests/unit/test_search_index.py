@@ -48,3 +48,14 @@ def test_query_syntax_is_only_words(db: Database) -> None:
         for hostile in ('"', "NEAR(", "*", "a OR", "-", "'", "&|!", "::"):
             index.search(session, hostile)  # never a syntax error
         assert [h.issue_id for h in index.search(session, 'near" quote')] == [1]
+
+
+def test_a_stopping_process_leaves_the_rest_for_its_next_start(db: Database) -> None:
+    for number in range(1, 6):
+        add(db, number, f"Checkout fails {number}")
+    index = SearchIndex(db)
+    seen: list[tuple[int, int]] = []
+    stopping = iter([False, True])  # asked before each batch: one batch, then stop
+    done = index.reindex_missing(2, lambda: next(stopping), lambda *p: seen.append(p))
+    assert done == 2 and seen == [(2, 1)]
+    assert index.reindex_missing(2) == 3  # the next start indexes the rest
