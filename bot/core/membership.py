@@ -144,18 +144,24 @@ def visible_to_a_channel(issues: list[Issue]) -> Visible:
     return Visible(shown, len(issues) - len(shown))
 
 
-def record_joined(session: Session, issue: Issue, user_id: str, at: datetime) -> None:
-    """Someone is in the issue's channel (invited by the bot, or joined): a member."""
+def add_participant(session: Session, issue: Issue, user_id: str, role: str, at: datetime) -> None:
+    """The one writer of participant rows (a reporter, a lead's role, a member): once
+    per person and role."""
     assert issue.id is not None
     exists = session.exec(
         select(Participant.id).where(
             Participant.issue_id == issue.id,
             Participant.user_id == user_id,
-            Participant.role == MEMBER,
+            Participant.role == role,
         )
     ).first()
     if exists is None:
-        session.add(Participant(issue_id=issue.id, user_id=user_id, role=MEMBER, added_at=at))
+        session.add(Participant(issue_id=issue.id, user_id=user_id, role=role, added_at=at))
+
+
+def record_joined(session: Session, issue: Issue, user_id: str, at: datetime) -> None:
+    """Someone is in the issue's channel (invited by the bot, or joined): a member."""
+    add_participant(session, issue, user_id, MEMBER, at)
 
 
 def record_left(session: Session, issue: Issue, user_id: str) -> None:

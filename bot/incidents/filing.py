@@ -23,10 +23,11 @@ from bot.incidents.drafts import IssueDraft
 from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.hooks import IssueHooks
 from bot.incidents.queries import recent_deploys
+from bot.incidents.reporters import add_reporter
 from bot.playbooks.loader import Playbooks
 from storage.db import Database
 from storage.keys import next_number
-from storage.models import Issue, Participant
+from storage.models import Issue
 
 
 @dataclass(frozen=True)
@@ -117,11 +118,7 @@ class Filing:
         assert issue.id is not None
         by_person = is_person(draft.reporter_id)
         if by_person:
-            session.add(
-                Participant(
-                    issue_id=issue.id, user_id=draft.reporter_id, role="reporter", added_at=now
-                )
-            )
+            add_reporter(session, issue, draft.reporter_id, now)
         reporter = draft.reporter_id
         add_event(
             session,

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from bot.core.membership import add_participant
 from bot.core.reporters import is_person
 from storage.models import Issue, Participant
 
@@ -55,6 +56,5 @@ def set_listening(session: Session, issue: Issue, user_id: str, on: bool) -> boo
 
 
 def add_reporter(session: Session, issue: Issue, user_id: str, at: datetime) -> None:
-    """Someone else reported it too (a merged duplicate's reporter)."""
-    assert issue.id is not None
-    session.add(Participant(issue_id=issue.id, user_id=user_id, role=ROLE, added_at=at))
+    """A person reported it (the filer, or a merged duplicate's reporter)."""
+    add_participant(session, issue, user_id, ROLE, at)

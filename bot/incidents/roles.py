@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from bot.core.clock import Clock
-from bot.core.membership import record_joined, record_left
+from bot.core.membership import add_participant, record_joined, record_left
 from bot.core.people import Actor
 from bot.core.timeline import add_event
 from bot.incidents import kinds
@@ -14,21 +14,6 @@ from bot.incidents.event_kinds import IncidentEvent
 from bot.playbooks.model import Role
 from storage.db import Database
 from storage.models import Issue, Participant, TimelineEvent
-
-
-def add_participant(session: Session, clock: Clock, issue: Issue, user_id: str, role: str) -> None:
-    assert issue.id is not None
-    exists = session.exec(
-        select(Participant).where(
-            Participant.issue_id == issue.id,
-            Participant.user_id == user_id,
-            Participant.role == role,
-        )
-    ).first()
-    if exists is None:
-        session.add(
-            Participant(issue_id=issue.id, user_id=user_id, role=role, added_at=clock.now())
-        )
 
 
 def set_lead(
@@ -43,7 +28,7 @@ def set_lead(
         select(Participant).where(Participant.issue_id == issue.id, Participant.role == role.value)
     ):
         session.delete(row)
-    add_participant(session, clock, issue, user_id, role.value)
+    add_participant(session, issue, user_id, role.value, clock.now())
     event = add_event(
         session,
         issue,
