@@ -112,7 +112,11 @@ def timeline_kinds(db: Database, issue: Issue) -> list[str]:
 
 def pending_outbox(db: Database) -> list[OutboxItem]:
     with db.session() as session:
-        return list(session.exec(select(OutboxItem).where(OutboxItem.status == "pending")))
+        return list(
+            session.exec(
+                select(OutboxItem).where(OutboxItem.status == "pending").order_by(OutboxItem.id)
+            )
+        )
 
 
 def fresh(db: Database, issue: Issue) -> Issue:
