@@ -64,6 +64,7 @@ from bot.reviews.hooks import OfferReviewAtFixed
 from bot.reviews.kinds import ReviewKind
 from bot.reviews.service import Reviews
 from bot.scheduler import SLA_JOB, run_jobs, start_scheduler
+from bot.serving.loop_lag import LoopLagMonitor
 from bot.serving.readiness import Readiness
 from bot.serving.runtime import CONTEXT_KEY, Runtime
 from bot.serving.search_backfill import SearchBackfill
@@ -107,6 +108,7 @@ class Firebell:
         self.readiness = Readiness(runtime.db, runtime.client, runtime.clock)
         # Issues filed before search existed are indexed once serving (not before).
         self.search_backfill = SearchBackfill(runtime.search) if backfill else None
+        self.loop_lag = LoopLagMonitor(runtime.metrics.loop_late)
 
     async def start(self) -> None:
         """Start background work; pending outbox items from before a restart go out now."""
@@ -117,6 +119,7 @@ class Firebell:
             self.runtime.client.session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.runtime.settings.slack_timeout_seconds)
             )
+        self.loop_lag.start()
         self.runtime.worker.start()
         self.runtime.worker.kick()
         if self.runtime.settings.scheduler_enabled:
@@ -136,11 +139,12 @@ class Firebell:
         if self.runtime.client.session is not None:
             await self.runtime.client.session.close()
             self.runtime.client.session = None
+        await self.loop_lag.stop()
         self.runtime.db.dispose()
 
     async def tick(self) -> TickResult:
         """One scheduler tick, delivered (tests and the demo run time themselves)."""
-        results = run_jobs(self.runtime)
+        results = await self.runtime.db.run(run_jobs, self.runtime)
         await self.settle()
         result = results[SLA_JOB]
         if not isinstance(result, TickResult):  # the failure is in the log, with its traceback

@@ -64,8 +64,10 @@ def run_jobs(runtime: Runtime) -> dict[str, object]:
 
 
 async def tick(runtime: Runtime) -> None:
-    """The scheduler's job: run every job; what failed is logged and tried next tick."""
-    results = run_jobs(runtime)
+    """The scheduler's job: run every job; what failed is logged and tried next tick.
+    The jobs run in the database's threads: a sweep with a thousand issues due must
+    not hold up a Slack ack."""
+    results = await runtime.db.run(run_jobs, runtime)
     sla = results[SLA_JOB]
     if getattr(sla, "anything", False):
         log.info("SLA tick: %s", sla)

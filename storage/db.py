@@ -1,19 +1,43 @@
 """The one module that owns the engine. Sessions are short-lived and synchronous.
 
-Firebell runs its database work synchronously on the event loop and never
-awaits inside a transaction: transactions are a few milliseconds long, and in
-one process they never overlap, so SQLite never sees lock contention.
+Sessions are synchronous and never await inside a transaction. Work that may
+take longer than a Slack ack can spare (a webhook's batch, a stats query, a
+scheduled sweep, an API read) goes through `Database.run`, which runs it in a
+bounded pool of threads so the event loop keeps answering `/healthz` and Slack
+meanwhile. The pool's queue is bounded too: `run_unless_busy` raises
+`DatabaseBusy` instead of queueing past it, which webhooks answer with 503 and
+`Retry-After` (Slack's requests never shed: they have 3 s and no retry of ours).
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Threads doing database work. SQLite takes one writer at a time whatever the
+# count; PostgreSQL's pool (10 + 20 overflow) leaves room for the loop's own
+# short sessions beside these.
+DB_THREADS = 4
+# Work waiting for a thread before `run_unless_busy` callers are refused: a few
+# batches' worth, so a burst queues briefly and a flood is told to come back.
+MAX_WAITING = 32
+
+
+class DatabaseBusy(Exception):
+    """The database's queue is full; the caller should say "try again shortly"."""
+
+    retry_after_seconds = 1
 
 
 def normalise_url(url: str) -> str:
@@ -53,6 +77,35 @@ class Database:
         # Called with the session just before each commit, inside the transaction (the
         # search index is kept current there: it commits with the change or not at all).
         self.before_commit: list[Callable[[Session], None]] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        self._waiting = 0  # submitted to the pool and not finished; read on the loop
+
+    async def run(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run `work(*args, **kwargs)` in the database's threads and await its result."""
+        loop = asyncio.get_running_loop()
+        self._waiting += 1
+        try:
+            return await loop.run_in_executor(self._threads(), lambda: work(*args, **kwargs))
+        finally:
+            self._waiting -= 1
+
+    async def run_unless_busy(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """As `run`, but a full queue raises DatabaseBusy at once instead of waiting."""
+        if self._waiting >= MAX_WAITING:
+            raise DatabaseBusy()
+        return await self.run(work, *args, **kwargs)
+
+    @property
+    def waiting(self) -> int:
+        """Work handed to the database's threads and not yet finished."""
+        return self._waiting
+
+    def _threads(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="firebell-db")
+            return self._pool
 
     @property
     def is_postgres(self) -> bool:
@@ -75,6 +128,10 @@ class Database:
             callback(info)
 
     def dispose(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
         self.engine.dispose()
 
 

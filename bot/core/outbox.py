@@ -243,14 +243,22 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def kick(self) -> None:
-        self._wake.set()
+        """Wake the worker; safe from any thread (commits also happen in the
+        database's threads, and asyncio.Event may only be set on its loop)."""
+        loop = self._loop
+        if loop is None or _on_loop(loop):
+            self._wake.set()
+        elif not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
 
     def start(self) -> None:
         if not self.outbox.db.is_postgres:
             self.outbox.release()  # leases left in our SQLite file are a dead process's
         self._stopping = self.outbox.stopping = False
+        self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._run(), name="firebell-outbox")
         self.outbox.db.after_commit.append(self._committed)
 
@@ -290,3 +298,10 @@ class OutboxWorker:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
             except TimeoutError:
                 pass
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False

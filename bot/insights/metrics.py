@@ -106,6 +106,13 @@ class Metrics:
             buckets=TICK_BUCKETS,
             registry=self.registry,
         )
+        self.loop_lag = Histogram(
+            "firebell_event_loop_lag_seconds",
+            "How much later than asked the event loop woke a 10 ms timer: work that "
+            "blocked the loop (every Slack ack and /healthz waited as long).",
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=self.registry,
+        )
         self.job_failures = Counter(
             "firebell_scheduler_job_failures",
             "Scheduled jobs that raised (logged with their traceback; retried next tick).",
@@ -185,6 +192,9 @@ class Metrics:
 
     def job_took(self, job: str, seconds: float) -> None:
         self.job_seconds.labels(job).observe(seconds)
+
+    def loop_late(self, seconds: float) -> None:
+        self.loop_lag.observe(seconds)
 
     def job_failed(self, job: str) -> None:
         self.job_failures.labels(job).inc()
