@@ -171,10 +171,10 @@ class Outbox:
             await self.deliver(item)
         except Exception as exc:
             self.held.discard(item.id or 0)  # finished: no more renewals of its lease
-            self._finish(item, exc)
+            await self.db.run(self._finish, item, exc)
             return False
         self.held.discard(item.id or 0)
-        self._finish(item, None)
+        await self.db.run(self._finish, item, None)
         return True
 
     async def deliver_due(self) -> int:
@@ -182,7 +182,7 @@ class Outbox:
         delivered = 0
         async with self._lock:
             while not self.stopping:
-                items = self.claim_due()
+                items = await self.db.run(self.claim_due)
                 if not items:
                     return delivered
                 ids = {item.id for item in items if item.id is not None}
@@ -208,7 +208,7 @@ class Outbox:
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 3)
             try:
-                self.renew(self.held)
+                await self.db.run(self.renew, set(self.held))
             except Exception:
                 # The database may be briefly away; renewing again soon is all we can do.
                 log.warning("could not renew outbox leases", exc_info=True)

@@ -11,6 +11,7 @@ from bot.core.clock import FakeClock
 from bot.core.outbox import DeliveryError, Outbox
 from storage.db import Database
 from storage.models import OutboxItem
+from tests.processes import until
 
 
 def put(db: Database, clock: FakeClock, stream: str, *kinds: str) -> None:
@@ -146,10 +147,10 @@ async def test_leases_are_renewed_only_for_items_still_being_delivered(db: Datab
     box = Outbox(db, clock, deliver, lease_seconds=10)
     other = Outbox(db, clock, deliver, lease_seconds=10)  # a second replica
     sweep = asyncio.create_task(box.deliver_due())
-    await asyncio.sleep(0)  # the sweep claims both and starts delivering
-    await asyncio.sleep(0)
     slow = next(r for r in rows(db) if r.kind == "slow")
-    assert box.held == {slow.id}  # the failed one is no longer held
+    # The sweep claims both (in the database's threads) and starts delivering; the
+    # failed one is no longer held once its failure is written down.
+    await until(lambda: box.held == {slow.id} and _failed_once(db), seconds=10)
     clock.advance(seconds=8)
     box.renew(box.held)  # what the heartbeat does every third of a lease
     clock.advance(seconds=8)  # 16 s after the claim: past the first lease, not the renewed one
@@ -157,3 +158,7 @@ async def test_leases_are_renewed_only_for_items_still_being_delivered(db: Datab
     assert [i.kind for i in other.claim_due()] == ["fails"]
     release.set()
     await sweep
+
+
+def _failed_once(db: Database) -> bool:
+    return any(r.kind == "fails" and r.last_error for r in rows(db))
