@@ -76,7 +76,7 @@ async def submit_report(
         await ack(response_action="errors", errors=exc.errors)
         return None
     # The view id is the same for a double submit and for Slack's retries.
-    runtime.filing.file(draft, f"view:{view['id']}")
+    await runtime.db.run(runtime.filing.file, draft, f"view:{view['id']}")
     return None
 
 

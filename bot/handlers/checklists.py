@@ -30,19 +30,19 @@ async def step_done(
     value: str,
 ) -> Reply:
     issue_id, step_id = _step_of(value)
-    step = runtime.checklist.find_step(issue_id, step_id)
+    step = await runtime.db.run(runtime.checklist.find_step, issue_id, step_id)
     if step.question:
         view = answer_modal(issue_id, step_id, step.text, step.question)
         later(open_view(client, body, view), "open answer modal")
         return None
-    return runtime.checklist.complete(issue_id, actor, step_id)
+    return await runtime.db.run(runtime.checklist.complete, issue_id, actor, step_id)
 
 
 async def step_skip(
     runtime: Runtime, client: AsyncWebClient, body: dict[str, Any], later: Later, value: str
 ) -> Reply:
     issue_id, step_id = _step_of(value)
-    step = runtime.checklist.find_step(issue_id, step_id)
+    step = await runtime.db.run(runtime.checklist.find_step, issue_id, step_id)
     later(open_view(client, body, skip_modal(issue_id, step_id, step.text)), "open skip modal")
     return None
 
@@ -51,7 +51,7 @@ async def submit_skip(
     runtime: Runtime, actor: Actor, meta: dict[str, Any], values: dict[str, Any]
 ) -> Reply:
     reason = field_value(values, ModalField.REASON)
-    runtime.checklist.skip(form_issue(meta), actor, form_step(meta), reason)
+    await runtime.db.run(runtime.checklist.skip, form_issue(meta), actor, form_step(meta), reason)
     return None
 
 
@@ -59,7 +59,9 @@ async def submit_answer(
     runtime: Runtime, actor: Actor, meta: dict[str, Any], values: dict[str, Any]
 ) -> Reply:
     answer = field_value(values, ModalField.ANSWER)
-    runtime.checklist.complete(form_issue(meta), actor, form_step(meta), answer)
+    await runtime.db.run(
+        runtime.checklist.complete, form_issue(meta), actor, form_step(meta), answer
+    )
     return None
 
 

@@ -52,6 +52,9 @@ class CommandRequest:
     async def issue(self, key: IssueKey | None) -> Any:
         """The issue the command is about (INC-n, else this channel's), if the user may see it."""
         number = key.number if key is not None else None
+        return await self.runtime.db.run(self._visible_issue, number)
+
+    def _visible_issue(self, number: int | None) -> Any:
         issue = resolve_issue(self.runtime.db, number, self.body.get("channel_id"), self.name)
         require_can_see(self.runtime.db, issue, self.user_id)
         return issue

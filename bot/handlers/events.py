@@ -45,7 +45,7 @@ def answer_mentions(commands: CommandTable) -> Callable[..., Awaitable[Reply]]:
     ) -> Reply:
         channel = _field(event, "channel")
         thread = _field(event, "thread_ts") or _field(event, "ts")
-        if not channel or not thread or not first_delivery(runtime.db, runtime.clock, event_id):
+        if not channel or not thread or not await _first(runtime, event_id):
             return None
         await client.chat_postMessage(channel=channel, thread_ts=thread, text=text)
         return None
@@ -62,11 +62,16 @@ async def reaction(
     channel, ts, user = _field(item, "channel"), _field(item, "ts"), _field(event, "user")
     if not channel or not ts or not user:
         return None
-    issue = issue_in_channel(runtime.db, channel)
-    if issue is None or not first_delivery(runtime.db, runtime.clock, event_id):
+    issue = await runtime.db.run(issue_in_channel, runtime.db, channel)
+    if issue is None or not await _first(runtime, event_id):
         return None
     await pin_from_reaction(runtime.db, runtime.clock, client, issue, ts, user)
     return None
+
+
+async def _first(runtime: Runtime, event_id: str) -> bool:
+    """Whether this is the event's first delivery (Slack redelivers): noted once."""
+    return await runtime.db.run(first_delivery, runtime.db, runtime.clock, event_id)
 
 
 def _is_the_bot(body: dict[str, Any], user_id: str) -> bool:
@@ -84,17 +89,17 @@ async def member_joined(
     if not user or not channel or _is_the_bot(body, user):
         return None
     # Once per event: a join redelivered after the leave that followed it must not re-add.
-    if not first_delivery(runtime.db, runtime.clock, event_id):
+    if not await _first(runtime, event_id):
         return None
-    channel_joined(runtime.db, runtime.clock, channel, user)
+    await runtime.db.run(channel_joined, runtime.db, runtime.clock, channel, user)
     return None
 
 
 async def member_left(runtime: Runtime, event: dict[str, Any], event_id: str) -> Reply:
     user, channel = _field(event, "user"), _field(event, "channel")
-    if not user or not channel or not first_delivery(runtime.db, runtime.clock, event_id):
+    if not user or not channel or not await _first(runtime, event_id):
         return None
-    channel_left(runtime.db, channel, user)
+    await runtime.db.run(channel_left, runtime.db, channel, user)
     return None
 
 

@@ -190,7 +190,7 @@ async def show(req: CommandRequest, args: OnIssue) -> Reply:
 
 async def show_timeline(req: CommandRequest, args: OnIssue) -> Reply:
     issue = await req.issue(args.key)
-    return timeline_blocks(issue, timeline(req.runtime.db, issue.id))
+    return timeline_blocks(issue, await req.runtime.db.run(timeline, req.runtime.db, issue.id))
 
 
 async def list_command(req: CommandRequest, args: ListScope) -> Reply:
@@ -265,15 +265,19 @@ COMMANDS = (
 
 
 async def acknowledge(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return runtime.lifecycle.acknowledge(issue_id_of(value), actor).message
+    return (await runtime.db.run(runtime.lifecycle.acknowledge, issue_id_of(value), actor)).message
 
 
 async def assign_me(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return runtime.lifecycle.assign(issue_id_of(value), actor, actor.user_id).message
+    return (
+        await runtime.db.run(runtime.lifecycle.assign, issue_id_of(value), actor, actor.user_id)
+    ).message
 
 
 async def mark_fixed(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return runtime.lifecycle.move_status(issue_id_of(value), actor, Status.FIXED).message
+    return (
+        await runtime.db.run(runtime.lifecycle.move_status, issue_id_of(value), actor, Status.FIXED)
+    ).message
 
 
 async def move(
@@ -289,21 +293,23 @@ async def move(
         target = Status(detail_of(value))
     except ValueError:
         raise FirebellError(STALE) from None
-    changed = runtime.lifecycle.move_status(issue_id_of(value), actor, target)
+    changed = await runtime.db.run(runtime.lifecycle.move_status, issue_id_of(value), actor, target)
     text, blocks = proposal_taken(changed.issue, target, actor.user_id)
     later(replace_message(client, body, text, blocks), "mark the proposal used")
     return changed.message
 
 
 async def updates_off(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    changed = runtime.lifecycle.set_reporter_updates(issue_id_of(value), actor, on=False)
+    changed = await runtime.db.run(
+        runtime.lifecycle.set_reporter_updates, issue_id_of(value), actor, on=False
+    )
     return f"{changed.message} You can still follow it in <#{changed.issue.channel_id}>."
 
 
 async def ask_update(
     runtime: Runtime, client: AsyncWebClient, body: dict[str, Any], later: Later, value: str
 ) -> Reply:
-    issue = get_issue(runtime.db, issue_id_of(value))
+    issue = await runtime.db.run(get_issue, runtime.db, issue_id_of(value))
     later(open_view(client, body, update_modal(issue.id or 0, issue.key)), "open update modal")
     return None
 
@@ -316,7 +322,7 @@ async def ask_severity(
     actor: Actor,
     value: str,
 ) -> Reply:
-    issue = get_issue(runtime.db, issue_id_of(value))
+    issue = await runtime.db.run(get_issue, runtime.db, issue_id_of(value))
     require_steer(issue, actor, "change the severity")
     view = severity_modal(issue.id or 0, issue.key, issue.severity)
     later(open_view(client, body, view), "open severity modal")
@@ -354,7 +360,9 @@ async def submit_update(
             "Choose when the next update is due.", field=ModalField.NEXT_UPDATE.value
         )
     next_in = parse_duration(chosen) if chosen else None
-    runtime.lifecycle.post_update(form_issue(meta), actor, text, impact or None, next_in)
+    await runtime.db.run(
+        runtime.lifecycle.post_update, form_issue(meta), actor, text, impact or None, next_in
+    )
     return None
 
 
@@ -365,7 +373,7 @@ async def submit_severity(
         severity = Severity(field_value(values, ModalField.SEVERITY))
     except ValueError:
         raise FirebellError("Choose a severity.", field=ModalField.SEVERITY.value) from None
-    runtime.lifecycle.set_severity(form_issue(meta), actor, severity)
+    await runtime.db.run(runtime.lifecycle.set_severity, form_issue(meta), actor, severity)
     return None
 
 

@@ -221,7 +221,7 @@ def listener(
 
         async def work() -> Reply:
             if check is not None:
-                check(runtime, _user_id(body), str(ARGUMENTS["value"](call)))
+                await runtime.db.run(check, runtime, _user_id(body), str(ARGUMENTS["value"](call)))
             return await fn(**await _arguments(names, call))
 
         if surface == Surface.EVENT:

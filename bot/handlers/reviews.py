@@ -46,7 +46,7 @@ async def review(req: CommandRequest, args: OnIssue) -> Reply:
 
 
 async def followups(req: CommandRequest, args: FollowupsArgs) -> Reply:
-    listing = req.runtime.followups.listing(req.user_id, args.mine)
+    listing = await req.runtime.db.run(req.runtime.followups.listing, req.user_id, args.mine)
     return followups_blocks(listing, args.mine)
 
 
@@ -60,18 +60,18 @@ async def draft_button(
 async def edit_button(
     runtime: Runtime, client: AsyncWebClient, body: dict[str, Any], later: Later, value: str
 ) -> Reply:
-    issue, content = runtime.reviews.for_editing(issue_id_of(value))
+    issue, content = await runtime.db.run(runtime.reviews.for_editing, issue_id_of(value))
     view = edit_modal(issue.id or 0, issue.key, content)
     later(open_view(client, body, view), "open review editor")
     return None
 
 
 async def publish_button(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return runtime.reviews.publish(issue_id_of(value), actor)
+    return await runtime.db.run(runtime.reviews.publish, issue_id_of(value), actor)
 
 
 async def followup_done(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return runtime.followups.finish(issue_id_of(value), actor)
+    return await runtime.db.run(runtime.followups.finish, issue_id_of(value), actor)
 
 
 def parse_edit(values: dict[str, Any], today: date) -> tuple[str, list[str], list[ActionItem]]:
@@ -123,7 +123,7 @@ async def submit_edit(
     except FormErrors as exc:
         await ack(response_action="errors", errors=exc.errors)
         return None
-    runtime.reviews.edit(form_issue(meta), actor, root, factors, actions)
+    await runtime.db.run(runtime.reviews.edit, form_issue(meta), actor, root, factors, actions)
     return None
 
 

@@ -85,13 +85,13 @@ def parse_override(rest: str) -> OverrideArgs:
 
 async def escalate(req: CommandRequest, args: OnIssue) -> Reply:
     issue = await req.issue(args.key)
-    reply = req.runtime.engine.escalate_now(issue.id, req.user_id)
+    reply = await req.runtime.db.run(req.runtime.engine.escalate_now, issue.id, req.user_id)
     req.later(_tick_now(req.runtime), "escalate now")
     return reply
 
 
 async def _tick_now(runtime: Runtime) -> Reply:
-    runtime.engine.tick()
+    await runtime.db.run(runtime.engine.tick)
     return None
 
 
@@ -102,17 +102,21 @@ async def page(req: CommandRequest, args: PageArgs) -> Reply:
     await confirm_in_slack(req.client, PageTarget.of(args.target_kind, args.target))
     # The trigger id names this press: Slack sending the same command twice pages once.
     key = str(req.body.get("trigger_id") or uuid.uuid4().hex)
-    pages = req.runtime.pages
-    return pages.page(issue.id, req.user_id, args.target_kind, args.target, args.said, key)
+    pages, who = req.runtime.pages, req.user_id
+    return await req.runtime.db.run(
+        pages.page, issue.id, who, args.target_kind, args.target, args.said, key
+    )
 
 
 async def oncall(req: CommandRequest, args: OncallArgs) -> Reply:
-    return oncall_blocks(req.runtime.oncall.who(args.schedule))
+    return oncall_blocks(await req.runtime.db.run(req.runtime.oncall.who, args.schedule))
 
 
 async def override(req: CommandRequest, args: OverrideArgs) -> Reply:
     actor = await req.actor()
-    return req.runtime.oncall.add_override(args.schedule, actor, args.user_id, args.length)
+    return await req.runtime.db.run(
+        req.runtime.oncall.add_override, args.schedule, actor, args.user_id, args.length
+    )
 
 
 async def page_ack(runtime: Runtime, body: dict[str, Any], actor: Actor, value: str) -> Reply:
@@ -123,7 +127,9 @@ async def page_ack(runtime: Runtime, body: dict[str, Any], actor: Actor, value: 
         if dm.get("channel_id") and dm.get("message_ts")
         else None
     )
-    return runtime.responses.acknowledge_page(issue_id_of(value), actor, pressed).message
+    return (
+        await runtime.db.run(runtime.responses.acknowledge_page, issue_id_of(value), actor, pressed)
+    ).message
 
 
 async def open_channel() -> Reply:
@@ -131,11 +137,15 @@ async def open_channel() -> Reply:
 
 
 async def digest_keep(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return runtime.responses.still_relevant(issue_id_of(value), actor).message
+    return (
+        await runtime.db.run(runtime.responses.still_relevant, issue_id_of(value), actor)
+    ).message
 
 
 async def digest_close(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return runtime.responses.close_in_review(issue_id_of(value), actor).message
+    return (
+        await runtime.db.run(runtime.responses.close_in_review, issue_id_of(value), actor)
+    ).message
 
 
 COMMANDS = (

@@ -66,52 +66,66 @@ async def search(req: CommandRequest, args: SearchArgs) -> Reply:
 
 async def _other(req: CommandRequest, key: IssueKey) -> Any:
     """The second issue of `merge` and `link`, if the user may see it."""
-    other = issue_by_number(req.runtime.db, key.number)
-    require_can_see(req.runtime.db, other, req.user_id)
-    return other
+    db = req.runtime.db
+
+    def visible() -> Any:
+        other = issue_by_number(db, key.number)
+        require_can_see(db, other, req.user_id)
+        return other
+
+    return await db.run(visible)
 
 
 async def merge(req: CommandRequest, args: PairArgs) -> Reply:
     duplicate, into = await req.issue(args.first), await _other(req, args.other)
-    return _merged(req.runtime, duplicate.id, into.id, await req.actor())
+    return await _merged(req.runtime, duplicate.id, into.id, await req.actor())
 
 
 async def link(req: CommandRequest, args: PairArgs) -> Reply:
     first, second = await req.issue(args.first), await _other(req, args.other)
-    return req.runtime.merges.link(first.id, second.id, await req.actor()).message
+    actor = await req.actor()
+    return (await req.runtime.db.run(req.runtime.merges.link, first.id, second.id, actor)).message
 
 
-def _merged(
+async def _merged(
     runtime: Runtime, duplicate_id: int, into_id: int, actor: Actor, choice: Reporters | None = None
 ) -> Reply:
     """The merge, or the question it waits on (reporters who may not see a private issue)."""
     try:
-        return runtime.merges.merge(duplicate_id, into_id, actor, choice).message
+        return (
+            await runtime.db.run(runtime.merges.merge, duplicate_id, into_id, actor, choice)
+        ).message
     except AskFirst as ask:
         return merge_question(ask.question)
 
 
 # Button values were read and their issues' visibility checked (handlers/button_checks.py).
 async def merge_button(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return _merged(runtime, issue_id_of(value), other_issue_id_of(value), actor)
+    return await _merged(runtime, issue_id_of(value), other_issue_id_of(value), actor)
 
 
 async def merge_adding_reporters(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return _merged(runtime, issue_id_of(value), other_issue_id_of(value), actor, Reporters.ADD)
+    return await _merged(
+        runtime, issue_id_of(value), other_issue_id_of(value), actor, Reporters.ADD
+    )
 
 
 async def merge_keeping_reporters_out(runtime: Runtime, actor: Actor, value: str) -> Reply:
     duplicate, into = issue_id_of(value), other_issue_id_of(value)
-    return _merged(runtime, duplicate, into, actor, Reporters.KEEP_OUT)
+    return await _merged(runtime, duplicate, into, actor, Reporters.KEEP_OUT)
 
 
 async def not_duplicate(runtime: Runtime, actor: Actor, value: str) -> Reply:
-    return runtime.merges.dismiss(issue_id_of(value), other_issue_id_of(value), actor).message
+    return (
+        await runtime.db.run(
+            runtime.merges.dismiss, issue_id_of(value), other_issue_id_of(value), actor
+        )
+    ).message
 
 
 async def summary(req: CommandRequest, args: OnIssue) -> Reply:
     issue = await req.issue(args.key)  # only for those who may see it: the answer is theirs alone
-    if (kept := req.runtime.catch_ups.kept(issue.id)) is not None:
+    if (kept := await req.runtime.db.run(req.runtime.catch_ups.kept, issue.id)) is not None:
         return catch_up_blocks(kept)
     req.later(_catch_up(req.runtime, req, issue.id), "catch up")
     return f"Catching up on {issue.key}…"

@@ -87,6 +87,7 @@ async def test_a_reporter_moved_by_a_merge_is_a_member_on_every_surface(h: Harne
     secret = await file_another(h, dana, support, title=SECRET_TITLE, private=["private"])
     room = channel_of(h, secret)
     await h.driver.event(h.driver.joined(sam, room))  # sam joins the private channel
+    await h.firebell.settle()
     assert await run(h, sam, room, "ack") == "You acknowledged INC-1."
     await file_another(h, olga, support, title="Salaries visible to everyone in the export")
     reply = await h.driver.slash_command(sam, support, "merge INC-2 into INC-1")
@@ -113,10 +114,13 @@ async def test_joining_and_leaving_a_private_channel_is_membership(h: Harness) -
     room = channel_of(h, secret)
     assert "private" in await run(h, sam, support, "show INC-1")
     await h.driver.event(h.driver.joined(sam, room))
+    await h.firebell.settle()
     assert SECRET_TITLE in await run(h, sam, support, "search payroll")
     await h.driver.event(h.driver.left(sam, room))
+    await h.firebell.settle()
     assert "private" in await run(h, sam, support, "show INC-1")
     assert SECRET_TITLE not in await run(h, sam, support, "search payroll")
     await h.driver.event(h.driver.joined(h.ws.bot, room))  # Firebell itself is no member
+    await h.firebell.settle()
     with h.firebell.runtime.db.session() as session:
         assert h.ws.bot.id not in members_of(session, fresh(h.firebell.runtime.db, secret))
