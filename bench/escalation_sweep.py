@@ -90,7 +90,9 @@ def timed_reference(db: Database, clock: FakeClock) -> tuple[float, int]:
     """The floor: one plain UPDATE per due clock by id, a commit per 200. Seeds its own
     due rows, times the loop, then leaves them as they were (due) for the sweep."""
     ids = [i for i in due_clock_ids(db, clock) if i is not None]
-    stmt = update(SlaClock).where(col(SlaClock.id) == bindparam("clock_id")).values(next_check_at=None)
+    stmt = (
+        update(SlaClock).where(col(SlaClock.id) == bindparam("clock_id")).values(next_check_at=None)
+    )
     started = time.perf_counter()
     with db.engine.connect() as conn:
         for first in range(0, len(ids), 200):
@@ -100,9 +102,7 @@ def timed_reference(db: Database, clock: FakeClock) -> tuple[float, int]:
     elapsed = time.perf_counter() - started
     with db.session() as session:  # due again, for the sweep that follows
         session.execute(
-            update(SlaClock)
-            .where(col(SlaClock.id).in_(ids))
-            .values(next_check_at=SlaClock.warn_at)
+            update(SlaClock).where(col(SlaClock.id).in_(ids)).values(next_check_at=SlaClock.warn_at)
         )
     return elapsed, len(ids)
 
