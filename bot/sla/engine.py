@@ -13,7 +13,6 @@ nobody was running fires once, coalesced: the highest threshold only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,12 +26,11 @@ from bot.core.delivery import enqueue
 from bot.core.domain import Status, label
 from bot.core.durations import format_duration
 from bot.core.errors import FirebellError
-from bot.core.ledger import record_many
-from bot.core.membership import Known, participants_of
 from bot.core.observations import PAGED, SLA_BREACHED, note
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.sla import kinds
+from bot.sla.batch import Batch
 from bot.sla.clocks import FIRED_FIELD, next_check, running_escalation, thresholds
 from bot.sla.config import EscalationPolicy, OnCallConfig, Target
 from bot.sla.escalation_start import policy_of, start_escalation
@@ -77,49 +75,6 @@ def why(row: Escalation, now: datetime, clock: SlaClock | None) -> dict[str, Any
         return {"reason": "sla"}
     elapsed = (now - clock.started_at) / (clock.due_at - clock.started_at)
     return {"reason": "sla", "percent": int(elapsed * 100), "due": clock.due_at.isoformat()}
-
-
-Later = list[Callable[[], None]]
-
-
-@dataclass
-class Batch:
-    """What one sweep transaction read in bulk, and what it does once its rows have ids.
-
-    The issues, escalations and clocks of the batch's issues are read in one query
-    each (so deciding a row reads nothing more), the ledger keys are claimed in one
-    statement, and everything decided is flushed once: notices need their event's
-    id, so each issue's side effects from its first notice on wait in `later`, in
-    the order they were decided (an issue's stream delivers in that order)."""
-
-    session: Session
-    issues: dict[int, Issue]
-    escalations: dict[tuple[int, str], Escalation]
-    clocks: dict[tuple[int, str], SlaClock]
-    claimed: set[str]
-    participants: Known
-    later: Later = field(default_factory=list)
-    targets: dict[PageTarget, Resolved | NobodyOnCall] = field(default_factory=dict)
-
-    @classmethod
-    def read(cls, session: Session, issue_ids: set[int], keys: list[dict[str, Any]]) -> Batch:
-        ids = sorted(issue_ids)
-        issues = {i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_(ids)))}
-        escalations = {
-            (e.issue_id, e.clock): e
-            for e in session.exec(select(Escalation).where(col(Escalation.issue_id).in_(ids)))
-        }
-        clocks = {
-            (c.issue_id, c.kind): c
-            for c in session.exec(select(SlaClock).where(col(SlaClock.issue_id).in_(ids)))
-        }
-        claimed = record_many(session, keys)
-        return cls(session, issues, escalations, clocks, claimed, participants_of(session, ids))  # type: ignore[arg-type]
-
-    def finish(self) -> None:
-        self.session.flush()
-        for work in self.later:
-            work()
 
 
 class Engine:
