@@ -1,6 +1,9 @@
 """The one list of periodic work, run by APScheduler (3.x) and by Firebell.tick().
 
-Jobs only call services; all their state lives in the database. Every job is
+Jobs only call services; all their state lives in the database. They run in the
+database's threads and touch no asyncio object there (what they enqueue wakes the
+outbox through its thread-safe kick; metrics are thread-safe), and one tick runs at
+a time in a process: a tick that comes while another runs waits for it. Every job is
 run alike: timed into `firebell_scheduler_job_seconds{job}`, and isolated, so a
 job that raises is logged (and counted) while the jobs after it still run.
 """
@@ -8,6 +11,7 @@ job that raises is logged (and counted) while the jobs after it still run.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,8 +49,18 @@ class JobFailed:
     error: str
 
 
+# One tick at a time in this process: APScheduler's max_instances covers its own job,
+# this covers Firebell.tick() (the demo, the tests) beside it.
+_ONE_TICK = threading.Lock()
+
+
 def run_jobs(runtime: Runtime) -> dict[str, object]:
     """One tick: each job's result by name, or JobFailed for a job that raised."""
+    with _ONE_TICK:
+        return _run_jobs(runtime)
+
+
+def _run_jobs(runtime: Runtime) -> dict[str, object]:
     results: dict[str, object] = {}
     for job in periodic_jobs(runtime):
         started = time.perf_counter()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.models import Notification
 
@@ -32,3 +34,21 @@ def record_once(
     except IntegrityError:
         return False
     return True
+
+
+def record_many(session: Session, rows: list[dict[str, object]]) -> set[str]:
+    """The keys seen for the first time, of many notifications, in one statement: each
+    row is `record_once`'s arguments (key, issue_id, kind, created_at, target). A key
+    already committed, or committed meanwhile by another transaction (PostgreSQL waits
+    for it), is left out: whoever inserted it is the only one who acts."""
+    if not rows:
+        return set()
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(Notification)
+        .values([{"target": None, **row} for row in rows])
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(col(Notification.key))
+    )
+    return set(session.execute(stmt).scalars())

@@ -58,9 +58,30 @@ def roles_of(session: Session, issue: Issue) -> dict[str, list[str]]:
     return roles
 
 
-def members_of(session: Session, issue: Issue) -> frozenset[str]:
-    """The Slack user ids of everyone in the issue."""
-    return frozenset(roles_of(session, issue))
+def members_of(session: Session, issue: Issue, known: Known | None = None) -> frozenset[str]:
+    """The Slack user ids of everyone in the issue (`known`: its participant rows, read
+    with a batch by `participants_of`)."""
+    if known is None:
+        return frozenset(roles_of(session, issue))
+    on_row = (issue.reporter_id, issue.commander_id, issue.assignee_id)
+    people = {user for user in on_row if user is not None and is_person(user)}
+    return frozenset(people | {user for user, _role in known.get(issue.id or 0, set())})
+
+
+# Participant rows of many issues, read in one query: issue id -> {(user id, role)}.
+Known = dict[int, set[tuple[str, str]]]
+
+
+def participants_of(session: Session, issue_ids: list[int]) -> Known:
+    found: Known = {i: set() for i in issue_ids}
+    rows = session.exec(
+        select(Participant.issue_id, Participant.user_id, Participant.role).where(
+            col(Participant.issue_id).in_(issue_ids)
+        )
+    )
+    for issue_id, user_id, role in rows:
+        found[issue_id].add((user_id, role))
+    return found
 
 
 def member_of(user_id: str) -> ColumnElement[bool]:
@@ -144,10 +165,24 @@ def visible_to_a_channel(issues: list[Issue]) -> Visible:
     return Visible(shown, len(issues) - len(shown))
 
 
-def add_participant(session: Session, issue: Issue, user_id: str, role: str, at: datetime) -> None:
+def add_participant(
+    session: Session,
+    issue: Issue,
+    user_id: str,
+    role: str,
+    at: datetime,
+    known: Known | None = None,
+) -> None:
     """The one writer of participant rows (a reporter, a lead's role, a member): once
-    per person and role."""
+    per person and role. With `known` (the issue's rows, read with a batch) it reads
+    nothing, and adds the new row to it."""
     assert issue.id is not None
+    if known is not None:
+        held = known.setdefault(issue.id, set())
+        if (user_id, role) not in held:
+            held.add((user_id, role))
+            session.add(Participant(issue_id=issue.id, user_id=user_id, role=role, added_at=at))
+        return
     exists = session.exec(
         select(Participant.id).where(
             Participant.issue_id == issue.id,
@@ -159,9 +194,11 @@ def add_participant(session: Session, issue: Issue, user_id: str, role: str, at:
         session.add(Participant(issue_id=issue.id, user_id=user_id, role=role, added_at=at))
 
 
-def record_joined(session: Session, issue: Issue, user_id: str, at: datetime) -> None:
+def record_joined(
+    session: Session, issue: Issue, user_id: str, at: datetime, known: Known | None = None
+) -> None:
     """Someone is in the issue's channel (invited by the bot, or joined): a member."""
-    add_participant(session, issue, user_id, MEMBER, at)
+    add_participant(session, issue, user_id, MEMBER, at, known)
 
 
 def record_left(session: Session, issue: Issue, user_id: str) -> None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from bot.core.clock import Clock
 from bot.core.delivery import Payload, enqueue, saved_id
-from bot.core.membership import record_joined
+from bot.core.membership import Known, record_joined
 from storage.models import Issue, OutboxItem, TimelineEvent
 
 
@@ -170,10 +170,13 @@ def refresh_checklist(session: Session, clock: Clock, issue: Issue, phase: str) 
     send(session, clock, issue, UpdateChecklist(phase))
 
 
-def invite(session: Session, clock: Clock, issue: Issue, user_id: str) -> None:
+def invite(
+    session: Session, clock: Clock, issue: Issue, user_id: str, known: Known | None = None
+) -> None:
     """Let someone into the issue's channel; they are a member from now, as Slack's
-    member_joined_channel would record anyway (the rule answers from the database)."""
-    record_joined(session, issue, user_id, clock.now())
+    member_joined_channel would record anyway (the rule answers from the database).
+    `known`: the issue's participant rows, when a batch read them (membership.py)."""
+    record_joined(session, issue, user_id, clock.now(), known)
     send(session, clock, issue, Invite(user_id))
 
 

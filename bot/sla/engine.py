@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
@@ -25,20 +26,20 @@ from bot.core.delivery import enqueue
 from bot.core.domain import Status, label
 from bot.core.durations import format_duration
 from bot.core.errors import FirebellError
-from bot.core.ledger import record_once
 from bot.core.observations import PAGED, SLA_BREACHED, note
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.sla import kinds
+from bot.sla.batch import Batch
 from bot.sla.clocks import FIRED_FIELD, next_check, running_escalation, thresholds
 from bot.sla.config import EscalationPolicy, OnCallConfig, Target
 from bot.sla.escalation_start import policy_of, start_escalation
 from bot.sla.event_kinds import SlaEvent
 from bot.sla.page_log import record_page
 from bot.sla.paged_people import invite_paged_person
-from bot.sla.targets import NobodyOnCall, PageTarget, TargetKind, render, resolve
+from bot.sla.targets import NobodyOnCall, PageTarget, Resolved, TargetKind, render, resolve
 from storage.db import Database
-from storage.models import Escalation, Issue, SlaClock
+from storage.models import Escalation, Issue, SlaClock, TimelineEvent
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +64,13 @@ def spent(row: Escalation, policy: EscalationPolicy) -> bool:
     return row.loop > policy.repeat
 
 
-def why(session: Session, row: Escalation, now: datetime) -> dict[str, Any]:
-    """Why a step pages, as facts for the page's words (sla/views.py page_reason)."""
+def why(row: Escalation, now: datetime, clock: SlaClock | None) -> dict[str, Any]:
+    """Why a step pages, as facts for the page's words (sla/views.py page_reason);
+    `clock` is the escalation's clock row, read with the sweep's batch."""
     if row.forced_by:
         return {"reason": "forced", "by": row.forced_by}
     if row.on_open and row.step == 0 and row.loop == 0:
         return {"reason": "on_open"}
-    clock = session.exec(
-        select(SlaClock).where(SlaClock.issue_id == row.issue_id, SlaClock.kind == row.clock)
-    ).first()
     if clock is None or clock.due_at <= clock.started_at:
         return {"reason": "sla"}
     elapsed = (now - clock.started_at) / (clock.due_at - clock.started_at)
@@ -93,37 +92,70 @@ class Engine:
             pass
         return result
 
-    # -- clocks ---------------------------------------------------------------
+    # -- claiming ---------------------------------------------------------------
     def _claim(self, session: Session, model: Any, column: Any, now: datetime) -> list[Any]:
-        stmt = select(model).where(column <= now).order_by(column).limit(BATCH)
+        """Up to BATCH due rows, claimed in two statements whatever their number: read
+        (PostgreSQL locks them, skipping rows another replica holds), then one
+        conditional UPDATE that takes only the rows still due, so a row another
+        transaction moved since the read is left to it. Claimed rows come back in
+        due order, their column cleared (as it now is in the database)."""
+        stmt = select(model).where(column <= now).order_by(column, col(model.id)).limit(BATCH)
         if self.db.is_postgres:
             stmt = stmt.with_for_update(skip_locked=True)
         rows = list(session.exec(stmt))
-        claimed = []
-        for row in rows:
-            # Conditional claim: only if nobody moved this row since we read it.
-            moved = session.execute(
+        if not rows:
+            return []
+        taken = set(
+            session.execute(
                 update(model)
-                .where(col(model.id) == row.id, column == getattr(row, column.key))
+                .where(col(model.id).in_([row.id for row in rows]), column <= now)
                 .values({column.key: None})
-            )
-            if moved.rowcount == 1:  # type: ignore[attr-defined]
-                claimed.append(row)
+                .returning(col(model.id))
+                .execution_options(synchronize_session=False)
+            ).scalars()
+        )
+        claimed = [row for row in rows if row.id in taken]
+        for row in claimed:
+            set_committed_value(row, column.key, None)
         return claimed
 
+    # -- clocks ---------------------------------------------------------------
     def _sweep_clocks(self, now: datetime, result: TickResult) -> int:
         with self.db.session() as session:
             rows: list[SlaClock] = self._claim(session, SlaClock, col(SlaClock.next_check_at), now)
+            if not rows:
+                return 0
+            keys = []
             for row in rows:
-                session.refresh(row)
-                self._fire_clock(session, row, now, result)
+                highest = self._highest(row, now)
+                if highest is not None and row.stopped_at is None:
+                    key = f"sla:{row.issue_id}:{row.kind}:{row.started_at.isoformat()}:{highest}"
+                    keys.append(
+                        {
+                            "key": key,
+                            "issue_id": row.issue_id,
+                            "kind": f"sla_{highest}",
+                            "created_at": now,
+                        }
+                    )
+            batch = Batch.read(session, {row.issue_id for row in rows}, keys)
+            with session.no_autoflush:
+                for row in rows:
+                    self._fire_clock(batch, row, now, result)
+            batch.finish()
             return len(rows)
 
-    def _fire_clock(
-        self, session: Session, row: SlaClock, now: datetime, result: TickResult
-    ) -> None:
-        issue = session.get(Issue, row.issue_id)
-        assert issue is not None and issue.id is not None
+    @staticmethod
+    def _highest(row: SlaClock, now: datetime) -> str | None:
+        crossed = [
+            name for name, moment, fired in thresholds(row) if fired is None and moment <= now
+        ]
+        return crossed[-1] if crossed else None
+
+    def _fire_clock(self, batch: Batch, row: SlaClock, now: datetime, result: TickResult) -> None:
+        session = batch.session
+        issue = batch.issues[row.issue_id]
+        assert issue.id is not None
         crossed = [
             name for name, moment, fired in thresholds(row) if fired is None and moment <= now
         ]
@@ -135,13 +167,8 @@ class Engine:
         if not crossed or row.stopped_at is not None:
             return
         highest = crossed[-1]
-        if not record_once(
-            session,
-            f"sla:{issue.id}:{row.kind}:{row.started_at.isoformat()}:{highest}",
-            issue.id,
-            f"sla_{highest}",
-            now,
-        ):
+        key = f"sla:{issue.id}:{row.kind}:{row.started_at.isoformat()}:{highest}"
+        if key not in batch.claimed:
             return
         if highest == "warn":
             result.warnings += 1
@@ -155,7 +182,7 @@ class Engine:
                 left=format_duration(row.due_at - now),
                 due=row.due_at.isoformat(),
             )
-            kinds.notice(session, self.clock, issue, event)
+            batch.later.append(lambda: self._notice(session, issue, event))
         elif highest == "escalate":
             add_event(
                 session,
@@ -166,26 +193,35 @@ class Engine:
                 clock=row.kind,
                 left=format_duration(row.due_at - now),
             )
-            if self._start_escalation(session, issue, row.kind, now, row.started_at):
+            if self._start_escalation(session, issue, row.kind, now, row.started_at, batch):
                 result.escalations_started += 1
         else:
             result.breaches += 1
             issue.breached_at = issue.breached_at or now
             session.add(issue)
-            event = add_event(
+            breached = add_event(
                 session, issue, SlaEvent.SLA_BREACHED, self.clock, None, clock=row.kind
             )
             note(session, SLA_BREACHED, row.kind, issue.severity, about=issue)
-            escalating = self._advance_now(session, issue, row.kind, now)
+            escalating = self._advance_now(batch, issue, row.kind, now)
             if not escalating and self._start_escalation(
-                session, issue, row.kind, now, row.started_at
+                session, issue, row.kind, now, row.started_at, batch
             ):
                 result.escalations_started += 1
                 escalating = True
             # The notice says whether anyone is being paged, so it never promises a step.
-            event.payload = {**event.payload, "escalating": escalating}
-            kinds.notice(session, self.clock, issue, event)
-            incident_kinds.refresh_card(session, self.clock, issue)
+            breached.payload = {**breached.payload, "escalating": escalating}
+
+            def tell() -> None:
+                self._notice(session, issue, breached)
+                incident_kinds.refresh_card(session, self.clock, issue)
+
+            batch.later.append(tell)
+
+    def _notice(self, session: Session, issue: Issue, event: TimelineEvent) -> None:
+        """kinds.notice, once the batch is flushed (the event has its id: no flush)."""
+        assert event.id is not None
+        kinds.notice(session, self.clock, issue, event)
 
     # -- escalations -------------------------------------------------------------
     def policy_for(self, issue: Issue) -> EscalationPolicy | None:
@@ -198,19 +234,30 @@ class Engine:
         clock: str,
         now: datetime,
         clock_started: datetime | None = None,
+        batch: Batch | None = None,
     ) -> bool:
         return start_escalation(
-            session, self.clock, issue, self.policy_for(issue), clock, now, clock_started
+            session,
+            self.clock,
+            issue,
+            self.policy_for(issue),
+            clock,
+            now,
+            clock_started,
+            known=batch.escalations if batch is not None else None,
         )
 
-    def _advance_now(self, session: Session, issue: Issue, clock: str, now: datetime) -> bool:
+    def _advance_now(self, batch: Batch, issue: Issue, clock: str, now: datetime) -> bool:
         """Move a running escalation to its next step at once; False if none runs (or it
         has paged every step and only waits to run out)."""
-        row = running_escalation(session, issue, clock)
-        if row is None or spent(row, EscalationPolicy(**row.policy)):
+        assert issue.id is not None
+        row = batch.escalations.get((issue.id, clock))
+        if row is None or row.stopped_at is not None:
+            return False
+        if spent(row, EscalationPolicy(**row.policy)):
             return False
         row.next_step_at = now
-        session.add(row)
+        batch.session.add(row)
         return True
 
     def _sweep_escalations(self, now: datetime, result: TickResult) -> int:
@@ -218,17 +265,36 @@ class Engine:
             rows: list[Escalation] = self._claim(
                 session, Escalation, col(Escalation.next_step_at), now
             )
-            for row in rows:
-                session.refresh(row)
-                if row.stopped_at is None:
-                    self._run_step(session, row, now, result)
+            if not rows:
+                return 0
+            keys = [
+                {
+                    "key": self._step_key(row),
+                    "issue_id": row.issue_id,
+                    "kind": "escalation_step",
+                    "created_at": now,
+                }
+                for row in rows
+                if row.stopped_at is None and not spent(row, EscalationPolicy(**row.policy))
+            ]
+            batch = Batch.read(session, {row.issue_id for row in rows}, keys)
+            with session.no_autoflush:
+                for row in rows:
+                    if row.stopped_at is None:
+                        self._run_step(batch, row, now, result)
+            batch.finish()
             return len(rows)
 
-    def _run_step(
-        self, session: Session, row: Escalation, now: datetime, result: TickResult
-    ) -> None:
-        issue = session.get(Issue, row.issue_id)
-        assert issue is not None and issue.id is not None
+    @staticmethod
+    def _step_key(row: Escalation) -> str:
+        # started_at is in the key: SQLite hands a deleted row's id to the next row, and a
+        # restarted escalation must not find the steps of the one it replaced.
+        return f"esc:{row.id}:{row.started_at.isoformat()}:{row.loop}:{row.step}"
+
+    def _run_step(self, batch: Batch, row: Escalation, now: datetime, result: TickResult) -> None:
+        session = batch.session
+        issue = batch.issues[row.issue_id]
+        assert issue.id is not None
         policy = EscalationPolicy(**row.policy)
         if spent(row, policy):
             # The last step's wait has passed and nobody acknowledged (that would have
@@ -240,14 +306,9 @@ class Engine:
             session.add(row)
             return
         step = policy.steps[row.step]
-        # started_at is in the key: SQLite hands a deleted row's id to the next row, and a
-        # restarted escalation must not find the steps of the one it replaced.
-        key = f"esc:{row.id}:{row.started_at.isoformat()}:{row.loop}:{row.step}"
-        if record_once(session, key, issue.id, "escalation_step", now):
+        if self._step_key(row) in batch.claimed:
             result.steps += 1
-            names = [
-                self._page(session, issue, row, target, now, result) for target in step.targets
-            ]
+            names = [self._page(batch, issue, row, target, now, result) for target in step.targets]
             event = add_event(
                 session,
                 issue,
@@ -260,7 +321,7 @@ class Engine:
                 loop=row.loop + 1,
                 targets=[n for n in names if n],
             )
-            kinds.notice(session, self.clock, issue, event)
+            batch.later.append(lambda: self._notice(session, issue, event))
         row.forced_by = None  # the step asked for has paged
         row.step += 1
         if row.step >= len(policy.steps):
@@ -268,9 +329,21 @@ class Engine:
         row.next_step_at = now + step.wait
         session.add(row)
 
+    def _resolve(self, batch: Batch, target: PageTarget, now: datetime) -> Resolved:
+        """Who a target means now; a schedule is read once a batch (all at one `now`)."""
+        if target not in batch.targets:
+            try:
+                batch.targets[target] = resolve(batch.session, self.config, target, now)
+            except NobodyOnCall as exc:
+                batch.targets[target] = exc
+        found = batch.targets[target]
+        if isinstance(found, NobodyOnCall):
+            raise found
+        return found
+
     def _page(
         self,
-        session: Session,
+        batch: Batch,
         issue: Issue,
         row: Escalation,
         target: Target,
@@ -278,9 +351,10 @@ class Engine:
         result: TickResult,
     ) -> str | None:
         """Enqueue one target's ping; returns how the target reads in the channel."""
+        session = batch.session
         configured = PageTarget.configured(target)
         try:
-            resolved = resolve(session, self.config, configured, now)
+            resolved = self._resolve(batch, configured, now)
         except NobodyOnCall:
             return f"nobody on call for {configured.value}"
         kind, value = resolved.target.kind.value, resolved.target.value
@@ -288,9 +362,17 @@ class Engine:
         note(session, PAGED, kind, about=issue)
         record_page(session, self.config, issue, kind, value, now, schedule=resolved.schedule)
         if resolved.target.kind == TargetKind.USER:  # into the channel before the DM
-            invite_paged_person(session, self.clock, issue, value)
+            invite_paged_person(session, self.clock, issue, value, batch.participants)
+        assert issue.id is not None
+        clock = batch.clocks.get((issue.id, row.clock))
         page = kinds.Page(
-            kind, value, row.id, row.clock, row.step + 1, row.loop + 1, **why(session, row, now)
+            kind,
+            value,
+            row.id,
+            row.clock,
+            row.step + 1,
+            row.loop + 1,
+            **why(row, now, clock),
         )
         enqueue(session, self.clock, page, issue=issue)
         return render(resolved.target)

@@ -30,19 +30,28 @@ def start_escalation(
     now: datetime,
     clock_started: datetime | None = None,
     on_open: bool = False,
+    known: dict[tuple[int, str], Escalation] | None = None,
 ) -> bool:
     """Start the policy; False if there is none or one already runs for the clock.
 
     The engine passes when the clock's current run started: an escalation that
     already ran its course in that run (exhausted, stopped) is not restarted by the
     breach, so `repeat` means what it says. A person's /incident escalate passes
-    nothing and always starts afresh.
+    nothing and always starts afresh. The engine's sweep also passes `known`, every
+    escalation of the issues it sweeps by (issue id, clock), read in one query; the
+    one started here is added to it.
     """
     if policy is None:
         return False
-    existing = session.exec(
-        select(Escalation).where(Escalation.issue_id == issue.id, Escalation.clock == clock_kind)
-    ).first()
+    assert issue.id is not None
+    if known is not None:
+        existing = known.get((issue.id, clock_kind))
+    else:
+        existing = session.exec(
+            select(Escalation).where(
+                Escalation.issue_id == issue.id, Escalation.clock == clock_kind
+            )
+        ).first()
     if existing is not None:
         if existing.stopped_at is None:
             return False
@@ -50,20 +59,20 @@ def start_escalation(
             return False
         session.delete(existing)  # a clock restarted (reopen), or a person asked
         session.flush()
-    assert issue.id is not None
-    session.add(
-        Escalation(
-            issue_id=issue.id,
-            clock=clock_kind,
-            policy_name=policy.name,
-            policy=policy.model_dump(mode="json"),
-            step=0,
-            loop=0,
-            next_step_at=now,
-            started_at=now,
-            on_open=on_open,
-        )
+    row = Escalation(
+        issue_id=issue.id,
+        clock=clock_kind,
+        policy_name=policy.name,
+        policy=policy.model_dump(mode="json"),
+        step=0,
+        loop=0,
+        next_step_at=now,
+        started_at=now,
+        on_open=on_open,
     )
+    session.add(row)
+    if known is not None:
+        known[(issue.id, clock_kind)] = row
     add_event(
         session,
         issue,

@@ -97,4 +97,7 @@ class OldDigestPost(Payload):
 
 
 def notice(session: Session, clock: Clock, issue: Issue, event: TimelineEvent) -> None:
-    enqueue(session, clock, Notice(saved_id(session, event)), issue=issue)
+    """The notice of an event; flushes only when the event has no id yet (the engine's
+    sweep flushes its batch once, then tells)."""
+    event_id = event.id if event.id is not None else saved_id(session, event)
+    enqueue(session, clock, Notice(event_id), issue=issue)

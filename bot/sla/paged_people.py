@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import Session
 
 from bot.core.clock import Clock
-from bot.core.membership import members_of, record_joined
+from bot.core.membership import Known, members_of, record_joined
 from bot.core.slack_steps import TRANSIENT_ERRORS, slack_error
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
@@ -28,8 +28,10 @@ from storage.models import Issue
 log = logging.getLogger(__name__)
 
 
-def not_yet_members(session: Session, issue: Issue, user_ids: list[str]) -> list[str]:
-    members = members_of(session, issue)
+def not_yet_members(
+    session: Session, issue: Issue, user_ids: list[str], known: Known | None = None
+) -> list[str]:
+    members = members_of(session, issue, known)
     return [user for user in dict.fromkeys(user_ids) if user not in members]
 
 
@@ -39,10 +41,13 @@ def _on_timeline(session: Session, clock: Clock, issue: Issue, new: list[str], v
         add_event(session, issue, SlaEvent.PAGED_INVITED, clock, None, whom=whom)
 
 
-def invite_paged_person(session: Session, clock: Clock, issue: Issue, user_id: str) -> None:
-    """In the page's own transaction, before the page is enqueued."""
-    new = not_yet_members(session, issue, [user_id])
-    incident_kinds.invite(session, clock, issue, user_id)  # again is harmless
+def invite_paged_person(
+    session: Session, clock: Clock, issue: Issue, user_id: str, known: Known | None = None
+) -> None:
+    """In the page's own transaction, before the page is enqueued (`known`: the issue's
+    participant rows, when the engine's sweep read them with its batch)."""
+    new = not_yet_members(session, issue, [user_id], known)
+    incident_kinds.invite(session, clock, issue, user_id, known)  # again is harmless
     _on_timeline(session, clock, issue, new, "")
 
 

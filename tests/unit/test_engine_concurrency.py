@@ -115,3 +115,29 @@ def test_two_replicas_open_one_issue_per_fingerprint(database_url: str, db: Data
     assert sum(g.occurrences for g in groups) == 200
     for replica in replicas:
         replica.db.dispose()
+
+
+def test_a_tick_past_one_batch_pages_each_once_and_a_second_engine_finds_nothing(
+    db: Database,
+) -> None:
+    """More due than one batch claims: every issue breached and paged once; an engine
+    ticking after it (another replica) claims nothing and sends nothing again."""
+    clock = FakeClock()
+    due = 450  # three batches of the engine's 200
+    seed(db, clock, due, due=True)
+    first = Engine(db, clock, CONFIG).tick()
+    second = Engine(db, clock, CONFIG).tick()
+    assert (first.breaches, first.steps, first.escalations_started) == (due, due, due)
+    assert not second.anything
+    with db.session() as session:
+        pages = Counter(
+            i.issue_id for i in session.exec(select(OutboxItem).where(OutboxItem.kind == "page"))
+        )
+        notices = Counter(
+            i.issue_id
+            for i in session.exec(select(OutboxItem).where(OutboxItem.kind == "sla_notice"))
+        )
+        kinds = Counter(n.kind for n in session.exec(select(Notification)))
+    assert len(pages) == due and set(pages.values()) == {1}
+    assert set(notices.values()) == {2}  # the breach, then the step that paged
+    assert kinds == {"sla_breach": due, "escalation_step": due}
