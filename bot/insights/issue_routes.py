@@ -204,6 +204,35 @@ def _since(value: str | None) -> datetime | None:
     return day
 
 
+def _list_page(db: Database, index: FullTextSearch, query: ListQuery, private: bool) -> list[Issue]:
+    """One page of the list (and one more row, to tell whether another page follows);
+    in the database's threads, off the event loop."""
+    with db.session() as session:
+        stmt = select(Issue).where(*query.conditions(private))
+        if query.q is not None:
+            hits = index.search(session, query.q, limit=5_000)
+            stmt = stmt.where(col(Issue.id).in_([h.issue_id for h in hits]))
+        return list(session.exec(stmt.order_by(col(Issue.id).desc()).limit(query.limit + 1)))
+
+
+def _issue_and_timeline(
+    db: Database, number: int, private: bool
+) -> tuple[Issue, list[TimelineEvent]] | None:
+    """The issue and its whole timeline, or None if the token may not see it."""
+    with db.session() as session:
+        issue = session.exec(select(Issue).where(Issue.number == number)).first()
+        if issue is None or not (private or open_to_anyone(issue)):
+            return None
+        events = list(
+            session.exec(
+                select(TimelineEvent)
+                .where(TimelineEvent.issue_id == issue.id)
+                .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
+            )
+        )
+    return issue, events
+
+
 def add_issue_routes(
     app: web.Application, db: Database, clock: Clock, config: ApiConfig, index: FullTextSearch
 ) -> None:
@@ -213,12 +242,7 @@ def add_issue_routes(
             query = ListQuery(request.query)
         except ValueError as exc:
             raise Problem(400, str(exc)) from exc
-        with db.session() as session:
-            stmt = select(Issue).where(*query.conditions(private))
-            if query.q is not None:
-                hits = index.search(session, query.q, limit=5_000)
-                stmt = stmt.where(col(Issue.id).in_([h.issue_id for h in hits]))
-            found = list(session.exec(stmt.order_by(col(Issue.id).desc()).limit(query.limit + 1)))
+        found = await db.run(_list_page, db, index, query, private)
         more = len(found) > query.limit
         found = found[: query.limit]
         rows = [issue_json(issue) for issue in found]
@@ -242,17 +266,10 @@ def add_issue_routes(
             key = IssueKey.parse(text)
         except ValueError:
             raise unknown from None
-        with db.session() as session:
-            issue = session.exec(select(Issue).where(Issue.number == key.number)).first()
-            if issue is None or not (private or open_to_anyone(issue)):
-                raise unknown
-            events = list(
-                session.exec(
-                    select(TimelineEvent)
-                    .where(TimelineEvent.issue_id == issue.id)
-                    .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
-                )
-            )
+        read = await db.run(_issue_and_timeline, db, key.number, private)
+        if read is None:
+            raise unknown
+        issue, events = read
         body = {
             "ok": True,
             **issue_json(issue),
