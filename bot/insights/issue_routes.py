@@ -29,7 +29,7 @@ from bot.core.ids import IssueKey
 from bot.core.membership import open_to_anyone, public_only
 from bot.core.timeline import event_words
 from bot.core.whole_numbers import LARGEST_ID, NotAWholeNumber, read_int
-from bot.incidents.rules import OPEN_STATUSES
+from bot.incidents.rules import open_issues
 from bot.insights.api import api_token
 from bot.insights.config import ApiConfig
 from bot.insights.figures import source_of
@@ -175,12 +175,11 @@ class ListQuery:
                 raise ValueError(f"{name} must be printable text of at most 300 characters")
 
     def conditions(self, visible_private: bool) -> list[ColumnElement[bool]]:
-        open_values = [s.value for s in OPEN_STATUSES]
         found: list[ColumnElement[bool]] = []
         if self.status == "open":
-            found.append(col(Issue.status).in_(open_values))
+            found.append(open_issues())
         elif self.status == "closed":
-            found.append(col(Issue.status).not_in(open_values))
+            found.append(~open_issues())
         if self.after is not None:
             found.append(col(Issue.id) < self.after)
         if self.since is not None:

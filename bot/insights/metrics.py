@@ -21,7 +21,7 @@ from sqlmodel import col, select
 
 from bot.core import observations
 from bot.core.bearer import require_bearer
-from bot.incidents.rules import OPEN_STATUSES
+from bot.incidents.rules import open_issues
 from bot.insights.config import MetricsConfig
 from storage.db import Database
 from storage.models import Issue, OutboxItem
@@ -52,7 +52,7 @@ class DatabaseGauges(Collector):
             open_rows = session.exec(
                 select(Issue.severity, Issue.type, func.count())
                 .where(
-                    col(Issue.status).in_([s.value for s in OPEN_STATUSES]),
+                    open_issues(),
                     col(Issue.exclude_from_metrics).is_(False),  # drills and tests
                 )
                 .group_by(Issue.severity, Issue.type)
