@@ -120,10 +120,12 @@ class IdSpan:
 
 def id_span(session: Session, since: datetime, until: datetime, scope: Scope) -> IdSpan | None:
     """None when the period holds no issue."""
+    # `id + 0`: for a bare min(id) PostgreSQL walks the primary key from one end until
+    # an issue of the period turns up (45 ms at 100k); this reads the period's issues
+    # by ix_issues_created instead.
+    shifted = col(Issue.id) + 0
     low, high = session.execute(
-        select_columns(func.min(Issue.id), func.max(Issue.id)).where(
-            _in_period(since, until, scope)
-        )
+        select_columns(func.min(shifted), func.max(shifted)).where(_in_period(since, until, scope))
     ).one()
     return None if low is None else IdSpan(int(low), int(high))
 
