@@ -29,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.core.clock import FakeClock  # noqa: E402
@@ -80,8 +81,16 @@ def fresh_database(url: str | None) -> Database:
     )
 
 
-def seed(db: Database, first: int, count: int) -> None:
-    """Issues `first`..`first+count-1`, issue n filed n/10 days before the newest."""
+def seed(
+    db: Database,
+    first: int,
+    count: int,
+    title: Callable[[int], str] = "Issue {}".format,
+    number: Callable[[int], int] = int,
+) -> None:
+    """Issues `first`..`first+count-1`, issue n filed n/10 days before the newest
+    (bench/scale.py gives them titles of words to search for, and numbers that grow
+    with time as real ones do)."""
     rng = random.Random(first)
     for start in range(first, first + count, CHUNK):
         numbers = range(start, min(start + CHUNK, first + count))
@@ -91,9 +100,9 @@ def seed(db: Database, first: int, count: int) -> None:
             closed = n > 300  # the newest 300 are still open
             issues.append(
                 {
-                    "number": n,
+                    "number": number(n),
                     "idempotency_key": f"bench-{n}",
-                    "title": f"Issue {n}",
+                    "title": title(n),
                     "type": rng.choice(("outage", "bug", "performance")),
                     "severity": rng.choice(("critical", "major", "minor", "trivial")),
                     "service": rng.choice(SERVICES),
@@ -123,12 +132,11 @@ def seed(db: Database, first: int, count: int) -> None:
                     }
                 )
         with db.session() as session:
+            before = session.execute(select(func.max(Issue.id))).scalar() or 0
             session.execute(insert(Issue), issues)
             session.execute(insert(Deploy), deploys)
             rows = session.execute(
-                select(Issue.id, Issue.created_at, Issue.status).where(
-                    Issue.number >= numbers[0], Issue.number <= numbers[-1]
-                )
+                select(Issue.id, Issue.created_at, Issue.status).where(Issue.id > before)
             ).all()
             versions = {
                 v: i

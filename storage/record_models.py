@@ -37,7 +37,11 @@ class FollowUp(SQLModel, table=True):
     """An action item of a published review, with an owner and a due date."""
 
     __tablename__ = "followups"
-    __table_args__ = (Index("ix_followups_open_due", "status", "due_on"),)
+    __table_args__ = (
+        Index("ix_followups_open_due", "status", "due_on"),
+        # The figures read the follow-ups created in a period.
+        Index("ix_followups_created", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     issue_id: int = Field(foreign_key="issues.id")

@@ -86,12 +86,18 @@ def participants_of(session: Session, issue_ids: list[int]) -> Known:
 
 def member_of(user_id: str) -> ColumnElement[bool]:
     """The same rule as `members_of`, as a condition on issues: those `user_id` is in."""
-    joined = select(Participant.issue_id).where(Participant.user_id == user_id)
+    # Per issue (uq_participant_role leads with issue_id): "id IN (the issues I was
+    # ever in)" read the person's whole history for each list, a cost that grew with it.
+    joined = (
+        select(Participant.id)
+        .where(Participant.issue_id == Issue.id, Participant.user_id == user_id)
+        .exists()
+    )
     return or_(
         col(Issue.reporter_id) == user_id,
         col(Issue.commander_id) == user_id,
         col(Issue.assignee_id) == user_id,
-        col(Issue.id).in_(joined),
+        joined,
     )
 
 

@@ -13,7 +13,7 @@ from bot.core.domain import SEVERITY_WORDS_HINT, Priority, Severity, Status, par
 from bot.core.durations import parse_duration
 from bot.core.errors import FirebellError
 from bot.core.ids import Action, Callback, IssueKey, ModalField
-from bot.core.membership import visible_to
+from bot.core.membership import Visible, visible_to
 from bot.core.people import Actor
 from bot.handlers.carried import STALE, detail_of, form_issue, issue_id_of
 from bot.handlers.command_parser import (
@@ -43,6 +43,7 @@ from bot.incidents.queries import get_issue, list_issues, timeline
 from bot.incidents.rules import require_steer
 from bot.playbooks.model import Role
 from bot.serving.runtime import Runtime
+from storage.db import Database
 
 # -- commands -----------------------------------------------------------------
 
@@ -194,9 +195,14 @@ async def show_timeline(req: CommandRequest, args: OnIssue) -> Reply:
 
 
 async def list_command(req: CommandRequest, args: ListScope) -> Reply:
-    found = list_issues(req.runtime.db, args.scope, req.user_id)
-    visible = visible_to(req.runtime.db, found, req.user_id)
+    db = req.runtime.db
+    visible = await db.run(_visible_list, db, args.scope, req.user_id)
     return list_blocks(LIST_TITLES[args.scope], visible, req.runtime.clock.now())
+
+
+def _visible_list(db: Database, scope: str, user_id: str) -> Visible:
+    """The list's issues its reader may see, read in the database's threads."""
+    return visible_to(db, list_issues(db, scope, user_id), user_id)
 
 
 SEVERITY_USAGE = "<trivial|minor|major|critical|sev1-sev4|p1-p4>"

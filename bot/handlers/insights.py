@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from bot.core.membership import visible_to
 from bot.handlers.command_parser import BadArguments, split_key
@@ -10,6 +12,7 @@ from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Reply
 from bot.insights.figures import a_person, figures, period, slowest_open
 from bot.insights.stats_views import stats_blocks
+from storage.db import Database
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 
@@ -36,16 +39,21 @@ def parse_stats(rest: str) -> StatsArgs:
 
 
 async def stats(req: CommandRequest, args: StatsArgs) -> Reply:
-    days, service = args.days, args.service
     now = req.runtime.clock.now()
+    # The figures read two periods of issues: in the database's threads, off the loop.
+    return await req.runtime.db.run(_stats, req.runtime.db, args, req.user_id, now)
+
+
+def _stats(db: Database, args: StatsArgs, user_id: str, now: datetime) -> list[dict[str, Any]]:
+    days, service = args.days, args.service
     before_start, start, end = period(now, days)
     # Private issues count for everyone; named (by a service filter) only for members.
-    reader = a_person(req.user_id)
-    current = figures(req.runtime.db, start, end, service, now=now, audience=reader)
-    before = figures(req.runtime.db, before_start, start, service, now=now, audience=reader)
+    reader = a_person(user_id)
+    current = figures(db, start, end, service, now=now, audience=reader)
+    before = figures(db, before_start, start, service, now=now, audience=reader)
     # The three open longest; a private one among them its reader may not see is a count.
-    longest = slowest_open(req.runtime.db, 3, service, reader)
-    slowest = visible_to(req.runtime.db, longest, req.user_id)
+    longest = slowest_open(db, 3, service, reader)
+    slowest = visible_to(db, longest, user_id)
     return stats_blocks(current, before, days, slowest, now, service)
 
 

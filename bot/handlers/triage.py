@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.ids import Action, IssueKey
-from bot.core.membership import require_can_see, visible_to
+from bot.core.membership import Visible, require_can_see, visible_to
 from bot.core.people import Actor
 from bot.handlers.carried import issue_id_of, other_issue_id_of
 from bot.handlers.command_parser import BadArguments, OnIssue, issue_key, on_issue
@@ -17,9 +17,10 @@ from bot.incidents.queries import issue_by_number
 from bot.serving.runtime import Runtime
 from bot.triage.catch_up_views import catch_up_blocks
 from bot.triage.merge import AskFirst, Reporters
-from bot.triage.search import find_issues
+from bot.triage.search import SearchIndex, find_issues
 from bot.triage.search_views import search_blocks
 from bot.triage.views import merge_question
+from storage.db import Database
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,14 @@ def parse_merge(rest: str) -> PairArgs:
 
 
 async def search(req: CommandRequest, args: SearchArgs) -> Reply:
-    query = args.words
-    found = find_issues(req.runtime.db, req.runtime.search, query)
-    visible = visible_to(req.runtime.db, found, req.user_id)  # private: members only
+    query, db = args.words, req.runtime.db
+    visible = await db.run(_found_visible, db, req.runtime.search, query, req.user_id)
     return search_blocks(query, visible, req.runtime.clock.now())
+
+
+def _found_visible(db: Database, index: SearchIndex, query: str, user_id: str) -> Visible:
+    """The matches its reader may see (private: members only), in the database's threads."""
+    return visible_to(db, find_issues(db, index, query), user_id)
 
 
 async def _other(req: CommandRequest, key: IssueKey) -> Any:

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.core.errors import FirebellError
 from bot.core.membership import member_of
-from bot.incidents.rules import OPEN_STATUSES
+from bot.incidents.rules import open_issues
 from bot.playbooks.model import Playbook
 from storage.db import Database
 from storage.models import Deploy, Issue, StepState, TimelineEvent
@@ -58,7 +58,7 @@ def list_issues(db: Database, scope: str, user_id: str) -> list[Issue]:
     with db.session() as session:
         stmt = select(Issue)
         if scope in {"open", "mine"}:
-            stmt = stmt.where(col(Issue.status).in_([s.value for s in OPEN_STATUSES]))
+            stmt = stmt.where(open_issues())
         if scope == "mine":
             stmt = stmt.where(member_of(user_id))
         stmt = stmt.order_by(col(Issue.number).desc()).limit(LIST_LIMIT * 3)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, bindparam
+from sqlmodel import col
+
 from bot.core.domain import Status, label
 from bot.core.errors import FirebellError
 from bot.core.people import Actor
@@ -37,6 +40,16 @@ NEXT_STATUS: dict[Status, Status] = {
 }
 
 OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.REVISE, Status.RETEST, Status.FIXED)
+
+
+def open_issues() -> ColumnElement[bool]:
+    """Issues not closed, as a condition with the statuses written into the SQL: the
+    planners then match the partial index ix_issues_open (SQLite never matches a bound
+    parameter to an index's WHERE), so open issues are read without the closed history."""
+    statuses = [s.value for s in OPEN_STATUSES]
+    return col(Issue.status).in_(
+        bindparam("open_statuses", statuses, expanding=True, literal_execute=True, unique=True)
+    )
 
 
 def is_open(issue: Issue) -> bool:

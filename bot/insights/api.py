@@ -166,7 +166,7 @@ def add_api_routes(app: web.Application, db: Database, clock: Clock, config: Api
         if service is not None and not service.isprintable():
             raise Problem(400, "service must be printable text")
         audience = EVERY_ISSUE if token.private else a_channel()
-        found = figures(db, since, until, service, now=clock.now(), audience=audience)
+        found = await db.run(figures, db, since, until, service, now=clock.now(), audience=audience)
         return web.json_response(stats_json(found))
 
     app.router.add_get("/api/v1/stats", stats)

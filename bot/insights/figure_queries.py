@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, true
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from bot.incidents.rules import OPEN_STATUSES
+from bot.incidents.rules import open_issues
 from bot.insights.figure_types import DeployFigures, FollowUpFigures, Recurring, Spread
 from storage.models import AlertGroup, Deploy, FollowUp, Issue, IssueMetrics, PageSent, SlaClock
 
@@ -102,7 +102,39 @@ STATUS_SECONDS = {
 }
 
 
-def issue_rows(session: Session, since: datetime, until: datetime, scope: Scope) -> list[IssueRow]:
+@dataclass(frozen=True)
+class IdSpan:
+    """The lowest and highest id among the issues of a period. Ids are given at filing,
+    so the span covers about the period: a condition on it lets the planners read the
+    period's SLA clocks and rollups through their issue_id indexes. Without it PostgreSQL
+    hashed every row of those tables (a seq scan of 200k clocks at 100k issues; stats
+    for 90 days 1.86x slower than at 1k). Always true of the period's own rows, so it
+    changes no figure, whatever the ids."""
+
+    low: int
+    high: int
+
+    def covers(self, issue_id: Any) -> ColumnElement[bool]:
+        return and_(issue_id >= self.low, issue_id <= self.high)
+
+
+def id_span(session: Session, since: datetime, until: datetime, scope: Scope) -> IdSpan | None:
+    """None when the period holds no issue."""
+    # `id + 0`: for a bare min(id) PostgreSQL walks the primary key from one end until
+    # an issue of the period turns up (45 ms at 100k); this reads the period's issues
+    # by ix_issues_created instead.
+    shifted = col(Issue.id) + 0
+    low, high = session.execute(
+        select_columns(func.min(shifted), func.max(shifted)).where(_in_period(since, until, scope))
+    ).one()
+    return None if low is None else IdSpan(int(low), int(high))
+
+
+def issue_rows(
+    session: Session, since: datetime, until: datetime, scope: Scope, span: IdSpan | None
+) -> list[IssueRow]:
+    if span is None:
+        return []
     stmt = (
         select_columns(
             *(col(getattr(Issue, name)) for name in ISSUE_COLUMNS),
@@ -112,7 +144,13 @@ def issue_rows(session: Session, since: datetime, until: datetime, scope: Scope)
             *(col(column).label(f"seconds_{status}") for status, column in STATUS_SECONDS.items()),
             scope.named().label("named"),
         )
-        .outerjoin(IssueMetrics, col(IssueMetrics.issue_id) == col(Issue.id))
+        .outerjoin(
+            IssueMetrics,
+            and_(
+                col(IssueMetrics.issue_id) == col(Issue.id),
+                span.covers(col(IssueMetrics.issue_id)),
+            ),
+        )
         .where(_in_period(since, until, scope))
     )
     return [
@@ -129,11 +167,7 @@ def issue_rows(session: Session, since: datetime, until: datetime, scope: Scope)
 
 
 def open_count(session: Session, scope: Scope) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(Issue)
-        .where(measured(col(Issue.status).in_([s.value for s in OPEN_STATUSES]), *scope.issues()))
-    )
+    stmt = select(func.count()).select_from(Issue).where(measured(open_issues(), *scope.issues()))
     return int(session.exec(stmt).one())
 
 
@@ -174,13 +208,17 @@ class SlaCounts:
         return found
 
 
-def sla_counts(session: Session, since: datetime, until: datetime, scope: Scope) -> SlaCounts:
+def sla_counts(
+    session: Session, since: datetime, until: datetime, scope: Scope, span: IdSpan | None
+) -> SlaCounts:
+    if span is None:
+        return SlaCounts([])
     breached = col(SlaClock.breached_at).is_not(None)
     stopped = col(SlaClock.stopped_at).is_not(None)
     stmt = (
         select_columns(col(SlaClock.kind), col(Issue.severity), breached, stopped, func.count())
         .join(Issue, col(Issue.id) == col(SlaClock.issue_id))
-        .where(_in_period(since, until, scope))
+        .where(_in_period(since, until, scope), span.covers(col(SlaClock.issue_id)))
         .group_by(SlaClock.kind, col(Issue.severity), breached, stopped)
     )
     return SlaCounts(

@@ -38,7 +38,7 @@ from bot.incidents.issue_figures import (
     TIME_TO_FIX,
     TIME_TO_RESOLVE,
 )
-from bot.incidents.rules import OPEN_STATUSES
+from bot.incidents.rules import open_issues
 from bot.insights import figure_queries as read
 from bot.insights.figure_types import (
     Compliance,
@@ -132,8 +132,9 @@ def figures(
     now = now or until
     scope = read.Scope(service, (audience or a_channel()).may_see)
     with db.session() as session:
-        rows = read.issue_rows(session, since, until, scope)
-        sla = read.sla_counts(session, since, until, scope)
+        span = read.id_span(session, since, until, scope)
+        rows = read.issue_rows(session, since, until, scope, span)
+        sla = read.sla_counts(session, since, until, scope, span)
         deploys = read.deploys(session, since, until, scope)
         pages = read.page_counts(session, since, until, scope)
         followups = read.followups(session, since, until, scope, now.date())
@@ -210,7 +211,7 @@ def slowest_open(
     scope = read.Scope(service, (audience or a_channel()).may_see)
     with db.session() as session:
         stmt = select(Issue).where(
-            col(Issue.status).in_([s.value for s in OPEN_STATUSES]),
+            open_issues(),
             col(Issue.exclude_from_metrics).is_(False),
             *scope.issues(),
         )

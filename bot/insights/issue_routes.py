@@ -29,7 +29,7 @@ from bot.core.ids import IssueKey
 from bot.core.membership import open_to_anyone, public_only
 from bot.core.timeline import event_words
 from bot.core.whole_numbers import LARGEST_ID, NotAWholeNumber, read_int
-from bot.incidents.rules import OPEN_STATUSES
+from bot.incidents.rules import open_issues
 from bot.insights.api import api_token
 from bot.insights.config import ApiConfig
 from bot.insights.figures import source_of
@@ -175,12 +175,11 @@ class ListQuery:
                 raise ValueError(f"{name} must be printable text of at most 300 characters")
 
     def conditions(self, visible_private: bool) -> list[ColumnElement[bool]]:
-        open_values = [s.value for s in OPEN_STATUSES]
         found: list[ColumnElement[bool]] = []
         if self.status == "open":
-            found.append(col(Issue.status).in_(open_values))
+            found.append(open_issues())
         elif self.status == "closed":
-            found.append(col(Issue.status).not_in(open_values))
+            found.append(~open_issues())
         if self.after is not None:
             found.append(col(Issue.id) < self.after)
         if self.since is not None:
@@ -204,6 +203,35 @@ def _since(value: str | None) -> datetime | None:
     return day
 
 
+def _list_page(db: Database, index: FullTextSearch, query: ListQuery, private: bool) -> list[Issue]:
+    """One page of the list (and one more row, to tell whether another page follows);
+    in the database's threads, off the event loop."""
+    with db.session() as session:
+        stmt = select(Issue).where(*query.conditions(private))
+        if query.q is not None:
+            hits = index.search(session, query.q, limit=5_000)
+            stmt = stmt.where(col(Issue.id).in_([h.issue_id for h in hits]))
+        return list(session.exec(stmt.order_by(col(Issue.id).desc()).limit(query.limit + 1)))
+
+
+def _issue_and_timeline(
+    db: Database, number: int, private: bool
+) -> tuple[Issue, list[TimelineEvent]] | None:
+    """The issue and its whole timeline, or None if the token may not see it."""
+    with db.session() as session:
+        issue = session.exec(select(Issue).where(Issue.number == number)).first()
+        if issue is None or not (private or open_to_anyone(issue)):
+            return None
+        events = list(
+            session.exec(
+                select(TimelineEvent)
+                .where(TimelineEvent.issue_id == issue.id)
+                .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
+            )
+        )
+    return issue, events
+
+
 def add_issue_routes(
     app: web.Application, db: Database, clock: Clock, config: ApiConfig, index: FullTextSearch
 ) -> None:
@@ -213,12 +241,7 @@ def add_issue_routes(
             query = ListQuery(request.query)
         except ValueError as exc:
             raise Problem(400, str(exc)) from exc
-        with db.session() as session:
-            stmt = select(Issue).where(*query.conditions(private))
-            if query.q is not None:
-                hits = index.search(session, query.q, limit=5_000)
-                stmt = stmt.where(col(Issue.id).in_([h.issue_id for h in hits]))
-            found = list(session.exec(stmt.order_by(col(Issue.id).desc()).limit(query.limit + 1)))
+        found = await db.run(_list_page, db, index, query, private)
         more = len(found) > query.limit
         found = found[: query.limit]
         rows = [issue_json(issue) for issue in found]
@@ -242,17 +265,10 @@ def add_issue_routes(
             key = IssueKey.parse(text)
         except ValueError:
             raise unknown from None
-        with db.session() as session:
-            issue = session.exec(select(Issue).where(Issue.number == key.number)).first()
-            if issue is None or not (private or open_to_anyone(issue)):
-                raise unknown
-            events = list(
-                session.exec(
-                    select(TimelineEvent)
-                    .where(TimelineEvent.issue_id == issue.id)
-                    .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
-                )
-            )
+        read = await db.run(_issue_and_timeline, db, key.number, private)
+        if read is None:
+            raise unknown
+        issue, events = read
         body = {
             "ok": True,
             **issue_json(issue),

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 
 from bot.core import observations
 from bot.core.bearer import require_bearer
-from bot.incidents.rules import OPEN_STATUSES
+from bot.incidents.rules import open_issues
 from bot.insights.config import MetricsConfig
 from storage.db import Database
 from storage.models import Issue, OutboxItem
@@ -52,7 +52,7 @@ class DatabaseGauges(Collector):
             open_rows = session.exec(
                 select(Issue.severity, Issue.type, func.count())
                 .where(
-                    col(Issue.status).in_([s.value for s in OPEN_STATUSES]),
+                    open_issues(),
                     col(Issue.exclude_from_metrics).is_(False),  # drills and tests
                 )
                 .group_by(Issue.severity, Issue.type)
@@ -81,6 +81,7 @@ class Metrics:
         self, db: Database, config: MetricsConfig, webhook_sources: Collection[str]
     ) -> None:
         self.config = config
+        self.db = db
         # Webhook sources as labels (detection declares them): anything else in the path
         # is "other", so a stranger posting to /webhooks/<random> cannot grow the label set.
         self.webhook_sources = frozenset(webhook_sources)
@@ -233,9 +234,9 @@ def _scrape(metrics: Metrics) -> Handler:
     async def scrape(request: web.Request) -> web.StreamResponse:
         if metrics.config.token is not None:
             require_bearer(request, {"metrics": metrics.config.token})
-        # Two grouped counts, on the loop like every other query of the bot.
-        return web.Response(
-            body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
-        )
+        # The database gauges are read while the registry is collected: in the
+        # database's threads, so a slow count never holds the loop.
+        body = await metrics.db.run(metrics.exposition)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     return scrape

@@ -15,7 +15,7 @@ from bot.core.domain import Severity
 from bot.core.ledger import record_once
 from bot.core.membership import Visible, visible_to_a_channel
 from bot.incidents.reporters import reporters
-from bot.incidents.rules import OPEN_STATUSES
+from bot.incidents.rules import open_issues as not_closed
 from bot.sla.config import DigestConfig
 from bot.sla.kinds import DigestPost
 from storage.db import Database
@@ -72,11 +72,7 @@ class Digest:
 
     def content(self, session: Session, now: datetime) -> DigestContent:
         assert self.config is not None
-        open_issues = list(
-            session.exec(
-                select(Issue).where(col(Issue.status).in_([s.value for s in OPEN_STATUSES]))
-            )
-        )
+        open_issues = list(session.exec(select(Issue).where(not_closed())))
         visible = visible_to_a_channel(open_issues)
         reported_by = {i.id: max(len(reporters(session, i)), 1) for i in visible.shown}
         # Worst first; among equals, the one more people reported, then the most frequent.
