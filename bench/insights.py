@@ -245,7 +245,7 @@ async def measure(db: Database, expected_filed: int) -> tuple[float, float]:
     clock = FakeClock(NOW)
     app = web.Application()
     add_api_routes(app, db, clock, ApiConfig.model_validate({"tokens": {"b": {"token": TOKEN}}}))
-    add_metrics_routes(app, Metrics(db, MetricsConfig()))
+    add_metrics_routes(app, Metrics(db, MetricsConfig(), webhook_sources=()))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
