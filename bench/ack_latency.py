@@ -123,6 +123,18 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] * 1000
 
 
+async def modals_opened(session: aiohttp.ClientSession, sandbox: str, owed: int) -> None:
+    """Wait (at most 60 s) until the sandbox has answered every views.open owed so far."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        async with session.get(sandbox + "sandbox/summary") as resp:
+            views = (await resp.json())["calls"].get("views.open", {})
+        if views.get("ok", 0) + views.get("failed", 0) >= owed:
+            return
+        await asyncio.sleep(0.2)
+    print(f"  (gave up waiting for {owed} views.open after 60 s)")
+
+
 Figures = dict[str, list[tuple[float, float, float]]]  # app -> (p50, p95, p99) per round
 
 
@@ -133,12 +145,15 @@ async def measure_rounds(
     users = (await (await session.get(sandbox + "sandbox/summary")).json())["users"]
     for url in urls.values():  # warm both (auth.test, imports, pools)
         await run_load(session, sandbox, url, users, WARMUP)
+    owed = len(urls) * WARMUP
+    await modals_opened(session, sandbox, owed)
     figures: Figures = {name: [] for name in urls}
     for round_no in range(1, ROUNDS + 1):
         for name, url in urls.items():
             before = {k: cpu_seconds(p) for k, p in pids.items()}
             latencies = await run_load(session, sandbox, url, users, REQUESTS)
-            await asyncio.sleep(0.5)  # let the server finish the views.open calls it owes
+            owed += REQUESTS
+            await modals_opened(session, sandbox, owed)  # nothing spills into the next round
             cpu_ms = (cpu_seconds(pids[name]) - before[name]) * 1000 / REQUESTS
             p50, p95, p99 = (pct(latencies, q) for q in (50, 95, 99))
             figures[name].append((p50, p95, p99))
