@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.incidents.report_modal import ReportPrefill, report_modal  # noqa: E402
+from bot.incidents.report_modal import ReportPrefill, report_modal
 
 
 def build() -> web.Application:
