@@ -129,6 +129,40 @@ class SearchIndex:
                 return done
         return done
 
+    def missing(self, session: Session, after: int, limit: int) -> list[int]:
+        """Ids above `after` of issues without a document, ascending: a walk by id that
+        looks each issue up in the index (a scan of the index per batch grew with it)."""
+        key = "issue_id" if self.postgres else "rowid"
+        found = session.execute(
+            text(
+                "SELECT id FROM issues WHERE id > :after AND NOT EXISTS "
+                f"(SELECT 1 FROM issue_search WHERE issue_search.{key} = issues.id) "
+                "ORDER BY id LIMIT :n"
+            ),
+            {"after": after, "n": limit},
+        )
+        return [int(i) for i in found.scalars()]
+
+    def add_missing(self, session: Session, documents: dict[int, str]) -> int:
+        """Store documents built outside this transaction, for issues that still have
+        none (a live change wrote a newer one meanwhile: it stays). Writes first, so on
+        SQLite the write lock is taken at once and held only for these inserts."""
+        added = 0
+        for issue_id, body in documents.items():
+            if self.postgres:
+                sql = (
+                    "INSERT INTO issue_search (issue_id, document) VALUES (:id, :doc) "
+                    "ON CONFLICT (issue_id) DO NOTHING"
+                )
+            else:
+                sql = (
+                    "INSERT INTO issue_search (rowid, document) SELECT :id, :doc "
+                    "WHERE NOT EXISTS (SELECT 1 FROM issue_search WHERE rowid = :id)"
+                )
+            result = session.execute(text(sql), {"id": issue_id, "doc": body})
+            added += int(getattr(result, "rowcount", 0) or 0)
+        return added
+
     def search(
         self, session: Session, query: str, limit: int = 20, any_word: bool = False
     ) -> list[Hit]:
