@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, text
 from sqlmodel import col, select
 
-from bot.triage.search import SearchIndex, document
+from bot.triage.search import SearchIndex, documents
 from storage.db import Database
 from storage.models import Issue
 
@@ -157,8 +157,8 @@ class SearchBackfill:
             ids = self.search.missing(session, after, self.batch)
             if not ids:
                 return {}
-            issues = session.exec(select(Issue).where(col(Issue.id).in_(ids)))
-            return {int(i.id): document(session, i) for i in issues if i.id is not None}
+            issues = list(session.exec(select(Issue).where(col(Issue.id).in_(ids))))
+            return documents(session, issues)
 
     def _store(self, documents: dict[int, str]) -> int:
         with self.db.session() as session:
