@@ -115,17 +115,15 @@ def main() -> int:
         firebell = str(Path(sys.executable).with_name("firebell"))
 
         def firebell_args(port: int) -> list[str]:
-            return [firebell, "--log-level", "WARNING", "serve", "--host", "127.0.0.1"] + [
-                "--port",
-                str(port),
-            ]
+            serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+            return [firebell, "--log-level", "WARNING", *serve]
 
         def bare_args(port: int) -> list[str]:
             return [sys.executable, "-c", BARE, str(port)]
 
         runs: dict[str, list[tuple[float, float]]] = {"bare aiohttp": [], "firebell serve": []}
         commands = {"bare aiohttp": bare_args, "firebell serve": firebell_args}
-        for name, command in commands.items():  # warm-up, not counted
+        for command in commands.values():  # warm-up, not counted
             port = free_port()
             one_start(command(port), env, port)
         print(f"start: {ROUNDS} alternating starts of each, spawn to /healthz 200, then SIGTERM")

@@ -200,109 +200,84 @@ async def probe_during(
     return {"readyz": ready, "healthz": health, "help": (status, took, "/incident" in answer)}
 
 
-async def run(database: str, sandbox: str, env: dict[str, str], log: Path) -> None:
-    port, bare_port = free_port(), free_port()
-    firebell = str(Path(sys.executable).with_name("firebell"))
-    procs: list[subprocess.Popen[bytes]] = []
-    try:
-        with log.open("wb") as out:
-            began = time.perf_counter()
-            procs.append(
-                subprocess.Popen(
-                    [firebell, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                    env={**os.environ, **env, "DATABASE_URL": database},
-                    cwd=ROOT,
-                    stdout=subprocess.DEVNULL,
-                    stderr=out,
-                )
-            )
-        pid = procs[0].pid
-        url = f"http://127.0.0.1:{port}"
-        async with aiohttp.ClientSession() as session:
-            up = await wait_for(session, url, "/healthz", WAIT_UP)
-            if up is None:
-                raise RuntimeError(f"no /healthz within {WAIT_UP:.0f} s; see {log}")
-            up += 0.0
-            print(f"  spawn to /healthz 200: {time.perf_counter() - began:.2f} s")
-            summary = await (await session.get(sandbox + "sandbox/summary")).json()
-            user = summary["users"]["dana"]
-            during: list[dict[str, Any]] = []
-            ready_at = None
-            while time.perf_counter() - began < WAIT_READY:
-                async with session.get(url + "/readyz") as resp:
-                    if resp.status == 200:
-                        ready_at = time.perf_counter() - began
-                        break
-                if len(during) < 5:
-                    during.append(await probe_during(session, url, sandbox, user))
-                await asyncio.sleep(0.2 if len(during) < 5 else 0.5)
-            if ready_at is None:
-                print(f"  /readyz still 503 after {WAIT_READY:.0f} s (MISSES <= {TARGET_READY} s)")
-            else:
-                verdict = "meets" if ready_at <= TARGET_READY else "MISSES"
-                print(
-                    f"  spawn to /readyz 200: {ready_at:.1f} s "
-                    f"({verdict} the target <= {TARGET_READY:.0f} s)"
-                )
-            for probe in during:
-                health, help_ = probe["healthz"], probe["help"]
-                print(
-                    f"  during the backfill: /readyz {probe['readyz'].get('error', 'ok')!r}; "
-                    f"/healthz {health[0]} in {health[1] * 1000:.0f} ms; "
-                    f"`/incident help` {help_[0]} in {help_[1] * 1000:.0f} ms"
-                    f"{' (the help text)' if help_[2] else ' (NOT the help text)'}"
-                )
-            after_backfill = rss_mb(pid)
-            for text in ("list all", "list", "stats", "list all", "stats"):
-                status, took, _ = await command(session, url, sandbox, user, text)
-                print(f"  `/incident {text}`: {status} in {took * 1000:.0f} ms")
-            await asyncio.sleep(1.0)  # work after the acks
-            after_reads = rss_mb(pid)
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-c", BARE, str(bare_port)],
-                    cwd=ROOT,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-            if await wait_for(session, f"http://127.0.0.1:{bare_port}", "/healthz", 30) is None:
-                raise RuntimeError("the bare aiohttp app did not come up")
-            bare = rss_mb(procs[1].pid)
-            worst = max(after_backfill, after_reads)
-            verdict = "meets" if worst <= TARGET_RSS_MB else "MISSES"
+async def measure(
+    url: str, bare_url: str, pids: tuple[int, int], sandbox: str, began: float
+) -> None:
+    pid, bare_pid = pids
+    async with aiohttp.ClientSession() as session:
+        if await wait_for(session, url, "/healthz", WAIT_UP) is None:
+            raise RuntimeError(f"no /healthz within {WAIT_UP:.0f} s")
+        print(f"  spawn to /healthz 200: {time.perf_counter() - began:.2f} s")
+        summary = await (await session.get(sandbox + "sandbox/summary")).json()
+        user = summary["users"]["dana"]
+        during: list[dict[str, Any]] = []
+        ready_at = None
+        while time.perf_counter() - began < WAIT_READY:
+            async with session.get(url + "/readyz") as resp:
+                if resp.status == 200:
+                    ready_at = time.perf_counter() - began
+                    break
+            if len(during) < 5:
+                during.append(await probe_during(session, url, sandbox, user))
+            await asyncio.sleep(0.2 if len(during) < 5 else 0.5)
+        if ready_at is None:
+            print(f"  /readyz still 503 after {WAIT_READY:.0f} s (MISSES <= {TARGET_READY} s)")
+        else:
+            verdict = "meets" if ready_at <= TARGET_READY else "MISSES"
             print(
-                f"  RSS firebell {after_backfill:.0f} MB after the backfill, "
-                f"{after_reads:.0f} MB after list/stats; bare aiohttp {bare:.0f} MB; "
-                f"ratio {worst / bare:.1f} ({verdict} the target <= {TARGET_RSS_MB:.0f} MB)"
+                f"  spawn to /readyz 200: {ready_at:.1f} s "
+                f"({verdict} the target <= {TARGET_READY:.0f} s)"
             )
-    finally:
-        for proc in procs:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-    lines = [line for line in log.read_text().splitlines() if "search" in line]
-    print("  firebell's search lines:")
-    for line in lines if len(lines) <= 6 else [*lines[:3], "  ...", *lines[-3:]]:
-        print("    " + line[-150:])
+        for probe in during:
+            health, help_ = probe["healthz"], probe["help"]
+            print(
+                f"  during the backfill: /readyz {probe['readyz'].get('error', 'ok')!r}; "
+                f"/healthz {health[0]} in {health[1] * 1000:.0f} ms; "
+                f"`/incident help` {help_[0]} in {help_[1] * 1000:.0f} ms"
+                f"{' (the help text)' if help_[2] else ' (NOT the help text)'}"
+            )
+        after_backfill = rss_mb(pid)
+        for text in ("list all", "list", "stats", "list all", "stats"):
+            status, took, _ = await command(session, url, sandbox, user, text)
+            print(f"  `/incident {text}`: {status} in {took * 1000:.0f} ms")
+        await asyncio.sleep(1.0)  # work after the acks
+        after_reads = rss_mb(pid)
+        if await wait_for(session, bare_url, "/healthz", 30) is None:
+            raise RuntimeError("the bare aiohttp app did not come up")
+        bare = rss_mb(bare_pid)
+        worst = max(after_backfill, after_reads)
+        verdict = "meets" if worst <= TARGET_RSS_MB else "MISSES"
+        print(
+            f"  RSS firebell {after_backfill:.0f} MB after the backfill, "
+            f"{after_reads:.0f} MB after list/stats; bare aiohttp {bare:.0f} MB; "
+            f"ratio {worst / bare:.1f} ({verdict} the target <= {TARGET_RSS_MB:.0f} MB)"
+        )
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
 
 
 def main() -> int:
     source = cached_database()
     work = Path(tempfile.mkdtemp(prefix="firebell-upgrade-"))
-    sandbox_proc = subprocess.Popen(
-        ["nice", "-n", "15", sys.executable, "-m", "sandbox", "--no-validate"],
-        cwd=ROOT,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+    procs: list[subprocess.Popen[Any]] = []
     try:
         copy = work / "firebell.db"
         shutil.copyfile(source, copy)
+        sandbox_proc = subprocess.Popen(
+            ["nice", "-n", "15", sys.executable, "-m", "sandbox", "--no-validate"],
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(sandbox_proc)
         assert sandbox_proc.stdout is not None
         sandbox = sandbox_proc.stdout.readline().strip().removeprefix("SANDBOX_URL=")
         if not sandbox.startswith("http"):
@@ -311,20 +286,44 @@ def main() -> int:
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": sandbox + "api/",
+            "DATABASE_URL": f"sqlite:///{copy}",
         }
         print(
             f"upgrade day: {ISSUES:,} issues, {ISSUES * EVENTS_PER_ISSUE:,} timeline events, "
             "no search documents; `firebell serve` on SQLite"
         )
-        asyncio.run(run(f"sqlite:///{copy}", sandbox, env, work / "firebell.log"))
+        port, bare_port = free_port(), free_port()
+        firebell = str(Path(sys.executable).with_name("firebell"))
+        log = work / "firebell.log"
+        with log.open("wb") as out:
+            began = time.perf_counter()
+            procs.append(
+                subprocess.Popen(
+                    [firebell, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                    env={**os.environ, **env},
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=out,
+                )
+            )
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", BARE, str(bare_port)],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        urls = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
+        asyncio.run(measure(*urls, (procs[1].pid, procs[2].pid), sandbox, began))
+        lines = [line for line in log.read_text().splitlines() if "search" in line]
+        print("  firebell's search lines:")
+        for line in lines if len(lines) <= 6 else [*lines[:3], "  ...", *lines[-3:]]:
+            print("    " + line[-150:])
         return 0
     finally:
-        sandbox_proc.terminate()
-        try:
-            sandbox_proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sandbox_proc.kill()
-            sandbox_proc.wait(timeout=10)
+        for proc in reversed(procs):
+            stop(proc)
         shutil.rmtree(work, ignore_errors=True)
 
 

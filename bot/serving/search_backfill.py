@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import func, text
+from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 
 from bot.triage.search import SearchIndex, documents
@@ -52,10 +53,12 @@ class SearchBackfill:
         self.progress = Progress()
         self.done = 0  # documents this process wrote
         self._stopping = False
+        self._stopped = asyncio.Event()
         self._task: asyncio.Task[int] | None = None
 
     def start(self) -> None:
         self._stopping = False
+        self._stopped = asyncio.Event()
         self._task = asyncio.create_task(self._run(), name="firebell-search-backfill")
 
     def problem(self) -> str | None:
@@ -80,12 +83,8 @@ class SearchBackfill:
                 # try (or the next start) goes on from the issues still without one.
                 log.exception("search: building documents failed; retrying")
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._sleep_until_stopped(), RETRY_SECONDS)
+                    await asyncio.wait_for(self._stopped.wait(), RETRY_SECONDS)
         return self.done
-
-    async def _sleep_until_stopped(self) -> None:
-        while not self._stopping:
-            await asyncio.sleep(0.1)
 
     async def _walk(self) -> int:
         p = self.progress
@@ -157,7 +156,14 @@ class SearchBackfill:
             ids = self.search.missing(session, after, self.batch)
             if not ids:
                 return {}
-            issues = list(session.exec(select(Issue).where(col(Issue.id).in_(ids))))
+            fields = (Issue.number, Issue.title, Issue.service, Issue.type, Issue.description)
+            issues = list(
+                session.exec(
+                    select(Issue)
+                    .where(col(Issue.id).in_(ids))
+                    .options(load_only(*fields, Issue.stack_trace, Issue.trace_id))
+                )
+            )
             return documents(session, issues)
 
     def _store(self, documents: dict[int, str]) -> int:
@@ -169,6 +175,7 @@ class SearchBackfill:
         if self._task is None:
             return
         self._stopping = True
+        self._stopped.set()
         with contextlib.suppress(TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
         self._task = None
