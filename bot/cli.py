@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import load_settings
 from bot.core.errors import ConfigError, StartupError
-from bot.core.logs import configure_logging
-from storage.owner import hold_shared
+
+if TYPE_CHECKING:
+    from bot.config import Mode, Settings
 
 log = logging.getLogger("firebell")
 
@@ -22,6 +24,23 @@ log = logging.getLogger("firebell")
 SHUTDOWN_SECONDS = 1.5
 
 
+def load_settings(mode: Mode) -> Settings:
+    """bot.config's, imported when a command runs: `firebell` starts with the collector
+    off (see main), and pydantic and SQLAlchemy are most of what it imports."""
+    from bot.config import load_settings as load
+
+    return load(mode)
+
+
+def _collect_again() -> None:
+    """Start-up is over: what it made lives as long as the process (modules, classes,
+    the app), so it is moved out of the collector's sight for good and the collector
+    turns back on. Walking those objects again and again while importing cost about a
+    tenth of start-up (bench/start.py), and every full collection later walked them too."""
+    gc.freeze()
+    gc.enable()
+
+
 def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
@@ -29,6 +48,7 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.core.access_log import MaskingAccessLogger
     from bot.serving.notify import ready
     from bot.serving.startup import check_database, check_port, check_slack_token
+    from storage.owner import hold_shared
 
     settings = load_settings("http")
     check_port(args.host, args.port)
@@ -36,6 +56,7 @@ def _serve(args: argparse.Namespace) -> int:
     check_slack_token(settings)
     hold_shared(settings.database_url)  # move-data waits for every serving process
     firebell = create_app(settings)
+    _collect_again()
     log.info("Firebell listening on http://%s:%s/slack/events", args.host, args.port)
     # The webhooks accept `?token=…` (Sentry cannot send headers): keep it out of the log.
     web.run_app(
@@ -56,6 +77,7 @@ def _socket(args: argparse.Namespace) -> int:
         check_port,
         check_slack_token,
     )
+    from storage.owner import hold_shared
 
     settings = load_settings("socket")
     check_port(args.host, args.port)
@@ -67,7 +89,9 @@ def _socket(args: argparse.Namespace) -> int:
     from bot.app import create_app
     from bot.serving.socket_mode import run_socket_mode
 
-    asyncio.run(run_socket_mode(create_app(settings), args.host, args.port))
+    firebell = create_app(settings)
+    _collect_again()
+    asyncio.run(run_socket_mode(firebell, args.host, args.port))
     return 0
 
 
@@ -361,6 +385,18 @@ def _discard_stdout() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Off while start-up imports and builds (serve and socket turn it back on once
+    # built, see _collect_again; every other command at once).
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        gc.enable()
+
+
+def _main(argv: list[str] | None) -> int:
+    from bot.core.logs import configure_logging
+
     args = build_parser().parse_args(argv)
     level = "WARNING" if args.command == "demo" else args.log_level.upper()
     try:
@@ -372,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # APScheduler logs every 5-second tick at INFO; its warnings and errors still show.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if args.command not in ("serve", "socket"):
+        gc.enable()
     try:
         code = int(args.run(args))
         sys.stdout.flush()  # a reader gone early shows here, not as a traceback at exit
