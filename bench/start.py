@@ -151,12 +151,14 @@ def main() -> int:
             print(
                 f"  {name:15s} start median {medians[name][0]:.3f} s "
                 f"({min(starts):.3f}-{max(starts):.3f}), CPU {medians[name][1]:.2f} s; "
-                f"SIGTERM to exit median {medians[name][2]:.3f} s ({min(exits):.3f}-{max(exits):.3f})"
+                f"SIGTERM to exit median {medians[name][2]:.3f} s "
+                f"({min(exits):.3f}-{max(exits):.3f})"
             )
         start, cpu, exit_ = medians["firebell serve"]
         ratio = start / medians["bare aiohttp"][0]
+        cpu_ratio = cpu / medians["bare aiohttp"][1]
         print(
-            f"  firebell/bare start ratio {ratio:.2f} (CPU {cpu / medians['bare aiohttp'][1]:.2f}); "
+            f"  firebell/bare start ratio {ratio:.2f} (CPU {cpu_ratio:.2f}); "
             f"start {start:.3f} s "
             f"({'meets' if start <= TARGET_START else 'MISSES'} the target <= {TARGET_START} s); "
             f"SIGTERM to exit {exit_:.3f} s "

@@ -7,10 +7,12 @@ inserts and cached in /tmp; each run works on a copy.
 
 Prints: time from spawn to /healthz 200; time to /readyz 200 (the search backfill
 done; target <= 60 s); /healthz and a signed `/incident help` answered during the
-backfill; the backfill's progress lines; and RSS (VmRSS) after the backfill and
+backfill; the backfill's progress lines; RSS (VmRSS) after the backfill and
 after a few `/incident list` and `/incident stats`, beside a bare aiohttp process's
-RSS measured in the same run (target <= 150 MB). Every wait has a timeout and every
-process started here is killed in `finally`.
+RSS measured in the same run (target <= 150 MB); then, on a fresh copy, SIGTERM at
+30 % built, the exit time, the next start's time to ready and that every issue has
+one document. Every wait has a timeout and every process started here is killed in
+`finally`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -254,6 +257,81 @@ async def measure(
         )
 
 
+async def wait_percent(url: str, percent: int, timeout: float) -> str | None:
+    """/readyz's reason once the index is at least `percent` built; None at timeout."""
+    began = time.perf_counter()
+    async with aiohttp.ClientSession() as session:
+        while time.perf_counter() - began < timeout:
+            try:
+                async with session.get(url + "/readyz") as resp:
+                    reason = str((await resp.json()).get("error", ""))
+                    if resp.status == 200:
+                        return reason
+                    found = reason.split("search index ", 1)[-1].split("%", 1)[0]
+                    if found.isdigit() and int(found) >= percent:
+                        return reason
+            except (aiohttp.ClientError, TimeoutError):
+                pass
+            await asyncio.sleep(0.1)
+    return None
+
+
+def restart_midway(source: Path, work: Path, env: dict[str, str]) -> None:
+    """SIGTERM while the index is built, then start again: exit time, time to ready,
+    and every issue indexed once."""
+    import sqlite3
+
+    copy = work / "restart.db"
+    shutil.copyfile(source, copy)
+    firebell = str(Path(sys.executable).with_name("firebell"))
+    env = {**os.environ, **env, "DATABASE_URL": f"sqlite:///{copy}"}
+    for attempt in ("first", "second"):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        began = time.perf_counter()
+        proc = subprocess.Popen(
+            [
+                firebell,
+                "--log-level",
+                "WARNING",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                f"{port}",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            reason = asyncio.run(wait_percent(url, 30 if attempt == "first" else 101, WAIT_READY))
+            if attempt == "first":
+                stopping = time.perf_counter()
+                proc.send_signal(signal.SIGTERM)
+                code = proc.wait(timeout=30)
+                print(
+                    f"  restart midway: at {reason!r} SIGTERM; exit {code} in "
+                    f"{time.perf_counter() - stopping:.2f} s"
+                )
+            else:
+                print(
+                    f"  restart midway: the next start ready in "
+                    f"{time.perf_counter() - began:.1f} s"
+                    + ("" if reason is not None else " (NOT ready: timed out)")
+                )
+        finally:
+            stop(proc)
+    with sqlite3.connect(copy) as conn:
+        issues = conn.execute("SELECT count(*) FROM issues").fetchone()[0]
+        docs, distinct = conn.execute(
+            "SELECT count(*), count(DISTINCT rowid) FROM issue_search"
+        ).fetchone()
+    verdict = "each once" if issues == docs == distinct else "NOT each once"
+    print(f"  restart midway: {docs:,} documents for {issues:,} issues ({verdict})")
+
+
 def stop(proc: subprocess.Popen[Any]) -> None:
     proc.terminate()
     try:
@@ -320,6 +398,10 @@ def main() -> int:
         print("  firebell's search lines:")
         for line in lines if len(lines) <= 6 else [*lines[:3], "  ...", *lines[-3:]]:
             print("    " + line[-150:])
+        for proc in reversed(procs[1:]):
+            stop(proc)
+        del procs[1:]
+        restart_midway(source, work, env)
         return 0
     finally:
         for proc in reversed(procs):
