@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 BATCH = 200  # issues a transaction
 REPORT_SECONDS = 5.0  # between progress lines
 RETRY_SECONDS = 10.0  # after a failed batch (the database away): the walk resumes
+# The columns a search document reads (bot/triage/search.py `documents`).
+DOCUMENT_FIELDS = ("number", "title", "service", "type", "description", "stack_trace", "trace_id")
 
 
 @dataclass
@@ -156,14 +158,9 @@ class SearchBackfill:
             ids = self.search.missing(session, after, self.batch)
             if not ids:
                 return {}
-            fields = (Issue.number, Issue.title, Issue.service, Issue.type, Issue.description)
-            issues = list(
-                session.exec(
-                    select(Issue)
-                    .where(col(Issue.id).in_(ids))
-                    .options(load_only(*fields, Issue.stack_trace, Issue.trace_id))
-                )
-            )
+            fields = [getattr(Issue, name) for name in DOCUMENT_FIELDS]
+            query = select(Issue).where(col(Issue.id).in_(ids)).options(load_only(*fields))
+            issues = list(session.exec(query))
             return documents(session, issues)
 
     def _store(self, documents: dict[int, str]) -> int:
