@@ -133,8 +133,11 @@ def main() -> int:
 
         commands = {"bare aiohttp": (bare_args, env), "firebell serve": (firebell_args, env)}
         baseline = os.environ.get("BENCH_BASELINE")
-        if baseline:
-            commands["baseline serve"] = (firebell_args, {**env, "PYTHONPATH": baseline})
+        if baseline:  # its own database: the two may ship different migrations
+            commands["baseline serve"] = (
+                firebell_args,
+                {**env, "PYTHONPATH": baseline, "DATABASE_URL": env["DATABASE_URL"] + "-baseline"},
+            )
         runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
         for command, command_env in commands.values():  # warm-up, not counted
             port = free_port()
