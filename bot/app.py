@@ -108,6 +108,8 @@ class Firebell:
         self.readiness = Readiness(runtime.db, runtime.client, runtime.clock)
         # Issues filed before search existed are indexed once serving (not before).
         self.search_backfill = SearchBackfill(runtime.search) if backfill else None
+        if self.search_backfill is not None:
+            self.readiness.search = self.search_backfill.problem
         self.loop_lag = LoopLagMonitor(runtime.metrics.loop_late)
 
     async def start(self) -> None:

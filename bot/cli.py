@@ -9,11 +9,12 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import load_settings
 from bot.core.errors import ConfigError, StartupError
-from bot.core.logs import configure_logging
-from storage.owner import hold_shared
+
+if TYPE_CHECKING:
+    from bot.config import Mode, Settings
 
 log = logging.getLogger("firebell")
 
@@ -23,13 +24,24 @@ log = logging.getLogger("firebell")
 SHUTDOWN_SECONDS = 1.5
 
 
-def keep_out_of_collections() -> None:
-    """What start-up built (modules, the app, its mappers: ~150k objects) lives as long
-    as the process: freeze it, so the garbage collector's full collections under load
-    scan only what requests made. Unfrozen, each took 100-300 ms with the loop stopped,
-    the tail of every Slack ack in flight (bench/ack_latency.py). Not in create_app:
-    tests build many apps in one process, and frozen objects are never collected."""
+def load_settings(mode: Mode) -> Settings:
+    """bot.config's, imported when a command runs: `firebell` starts with the collector
+    off (see main), and pydantic and SQLAlchemy are most of what it imports."""
+    from bot.config import load_settings as load
+
+    return load(mode)
+
+
+def _collect_again() -> None:
+    """Start-up is over: what it made lives as long as the process (modules, classes,
+    the app), so it is moved out of the collector's sight for good and the collector
+    turns back on. Walking those objects again and again while importing cost about a
+    tenth of start-up (bench/start.py), and every full collection later walked them too:
+    unfrozen, each took 100-300 ms with the loop stopped, the tail of every Slack ack in
+    flight (bench/ack_latency.py). Not in create_app: tests build many apps in one
+    process, and frozen objects are never collected."""
     gc.freeze()
+    gc.enable()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -39,6 +51,7 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.core.access_log import MaskingAccessLogger
     from bot.serving.notify import ready
     from bot.serving.startup import check_database, check_port, check_slack_token
+    from storage.owner import hold_shared
 
     settings = load_settings("http")
     check_port(args.host, args.port)
@@ -46,7 +59,7 @@ def _serve(args: argparse.Namespace) -> int:
     check_slack_token(settings)
     hold_shared(settings.database_url)  # move-data waits for every serving process
     firebell = create_app(settings)
-    keep_out_of_collections()
+    _collect_again()
     log.info("Firebell listening on http://%s:%s/slack/events", args.host, args.port)
     # The webhooks accept `?token=…` (Sentry cannot send headers): keep it out of the log.
     web.run_app(
@@ -67,6 +80,7 @@ def _socket(args: argparse.Namespace) -> int:
         check_port,
         check_slack_token,
     )
+    from storage.owner import hold_shared
 
     settings = load_settings("socket")
     check_port(args.host, args.port)
@@ -79,7 +93,7 @@ def _socket(args: argparse.Namespace) -> int:
     from bot.serving.socket_mode import run_socket_mode
 
     firebell = create_app(settings)
-    keep_out_of_collections()
+    _collect_again()
     asyncio.run(run_socket_mode(firebell, args.host, args.port))
     return 0
 
@@ -374,6 +388,18 @@ def _discard_stdout() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Off while start-up imports and builds (serve and socket turn it back on once
+    # built, see _collect_again; every other command at once).
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        gc.enable()
+
+
+def _main(argv: list[str] | None) -> int:
+    from bot.core.logs import configure_logging
+
     args = build_parser().parse_args(argv)
     level = "WARNING" if args.command == "demo" else args.log_level.upper()
     try:
@@ -385,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # APScheduler logs every 5-second tick at INFO; its warnings and errors still show.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if args.command not in ("serve", "socket"):
+        gc.enable()
     try:
         code = int(args.run(args))
         sys.stdout.flush()  # a reader gone early shows here, not as a traceback at exit

@@ -1,21 +1,33 @@
-"""Apply Alembic migrations programmatically (`firebell migrate`, and at start)."""
+"""Apply Alembic migrations programmatically (`firebell migrate`, and at start).
+
+Alembic itself (with Mako and Pygments, a tenth of `firebell serve`'s start-up) is
+imported only when a migration runs: whether one must, and which revisions this code
+ships, is read from the scripts' own `revision = ` lines (`shipped`), and a test holds
+that reading equal to Alembic's.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from storage.db import Database
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 SCRIPT_LOCATION = Path(__file__).with_name("alembic")
+_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]\s*$", re.M)
+_DOWN = re.compile(r"^down_revision\s*=\s*(?:None|['\"]([^'\"]+)['\"])\s*$", re.M)
 
 
 def _scripts() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
     return cfg
@@ -28,10 +40,36 @@ def alembic_config(db: Database) -> Config:
 
 
 @cache
+def shipped() -> tuple[str, ...]:
+    """Every migration this code ships, oldest first, read from the scripts' text (one
+    line of history, as ours is); Alembic's own reading when the text says more."""
+    links: dict[str | None, str] = {}
+    for script in sorted((SCRIPT_LOCATION / "versions").glob("*.py")):
+        source = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(source), _DOWN.search(source)
+        if revision is None or down is None or down.group(1) in links:
+            return _alembic_revisions()  # a branch, a merge, or a shape we do not read
+        links[down.group(1)] = revision.group(1)
+    ordered: list[str] = []
+    at: str | None = None
+    while at in links:
+        at = links[at]
+        ordered.append(at)
+    return tuple(ordered) if len(ordered) == len(links) else _alembic_revisions()
+
+
+def _alembic_revisions() -> tuple[str, ...]:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(_scripts())
+    return tuple(script.revision for script in reversed(list(scripts.walk_revisions())))
+
+
+@cache
 def head_revision() -> str | None:
-    """The newest migration this code ships. Read once a process: loading the scripts
-    compiles every one of them (~30 ms), and every start and /readyz needs it."""
-    return ScriptDirectory.from_config(_scripts()).get_current_head()
+    """The newest migration this code ships (every start and /readyz needs it)."""
+    known = shipped()
+    return known[-1] if known else None
 
 
 def current_revision(db: Database) -> str | None:
@@ -47,6 +85,8 @@ def upgrade(db: Database, revision: str = "head") -> None:
     # every start (and every test) used to pay for Alembic's run to learn that.
     if revision == "head" and current_revision(db) == head_revision():
         return
+    from alembic import command
+
     command.upgrade(alembic_config(db), revision)
 
 
@@ -54,11 +94,9 @@ class UnknownRevision(ValueError):
     """A revision this release does not ship; the message says which it knows."""
 
 
-@cache
 def revisions() -> tuple[str, ...]:
     """Every migration this code ships, oldest first."""
-    scripts = ScriptDirectory.from_config(_scripts())
-    return tuple(script.revision for script in reversed(list(scripts.walk_revisions())))
+    return shipped()
 
 
 def newer_than_this_code(db: Database) -> str | None:
@@ -85,5 +123,7 @@ def migrate_to(db: Database, revision: str) -> str:
     if known.index(target) >= at:
         upgrade(db, target)
         return f"upgraded from {current or 'an empty database'} to {target}"
+    from alembic import command
+
     command.downgrade(alembic_config(db), target)
     return f"downgraded from {current} to {target}"

@@ -1,7 +1,9 @@
 """/readyz: whether this process can do its work now, for Kubernetes and load balancers.
 
 Ready means: the database answers, its migrations are the ones this code expects,
-and Slack's auth.test succeeded within the last minute (checked again when older).
+and Slack's auth.test succeeded within the last minute (checked again when older), and
+every issue has its search document (after an upgrade they are built in the
+background: until then the answer is 503 with the percentage built).
 /healthz stays a liveness check: the process answers.
 """
 
@@ -35,6 +37,8 @@ class Readiness:
         self.head = head_revision()
         # Socket Mode sets this: why the websocket is down, or None while connected.
         self.socket: Callable[[], Awaitable[str | None]] | None = None
+        # The search backfill sets this: how far it is, or None once every issue is in.
+        self.search: Callable[[], str | None] | None = None
 
     def _database(self) -> str | None:
         """None when the database answers at the expected revision; else what is wrong."""
@@ -68,7 +72,10 @@ class Readiness:
         socket = await self.socket() if self.socket is not None else None
         if self.socket is not None:
             checks["socket"] = socket or "ok"
-        problems = [p for p in (database, slack, socket) if p]
+        search = self.search() if self.search is not None else None
+        if self.search is not None:
+            checks["search"] = search or "ok"
+        problems = [p for p in (database, slack, socket, search) if p]
         return {
             "ok": not problems,
             "checks": checks,

@@ -37,26 +37,40 @@ def words_of(query: str) -> list[str]:
 
 
 def document(session: Session, issue: Issue) -> str:
-    parts = [
-        issue.key,
-        issue.title,
-        issue.service,
-        issue.type,
-        issue.description,
-        issue.stack_trace,
-        issue.trace_id,
-    ]
-    said = session.exec(
-        select(TimelineEvent.payload)
-        .where(
-            TimelineEvent.issue_id == issue.id,
-            # `filed` stands for the fields above.
-            col(TimelineEvent.kind).in_(KINDS.searched() - {IncidentEvent.FILED.value}),
+    return documents(session, [issue])[issue.id or 0]
+
+
+def documents(session: Session, issues: list[Issue]) -> dict[int, str]:
+    """Each issue's document by id, its events read in one query (a batch of old
+    issues is indexed at start-up: one query an issue was most of that)."""
+    said: dict[int, list[str]] = {}
+    ids = [issue.id for issue in issues if issue.id is not None]
+    if ids:
+        rows = session.exec(
+            select(TimelineEvent.issue_id, TimelineEvent.payload)
+            .where(
+                col(TimelineEvent.issue_id).in_(ids),
+                # `filed` stands for the fields below.
+                col(TimelineEvent.kind).in_(KINDS.searched() - {IncidentEvent.FILED.value}),
+            )
+            .order_by(col(TimelineEvent.issue_id), col(TimelineEvent.at))
         )
-        .order_by(col(TimelineEvent.at))
-    )
-    parts += [str(payload.get("text") or "") for payload in said]
-    return "\n".join(p for p in parts if p)[:DOCUMENT_MAX]
+        for issue_id, payload in rows:
+            said.setdefault(issue_id, []).append(str(payload.get("text") or ""))
+    found = {}
+    for issue in issues:
+        parts = [
+            issue.key,
+            issue.title,
+            issue.service,
+            issue.type,
+            issue.description,
+            issue.stack_trace,
+            issue.trace_id,
+            *said.get(issue.id or 0, []),
+        ]
+        found[issue.id or 0] = "\n".join(p for p in parts if p)[:DOCUMENT_MAX]
+    return found
 
 
 class SearchIndex:
@@ -128,6 +142,40 @@ class SearchIndex:
             if len(ids) < batch:
                 return done
         return done
+
+    def missing(self, session: Session, after: int, limit: int) -> list[int]:
+        """Ids above `after` of issues without a document, ascending: a walk by id that
+        looks each issue up in the index (a scan of the index per batch grew with it)."""
+        key = "issue_id" if self.postgres else "rowid"
+        found = session.execute(
+            text(
+                "SELECT id FROM issues WHERE id > :after AND NOT EXISTS "
+                f"(SELECT 1 FROM issue_search WHERE issue_search.{key} = issues.id) "
+                "ORDER BY id LIMIT :n"
+            ),
+            {"after": after, "n": limit},
+        )
+        return [int(i) for i in found.scalars()]
+
+    def add_missing(self, session: Session, documents: dict[int, str]) -> int:
+        """Store documents built outside this transaction, for issues that still have
+        none (a live change wrote a newer one meanwhile: it stays). Writes first, so on
+        SQLite the write lock is taken at once and held only for these inserts."""
+        if not documents:
+            return 0
+        if self.postgres:
+            sql = (
+                "INSERT INTO issue_search (issue_id, document) VALUES (:id, :doc) "
+                "ON CONFLICT (issue_id) DO NOTHING"
+            )
+        else:
+            sql = (
+                "INSERT INTO issue_search (rowid, document) SELECT :id, :doc "
+                "WHERE NOT EXISTS (SELECT 1 FROM issue_search WHERE rowid = :id)"
+            )
+        rows = [{"id": issue_id, "doc": body} for issue_id, body in documents.items()]
+        result = session.execute(text(sql), rows)
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def search(
         self, session: Session, query: str, limit: int = 20, any_word: bool = False

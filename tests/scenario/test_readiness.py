@@ -21,9 +21,11 @@ async def get(h: Harness, path: str) -> tuple[int, Any]:
 
 
 async def test_ready_until_slack_stops_answering(h: Harness, clock: FakeClock) -> None:
+    assert h.firebell.search_backfill is not None
+    await h.firebell.search_backfill.finished()  # an empty database: nothing to index
     assert await get(h, "/readyz") == (
         200,
-        {"ok": True, "checks": {"database": "ok", "slack": "ok"}},
+        {"ok": True, "checks": {"database": "ok", "slack": "ok", "search": "ok"}},
     )
     calls = len(h.ws.calls_to("auth.test"))
     await get(h, "/readyz")

@@ -113,3 +113,11 @@ def test_migrate_to_goes_down_and_up_again(
             f"release knows (its latest is {head}): run the release that migrated it"
         )
     db.dispose()
+
+
+def test_the_revisions_read_from_the_scripts_are_alembics() -> None:
+    # Start-up reads them without importing Alembic; a migration runs with Alembic.
+    from storage.migrate import _alembic_revisions, head_revision, shipped
+
+    assert shipped() == _alembic_revisions()
+    assert head_revision() == shipped()[-1]
