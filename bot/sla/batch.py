@@ -15,6 +15,7 @@ from bot.core.ledger import record_many
 from bot.core.membership import Known, insert_participants, participants_of
 from bot.core.outbox import enqueue_rows
 from bot.core.timeline import EventRows
+from bot.sla.config import EscalationPolicy
 from bot.sla.page_log import insert_pages
 from bot.sla.targets import NobodyOnCall, PageTarget, Resolved
 from storage.models import Escalation, Issue, SlaClock
@@ -44,6 +45,7 @@ class Batch:
     participants: Known
     later: Later = field(default_factory=list)
     targets: dict[PageTarget, Resolved | NobodyOnCall] = field(default_factory=dict)
+    policies: dict[tuple[Any, ...], EscalationPolicy | None] = field(default_factory=dict)
     events: EventRows = field(default_factory=EventRows)
     pages: list[dict[str, Any]] = field(default_factory=list)
     joined: list[dict[str, object]] = field(default_factory=list)  # participant rows

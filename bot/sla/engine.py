@@ -226,11 +226,18 @@ class Engine:
         clock_started: datetime | None = None,
         batch: Batch | None = None,
     ) -> bool:
+        if batch is None:
+            policy = self.policy_for(issue)
+        else:  # chosen once a batch per kind of issue
+            chosen = (issue.escalation_policy, issue.severity, issue.type, issue.service)
+            if chosen not in batch.policies:
+                batch.policies[chosen] = self.policy_for(issue)
+            policy = batch.policies[chosen]
         return start_escalation(
             session,
             self.clock,
             issue,
-            self.policy_for(issue),
+            policy,
             clock,
             now,
             clock_started,
