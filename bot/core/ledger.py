@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from storage.models import Notification
 
@@ -45,10 +45,9 @@ def record_many(session: Session, rows: list[dict[str, object]]) -> set[str]:
         return set()
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(Notification)
-        .values([{"target": None, **row} for row in rows])
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(col(Notification.key))
-    )
-    return set(session.execute(stmt).scalars())
+    table = Notification.__table__  # type: ignore[attr-defined]
+    # One statement with its rows as parameters (executemany, sent as multi-row
+    # INSERTs): compiled once and cached, where a VALUES list of its own per batch
+    # was compiled afresh each time.
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+    return set(session.execute(stmt, [{"target": None, **row} for row in rows]).scalars())

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, insert
 from sqlmodel import Session, col, or_, select
 
 from bot.core.errors import FirebellError
@@ -178,16 +178,23 @@ def add_participant(
     role: str,
     at: datetime,
     known: Known | None = None,
+    rows: list[dict[str, object]] | None = None,
 ) -> None:
     """The one writer of participant rows (a reporter, a lead's role, a member): once
     per person and role. With `known` (the issue's rows, read with a batch) it reads
-    nothing, and adds the new row to it."""
+    nothing, and adds the new row to it; with `rows` too, the new row is a plain dict
+    appended there, for the batch to insert with its others (`insert_participants`)."""
     assert issue.id is not None
     if known is not None:
         held = known.setdefault(issue.id, set())
         if (user_id, role) not in held:
             held.add((user_id, role))
-            session.add(Participant(issue_id=issue.id, user_id=user_id, role=role, added_at=at))
+            if rows is not None:
+                rows.append(
+                    {"issue_id": issue.id, "user_id": user_id, "role": role, "added_at": at}
+                )
+            else:
+                session.add(Participant(issue_id=issue.id, user_id=user_id, role=role, added_at=at))
         return
     exists = session.exec(
         select(Participant.id).where(
@@ -201,10 +208,24 @@ def add_participant(
 
 
 def record_joined(
-    session: Session, issue: Issue, user_id: str, at: datetime, known: Known | None = None
+    session: Session,
+    issue: Issue,
+    user_id: str,
+    at: datetime,
+    known: Known | None = None,
+    rows: list[dict[str, object]] | None = None,
 ) -> None:
     """Someone is in the issue's channel (invited by the bot, or joined): a member."""
-    add_participant(session, issue, user_id, MEMBER, at, known)
+    add_participant(session, issue, user_id, MEMBER, at, known, rows)
+
+
+def insert_participants(session: Session, rows: list[dict[str, object]]) -> None:
+    """The participant rows a batch gathered (`add_participant`'s `rows`), in one INSERT."""
+    if rows:
+        session.execute(
+            insert(Participant.__table__),  # type: ignore[attr-defined]
+            [{"muted": False, **row} for row in rows],
+        )
 
 
 def record_left(session: Session, issue: Issue, user_id: str) -> None:

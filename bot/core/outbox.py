@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, update
+from sqlalchemy import and_, bindparam, insert, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -99,6 +99,21 @@ def enqueue(
     session.add(item)
     session.info[ENQUEUED] = True  # the worker wakes when this transaction commits
     return item
+
+
+def enqueue_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Many items in one INSERT (a batch's, e.g. the SLA sweep's), each a dict of
+    `enqueue`'s arguments (stream, kind, issue_id, payload, next_attempt_at,
+    created_at). They are inserted in list order, so their ids, and each stream's
+    delivery order, follow it."""
+    if not rows:
+        return
+    defaults = {"status": "pending", "attempts": 0, "locked_until": None, "last_error": None}
+    session.execute(
+        insert(OutboxItem.__table__),  # type: ignore[attr-defined]
+        [{**defaults, "delivered_at": None, **row} for row in rows],
+    )
+    session.info[ENQUEUED] = True  # the worker wakes when this transaction commits
 
 
 def backoff(attempts: int) -> timedelta:

@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from bot.core.blocks import clip, escape
@@ -136,6 +137,56 @@ def add_event(
 
 
 SEARCH_DIRTY = "search_dirty"  # session.info: ids of issues whose document must be rebuilt
+
+
+class EventRows:
+    """Timeline events of many issues, written in one INSERT at the end of a batch (the
+    SLA sweep's): `add` takes `add_event`'s arguments and keeps a plain row, with no
+    model object built; `insert` writes them in the order added and puts each id in
+    its row (`row["id"]`), for the notices that announce them."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        session: Session,
+        issue: Issue,
+        kind: EventKind,
+        clock: Clock,
+        actor_id: str | None = None,
+        /,
+        *,
+        dedup_key: str | None = None,
+        at: datetime | None = None,
+        **payload: object,
+    ) -> dict[str, Any]:
+        assert issue.id is not None
+        if not isinstance(kind, EventKind):
+            raise KindError(f"timeline kind {kind!r} is a bare string; use its slice's EventKind")
+        row = {
+            "issue_id": issue.id,
+            "at": at or clock.now(),
+            "actor_id": actor_id,
+            "kind": kind.value,
+            "payload": {k: v for k, v in payload.items() if v is not None},
+            "dedup_key": dedup_key,
+        }
+        self.rows.append(row)
+        bind(issue=issue.key, trace_id=issue.trace_id)
+        if kind.searched:
+            session.info.setdefault(SEARCH_DIRTY, set()).add(issue.id)
+        return row
+
+    def insert(self, session: Session) -> None:
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        table = TimelineEvent.__table__  # type: ignore[attr-defined]
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = session.execute(stmt, [{k: v for k, v in r.items() if k != "id"} for r in rows])
+        for row, event_id in zip(rows, ids.scalars(), strict=True):
+            row["id"] = event_id
 
 
 # Payload values Firebell itself composed as Slack markup (mentions, channel links);

@@ -9,8 +9,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.core.clock import Clock
+from bot.core.delivery import Payload, issue_stream
 from bot.core.ledger import record_many
-from bot.core.membership import Known, participants_of
+from bot.core.membership import Known, insert_participants, participants_of
+from bot.core.outbox import enqueue_rows
+from bot.core.timeline import EventRows
+from bot.sla.config import EscalationPolicy
+from bot.sla.page_log import insert_pages
 from bot.sla.targets import NobodyOnCall, PageTarget, Resolved
 from storage.models import Escalation, Issue, SlaClock
 
@@ -19,15 +25,19 @@ Later = list[Callable[[], None]]
 
 @dataclass
 class Batch:
-    """What one sweep transaction read in bulk, and what it does once its rows have ids.
+    """What one sweep transaction read in bulk, and what it writes in bulk.
 
     The issues, escalations and clocks of the batch's issues are read in one query
-    each (so deciding a row reads nothing more), the ledger keys are claimed in one
-    statement, and everything decided is flushed once: notices need their event's
-    id, so each issue's side effects from its first notice on wait in `later`, in
-    the order they were decided (an issue's stream delivers in that order)."""
+    each (so deciding a row reads nothing more), and the ledger keys are claimed in
+    one statement. What the batch decides to write is kept as plain rows, no model
+    objects: timeline events (`events`), outbox items (`send`, in the order decided,
+    which is each issue's stream order), pages sent and participants; `finish`
+    flushes the rows changed through the ORM (clocks, escalations, issues), then
+    inserts each kind of row in one statement, events first so that the notices
+    that announce them carry their ids."""
 
     session: Session
+    clock: Clock
     issues: dict[int, Issue]
     escalations: dict[tuple[int, str], Escalation]
     clocks: dict[tuple[int, str], SlaClock]
@@ -35,9 +45,18 @@ class Batch:
     participants: Known
     later: Later = field(default_factory=list)
     targets: dict[PageTarget, Resolved | NobodyOnCall] = field(default_factory=dict)
+    policies: dict[tuple[Any, ...], EscalationPolicy | None] = field(default_factory=dict)
+    events: EventRows = field(default_factory=EventRows)
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    joined: list[dict[str, object]] = field(default_factory=list)  # participant rows
+    _outbox: list[tuple[dict[str, Any], Payload | Callable[[], Payload]]] = field(
+        default_factory=list
+    )
 
     @classmethod
-    def read(cls, session: Session, issue_ids: set[int], keys: list[dict[str, Any]]) -> Batch:
+    def read(
+        cls, session: Session, clock: Clock, issue_ids: set[int], keys: list[dict[str, Any]]
+    ) -> Batch:
         ids = sorted(issue_ids)
         issues = {i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_(ids)))}
         escalations = {
@@ -49,9 +68,40 @@ class Batch:
             for c in session.exec(select(SlaClock).where(col(SlaClock.issue_id).in_(ids)))
         }
         claimed = record_many(session, keys)
-        return cls(session, issues, escalations, clocks, claimed, participants_of(session, ids))  # type: ignore[arg-type]
+        return cls(
+            session,
+            clock,
+            issues,  # type: ignore[arg-type]
+            escalations,
+            clocks,
+            claimed,
+            participants_of(session, ids),
+        )
+
+    def send(self, issue: Issue, payload: Payload | Callable[[], Payload]) -> None:
+        """One side effect on the issue's stream, after those decided before it; a
+        callable payload is built at `finish` (a notice needs its event's id)."""
+        assert issue.id is not None
+        now = self.clock.now()
+        row = {
+            "stream": issue_stream(issue.id),
+            "issue_id": issue.id,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        self._outbox.append((row, payload))
 
     def finish(self) -> None:
         self.session.flush()
+        self.events.insert(self.session)
+        rows = []
+        for row, payload in self._outbox:
+            made = payload() if callable(payload) else payload
+            rows.append({**row, "kind": made.kind.value, "payload": made.as_json()})
+        self._outbox = []
+        enqueue_rows(self.session, rows)
+        insert_pages(self.session, self.pages)
+        insert_participants(self.session, self.joined)
+        self.pages, self.joined = [], []
         for work in self.later:
             work()

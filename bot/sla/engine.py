@@ -22,7 +22,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
-from bot.core.delivery import enqueue
 from bot.core.domain import Status, label
 from bot.core.durations import format_duration
 from bot.core.errors import FirebellError
@@ -35,11 +34,11 @@ from bot.sla.clocks import FIRED_FIELD, next_check, running_escalation, threshol
 from bot.sla.config import EscalationPolicy, OnCallConfig, Target
 from bot.sla.escalation_start import policy_of, start_escalation
 from bot.sla.event_kinds import SlaEvent
-from bot.sla.page_log import record_page
+from bot.sla.page_log import page_row
 from bot.sla.paged_people import invite_paged_person
 from bot.sla.targets import NobodyOnCall, PageTarget, Resolved, TargetKind, render, resolve
 from storage.db import Database
-from storage.models import Escalation, Issue, SlaClock, TimelineEvent
+from storage.models import Escalation, Issue, SlaClock
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +137,7 @@ class Engine:
                             "created_at": now,
                         }
                     )
-            batch = Batch.read(session, {row.issue_id for row in rows}, keys)
+            batch = Batch.read(session, self.clock, {row.issue_id for row in rows}, keys)
             with session.no_autoflush:
                 for row in rows:
                     self._fire_clock(batch, row, now, result)
@@ -172,7 +171,7 @@ class Engine:
             return
         if highest == "warn":
             result.warnings += 1
-            event = add_event(
+            event = batch.events.add(
                 session,
                 issue,
                 SlaEvent.SLA_WARNING,
@@ -182,9 +181,9 @@ class Engine:
                 left=format_duration(row.due_at - now),
                 due=row.due_at.isoformat(),
             )
-            batch.later.append(lambda: self._notice(session, issue, event))
+            kinds.notice(session, self.clock, issue, event, batch.send)
         elif highest == "escalate":
-            add_event(
+            batch.events.add(
                 session,
                 issue,
                 SlaEvent.SLA_ESCALATING,
@@ -199,7 +198,7 @@ class Engine:
             result.breaches += 1
             issue.breached_at = issue.breached_at or now
             session.add(issue)
-            breached = add_event(
+            breached = batch.events.add(
                 session, issue, SlaEvent.SLA_BREACHED, self.clock, None, clock=row.kind
             )
             note(session, SLA_BREACHED, row.kind, issue.severity, about=issue)
@@ -210,18 +209,9 @@ class Engine:
                 result.escalations_started += 1
                 escalating = True
             # The notice says whether anyone is being paged, so it never promises a step.
-            breached.payload = {**breached.payload, "escalating": escalating}
-
-            def tell() -> None:
-                self._notice(session, issue, breached)
-                incident_kinds.refresh_card(session, self.clock, issue)
-
-            batch.later.append(tell)
-
-    def _notice(self, session: Session, issue: Issue, event: TimelineEvent) -> None:
-        """kinds.notice, once the batch is flushed (the event has its id: no flush)."""
-        assert event.id is not None
-        kinds.notice(session, self.clock, issue, event)
+            breached["payload"]["escalating"] = escalating
+            kinds.notice(session, self.clock, issue, breached, batch.send)
+            batch.send(issue, incident_kinds.UpdateCard())
 
     # -- escalations -------------------------------------------------------------
     def policy_for(self, issue: Issue) -> EscalationPolicy | None:
@@ -236,15 +226,23 @@ class Engine:
         clock_started: datetime | None = None,
         batch: Batch | None = None,
     ) -> bool:
+        if batch is None:
+            policy = self.policy_for(issue)
+        else:  # chosen once a batch per kind of issue
+            chosen = (issue.escalation_policy, issue.severity, issue.type, issue.service)
+            if chosen not in batch.policies:
+                batch.policies[chosen] = self.policy_for(issue)
+            policy = batch.policies[chosen]
         return start_escalation(
             session,
             self.clock,
             issue,
-            self.policy_for(issue),
+            policy,
             clock,
             now,
             clock_started,
             known=batch.escalations if batch is not None else None,
+            add=batch.events.add if batch is not None else add_event,
         )
 
     def _advance_now(self, batch: Batch, issue: Issue, clock: str, now: datetime) -> bool:
@@ -277,7 +275,7 @@ class Engine:
                 for row in rows
                 if row.stopped_at is None and not spent(row, EscalationPolicy(**row.policy))
             ]
-            batch = Batch.read(session, {row.issue_id for row in rows}, keys)
+            batch = Batch.read(session, self.clock, {row.issue_id for row in rows}, keys)
             with session.no_autoflush:
                 for row in rows:
                     if row.stopped_at is None:
@@ -300,7 +298,7 @@ class Engine:
             # The last step's wait has passed and nobody acknowledged (that would have
             # stopped the escalation): only now has it run out of steps.
             row.stopped_at, row.next_step_at, row.stop_reason = now, None, "exhausted"
-            add_event(
+            batch.events.add(
                 session, issue, SlaEvent.ESCALATION_EXHAUSTED, self.clock, None, clock=row.clock
             )
             session.add(row)
@@ -309,7 +307,7 @@ class Engine:
         if self._step_key(row) in batch.claimed:
             result.steps += 1
             names = [self._page(batch, issue, row, target, now, result) for target in step.targets]
-            event = add_event(
+            event = batch.events.add(
                 session,
                 issue,
                 SlaEvent.ESCALATED,
@@ -321,7 +319,7 @@ class Engine:
                 loop=row.loop + 1,
                 targets=[n for n in names if n],
             )
-            batch.later.append(lambda: self._notice(session, issue, event))
+            kinds.notice(session, self.clock, issue, event, batch.send)
         row.forced_by = None  # the step asked for has paged
         row.step += 1
         if row.step >= len(policy.steps):
@@ -360,9 +358,11 @@ class Engine:
         kind, value = resolved.target.kind.value, resolved.target.value
         result.pings.append(str(resolved.target))  # log-safe: a pager's key as a hash
         note(session, PAGED, kind, about=issue)
-        record_page(session, self.config, issue, kind, value, now, schedule=resolved.schedule)
+        page_sent = page_row(self.config, issue, kind, value, now, schedule=resolved.schedule)
+        if page_sent is not None:
+            batch.pages.append(page_sent)
         if resolved.target.kind == TargetKind.USER:  # into the channel before the DM
-            invite_paged_person(session, self.clock, issue, value, batch.participants)
+            invite_paged_person(session, self.clock, issue, value, batch)
         assert issue.id is not None
         clock = batch.clocks.get((issue.id, row.clock))
         page = kinds.Page(
@@ -374,7 +374,7 @@ class Engine:
             row.loop + 1,
             **why(row, now, clock),
         )
-        enqueue(session, self.clock, page, issue=issue)
+        batch.send(issue, page)
         return render(resolved.target)
 
     def escalate_now(self, issue_id: int, actor_id: str) -> str:

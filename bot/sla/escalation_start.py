@@ -5,6 +5,7 @@ once, on the ledger."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -31,6 +32,7 @@ def start_escalation(
     clock_started: datetime | None = None,
     on_open: bool = False,
     known: dict[tuple[int, str], Escalation] | None = None,
+    add: Callable[..., object] = add_event,
 ) -> bool:
     """Start the policy; False if there is none or one already runs for the clock.
 
@@ -39,7 +41,7 @@ def start_escalation(
     breach, so `repeat` means what it says. A person's /incident escalate passes
     nothing and always starts afresh. The engine's sweep also passes `known`, every
     escalation of the issues it sweeps by (issue id, clock), read in one query; the
-    one started here is added to it.
+    one started here is added to it, and its batch's `add`, which records the event.
     """
     if policy is None:
         return False
@@ -73,7 +75,7 @@ def start_escalation(
     session.add(row)
     if known is not None:
         known[(issue.id, clock_kind)] = row
-    add_event(
+    add(
         session,
         issue,
         SlaEvent.ESCALATION_STARTED,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -96,8 +97,20 @@ class OldDigestPost(Payload):
     blocks: list[dict[str, Any]]
 
 
-def notice(session: Session, clock: Clock, issue: Issue, event: TimelineEvent) -> None:
-    """The notice of an event; flushes only when the event has no id yet (the engine's
-    sweep flushes its batch once, then tells)."""
+def notice(
+    session: Session,
+    clock: Clock,
+    issue: Issue,
+    event: TimelineEvent | dict[str, Any],
+    send: Callable[[Issue, Callable[[], Payload]], None] | None = None,
+) -> None:
+    """The notice of an event; flushes only when the event has no id yet. The engine's
+    sweep passes its batch's `send` and the event's row, which has its id once the
+    batch writes its rows: the notice is built then, in its place on the stream."""
+    if isinstance(event, dict):
+        assert send is not None, "an event row is noticed through its batch"
+        row = event
+        send(issue, lambda: Notice(row["id"]))
+        return
     event_id = event.id if event.id is not None else saved_id(session, event)
     enqueue(session, clock, Notice(event_id), issue=issue)

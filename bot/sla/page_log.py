@@ -11,8 +11,10 @@ are in, else UTC), so a later change of zone or a DST change rewrites nothing:
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from bot.sla.config import OnCallConfig
@@ -51,19 +53,37 @@ def record_page(
     schedule: str | None = None,
 ) -> None:
     """One row a page; drills (exclude_from_metrics) are not on-call load."""
+    row = page_row(config, issue, target_kind, target, at, schedule)
+    if row is not None:
+        session.add(PageSent(**row))
+
+
+def page_row(
+    config: OnCallConfig,
+    issue: Issue | None,
+    target_kind: str,
+    target: str,
+    at: datetime,
+    schedule: str | None = None,
+) -> dict[str, Any] | None:
+    """`record_page`'s row as a dict (None for a drill), for a batch to insert."""
     if issue is not None and issue.exclude_from_metrics:
-        return
+        return None
     kind = TargetKind(target_kind)
     user_id = target if kind == TargetKind.USER else None
     shown = target if kind.is_slack else kind.value  # a pager's key is a secret
-    session.add(
-        PageSent(
-            issue_id=issue.id if issue is not None else None,
-            target_kind=target_kind,
-            target=shown[:80],
-            user_id=user_id,
-            schedule=schedule,
-            at=at,
-            hours=part_of_day(at, zone_of(config, schedule, user_id)),
-        )
-    )
+    return {
+        "issue_id": issue.id if issue is not None else None,
+        "target_kind": target_kind,
+        "target": shown[:80],
+        "user_id": user_id,
+        "schedule": schedule,
+        "at": at,
+        "hours": part_of_day(at, zone_of(config, schedule, user_id)),
+    }
+
+
+def insert_pages(session: Session, rows: list[dict[str, Any]]) -> None:
+    """The rows a batch gathered with `page_row`, in one INSERT."""
+    if rows:
+        session.execute(insert(PageSent.__table__), rows)  # type: ignore[attr-defined]

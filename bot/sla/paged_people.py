@@ -21,6 +21,7 @@ from bot.core.membership import Known, members_of, record_joined
 from bot.core.slack_steps import TRANSIENT_ERRORS, slack_error
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
+from bot.sla.batch import Batch
 from bot.sla.event_kinds import SlaEvent
 from storage.db import Database
 from storage.models import Issue
@@ -42,13 +43,20 @@ def _on_timeline(session: Session, clock: Clock, issue: Issue, new: list[str], v
 
 
 def invite_paged_person(
-    session: Session, clock: Clock, issue: Issue, user_id: str, known: Known | None = None
+    session: Session, clock: Clock, issue: Issue, user_id: str, batch: Batch | None = None
 ) -> None:
-    """In the page's own transaction, before the page is enqueued (`known`: the issue's
-    participant rows, when the engine's sweep read them with its batch)."""
-    new = not_yet_members(session, issue, [user_id], known)
-    incident_kinds.invite(session, clock, issue, user_id, known)  # again is harmless
-    _on_timeline(session, clock, issue, new, "")
+    """In the page's own transaction, before the page is enqueued (`batch`: the engine's
+    sweep, which read the issue's participant rows and writes the rows in bulk)."""
+    if batch is None:
+        new = not_yet_members(session, issue, [user_id])
+        incident_kinds.invite(session, clock, issue, user_id)  # again is harmless
+        _on_timeline(session, clock, issue, new, "")
+        return
+    new = not_yet_members(session, issue, [user_id], batch.participants)
+    record_joined(session, issue, user_id, clock.now(), batch.participants, batch.joined)
+    batch.send(issue, incident_kinds.Invite(user_id))
+    if new:
+        batch.events.add(session, issue, SlaEvent.PAGED_INVITED, clock, None, whom=f"<@{user_id}>")
 
 
 async def group_members(client: AsyncWebClient, group_id: str) -> list[str]:
