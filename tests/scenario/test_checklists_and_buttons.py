@@ -141,6 +141,7 @@ async def test_pinning_a_message_adds_it_once_at_its_own_time(h: Harness) -> Non
     room.members.add(sam.id)
     said = h.ws.post(room, sam, "Error rate dropped after the rollback")
     await h.driver.event(h.driver.reaction(dana, said))
+    await h.firebell.settle()  # pinned, before a second 📌 comes in
     await h.driver.event(h.driver.reaction(sam, said))  # a second 📌 by someone else
     retry = h.driver.reaction(dana, said, "round_pushpin")
     await h.driver.event(retry)
