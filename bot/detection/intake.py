@@ -1,21 +1,33 @@
 """Alerts in: one open group (and issue) per fingerprint, thresholds, repeats, resolves.
 
-A request's alerts are stored in one transaction, so a bad one leaves nothing
-half-written. The partial unique index on open groups makes two concurrent
-first alerts of a fingerprint open one group; the loser retries and joins it.
+A request's alerts are stored in one transaction (a huge one in chunks of CHUNK
+alerts, each its own: see `store`), so a bad one leaves nothing half-written. The
+partial unique index on open groups makes two concurrent first alerts of a
+fingerprint open one group; the loser retries and joins it.
+
+The hot path (a storm: the same fingerprints firing again and again) loads no ORM
+objects: one Core SELECT reads the chunk's open groups with their issues (locked on
+PostgreSQL), the repeats are counted in memory, and one UPDATE per fingerprint
+(`occurrences = occurrences + :n`) and one per issue write them at the end. Nothing
+about groups is remembered between transactions: another replica may close or open
+groups at any time, and the database is asked once a chunk. Anything else (a new
+fingerprint, a threshold, a resolve, a stale group, a closed issue) takes the full
+path through the ORM, after the fingerprint's counts so far are written.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from bot.core.clock import Clock
 from bot.core.domain import Severity, Status
+from bot.core.ids import IssueKey
 from bot.core.observations import ALERT_RECEIVED, note
 from bot.core.timeline import add_event
 from bot.detection import kinds
@@ -30,6 +42,9 @@ from bot.incidents.lifecycle import Lifecycle
 from storage.db import Database
 from storage.models import AlertEvent, AlertGroup, Issue
 
+log = logging.getLogger(__name__)
+
+CHUNK = 250  # alerts a transaction: short, so writers on the loop never wait long
 REPEAT_EVENT_GAP = timedelta(minutes=1)  # repeats add a timeline line at most this often
 CARD_EDIT_GAP = timedelta(seconds=3)  # in a storm the card is edited at most this often
 
@@ -45,6 +60,22 @@ class Outcome:
 
 
 @dataclass
+class Open:
+    """An open group with a live issue, as this transaction knows it (read with Core),
+    and what its repeats add, written at the end in one UPDATE each."""
+
+    group_id: int
+    issue_id: int
+    issue_key: str
+    status: str
+    title: str
+    last_seen: datetime
+    occurrences: int
+    added: int = 0  # repeats not yet written
+    changed: bool = False  # last_seen, status or title not yet written
+
+
+@dataclass
 class Batch:
     """What one transaction already looked up: open groups, card edits already waiting."""
 
@@ -52,11 +83,37 @@ class Batch:
     issues: dict[int, Issue] = field(default_factory=dict)
     # Alert rows, inserted together (one Core INSERT) before counts and at commit.
     events: list[dict[str, object]] = field(default_factory=list)
+    # The hot path's groups by fingerprint: None for one the full path handles.
+    open: dict[str, Open | None] = field(default_factory=dict)
+    received: dict[tuple[str, str], int] = field(default_factory=dict)  # for /metrics
 
     def flush_events(self, session: Session) -> None:
         if self.events:
             session.execute(insert(AlertEvent), self.events)
             self.events = []
+
+
+def chunks(requests: list[list[Alert]]) -> list[list[tuple[int, list[Alert]]]]:
+    """Requests (by their index) packed in order into transactions of about CHUNK alerts;
+    a request over CHUNK alerts is split across transactions of its own."""
+    packed: list[list[tuple[int, list[Alert]]]] = []
+    current: list[tuple[int, list[Alert]]] = []
+    size = 0
+    for owner, alerts in enumerate(requests):
+        if len(alerts) > CHUNK:
+            if current:
+                packed.append(current)
+                current, size = [], 0
+            packed += [[(owner, alerts[i : i + CHUNK])] for i in range(0, len(alerts), CHUNK)]
+            continue
+        if current and size + len(alerts) > CHUNK:
+            packed.append(current)
+            current, size = [], 0
+        current.append((owner, alerts))
+        size += len(alerts)
+    if current:
+        packed.append(current)
+    return packed
 
 
 class Intake:
@@ -81,6 +138,39 @@ class Intake:
         """One request's alerts, in one transaction."""
         return self.ingest_batch([alerts])[0]
 
+    def store(self, requests: list[list[Alert]]) -> list[list[Outcome] | Exception]:
+        """Requests that arrived together (group commit), in transactions of about CHUNK
+        alerts: small requests share one, a huge one is split (each chunk stored whole).
+        Synchronous: the webhook runs it in the database's threads (storage/db.py). If a
+        chunk fails, its requests are stored one by one, so one request's failure never
+        takes others with it; the failing one's error is its result."""
+        results: list[list[Outcome] | Exception] = [[] for _ in requests]
+        for chunk in chunks(requests):
+            owners = [owner for owner, _ in chunk]
+            try:
+                done = self.ingest_batch([alerts for _, alerts in chunk])
+            except Exception as exc:
+                if len(chunk) == 1:
+                    results[owners[0]] = exc
+                    continue
+                log.warning(
+                    "a batch of %s webhook requests failed; storing them one by one",
+                    len(chunk),
+                    exc_info=True,
+                )
+                done = []
+                for owner, alerts in chunk:
+                    try:
+                        done.append(self.ingest(alerts))
+                    except Exception as one_exc:
+                        results[owner] = one_exc
+                        done.append([])
+            for owner, outcomes in zip(owners, done, strict=True):
+                so_far = results[owner]
+                if isinstance(so_far, list):
+                    so_far.extend(outcomes)
+        return results
+
     def ingest_batch(self, requests: list[list[Alert]]) -> list[list[Outcome]]:
         """Several requests in one transaction (group commit); all stored or none."""
         for attempt in (1, 2):
@@ -88,17 +178,100 @@ class Intake:
                 with self.db.session() as session, session.no_autoflush:
                     # No autoflush: a batch's alert rows are inserted together at commit.
                     batch = Batch()
+                    self._read_open(session, requests, batch)
                     outcomes = [
                         [self._one(session, alert, batch) for alert in alerts]
                         for alerts in requests
                     ]
+                    self._write_open(session, batch)
                     batch.flush_events(session)
+                    for (source, status), count in batch.received.items():
+                        note(session, ALERT_RECEIVED, source, status, value=count)
                     return outcomes
             except IntegrityError:
                 if attempt == 2:
                     raise
                 # Another replica opened the same fingerprint's group first: join it.
         raise AssertionError("unreachable")
+
+    def _read_open(self, session: Session, requests: list[list[Alert]], batch: Batch) -> None:
+        """One Core SELECT: the open groups of the chunk's fingerprints, with their issues
+        (locked on PostgreSQL, as the full path locks them)."""
+        fingerprints = sorted({alert.fingerprint for alerts in requests for alert in alerts})
+        group, issue = AlertGroup.__table__.c, Issue.__table__.c  # type: ignore[attr-defined]
+        stmt = (
+            select(  # type: ignore[call-overload]
+                group.id,
+                group.fingerprint,
+                group.issue_id,
+                group.status,
+                group.title,
+                group.last_seen,
+                group.occurrences,
+                issue.number,
+                issue.status,
+            )
+            .select_from(AlertGroup.__table__.join(Issue.__table__))  # type: ignore[attr-defined]
+            .where(group.fingerprint.in_(fingerprints), group.is_open.is_(True))
+        )
+        if self.db.is_postgres:
+            stmt = stmt.with_for_update(of=AlertGroup.__table__)  # type: ignore[attr-defined]
+        for row in session.execute(stmt):
+            if row[8] == Status.CLOSED:
+                continue  # the full path closes the group and opens a new one
+            batch.open[row[1]] = Open(
+                group_id=row[0],
+                issue_id=row[2],
+                issue_key=IssueKey(row[7]),
+                status=row[3],
+                title=row[4],
+                last_seen=row[5],
+                occurrences=row[6],
+            )
+        for fingerprint in fingerprints:
+            batch.open.setdefault(fingerprint, None)
+
+    def _write_open(self, session: Session, batch: Batch, only: str | None = None) -> None:
+        """The hot path's counts: one UPDATE per group and one per issue (executemany)."""
+        found = [
+            o
+            for fingerprint, o in batch.open.items()
+            if o is not None and (only is None or fingerprint == only)
+        ]
+        groups = [o for o in found if o.changed or o.added]
+        if groups:
+            table = AlertGroup.__table__  # type: ignore[attr-defined]
+            session.execute(
+                update(table)
+                .where(table.c.id == bindparam("gid"))
+                .values(
+                    occurrences=table.c.occurrences + bindparam("n"),
+                    last_seen=bindparam("seen"),
+                    status=bindparam("st"),
+                    title=bindparam("ti"),
+                ),
+                [
+                    {
+                        "gid": o.group_id,
+                        "n": o.added,
+                        "seen": o.last_seen,
+                        "st": o.status,
+                        "ti": o.title,
+                    }
+                    for o in groups
+                ],
+            )
+        issues = [o for o in found if o.added]
+        if issues:
+            table = Issue.__table__  # type: ignore[attr-defined]
+            session.execute(
+                update(table)
+                .where(table.c.id == bindparam("iid"))
+                .values(occurrences=table.c.occurrences + bindparam("n")),
+                [{"iid": o.issue_id, "n": o.added} for o in issues],
+            )
+        for o in groups:
+            o.added, o.changed = 0, False
 
     def _open_group(
         self, session: Session, alert: Alert, route: AlertRoute, now: datetime, batch: Batch
@@ -127,6 +300,91 @@ class Intake:
     def _one(self, session: Session, alert: Alert, batch: Batch) -> Outcome:
         now = self.clock.now()
         route = self.config.route_for(alert.source, alert.labels)
+        key = (alert.source, alert.status)
+        batch.received[key] = batch.received.get(key, 0) + 1
+        known = batch.open.get(alert.fingerprint)
+        if (
+            known is not None
+            and alert.status == "firing"
+            and now - known.last_seen <= route.dedup_window
+        ):
+            return self._repeat(session, alert, known, now, batch)
+        # The full path: write what the hot path counted for this fingerprint first, and
+        # let the ORM read its group and issue afresh.
+        self._write_open(session, batch, only=alert.fingerprint)
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, AlertGroup | Issue) and obj in session:
+                if (isinstance(obj, AlertGroup) and obj.fingerprint == alert.fingerprint) or (
+                    known is not None and isinstance(obj, Issue) and obj.id == known.issue_id
+                ):
+                    session.expire(obj)
+        batch.groups.pop(alert.fingerprint, None)
+        outcome = self._full(session, alert, route, now, batch)
+        session.flush()
+        group = batch.groups.get(alert.fingerprint)
+        issue = batch.issues.get(group.issue_id) if group and group.issue_id else None
+        if issue is None and group is not None and group.issue_id is not None:
+            issue = session.get(Issue, group.issue_id)
+        if (
+            group is not None
+            and group.is_open
+            and issue is not None
+            and issue.status != Status.CLOSED
+        ):
+            assert group.id is not None and issue.id is not None
+            batch.open[alert.fingerprint] = Open(
+                group_id=group.id,
+                issue_id=issue.id,
+                issue_key=issue.key,
+                status=group.status,
+                title=group.title,
+                last_seen=group.last_seen,
+                occurrences=group.occurrences,
+            )
+        else:
+            batch.open[alert.fingerprint] = None
+        # What the ORM holds for this fingerprint is written; read it afresh if needed.
+        for obj in (group, issue):
+            if obj is not None and obj in session:
+                session.expire(obj)
+        batch.groups.pop(alert.fingerprint, None)
+        batch.issues.clear()
+        return outcome
+
+    def _repeat(
+        self, session: Session, alert: Alert, known: Open, now: datetime, batch: Batch
+    ) -> Outcome:
+        """The hot path: a firing repeat of an open group whose issue is live."""
+        batch.events.append(
+            {"group_id": known.group_id, "status": alert.status, "received_at": now}
+        )
+        previous_seen, known.last_seen = known.last_seen, now
+        was_resolved = known.status == "resolved"
+        known.status, known.title = alert.status, alert.title
+        known.changed = True
+        known.occurrences += 1
+        known.added += 1
+        if now - previous_seen >= REPEAT_EVENT_GAP or was_resolved:
+            issue = session.get(Issue, known.issue_id)
+            assert issue is not None
+            add_event(
+                session,
+                issue,
+                DetectionEvent.ALERT_REPEAT,
+                self.clock,
+                None,
+                title=alert.title,
+                occurrences=known.occurrences,
+            )
+        if self._card_due.get(known.issue_id, now) <= now:
+            issue = session.get(Issue, known.issue_id)
+            assert issue is not None
+            self._refresh_card(session, issue, now)
+        return Outcome(alert.fingerprint, "repeat", known.issue_key)
+
+    def _full(
+        self, session: Session, alert: Alert, route: AlertRoute, now: datetime, batch: Batch
+    ) -> Outcome:
         group = self._open_group(session, alert, route, now, batch)
         if group is None:
             if alert.status == "resolved":
@@ -146,7 +404,6 @@ class Intake:
         batch.groups[alert.fingerprint] = group
         assert group.id is not None
         batch.events.append({"group_id": group.id, "status": alert.status, "received_at": now})
-        note(session, ALERT_RECEIVED, alert.source, alert.status)
         previous_seen, group.last_seen = group.last_seen, now
         was_resolved = group.status == "resolved"
         # Only changed fields are set: in a storm, ORM attribute sets are the main cost.
