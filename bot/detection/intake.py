@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
@@ -86,6 +87,10 @@ class Batch:
     # The hot path's groups by fingerprint: None for one the full path handles.
     open: dict[str, Open | None] = field(default_factory=dict)
     received: dict[tuple[str, str], int] = field(default_factory=dict)  # for /metrics
+    # Fingerprints this transaction knows have no open group (if another replica opens
+    # one meanwhile, the unique index refuses ours and the transaction is retried).
+    absent: set[str] = field(default_factory=set)
+    created: set[int] = field(default_factory=set)  # groups opened in this transaction
 
     def flush_events(self, session: Session) -> None:
         if self.events:
@@ -211,14 +216,18 @@ class Intake:
                 issue.number,
                 issue.status,
             )
-            .select_from(AlertGroup.__table__.join(Issue.__table__))  # type: ignore[attr-defined]
+            .select_from(
+                AlertGroup.__table__.outerjoin(Issue.__table__)  # type: ignore[attr-defined]
+            )
             .where(group.fingerprint.in_(fingerprints), group.is_open.is_(True))
         )
         if self.db.is_postgres:
             stmt = stmt.with_for_update(of=AlertGroup.__table__)  # type: ignore[attr-defined]
+        batch.absent = set(fingerprints)
         for row in session.execute(stmt):
-            if row[8] == Status.CLOSED:
-                continue  # the full path closes the group and opens a new one
+            batch.absent.discard(row[1])
+            if row[2] is None or row[8] == Status.CLOSED:
+                continue  # the full path: a threshold to count, or a new group and issue
             batch.open[row[1]] = Open(
                 group_id=row[0],
                 issue_id=row[2],
@@ -280,6 +289,8 @@ class Intake:
             group = batch.groups[alert.fingerprint]
             if group is not None and now - group.last_seen <= route.dedup_window:
                 return group
+        if alert.fingerprint in batch.absent:
+            return None
         stmt = select(AlertGroup).where(
             AlertGroup.fingerprint == alert.fingerprint, col(AlertGroup.is_open).is_(True)
         )
@@ -401,6 +412,9 @@ class Intake:
             )
             session.add(group)
             session.flush()  # the unique index speaks here
+            assert group.id is not None
+            batch.absent.discard(alert.fingerprint)
+            batch.created.add(group.id)
         batch.groups[alert.fingerprint] = group
         assert group.id is not None
         batch.events.append({"group_id": group.id, "status": alert.status, "received_at": now})
@@ -456,6 +470,15 @@ class Intake:
         self, session: Session, group: AlertGroup, route: AlertRoute, now: datetime, batch: Batch
     ) -> int:
         since = now - route.threshold.within
+        if group.id in batch.created:  # opened in this transaction: its alerts are all here
+            mine = [e for e in batch.events if e["group_id"] == group.id]
+            return len(
+                [
+                    e
+                    for e in mine
+                    if e["status"] == "firing" and since <= cast(datetime, e["received_at"])
+                ]
+            )
         batch.flush_events(session)  # count this batch's alerts too
         session.flush()
         return int(
