@@ -1,9 +1,11 @@
 """Alerts in: one open group (and issue) per fingerprint, thresholds, repeats, resolves.
 
-A request's alerts are stored in one transaction (a huge one in chunks of CHUNK
-alerts, each its own: see `store`), so a bad one leaves nothing half-written. The
-partial unique index on open groups makes two concurrent first alerts of a
-fingerprint open one group; the loser retries and joins it.
+A request's alerts are stored in one transaction, so a bad one leaves nothing
+half-written; a huge request (over intake_batch.CHUNK alerts) is stored in chunks of
+that size, each a transaction of its own (see `store`), so a failure past its first
+chunk leaves the chunks before it stored and answers 500 (a sender's retry counts
+those alerts again, as repeats). The partial unique index on open groups makes two
+concurrent first alerts of a fingerprint open one group; the loser retries and joins it.
 
 The hot path (a storm: the same fingerprints firing again and again) loads no ORM
 objects: one Core SELECT reads the chunk's open groups with their issues (locked on
@@ -18,23 +20,22 @@ path through the ORM, after the fingerprint's counts so far are written.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from bot.core.clock import Clock
 from bot.core.domain import Severity, Status
-from bot.core.ids import IssueKey
 from bot.core.observations import ALERT_RECEIVED, note
 from bot.core.timeline import add_event
 from bot.detection import kinds
 from bot.detection.alerts import Alert
 from bot.detection.config import AlertRoute, DetectionConfig
 from bot.detection.event_kinds import DetectionEvent
+from bot.detection.intake_batch import Batch, Open, chunks, read_open, write_open
 from bot.incidents import kinds as incident_kinds
 from bot.incidents.drafts import IssueDraft
 from bot.incidents.filing import Filing
@@ -45,7 +46,6 @@ from storage.models import AlertEvent, AlertGroup, Issue
 
 log = logging.getLogger(__name__)
 
-CHUNK = 250  # alerts a transaction: short, so writers on the loop never wait long
 REPEAT_EVENT_GAP = timedelta(minutes=1)  # repeats add a timeline line at most this often
 CARD_EDIT_GAP = timedelta(seconds=3)  # in a storm the card is edited at most this often
 
@@ -58,72 +58,6 @@ class Outcome:
 
     def as_json(self) -> dict[str, str | None]:
         return {"fingerprint": self.fingerprint, "action": self.action, "issue": self.issue}
-
-
-@dataclass
-class Open:
-    """An open group with a live issue, as this transaction knows it (read with Core),
-    and what its repeats add, written at the end in one UPDATE each."""
-
-    group_id: int
-    issue_id: int
-    issue_key: str
-    status: str
-    title: str
-    last_seen: datetime
-    occurrences: int
-    added: int = 0  # repeats not yet written
-    changed: bool = False  # last_seen, status or title not yet written
-
-
-@dataclass
-class Batch:
-    """What one transaction already looked up: open groups, card edits already waiting."""
-
-    groups: dict[str, AlertGroup | None] = field(default_factory=dict)
-    issues: dict[int, Issue] = field(default_factory=dict)
-    # Alert rows, inserted together (one Core INSERT) before counts and at commit.
-    events: list[dict[str, object]] = field(default_factory=list)
-    # The hot path's groups by fingerprint: None for one the full path handles.
-    open: dict[str, Open | None] = field(default_factory=dict)
-    received: dict[tuple[str, str], int] = field(default_factory=dict)  # for /metrics
-    # Fingerprints this transaction knows have no open group (if another replica opens
-    # one meanwhile, the unique index refuses ours and the transaction is retried).
-    absent: set[str] = field(default_factory=set)
-    created: set[int] = field(default_factory=set)  # groups opened in this transaction
-
-    def flush_events(self, session: Session) -> None:
-        if self.events:
-            # Core, on the session's connection: the ORM's bulk machinery costs more here
-            # than the INSERT itself.
-            session.connection().execute(
-                insert(AlertEvent.__table__),  # type: ignore[attr-defined]
-                self.events,
-            )
-            self.events = []
-
-
-def chunks(requests: list[list[Alert]]) -> list[list[tuple[int, list[Alert]]]]:
-    """Requests (by their index) packed in order into transactions of about CHUNK alerts;
-    a request over CHUNK alerts is split across transactions of its own."""
-    packed: list[list[tuple[int, list[Alert]]]] = []
-    current: list[tuple[int, list[Alert]]] = []
-    size = 0
-    for owner, alerts in enumerate(requests):
-        if len(alerts) > CHUNK:
-            if current:
-                packed.append(current)
-                current, size = [], 0
-            packed += [[(owner, alerts[i : i + CHUNK])] for i in range(0, len(alerts), CHUNK)]
-            continue
-        if current and size + len(alerts) > CHUNK:
-            packed.append(current)
-            current, size = [], 0
-        current.append((owner, alerts))
-        size += len(alerts)
-    if current:
-        packed.append(current)
-    return packed
 
 
 class Intake:
@@ -188,12 +122,12 @@ class Intake:
                 with self.db.session() as session, session.no_autoflush:
                     # No autoflush: a batch's alert rows are inserted together at commit.
                     batch = Batch()
-                    self._read_open(session, requests, batch)
+                    read_open(session, self.db.is_postgres, requests, batch)
                     outcomes = [
                         [self._one(session, alert, batch) for alert in alerts]
                         for alerts in requests
                     ]
-                    self._write_open(session, batch)
+                    write_open(session, batch)
                     batch.flush_events(session)
                     for (source, status), count in batch.received.items():
                         note(session, ALERT_RECEIVED, source, status, value=count)
@@ -203,89 +137,6 @@ class Intake:
                     raise
                 # Another replica opened the same fingerprint's group first: join it.
         raise AssertionError("unreachable")
-
-    def _read_open(self, session: Session, requests: list[list[Alert]], batch: Batch) -> None:
-        """One Core SELECT: the open groups of the chunk's fingerprints, with their issues
-        (locked on PostgreSQL, as the full path locks them)."""
-        fingerprints = sorted({alert.fingerprint for alerts in requests for alert in alerts})
-        group, issue = AlertGroup.__table__.c, Issue.__table__.c  # type: ignore[attr-defined]
-        stmt = (
-            select(  # type: ignore[call-overload]
-                group.id,
-                group.fingerprint,
-                group.issue_id,
-                group.status,
-                group.title,
-                group.last_seen,
-                group.occurrences,
-                issue.number,
-                issue.status,
-            )
-            .select_from(
-                AlertGroup.__table__.outerjoin(Issue.__table__)  # type: ignore[attr-defined]
-            )
-            .where(group.fingerprint.in_(fingerprints), group.is_open.is_(True))
-        )
-        if self.db.is_postgres:
-            stmt = stmt.with_for_update(of=AlertGroup.__table__)  # type: ignore[attr-defined]
-        batch.absent = set(fingerprints)
-        for row in session.connection().execute(stmt):
-            batch.absent.discard(row[1])
-            if row[2] is None or row[8] == Status.CLOSED:
-                continue  # the full path: a threshold to count, or a new group and issue
-            batch.open[row[1]] = Open(
-                group_id=row[0],
-                issue_id=row[2],
-                issue_key=IssueKey(row[7]),
-                status=row[3],
-                title=row[4],
-                last_seen=row[5],
-                occurrences=row[6],
-            )
-        for fingerprint in fingerprints:
-            batch.open.setdefault(fingerprint, None)
-
-    def _write_open(self, session: Session, batch: Batch, only: str | None = None) -> None:
-        """The hot path's counts: one UPDATE per group and one per issue (executemany)."""
-        found = [
-            o
-            for fingerprint, o in batch.open.items()
-            if o is not None and (only is None or fingerprint == only)
-        ]
-        groups = [o for o in found if o.changed or o.added]
-        if groups:
-            table = AlertGroup.__table__  # type: ignore[attr-defined]
-            session.connection().execute(
-                update(table)
-                .where(table.c.id == bindparam("gid"))
-                .values(
-                    occurrences=table.c.occurrences + bindparam("n"),
-                    last_seen=bindparam("seen"),
-                    status=bindparam("st"),
-                    title=bindparam("ti"),
-                ),
-                [
-                    {
-                        "gid": o.group_id,
-                        "n": o.added,
-                        "seen": o.last_seen,
-                        "st": o.status,
-                        "ti": o.title,
-                    }
-                    for o in groups
-                ],
-            )
-        issues = [o for o in found if o.added]
-        if issues:
-            table = Issue.__table__  # type: ignore[attr-defined]
-            session.connection().execute(
-                update(table)
-                .where(table.c.id == bindparam("iid"))
-                .values(occurrences=table.c.occurrences + bindparam("n")),
-                [{"iid": o.issue_id, "n": o.added} for o in issues],
-            )
-        for o in groups:
-            o.added, o.changed = 0, False
 
     def _open_group(
         self, session: Session, alert: Alert, route: AlertRoute, now: datetime, batch: Batch
@@ -327,7 +178,7 @@ class Intake:
             return self._repeat(session, alert, known, now, batch)
         # The full path: write what the hot path counted for this fingerprint first, and
         # let the ORM read its group and issue afresh.
-        self._write_open(session, batch, only=alert.fingerprint)
+        write_open(session, batch, only=alert.fingerprint)
         for obj in list(session.identity_map.values()):
             if isinstance(obj, AlertGroup | Issue) and obj in session:
                 if (isinstance(obj, AlertGroup) and obj.fingerprint == alert.fingerprint) or (
