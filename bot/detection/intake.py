@@ -20,6 +20,8 @@ path through the ORM, after the fingerprint's counts so far are written.
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
@@ -31,11 +33,11 @@ from bot.core.clock import Clock
 from bot.core.domain import Severity, Status
 from bot.core.observations import ALERT_RECEIVED, note
 from bot.core.timeline import add_event
-from bot.detection import kinds
+from bot.detection import intake_batch, kinds
 from bot.detection.alerts import Alert
 from bot.detection.config import AlertRoute, DetectionConfig
 from bot.detection.event_kinds import DetectionEvent
-from bot.detection.intake_batch import Batch, Open, chunks, read_open, write_open
+from bot.detection.intake_batch import Batch, Open, Piece, chunks, read_open, write_open
 from bot.incidents import kinds as incident_kinds
 from bot.incidents.drafts import IssueDraft
 from bot.incidents.filing import Filing
@@ -83,55 +85,88 @@ class Intake:
         return self.ingest_batch([alerts])[0]
 
     def store(self, requests: list[list[Alert]]) -> list[list[Outcome] | Exception]:
-        """Requests that arrived together (group commit), in transactions of about CHUNK
-        alerts: small requests share one, a huge one is split (each chunk stored whole).
-        Synchronous: the webhook runs it in the database's threads (storage/db.py). If a
-        chunk fails, its requests are stored one by one, so one request's failure never
-        takes others with it; the failing one's error is its result."""
+        """Requests that arrived together (group commit), in short transactions: small
+        requests share one, up to CHUNK alerts, and a transaction commits once it has
+        worked BUDGET_SECONDS at the next point it may (between requests, or inside a
+        request of over CHUNK alerts). Synchronous: the webhook runs it in the
+        database's threads (storage/db.py). If a transaction fails, its requests are
+        stored one by one, so one request's failure never takes others with it; the
+        failing one's error is its result."""
         results: list[list[Outcome] | Exception] = [[] for _ in requests]
-        for chunk in chunks(requests):
-            owners = [owner for owner, _ in chunk]
+        queue = deque(chunks(requests))
+        while queue:
+            chunk = queue.popleft()
             try:
-                done = self.ingest_batch([alerts for _, alerts in chunk])
-            except Exception as exc:
-                if len(chunk) == 1:
-                    results[owners[0]] = exc
-                    continue
-                log.warning(
-                    "a batch of %s webhook requests failed; storing them one by one",
-                    len(chunk),
-                    exc_info=True,
+                done, rest = self._ingest_until(
+                    chunk, time.monotonic() + intake_batch.BUDGET_SECONDS
                 )
-                done = []
-                for owner, alerts in chunk:
-                    try:
-                        done.append(self.ingest(alerts))
-                    except Exception as one_exc:
-                        results[owner] = one_exc
-                        done.append([])
-            for owner, outcomes in zip(owners, done, strict=True):
+            except Exception as exc:
+                done, rest = self._one_by_one(chunk, exc, results), []
+            if rest:
+                queue.appendleft(rest)
+            for owner, outcomes in done:
                 so_far = results[owner]
                 if isinstance(so_far, list):
                     so_far.extend(outcomes)
         return results
 
+    def _one_by_one(
+        self, chunk: list[Piece], exc: Exception, results: list[list[Outcome] | Exception]
+    ) -> list[tuple[int, list[Outcome]]]:
+        if len(chunk) == 1:
+            results[chunk[0][0]] = exc
+            return []
+        log.warning(
+            "a batch of %s webhook requests failed; storing them one by one",
+            len(chunk),
+            exc_info=exc,
+        )
+        done = []
+        for owner, alerts, _ in chunk:
+            try:
+                done.append((owner, self.ingest(alerts)))
+            except Exception as one_exc:
+                results[owner] = one_exc
+        return done
+
     def ingest_batch(self, requests: list[list[Alert]]) -> list[list[Outcome]]:
         """Several requests in one transaction (group commit); all stored or none."""
+        chunk = [(owner, alerts, False) for owner, alerts in enumerate(requests)]
+        done, rest = self._ingest_until(chunk, None)
+        assert not rest
+        return [outcomes for _, outcomes in done]
+
+    def _ingest_until(
+        self, chunk: list[Piece], deadline: float | None
+    ) -> tuple[list[tuple[int, list[Outcome]]], list[Piece]]:
+        """One transaction: the chunk's alerts in order until the deadline passes at a
+        point it may stop; what was stored, and the rest."""
         for attempt in (1, 2):
             try:
                 with self.db.session() as session, session.no_autoflush:
                     # No autoflush: a batch's alert rows are inserted together at commit.
                     batch = Batch()
-                    read_open(session, self.db.is_postgres, requests, batch)
-                    outcomes = [
-                        [self._one(session, alert, batch) for alert in alerts]
-                        for alerts in requests
-                    ]
+                    read_open(session, self.db.is_postgres, [p[1] for p in chunk], batch)
+                    done: list[tuple[int, list[Outcome]]] = []
+                    rest: list[Piece] = []
+                    for index, (owner, alerts, splittable) in enumerate(chunk):
+                        outcomes = []
+                        for position, alert in enumerate(alerts):
+                            outcomes.append(self._one(session, alert, batch))
+                            late = deadline is not None and time.monotonic() > deadline
+                            if late and splittable and position + 1 < len(alerts):
+                                rest = [(owner, alerts[position + 1 :], True)]
+                                break
+                        done.append((owner, outcomes))
+                        late = deadline is not None and time.monotonic() > deadline
+                        if rest or (late and index + 1 < len(chunk)):
+                            rest += chunk[index + 1 :]
+                            break
                     write_open(session, batch)
                     batch.flush_events(session)
                     for (source, status), count in batch.received.items():
                         note(session, ALERT_RECEIVED, source, status, value=count)
-                    return outcomes
+                    return done, rest
             except IntegrityError:
                 if attempt == 2:
                     raise

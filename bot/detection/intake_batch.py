@@ -18,7 +18,11 @@ from bot.core.ids import IssueKey
 from bot.detection.alerts import Alert
 from storage.models import AlertEvent, AlertGroup, Issue
 
-CHUNK = 250  # alerts a transaction: short, so writers on the loop never wait long
+CHUNK = 250  # alerts a transaction at most: short, so writers on the loop never wait long
+# Work a transaction may take before it commits at the next point it may (between
+# requests, or inside a request of over CHUNK alerts): a webhook of new fingerprints
+# files an issue per alert, and SQLite's writers on the loop wait for our lock.
+BUDGET_SECONDS = 0.05
 
 
 @dataclass
@@ -64,23 +68,27 @@ class Batch:
             self.events = []
 
 
-def chunks(requests: list[list[Alert]]) -> list[list[tuple[int, list[Alert]]]]:
+Piece = tuple[int, list[Alert], bool]  # a request's index, its alerts, may it be split
+
+
+def chunks(requests: list[list[Alert]]) -> list[list[Piece]]:
     """Requests (by their index) packed in order into transactions of about CHUNK alerts;
-    a request over CHUNK alerts is split across transactions of its own."""
-    packed: list[list[tuple[int, list[Alert]]]] = []
-    current: list[tuple[int, list[Alert]]] = []
+    a request over CHUNK alerts is split across transactions of its own (and may be
+    split further: see Intake.store)."""
+    packed: list[list[Piece]] = []
+    current: list[Piece] = []
     size = 0
     for owner, alerts in enumerate(requests):
         if len(alerts) > CHUNK:
             if current:
                 packed.append(current)
                 current, size = [], 0
-            packed += [[(owner, alerts[i : i + CHUNK])] for i in range(0, len(alerts), CHUNK)]
+            packed += [[(owner, alerts[i : i + CHUNK], True)] for i in range(0, len(alerts), CHUNK)]
             continue
         if current and size + len(alerts) > CHUNK:
             packed.append(current)
             current, size = [], 0
-        current.append((owner, alerts))
+        current.append((owner, alerts, False))
         size += len(alerts)
     if current:
         packed.append(current)
