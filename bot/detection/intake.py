@@ -104,6 +104,10 @@ class Intake:
                 done, rest = self._one_by_one(chunk, exc, results), []
             if rest:
                 queue.appendleft(rest)
+                if not self.db.is_postgres:
+                    # A pause as long as the transaction: SQLite's writers elsewhere (the
+                    # loop's) back off while they wait, and would miss an instant's gap.
+                    time.sleep(intake_batch.BUDGET_SECONDS)
             for owner, outcomes in done:
                 so_far = results[owner]
                 if isinstance(so_far, list):
