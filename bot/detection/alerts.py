@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from bot.core.domain import SEVERITY_WORDS_HINT, Severity, parse_severity
@@ -65,6 +66,11 @@ def severity_of(word: object) -> Severity | None:
     words monitoring tools use (an unknown word is None: the route's default applies)."""
     if not isinstance(word, str):
         return None
+    return _severity_word(word)
+
+
+@lru_cache(maxsize=256)  # a storm repeats the same few words on every alert
+def _severity_word(word: str) -> Severity | None:
     return parse_severity(word) or SEVERITY_WORDS.get(word.strip().lower())
 
 

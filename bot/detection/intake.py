@@ -1,16 +1,31 @@
 """Alerts in: one open group (and issue) per fingerprint, thresholds, repeats, resolves.
 
 A request's alerts are stored in one transaction, so a bad one leaves nothing
-half-written. The partial unique index on open groups makes two concurrent
-first alerts of a fingerprint open one group; the loser retries and joins it.
+half-written; a huge request (over intake_batch.CHUNK alerts) is stored in chunks of
+that size, each a transaction of its own (see `store`), so a failure past its first
+chunk leaves the chunks before it stored and answers 500 (a sender's retry counts
+those alerts again, as repeats). The partial unique index on open groups makes two
+concurrent first alerts of a fingerprint open one group; the loser retries and joins it.
+
+The hot path (a storm: the same fingerprints firing again and again) loads no ORM
+objects: one Core SELECT reads the chunk's open groups with their issues (locked on
+PostgreSQL), the repeats are counted in memory, and one UPDATE per fingerprint
+(`occurrences = occurrences + :n`) and one per issue write them at the end. Nothing
+about groups is remembered between transactions: another replica may close or open
+groups at any time, and the database is asked once a chunk. Anything else (a new
+fingerprint, a threshold, a resolve, a stale group, a closed issue) takes the full
+path through the ORM, after the fingerprint's counts so far are written.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -18,10 +33,11 @@ from bot.core.clock import Clock
 from bot.core.domain import Severity, Status
 from bot.core.observations import ALERT_RECEIVED, note
 from bot.core.timeline import add_event
-from bot.detection import kinds
+from bot.detection import intake_batch, kinds
 from bot.detection.alerts import Alert
 from bot.detection.config import AlertRoute, DetectionConfig
 from bot.detection.event_kinds import DetectionEvent
+from bot.detection.intake_batch import Batch, Open, Piece, chunks, read_open, write_open
 from bot.incidents import kinds as incident_kinds
 from bot.incidents.drafts import IssueDraft
 from bot.incidents.filing import Filing
@@ -29,6 +45,8 @@ from bot.incidents.hooks import IssueHooks
 from bot.incidents.lifecycle import Lifecycle
 from storage.db import Database
 from storage.models import AlertEvent, AlertGroup, Issue
+
+log = logging.getLogger(__name__)
 
 REPEAT_EVENT_GAP = timedelta(minutes=1)  # repeats add a timeline line at most this often
 CARD_EDIT_GAP = timedelta(seconds=3)  # in a storm the card is edited at most this often
@@ -42,21 +60,6 @@ class Outcome:
 
     def as_json(self) -> dict[str, str | None]:
         return {"fingerprint": self.fingerprint, "action": self.action, "issue": self.issue}
-
-
-@dataclass
-class Batch:
-    """What one transaction already looked up: open groups, card edits already waiting."""
-
-    groups: dict[str, AlertGroup | None] = field(default_factory=dict)
-    issues: dict[int, Issue] = field(default_factory=dict)
-    # Alert rows, inserted together (one Core INSERT) before counts and at commit.
-    events: list[dict[str, object]] = field(default_factory=list)
-
-    def flush_events(self, session: Session) -> None:
-        if self.events:
-            session.execute(insert(AlertEvent), self.events)
-            self.events = []
 
 
 class Intake:
@@ -81,19 +84,93 @@ class Intake:
         """One request's alerts, in one transaction."""
         return self.ingest_batch([alerts])[0]
 
+    def store(self, requests: list[list[Alert]]) -> list[list[Outcome] | Exception]:
+        """Requests that arrived together (group commit), in short transactions: small
+        requests share one, up to CHUNK alerts, and a transaction commits once it has
+        worked BUDGET_SECONDS at the next point it may (between requests, or inside a
+        request of over CHUNK alerts). Synchronous: the webhook runs it in the
+        database's threads (storage/db.py). If a transaction fails, its requests are
+        stored one by one, so one request's failure never takes others with it; the
+        failing one's error is its result."""
+        results: list[list[Outcome] | Exception] = [[] for _ in requests]
+        queue = deque(chunks(requests))
+        while queue:
+            chunk = queue.popleft()
+            try:
+                done, rest = self._ingest_until(
+                    chunk, time.monotonic() + intake_batch.BUDGET_SECONDS
+                )
+            except Exception as exc:
+                done, rest = self._one_by_one(chunk, exc, results), []
+            if rest:
+                queue.appendleft(rest)
+                if not self.db.is_postgres:
+                    # A pause as long as the transaction: SQLite's writers elsewhere (the
+                    # loop's) back off while they wait, and would miss an instant's gap.
+                    time.sleep(intake_batch.BUDGET_SECONDS)
+            for owner, outcomes in done:
+                so_far = results[owner]
+                if isinstance(so_far, list):
+                    so_far.extend(outcomes)
+        return results
+
+    def _one_by_one(
+        self, chunk: list[Piece], exc: Exception, results: list[list[Outcome] | Exception]
+    ) -> list[tuple[int, list[Outcome]]]:
+        if len(chunk) == 1:
+            results[chunk[0][0]] = exc
+            return []
+        log.warning(
+            "a batch of %s webhook requests failed; storing them one by one",
+            len(chunk),
+            exc_info=exc,
+        )
+        done = []
+        for owner, alerts, _ in chunk:
+            try:
+                done.append((owner, self.ingest(alerts)))
+            except Exception as one_exc:
+                results[owner] = one_exc
+        return done
+
     def ingest_batch(self, requests: list[list[Alert]]) -> list[list[Outcome]]:
         """Several requests in one transaction (group commit); all stored or none."""
+        chunk = [(owner, alerts, False) for owner, alerts in enumerate(requests)]
+        done, rest = self._ingest_until(chunk, None)
+        assert not rest
+        return [outcomes for _, outcomes in done]
+
+    def _ingest_until(
+        self, chunk: list[Piece], deadline: float | None
+    ) -> tuple[list[tuple[int, list[Outcome]]], list[Piece]]:
+        """One transaction: the chunk's alerts in order until the deadline passes at a
+        point it may stop; what was stored, and the rest."""
         for attempt in (1, 2):
             try:
                 with self.db.session() as session, session.no_autoflush:
                     # No autoflush: a batch's alert rows are inserted together at commit.
                     batch = Batch()
-                    outcomes = [
-                        [self._one(session, alert, batch) for alert in alerts]
-                        for alerts in requests
-                    ]
+                    read_open(session, self.db.is_postgres, [p[1] for p in chunk], batch)
+                    done: list[tuple[int, list[Outcome]]] = []
+                    rest: list[Piece] = []
+                    for index, (owner, alerts, splittable) in enumerate(chunk):
+                        outcomes = []
+                        for position, alert in enumerate(alerts):
+                            outcomes.append(self._one(session, alert, batch))
+                            late = deadline is not None and time.monotonic() > deadline
+                            if late and splittable and position + 1 < len(alerts):
+                                rest = [(owner, alerts[position + 1 :], True)]
+                                break
+                        done.append((owner, outcomes))
+                        late = deadline is not None and time.monotonic() > deadline
+                        if rest or (late and index + 1 < len(chunk)):
+                            rest += chunk[index + 1 :]
+                            break
+                    write_open(session, batch)
                     batch.flush_events(session)
-                    return outcomes
+                    for (source, status), count in batch.received.items():
+                        note(session, ALERT_RECEIVED, source, status, value=count)
+                    return done, rest
             except IntegrityError:
                 if attempt == 2:
                     raise
@@ -107,6 +184,8 @@ class Intake:
             group = batch.groups[alert.fingerprint]
             if group is not None and now - group.last_seen <= route.dedup_window:
                 return group
+        if alert.fingerprint in batch.absent:
+            return None
         stmt = select(AlertGroup).where(
             AlertGroup.fingerprint == alert.fingerprint, col(AlertGroup.is_open).is_(True)
         )
@@ -127,6 +206,91 @@ class Intake:
     def _one(self, session: Session, alert: Alert, batch: Batch) -> Outcome:
         now = self.clock.now()
         route = self.config.route_for(alert.source, alert.labels)
+        key = (alert.source, alert.status)
+        batch.received[key] = batch.received.get(key, 0) + 1
+        known = batch.open.get(alert.fingerprint)
+        if (
+            known is not None
+            and alert.status == "firing"
+            and now - known.last_seen <= route.dedup_window
+        ):
+            return self._repeat(session, alert, known, now, batch)
+        # The full path: write what the hot path counted for this fingerprint first, and
+        # let the ORM read its group and issue afresh.
+        write_open(session, batch, only=alert.fingerprint)
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, AlertGroup | Issue) and obj in session:
+                if (isinstance(obj, AlertGroup) and obj.fingerprint == alert.fingerprint) or (
+                    known is not None and isinstance(obj, Issue) and obj.id == known.issue_id
+                ):
+                    session.expire(obj)
+        batch.groups.pop(alert.fingerprint, None)
+        outcome = self._full(session, alert, route, now, batch)
+        session.flush()
+        group = batch.groups.get(alert.fingerprint)
+        issue = batch.issues.get(group.issue_id) if group and group.issue_id else None
+        if issue is None and group is not None and group.issue_id is not None:
+            issue = session.get(Issue, group.issue_id)
+        if (
+            group is not None
+            and group.is_open
+            and issue is not None
+            and issue.status != Status.CLOSED
+        ):
+            assert group.id is not None and issue.id is not None
+            batch.open[alert.fingerprint] = Open(
+                group_id=group.id,
+                issue_id=issue.id,
+                issue_key=issue.key,
+                status=group.status,
+                title=group.title,
+                last_seen=group.last_seen,
+                occurrences=group.occurrences,
+            )
+        else:
+            batch.open[alert.fingerprint] = None
+        # What the ORM holds for this fingerprint is written; read it afresh if needed.
+        for obj in (group, issue):
+            if obj is not None and obj in session:
+                session.expire(obj)
+        batch.groups.pop(alert.fingerprint, None)
+        batch.issues.clear()
+        return outcome
+
+    def _repeat(
+        self, session: Session, alert: Alert, known: Open, now: datetime, batch: Batch
+    ) -> Outcome:
+        """The hot path: a firing repeat of an open group whose issue is live."""
+        batch.events.append(
+            {"group_id": known.group_id, "status": alert.status, "received_at": now}
+        )
+        previous_seen, known.last_seen = known.last_seen, now
+        was_resolved = known.status == "resolved"
+        known.status, known.title = alert.status, alert.title
+        known.changed = True
+        known.occurrences += 1
+        known.added += 1
+        if now - previous_seen >= REPEAT_EVENT_GAP or was_resolved:
+            issue = session.get(Issue, known.issue_id)
+            assert issue is not None
+            add_event(
+                session,
+                issue,
+                DetectionEvent.ALERT_REPEAT,
+                self.clock,
+                None,
+                title=alert.title,
+                occurrences=known.occurrences,
+            )
+        if self._card_due.get(known.issue_id, now) <= now:
+            issue = session.get(Issue, known.issue_id)
+            assert issue is not None
+            self._refresh_card(session, issue, now)
+        return Outcome(alert.fingerprint, "repeat", known.issue_key)
+
+    def _full(
+        self, session: Session, alert: Alert, route: AlertRoute, now: datetime, batch: Batch
+    ) -> Outcome:
         group = self._open_group(session, alert, route, now, batch)
         if group is None:
             if alert.status == "resolved":
@@ -143,10 +307,12 @@ class Intake:
             )
             session.add(group)
             session.flush()  # the unique index speaks here
+            assert group.id is not None
+            batch.absent.discard(alert.fingerprint)
+            batch.created.add(group.id)
         batch.groups[alert.fingerprint] = group
         assert group.id is not None
         batch.events.append({"group_id": group.id, "status": alert.status, "received_at": now})
-        note(session, ALERT_RECEIVED, alert.source, alert.status)
         previous_seen, group.last_seen = group.last_seen, now
         was_resolved = group.status == "resolved"
         # Only changed fields are set: in a storm, ORM attribute sets are the main cost.
@@ -199,6 +365,15 @@ class Intake:
         self, session: Session, group: AlertGroup, route: AlertRoute, now: datetime, batch: Batch
     ) -> int:
         since = now - route.threshold.within
+        if group.id in batch.created:  # opened in this transaction: its alerts are all here
+            mine = [e for e in batch.events if e["group_id"] == group.id]
+            return len(
+                [
+                    e
+                    for e in mine
+                    if e["status"] == "firing" and since <= cast(datetime, e["received_at"])
+                ]
+            )
         batch.flush_events(session)  # count this batch's alerts too
         session.flush()
         return int(

@@ -6,6 +6,7 @@ a request is stored whole or not at all.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from bot.detection.config import WebhookConfig
 from bot.detection.deploys import DeployIn, Deploys, read_deploy
 from bot.detection.intake import Intake
 from bot.detection.validation import loads
+from storage.db import DatabaseBusy
 
 READERS: dict[str, Callable[[Any, web.Request], list[Alert]]] = {
     "alertmanager": lambda body, _r: read_alertmanager(body),
@@ -101,16 +103,24 @@ def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
         raw = await _read(hooks.config, request)
         _authenticate(hooks.config, source, request, raw)
         # Anything else that fails is answered 500 by core/http_problems.py; the
-        # request's alerts are stored in one transaction, so nothing was stored.
+        # request's alerts are stored in one transaction (a huge request in chunks of
+        # a few hundred alerts, each stored whole: bot/detection/intake.py).
         try:
             # Every reader checks what it reads (bot/detection/validation.py), so bad
             # input is a BadPayload here and never reaches the database.
             body = loads(raw)
             if source == "deploy":
-                return _deploy(hooks, read_deploy(body))
+                return await _deploy(hooks, read_deploy(body))
             outcomes = await batcher.submit(READERS[source](body, request))
         except (BadPayload, FirebellError) as exc:
             raise Problem(400, str(exc)) from exc
+        except DatabaseBusy as busy:
+            raise Problem(
+                503,
+                "the database is busy; nothing of this request was stored, send it again "
+                f"in {busy.retry_after_seconds} s",
+                headers={"Retry-After": str(busy.retry_after_seconds)},
+            ) from None
         return web.json_response(
             {"ok": True, "alerts": [o.as_json() for o in outcomes]}, status=202
         )
@@ -118,8 +128,11 @@ def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
     return receive
 
 
-def _deploy(hooks: Webhooks, deploy: DeployIn) -> web.Response:
-    done = hooks.deploys.record(deploy)
+async def _deploy(hooks: Webhooks, deploy: DeployIn) -> web.Response:
+    # In the database's threads, with the log context (storage/db.py).
+    done = await hooks.deploys.db.run_unless_busy(
+        contextvars.copy_context().run, hooks.deploys.record, deploy
+    )
     return web.json_response(
         {
             "ok": True,
