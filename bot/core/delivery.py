@@ -125,8 +125,7 @@ class DeliveryTable:
         payload = payload_type.from_json(item.payload)
         issue = None
         if item.issue_id is not None:
-            with self.db.session() as session:
-                issue = session.get(Issue, item.issue_id)
+            issue = await self.db.run(self._issue, item.issue_id)
         # attempts counts claims, this one included: more than one means an earlier try.
         attempt = Attempt(f"outbox-{item.id}", item.attempts > 1, item.created_at)
         token = CURRENT_ATTEMPT.set(attempt)
@@ -144,3 +143,7 @@ class DeliveryTable:
             raise as_delivery_error(exc) from exc
         finally:
             CURRENT_ATTEMPT.reset(token)
+
+    def _issue(self, issue_id: int) -> Issue | None:
+        with self.db.session() as session:
+            return session.get(Issue, issue_id)

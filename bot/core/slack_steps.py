@@ -150,24 +150,37 @@ class SlackSteps:
             raise DeliveryError(f"{issue.key} has no channel yet", permanent=True)
         return issue.channel_id
 
-    def record(
+    async def record(
         self, issue: Issue, kind: EventKind, changes: dict[str, Any] | None = None, **payload: Any
     ) -> None:
-        """Store what a step achieved on the issue and its timeline event, in one transaction."""
+        """Store what a step achieved on the issue and its timeline event, in one
+        transaction, in the database's threads."""
+        await self.db.run(self._record, issue.id, kind, changes or {}, payload)
+
+    def _record(
+        self,
+        issue_id: int | None,
+        kind: EventKind,
+        changes: dict[str, Any],
+        payload: dict[str, Any],
+    ) -> None:
         with self.db.session() as session:
-            row = session.get(Issue, issue.id)
+            row = session.get(Issue, issue_id)
             assert row is not None
-            for name, value in (changes or {}).items():
+            for name, value in changes.items():
                 setattr(row, name, value)
             session.add(row)
-            add_event(session, row, kind, self.clock, **(changes or {}), **payload)
+            add_event(session, row, kind, self.clock, **changes, **payload)
 
     async def post_notice(
         self, issue: Issue, event_id: int, words: Callable[[Issue, TimelineEvent], str]
     ) -> None:
         """Announce a timeline event in the issue channel, in words chosen now."""
-        with self.db.session() as session:
-            event = session.get(TimelineEvent, event_id)
+        event = await self.db.run(self._event, event_id)
         if event is None:
             raise DeliveryError(f"timeline event {event_id} is gone", permanent=True)
         await self.post_message(self.channel(issue), words(issue, event))
+
+    def _event(self, event_id: int) -> TimelineEvent | None:
+        with self.db.session() as session:
+            return session.get(TimelineEvent, event_id)

@@ -17,21 +17,28 @@ class FeedDelivery(SlackSteps):
     async def post(self, issue: Issue, payload: kinds.PostToFeed) -> None:
         if not open_to_anyone(issue):
             return  # never, even if it became private while this waited
-        with self.db.session() as session:
-            if session.get(FeedMessage, issue.id) is not None:
-                return
+        assert issue.id is not None
+        if await self.db.run(self._posted, issue.id) is not None:
+            return
         text, blocks = feed_message(issue, self.clock.now())
         ts = await self.post_message(payload.channel, text, blocks=blocks, unfurl_links=False)
-        with self.db.session() as session:
-            if session.get(FeedMessage, issue.id) is None:
-                assert issue.id is not None
-                session.add(FeedMessage(issue_id=issue.id, channel_id=payload.channel, ts=ts))
+        await self.db.run(self._save, issue.id, payload.channel, ts)
 
     async def edit(self, issue: Issue, _payload: kinds.EditInFeed) -> None:
-        with self.db.session() as session:
-            found = session.get(FeedMessage, issue.id)
-            where = (found.channel_id, found.ts) if found is not None else None
-        if where is None:
+        assert issue.id is not None
+        found = await self.db.run(self._posted, issue.id)
+        if found is None:
             return  # not announced (or the post gave up): nothing to edit
         text, blocks = feed_message(issue, self.clock.now())
-        await self.client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)
+        await self.client.chat_update(
+            channel=found.channel_id, ts=found.ts, text=text, blocks=blocks
+        )
+
+    def _posted(self, issue_id: int) -> FeedMessage | None:
+        with self.db.session() as session:
+            return session.get(FeedMessage, issue_id)
+
+    def _save(self, issue_id: int, channel: str, ts: str) -> None:
+        with self.db.session() as session:
+            if session.get(FeedMessage, issue_id) is None:
+                session.add(FeedMessage(issue_id=issue_id, channel_id=channel, ts=ts))

@@ -18,8 +18,9 @@ from bot.incidents.checklist_views import checklist_message
 from bot.incidents.lifecycle_views import proposal_message, reporter_news, reporter_update
 from bot.incidents.provisioning import Provisioning
 from bot.incidents.reporters import reporters
+from bot.incidents.steps import PhaseView
 from storage.db import Database
-from storage.models import Issue, PhaseMessage, TimelineEvent
+from storage.models import Issue, PhaseMessage
 
 
 class IssueDelivery(SlackSteps):
@@ -54,7 +55,9 @@ class IssueDelivery(SlackSteps):
     async def update_card(self, issue: Issue, _payload: kinds.UpdateCard) -> None:
         if not issue.card_ts:
             return  # the card is not posted yet; it will show the current state
-        text, blocks = issue_card(issue, extras=card_extras(self.db, self.card, issue))
+        text, blocks = issue_card(
+            issue, extras=await self.db.run(card_extras, self.db, self.card, issue)
+        )
         await self.client.chat_update(
             channel=self.channel(issue), ts=issue.card_ts, text=text, blocks=blocks
         )
@@ -75,7 +78,10 @@ class IssueDelivery(SlackSteps):
         text, blocks = proposal_message(issue, payload.target, payload.phase)
         await self.post_message(self.channel(issue), text, blocks=blocks)
 
-    def reporters(self, issue: Issue, skip: str | None = None) -> list[str]:
+    async def reporters(self, issue: Issue, skip: str | None = None) -> list[str]:
+        return await self.db.run(self._reporters, issue, skip)
+
+    def _reporters(self, issue: Issue, skip: str | None) -> list[str]:
         """Every reporter still listening (a merged duplicate's too), but `skip`, who
         may see the issue: a status DM names it, and a private title goes to members only."""
         with self.db.session() as session:
@@ -87,46 +93,57 @@ class IssueDelivery(SlackSteps):
 
     async def dm_reporter_update(self, issue: Issue, payload: kinds.DmReporterUpdate) -> None:
         text, blocks = reporter_update(issue, payload.before, payload.after, payload.summary)
-        for user in self.reporters(issue):
+        for user in await self.reporters(issue):
             await self.post_message(user, text, blocks=blocks)
 
     async def dm_reporter_news(self, issue: Issue, payload: kinds.DmReporterNews) -> None:
-        with self.db.session() as session:
-            event = session.get(TimelineEvent, payload.event_id)
-            if event is None:
-                return
-            said, at, poster = dict(event.payload), event.at, event.actor_id
+        event = await self.db.run(self._event, payload.event_id)
+        if event is None:
+            return
+        said, at, poster = dict(event.payload), event.at, event.actor_id
         text, blocks = reporter_news(
             issue, str(said.get("text", "")), said.get("impact"), said.get("next_in"), at
         )
-        for user in self.reporters(issue, skip=poster):
+        for user in await self.reporters(issue, skip=poster):
             await self.post_message(user, text, blocks=blocks)
 
     async def post_checklist(self, issue: Issue, payload: kinds.PostChecklist) -> None:
         assert issue.id is not None
-        text, blocks = checklist_message(self.checklist.phase_view(issue.id, payload.phase))
+        view = await self.db.run(self.checklist.phase_view, issue.id, payload.phase)
+        text, blocks = checklist_message(view)
         channel = self.channel(issue)
         ts = await self.post_message(channel, text, blocks=blocks)
+        await self.db.run(self._save_checklist, issue.id, payload.phase, channel, ts)
+
+    def _save_checklist(self, issue_id: int, phase: str, channel: str, ts: str) -> None:
+        """Where a phase's checklist message is (the one `update_checklist` edits)."""
         with self.db.session() as session:
             row = session.exec(
                 select(PhaseMessage).where(
-                    PhaseMessage.issue_id == issue.id, PhaseMessage.phase == payload.phase
+                    PhaseMessage.issue_id == issue_id, PhaseMessage.phase == phase
                 )
-            ).first() or PhaseMessage(
-                issue_id=issue.id, phase=payload.phase, channel_id=channel, ts=""
-            )
+            ).first() or PhaseMessage(issue_id=issue_id, phase=phase, channel_id=channel, ts="")
             row.channel_id, row.ts = channel, ts
             session.add(row)
 
     async def update_checklist(self, issue: Issue, payload: kinds.UpdateChecklist) -> None:
         assert issue.id is not None
+        row, view = await self.db.run(self._checklist_to_edit, issue.id, payload.phase)
+        if row is None or view is None:
+            return  # not posted yet; it will be posted with the current state
+        text, blocks = checklist_message(view)
+        await self.client.chat_update(channel=row.channel_id, ts=row.ts, text=text, blocks=blocks)
+
+    def _checklist_to_edit(
+        self, issue_id: int, phase: str
+    ) -> tuple[PhaseMessage | None, PhaseView | None]:
+        """The phase's posted checklist message and what it shows now (None: not posted)."""
         with self.db.session() as session:
             row = session.exec(
                 select(PhaseMessage).where(
-                    PhaseMessage.issue_id == issue.id, PhaseMessage.phase == payload.phase
+                    PhaseMessage.issue_id == issue_id, PhaseMessage.phase == phase
                 )
             ).first()
         if row is None:
-            return  # not posted yet; it will be posted with the current state
-        text, blocks = checklist_message(self.checklist.phase_view(issue.id, payload.phase))
-        await self.client.chat_update(channel=row.channel_id, ts=row.ts, text=text, blocks=blocks)
+            return None, None
+        return row, self.checklist.phase_view(issue_id, phase)

@@ -64,7 +64,8 @@ async def pin_from_reaction(
     messages = [m for m in found.get("messages") or [] if m.get("ts") == ts]
     if not messages:
         return False
-    return add_pinned_message(
+    return await db.run(
+        add_pinned_message,
         db,
         clock,
         issue,

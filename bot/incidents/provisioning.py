@@ -68,7 +68,7 @@ class Provisioning(SlackSteps):
                 if mine is None:
                     continue
                 channel = mine
-            self.record(
+            await self.record(
                 issue,
                 IncidentEvent.CHANNEL_CREATED,
                 {"channel_id": channel["id"], "channel_name": channel["name"]},
@@ -101,7 +101,7 @@ class Provisioning(SlackSteps):
 
     async def invite_reporter(self, issue: Issue, _payload: kinds.InviteReporter) -> None:
         await self.invite(issue, issue.reporter_id)
-        self.record(
+        await self.record(
             issue, IncidentEvent.PARTICIPANT_INVITED, user_id=issue.reporter_id, role="reporter"
         )
 
@@ -116,9 +116,11 @@ class Provisioning(SlackSteps):
     async def post_card(self, issue: Issue, _payload: kinds.PostCard) -> None:
         if issue.card_ts:
             return
-        text, blocks = issue_card(issue, extras=card_extras(self.db, self.card, issue))
+        text, blocks = issue_card(
+            issue, extras=await self.db.run(card_extras, self.db, self.card, issue)
+        )
         ts = await self.post_message(self.channel(issue), text, blocks=blocks)
-        self.record(issue, IncidentEvent.CARD_POSTED, {"card_ts": ts})
+        await self.record(issue, IncidentEvent.CARD_POSTED, {"card_ts": ts})
 
     async def pin_card(self, issue: Issue, _payload: kinds.PinCard) -> None:
         try:
@@ -126,11 +128,11 @@ class Provisioning(SlackSteps):
         except SlackApiError as exc:
             if slack_error(exc) != "already_pinned":
                 raise
-        self.record(issue, IncidentEvent.CARD_PINNED)
+        await self.record(issue, IncidentEvent.CARD_PINNED)
 
     async def dm_reporter(self, issue: Issue, _payload: kinds.DmReporter) -> None:
         await self.post_message(issue.reporter_id, reporter_confirmation(issue))
-        self.record(issue, IncidentEvent.REPORTER_NOTIFIED, user_id=issue.reporter_id)
+        await self.record(issue, IncidentEvent.REPORTER_NOTIFIED, user_id=issue.reporter_id)
 
     async def reply_in_source(self, issue: Issue, _payload: kinds.ReplyInSource) -> None:
         text = source_thread_reply(issue)
@@ -141,7 +143,7 @@ class Provisioning(SlackSteps):
             reason = slack_error(exc)
             if reason == "channel_not_found":
                 # A private channel the bot was never invited to: it cannot answer there.
-                self.record(issue, IncidentEvent.SOURCE_REPLY_SKIPPED, reason=reason)
+                await self.record(issue, IncidentEvent.SOURCE_REPLY_SKIPPED, reason=reason)
                 return
             if reason != "not_in_channel":
                 raise
@@ -153,6 +155,6 @@ class Provisioning(SlackSteps):
                 reason = slack_error(join_exc)
                 if reason in TRANSIENT_ERRORS:
                     raise
-                self.record(issue, IncidentEvent.SOURCE_REPLY_SKIPPED, reason=reason)
+                await self.record(issue, IncidentEvent.SOURCE_REPLY_SKIPPED, reason=reason)
                 return
-        self.record(issue, IncidentEvent.SOURCE_REPLIED, channel=channel, thread_ts=ts)
+        await self.record(issue, IncidentEvent.SOURCE_REPLIED, channel=channel, thread_ts=ts)

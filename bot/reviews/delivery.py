@@ -32,13 +32,17 @@ class ReviewDelivery(SlackSteps):
             kinds.Notice: self.notice,
         }
 
-    def _review(self, issue: Issue) -> Review | None:
-        with self.db.session() as session:
-            return session.exec(select(Review).where(Review.issue_id == issue.id)).first()
+    async def _review(self, issue: Issue) -> Review | None:
+        return await self.db.run(self._read_review, issue.id)
 
-    def _render(self, issue: Issue, review: Review) -> tuple[str, list[dict[str, Any]]]:
+    def _read_review(self, issue_id: int | None) -> Review | None:
+        with self.db.session() as session:
+            return session.exec(select(Review).where(Review.issue_id == issue_id)).first()
+
+    async def _render(self, issue: Issue, review: Review) -> tuple[str, list[dict[str, Any]]]:
         assert issue.id is not None
         content = content_of(review)
+        people = await self.db.run(self._people, issue, content)
         return review_message(
             issue.key,
             issue.id,
@@ -47,7 +51,7 @@ class ReviewDelivery(SlackSteps):
             note=review.note,
             status=review.status,
             published_by=review.published_by,
-            people=self._people(issue, content),
+            people=people,
         )
 
     def _people(self, issue: Issue, content: ReviewContent) -> frozenset[str]:
@@ -58,30 +62,34 @@ class ReviewDelivery(SlackSteps):
         return frozenset(p for p in members | {issue.channel_id} | owners if p)
 
     async def post_review(self, issue: Issue, _payload: kinds.PostReview) -> None:
-        review = self._review(issue)
+        review = await self._review(issue)
         if review is None:
             return
-        text, blocks = self._render(issue, review)
+        text, blocks = await self._render(issue, review)
         channel = self.channel(issue)
         ts = await self.post_message(channel, text, blocks=blocks)
+        await self.db.run(self._posted, review.id, channel, ts)
+        await self.upload_review(issue, None)
+
+    def _posted(self, review_id: int | None, channel: str, ts: str) -> None:
+        """Where the review's message is (the one `update_review` edits)."""
         with self.db.session() as session:
-            row = session.get(Review, review.id)
+            row = session.get(Review, review_id)
             assert row is not None
             row.channel_id, row.message_ts = channel, ts
             session.add(row)
-        await self.upload_review(issue, None)
 
     async def update_review(self, issue: Issue, _payload: kinds.UpdateReview) -> None:
-        review = self._review(issue)
+        review = await self._review(issue)
         if review is None or not review.message_ts or not review.channel_id:
             return
-        text, blocks = self._render(issue, review)
+        text, blocks = await self._render(issue, review)
         await self.client.chat_update(
             channel=review.channel_id, ts=review.message_ts, text=text, blocks=blocks
         )
 
     async def upload_review(self, issue: Issue, _payload: kinds.UploadReview | None) -> None:
-        review = self._review(issue)
+        review = await self._review(issue)
         if review is None:
             return
         title = f"{issue.key} post-incident review ({review.status})"
@@ -117,8 +125,7 @@ class ReviewDelivery(SlackSteps):
         return any(f.get("title") == title for f in listed.get("files") or [])
 
     async def dm_followup(self, issue: Issue, payload: kinds.DmFollowup) -> None:
-        with self.db.session() as session:
-            followup = session.get(FollowUp, payload.followup_id)
+        followup = await self.db.run(self._followup, payload.followup_id)
         if followup is None or followup.owner_id is None or followup.status != "open":
             return
         text, blocks = followup_dm(
@@ -129,6 +136,10 @@ class ReviewDelivery(SlackSteps):
             followup.id or 0,
         )
         await self.post_message(followup.owner_id, text, blocks=blocks)
+
+    def _followup(self, followup_id: int) -> FollowUp | None:
+        with self.db.session() as session:
+            return session.get(FollowUp, followup_id)
 
     async def offer_review(self, issue: Issue, _payload: kinds.OfferReview) -> None:
         assert issue.id is not None

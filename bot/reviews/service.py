@@ -58,14 +58,26 @@ class Reviews:
         self, client: AsyncWebClient, issue_id: int, actor_id: str
     ) -> Drafted:
         """Read the issue channel (the chatter), then draft."""
-        with self.db.session() as session:
-            issue = session.get(Issue, issue_id)
+        issue = await self.db.run(self._issue, issue_id)
         if issue is None:
             raise FirebellError("That issue no longer exists.")
         chatter = await channel_history(client, issue.channel_id, self.model.config.history_limit)
         return await self.draft(issue_id, actor_id, chatter)
 
     async def draft(self, issue_id: int, actor_id: str, chatter: list[Line]) -> Drafted:
+        issue, facts = await self.db.run(self._facts, issue_id, chatter)
+        content, source, note = await self._write(issue, facts)
+        review = await self.db.run(self._save_draft, issue_id, actor_id, content, source, note)
+        where = "drafted by the model" if source == "model" else "drafted from the template"
+        reason = f" ({note})" if note else ""
+        return Drafted(review, f"The review of {issue.key} is {where}{reason}.")
+
+    def _issue(self, issue_id: int) -> Issue | None:
+        with self.db.session() as session:
+            return session.get(Issue, issue_id)
+
+    def _facts(self, issue_id: int, chatter: list[Line]) -> tuple[Issue, Facts]:
+        """The issue and what a draft is written from; refused once the review is published."""
         with self.db.session() as session:
             issue = session.get(Issue, issue_id)
             if issue is None:
@@ -73,8 +85,16 @@ class Reviews:
             existing = session.exec(select(Review).where(Review.issue_id == issue_id)).first()
             if existing is not None and existing.status == "published":
                 raise FirebellError(f"The review of {issue.key} is already published.")
-            facts = gather_facts(session, issue, chatter)
-        content, source, note = await self._write(issue, facts)
+            return issue, gather_facts(session, issue, chatter)
+
+    def _save_draft(
+        self,
+        issue_id: int,
+        actor_id: str,
+        content: ReviewContent,
+        source: str,
+        note: str | None,
+    ) -> Review:
         now = self.clock.now()
         with self.db.session() as session:
             issue = session.get(Issue, issue_id)
@@ -93,9 +113,7 @@ class Reviews:
                 session, issue, ReviewEvent.REVIEW_DRAFTED, self.clock, actor_id, source=source
             )
             kinds.send(session, self.clock, issue, kinds.PostReview())
-        where = "drafted by the model" if source == "model" else "drafted from the template"
-        reason = f" ({note})" if note else ""
-        return Drafted(review, f"The review of {issue.key} is {where}{reason}.")
+        return review
 
     async def _write(self, issue: Issue, facts: Facts) -> tuple[ReviewContent, str, str | None]:
         if not self.model.configured:  # the template is the review, nothing to explain

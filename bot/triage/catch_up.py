@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import Session, col, select
 
 from bot.core.ai.model import Model, NoModelAnswer
+from bot.core.ai.prompt import Facts, Line
 from bot.core.clock import Clock
 from bot.core.domain import label
 from bot.core.errors import FirebellError
@@ -85,18 +86,10 @@ class CatchUps:
         """The caller has checked the reader may see the issue."""
         if (found := self.kept(issue_id)) is not None:
             return found
-        with self.db.session() as session:
-            issue = session.get(Issue, issue_id)
-            if issue is None:
-                raise FirebellError("That issue no longer exists.")
+        channel = await self.db.run(self._channel, issue_id)
         limit = min(HISTORY, self.model.config.history_limit)
-        chatter = await channel_history(client, issue.channel_id, limit)
-        with self.db.session() as session:
-            issue = session.get(Issue, issue_id)
-            assert issue is not None
-            facts = gather_facts(session, issue, chatter)
-            record = from_record(session, issue, self.playbooks)
-            people = members_of(session, issue)
+        chatter = await channel_history(client, channel, limit)
+        issue, facts, record, people = await self.db.run(self._record, issue_id, chatter)
         text, source, note = record, "record", None
         try:
             text = await self.model.ask(
@@ -108,6 +101,24 @@ class CatchUps:
         found = CatchUp(issue.key, text, source, note, self.clock.now(), people)
         self._kept[issue_id] = found
         return found
+
+    def _channel(self, issue_id: int) -> str | None:
+        with self.db.session() as session:
+            issue = session.get(Issue, issue_id)
+            if issue is None:
+                raise FirebellError("That issue no longer exists.")
+            return issue.channel_id
+
+    def _record(
+        self, issue_id: int, chatter: list[Line]
+    ) -> tuple[Issue, Facts, CatchUpText, frozenset[str]]:
+        """The issue, the facts for the model, the record's own answer, who is in it."""
+        with self.db.session() as session:
+            issue = session.get(Issue, issue_id)
+            assert issue is not None
+            facts = gather_facts(session, issue, chatter)
+            record = from_record(session, issue, self.playbooks)
+            return issue, facts, record, members_of(session, issue)
 
 
 def from_record(session: Session, issue: Issue, playbooks: Playbooks) -> CatchUpText:

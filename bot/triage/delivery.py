@@ -31,17 +31,7 @@ class TriageDelivery(SlackSteps):
         }
 
     async def suggest(self, issue: Issue, _payload: kinds.SuggestDuplicates) -> None:
-        with self.db.session() as session:
-            rows = session.exec(
-                select(DuplicateSuggestion)
-                .where(
-                    DuplicateSuggestion.issue_id == issue.id, DuplicateSuggestion.state == "shown"
-                )
-                .order_by(col(DuplicateSuggestion.score).desc())
-            ).all()
-            found = [
-                (row, other) for row in rows if (other := session.get(Issue, row.candidate_id))
-            ]
+        found = await self.db.run(self._shown, issue.id)
         if not found or issue.merged_into_id is not None:
             return  # answered or merged before this went out
         reporter = await self.people.actor(self.client, issue.reporter_id)
@@ -50,20 +40,43 @@ class TriageDelivery(SlackSteps):
         await self.post_message(issue.reporter_id, text, blocks=blocks)
 
     async def merged_notice(self, issue: Issue, payload: kinds.MergedNotice) -> None:
-        with self.db.session() as session:
-            event = session.get(TimelineEvent, payload.event_id)
-            if event is None:
-                return
-            key = str(event.payload.get("key", ""))
-            other = session.exec(
-                select(Issue).where(Issue.number == IssueKey.parse(key).number)
-            ).first()
+        found = await self.db.run(self._merge_event, payload.event_id)
+        if found is None:
+            return
+        event, key, other = found
         channel = other.channel_id if other is not None and open_to_anyone(other) else None
         await self.post_message(self.channel(issue), merged_words(issue, event.kind, key, channel))
 
     async def merged_dm(self, issue: Issue, payload: kinds.MergedDm) -> None:
-        with self.db.session() as session:
-            into = session.get(Issue, payload.into_id)
-            member = into is not None and can_see(session, payload.user_id, into)
+        into, member = await self.db.run(self._merged_into, payload.into_id, payload.user_id)
         if into is not None:
             await self.post_message(payload.user_id, merged_dm(into, issue.key, member))
+
+    def _shown(self, issue_id: int | None) -> list[tuple[DuplicateSuggestion, Issue]]:
+        """The lookalikes still shown to the reporter, best first, with their issues."""
+        with self.db.session() as session:
+            rows = session.exec(
+                select(DuplicateSuggestion)
+                .where(
+                    DuplicateSuggestion.issue_id == issue_id, DuplicateSuggestion.state == "shown"
+                )
+                .order_by(col(DuplicateSuggestion.score).desc())
+            ).all()
+            return [(row, other) for row in rows if (other := session.get(Issue, row.candidate_id))]
+
+    def _merge_event(self, event_id: int) -> tuple[TimelineEvent, str, Issue | None] | None:
+        """The merge event, the other issue's key it names, and that issue if it exists."""
+        with self.db.session() as session:
+            event = session.get(TimelineEvent, event_id)
+            if event is None:
+                return None
+            key = str(event.payload.get("key", ""))
+            other = session.exec(
+                select(Issue).where(Issue.number == IssueKey.parse(key).number)
+            ).first()
+            return event, key, other
+
+    def _merged_into(self, into_id: int, user_id: str) -> tuple[Issue | None, bool]:
+        with self.db.session() as session:
+            into = session.get(Issue, into_id)
+            return into, into is not None and can_see(session, user_id, into)
