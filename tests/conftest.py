@@ -65,7 +65,14 @@ LONG = {
 
 # What makes a test depend on the database under test: these fixtures, or a module that
 # reads FIREBELL_TEST_DATABASE_URL itself.
-DATABASE_FIXTURES = {"database_url", "db", "h", "empty_database", "postgres_database"}
+DATABASE_FIXTURES = {
+    "database_url",
+    "module_database_url",
+    "db",
+    "h",
+    "empty_database",
+    "postgres_database",
+}
 READS_THE_URL_ITSELF = {"test_engine_concurrency.py", "test_move_data.py", "test_replicas.py"}
 
 
@@ -196,19 +203,38 @@ def empty_database(tmp_path: object) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def database_url(
-    tmp_path: object, postgres_database: str | None, request: pytest.FixtureRequest
+def fresh_database(
+    folder: object, postgres_database: str | None, request: pytest.FixtureRequest
 ) -> str:
-    """An empty, migrated database for one test."""
+    """An empty, migrated database: a copy of the SQLite template in `folder`, or the
+    run's PostgreSQL database emptied."""
     if postgres_database is None:
-        path = f"{tmp_path}/firebell.db"
+        path = f"{folder}/firebell.db"
         # A copy of a file migrated once: migrating each file cost 0.2 s a test.
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     with request.getfixturevalue("postgres_cleaner").begin() as conn:
         conn.execute(text(EMPTY_THE_TABLES))
     return postgres_database
+
+
+@pytest.fixture
+def database_url(
+    tmp_path: object, postgres_database: str | None, request: pytest.FixtureRequest
+) -> str:
+    """An empty, migrated database for one test."""
+    return fresh_database(tmp_path, postgres_database, request)
+
+
+@pytest.fixture(scope="module")
+def module_database_url(
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_database: str | None,
+    request: pytest.FixtureRequest,
+) -> str:
+    """An empty, migrated database shared by a module's tests that only read what one
+    setup wrote (filing issues through Slack costs seconds a test on PostgreSQL)."""
+    return fresh_database(tmp_path_factory.mktemp("module"), postgres_database, request)
 
 
 @pytest.fixture

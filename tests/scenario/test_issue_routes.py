@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import pytest_asyncio
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
@@ -31,15 +32,21 @@ CONFIG = FirebellConfig.model_validate(
 )
 
 
-@pytest.fixture
-async def ha(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
-    async with running(database_url, clock=clock, config=CONFIG) as h:
+# The tests only read: one Firebell with four issues serves them all (filing them took
+# seconds a test on PostgreSQL).
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def ha(module_database_url: str) -> AsyncIterator[Harness]:
+    clock = FakeClock()
+    async with running(module_database_url, clock=clock, config=CONFIG) as h:
         dana, sam, support = people(h)
         await file_another(h, dana, support, title="Checkout fails with 502")
         clock.advance(minutes=5)
         await file_another(h, dana, support, title="Payroll leaks", private=["private"])
         clock.advance(minutes=5)
-        await file_another(h, dana, support, title="=HYPERLINK(\"http://x\")", service="web")
+        await file_another(h, dana, support, title='=HYPERLINK("http://x")', service="web")
         clock.advance(minutes=5)
         closed = await file_another(h, dana, support, title="Typo on invoice", severity="trivial")
         room = channel_of(h, closed)
@@ -88,7 +95,7 @@ async def test_csv_matches_the_json_and_cannot_run_in_a_spreadsheet(ha: Harness)
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["key"] for r in rows] == ["INC-4", "INC-3"]
-    assert rows[1]["title"] == "'=HYPERLINK(\"http://x\")"  # a formula stays text
+    assert rows[1]["title"] == '\'=HYPERLINK("http://x")'  # a formula stays text
     assert headers["X-Next-Cursor"] and 'rel="next"' in headers["Link"]
     assert "format=csv" in headers["Link"] and "limit=2" in headers["Link"]
 
@@ -122,6 +129,8 @@ async def test_bad_queries_say_what_works_and_a_token_is_needed(ha: Harness) -> 
     for path, reason in BAD:
         status, body, _ = await get(ha, path)
         assert status == 400 and body["error"].startswith(reason), path
+
+
 async def test_a_token_is_needed(ha: Harness) -> None:
     assert (await get(ha, "/api/v1/issues", token=None))[0] == 401
     assert (await get(ha, "/api/v1/issues/INC-1", token="nope"))[0] == 401
