@@ -11,7 +11,7 @@ import logging
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 
 import pytest
 from sqlalchemy import Engine, create_engine, inspect, text
@@ -65,7 +65,14 @@ LONG = {
 
 # What makes a test depend on the database under test: these fixtures, or a module that
 # reads FIREBELL_TEST_DATABASE_URL itself.
-DATABASE_FIXTURES = {"database_url", "db", "h", "empty_database", "postgres_database"}
+DATABASE_FIXTURES = {
+    "database_url",
+    "module_database_url",
+    "db",
+    "h",
+    "empty_database",
+    "postgres_database",
+}
 READS_THE_URL_ITSELF = {"test_engine_concurrency.py", "test_move_data.py", "test_replicas.py"}
 
 
@@ -131,6 +138,42 @@ def postgres_database() -> Iterator[str | None]:
     admin.dispose()
 
 
+def _array(names: Iterable[str]) -> str:
+    return "ARRAY[" + ", ".join(f"'{name}'" for name in names) + "]::text[]"
+
+
+# Only the tables a test wrote to, with DELETE (children first, as TABLES is ordered),
+# their sequences restarted: TRUNCATE of every table cost 80 ms a test, over a minute a
+# run. One statement, so one round trip to the server a test (a probe, then a DELETE and
+# a setval per table written, each a round trip, cost more than the work).
+EMPTY_THE_TABLES = f"""
+DO $$
+DECLARE
+    t text;
+    used boolean;
+BEGIN
+    FOREACH t IN ARRAY {_array(TABLES)} LOOP
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM ' || quote_ident(t) || ')' INTO used;
+        IF used THEN
+            EXECUTE 'DELETE FROM ' || quote_ident(t);
+            IF t = ANY({_array(sorted(SERIAL))}) THEN
+                PERFORM setval(pg_get_serial_sequence(t, 'id'), 1, false);
+            END IF;
+        END IF;
+    END LOOP;
+END
+$$"""
+
+
+@pytest.fixture(scope="session")
+def postgres_cleaner(postgres_database: str) -> Iterator[Engine]:
+    """One connection for the whole run that empties the tables before each test: an
+    engine a test cost a connection and SQLAlchemy's first-connect queries each time."""
+    engine = create_engine(postgres_database, pool_size=1)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite file migrated once; each test gets a copy of it."""
@@ -160,32 +203,38 @@ def empty_database(tmp_path: object) -> Iterator[str]:
         admin.dispose()
 
 
+def fresh_database(
+    folder: object, postgres_database: str | None, request: pytest.FixtureRequest
+) -> str:
+    """An empty, migrated database: a copy of the SQLite template in `folder`, or the
+    run's PostgreSQL database emptied."""
+    if postgres_database is None:
+        path = f"{folder}/firebell.db"
+        # A copy of a file migrated once: migrating each file cost 0.2 s a test.
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    with request.getfixturevalue("postgres_cleaner").begin() as conn:
+        conn.execute(text(EMPTY_THE_TABLES))
+    return postgres_database
+
+
 @pytest.fixture
 def database_url(
     tmp_path: object, postgres_database: str | None, request: pytest.FixtureRequest
 ) -> str:
     """An empty, migrated database for one test."""
-    if postgres_database is None:
-        path = f"{tmp_path}/firebell.db"
-        # A copy of a file migrated once: migrating each file cost 0.2 s a test.
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
-    engine = create_engine(postgres_database)
-    with engine.begin() as conn:
-        # Only the tables a test wrote to, with DELETE (children first, as TABLES is
-        # ordered): TRUNCATE of every table cost 80 ms a test, over a minute a run.
-        probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in TABLES)
-        used = {row[0] for row in conn.execute(text(probe))}
-        for table in TABLES:
-            if table in used:
-                conn.execute(text(f"DELETE FROM {table}"))
-                if table in SERIAL:
-                    conn.execute(
-                        text("SELECT setval(pg_get_serial_sequence(:t, 'id'), 1, false)"),
-                        {"t": table},
-                    )
-    engine.dispose()
-    return postgres_database
+    return fresh_database(tmp_path, postgres_database, request)
+
+
+@pytest.fixture(scope="module")
+def module_database_url(
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_database: str | None,
+    request: pytest.FixtureRequest,
+) -> str:
+    """An empty, migrated database shared by a module's tests that only read what one
+    setup wrote (filing issues through Slack costs seconds a test on PostgreSQL)."""
+    return fresh_database(tmp_path_factory.mktemp("module"), postgres_database, request)
 
 
 @pytest.fixture

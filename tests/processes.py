@@ -21,6 +21,10 @@ from tests.ports import free_port
 
 FIREBELL = str(Path(sys.executable).with_name("firebell"))
 
+# How often a test's process sweeps its outbox for retries and expired leases: the
+# default 2 s (1 s here before) is most of what a test waits on after a retry falls due.
+POLL_SECONDS = "0.2"
+
 # Where a process's output goes: discarded, a pipe, or a file the test reads afterwards.
 Output = int | IO[bytes]
 

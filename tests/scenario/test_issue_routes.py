@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import pytest_asyncio
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
@@ -31,9 +32,15 @@ CONFIG = FirebellConfig.model_validate(
 )
 
 
-@pytest.fixture
-async def ha(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
-    async with running(database_url, clock=clock, config=CONFIG) as h:
+# The tests only read: one Firebell with four issues serves them all (filing them took
+# seconds a test on PostgreSQL).
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def ha(module_database_url: str) -> AsyncIterator[Harness]:
+    clock = FakeClock()
+    async with running(module_database_url, clock=clock, config=CONFIG) as h:
         dana, sam, support = people(h)
         await file_another(h, dana, support, title="Checkout fails with 502")
         clock.advance(minutes=5)

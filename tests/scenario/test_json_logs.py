@@ -11,7 +11,7 @@ from pathlib import Path
 import aiohttp
 
 from sandbox import Sandbox
-from tests.processes import firebell_env, start_firebell, until
+from tests.processes import POLL_SECONDS, firebell_env, start_firebell, until
 
 TOKEN = "generic-hook-token-5e3c9a"
 
@@ -21,7 +21,9 @@ async def test_every_line_is_json_and_names_the_issue_it_is_about(
 ) -> None:
     config = tmp_path / "firebell.yml"
     config.write_text(f"webhooks:\n  tokens:\n    generic: {TOKEN}\n")
-    env = firebell_env(sandbox, empty_database, config, LOG_FORMAT="json", OUTBOX_POLL_SECONDS="1")
+    env = firebell_env(
+        sandbox, empty_database, config, LOG_FORMAT="json", OUTBOX_POLL_SECONDS=POLL_SECONDS
+    )
     log_file = tmp_path / "firebell.log"
     with log_file.open("wb") as sink:
         process = await start_firebell(env, log_level="INFO", stderr=sink)

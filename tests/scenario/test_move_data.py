@@ -18,7 +18,7 @@ from bot.demo.harness import running
 from sandbox import Sandbox
 from storage.owner import hold_shared
 from tests.helpers import channel_of, file_another, people, run
-from tests.processes import firebell_env, run_firebell, start_firebell, until
+from tests.processes import POLL_SECONDS, firebell_env, run_firebell, start_firebell, until
 
 PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
 TOKEN = "move-hook-token-0123"
@@ -93,7 +93,7 @@ async def test_move_sqlite_to_postgresql_and_carry_on(
     code, said = await move_data(source, target)
     assert code != 0 and "is not empty" in said
     # 3. firebell serve on PostgreSQL carries on.
-    env = firebell_env(sandbox, target, config_file, OUTBOX_POLL_SECONDS="1")
+    env = firebell_env(sandbox, target, config_file, OUTBOX_POLL_SECONDS=POLL_SECONDS)
     server = await start_firebell(env)
     try:
         pages_to_olga = lambda: [m for m in ws.dms_to(olga.id) if "needs you" in m.text]  # noqa: E731

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from sandbox import Sandbox, SlackDriver
 from storage.db import normalise_url
-from tests.processes import FirebellProcess, firebell_env, start_firebell, until
+from tests.processes import POLL_SECONDS, FirebellProcess, firebell_env, start_firebell, until
 
 PG_URL = os.environ.get("FIREBELL_TEST_DATABASE_URL")
 TOKEN = "hook-token-0123456789"
@@ -29,7 +29,7 @@ async def start(
         database,
         config,
         SLACK_TIMEOUT_SECONDS=str(timeout),  # 30: killed while a call is in flight
-        OUTBOX_POLL_SECONDS="1",
+        OUTBOX_POLL_SECONDS=POLL_SECONDS,
     )
     return await start_firebell(env)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 
 from sandbox import Sandbox
-from tests.processes import firebell_env, start_firebell, until
+from tests.processes import POLL_SECONDS, firebell_env, start_firebell, until
 
 TOKEN = "hook-token-for-socket"
 
@@ -27,7 +27,7 @@ async def test_an_alert_posted_to_firebell_socket_opens_an_issue_in_slack(
         empty_database,
         config,
         SLACK_APP_TOKEN=sandbox.workspace.app_token,
-        OUTBOX_POLL_SECONDS="1",
+        OUTBOX_POLL_SECONDS=POLL_SECONDS,
     )
     env.pop("SLACK_SIGNING_SECRET")
     process = await start_firebell(env, "socket", probe="/readyz")
