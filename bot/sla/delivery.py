@@ -83,6 +83,10 @@ class SlaDelivery(SlackSteps):
     async def old_digest(self, _issue: None, payload: kinds.OldDigestPost) -> None:
         await self.post_message(payload.channel, payload.text, blocks=payload.blocks)
 
+    def _keep_page_dm(self, issue_id: int, user: str, channel: str, ts: str) -> None:
+        with self.db.session() as session:
+            page_dms.keep(session, issue_id, user, channel, ts, self.clock.now())
+
     async def page(self, issue: Issue, payload: kinds.Page) -> None:
         target, value = payload.target, payload.id
         assert issue.id is not None
@@ -93,10 +97,7 @@ class SlaDelivery(SlackSteps):
             ts = await self.post_message(value, text, blocks=blocks)
             # Kept to be edited once someone takes the issue (page_dms.py).
             opened = await self.client.conversations_open(users=value)
-            with self.db.session() as session:
-                page_dms.keep(
-                    session, issue.id, value, str(opened["channel"]["id"]), ts, self.clock.now()
-                )
+            await self.db.run(self._keep_page_dm, issue.id, value, str(opened["channel"]["id"]), ts)
         elif target == TargetKind.USERGROUP:
             # Its members in first, so the mention reaches them in the channel.
             me = await self.bot_user()

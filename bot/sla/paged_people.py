@@ -76,8 +76,7 @@ async def invite_group(
     them. A retry finds them recorded, so the timeline says it once."""
     assert issue.channel_id is not None
     members = [user for user in await group_members(client, group_id) if user != me]
-    with db.session() as session:
-        new = not_yet_members(session, issue, members)
+    new = await db.run(_not_yet_members, db, issue, members)
     invited = []
     for user in new:
         try:
@@ -90,10 +89,20 @@ async def invite_group(
                 log.warning("cannot invite %s into %s: %s", user, issue.key, code)
                 continue
         invited.append(user)
+    await db.run(_record_invited, db, clock, issue, invited, group_id)
+
+
+def _not_yet_members(db: Database, issue: Issue, members: list[str]) -> list[str]:
+    with db.session() as session:
+        return not_yet_members(session, issue, members)
+
+
+def _record_invited(
+    db: Database, clock: Clock, issue: Issue, invited: list[str], group_id: str
+) -> None:
     with db.session() as session:
         row = session.get(Issue, issue.id)
         assert row is not None
-        new = invited
-        for user in new:
+        for user in invited:
             record_joined(session, row, user, clock.now())
-        _on_timeline(session, clock, row, new, f" (of <!subteam^{group_id}>)")
+        _on_timeline(session, clock, row, invited, f" (of <!subteam^{group_id}>)")
