@@ -132,7 +132,7 @@ async def test_a_full_database_queue_answers_503_and_stores_nothing(hd: Harness)
     blockers = [asyncio.create_task(db.run(release.wait)) for _ in range(MAX_WAITING)]
     try:
         await asyncio.sleep(0)  # each blocker is handed to the pool on its first step
-        assert db.waiting == MAX_WAITING
+        assert db.waiting >= MAX_WAITING  # the outbox's own work may be queued as well
         async with aiohttp.ClientSession() as session:
             status, headers, answer = await post(session, hd, alertmanager(["full-1"]))
             assert status == 503 and headers["Retry-After"].isdigit()
