@@ -29,9 +29,12 @@ T = TypeVar("T")
 # count; PostgreSQL's pool (10 + 20 overflow) leaves room for the loop's own
 # short sessions beside these.
 DB_THREADS = 4
-# Work waiting for a thread before `run_unless_busy` callers are refused: a few
-# batches' worth, so a burst queues briefly and a flood is told to come back.
-MAX_WAITING = 32
+# Work waiting for a thread before `run_unless_busy` callers are refused. The
+# outbox alone may queue a hundred (it delivers 50 items at once, each a read and
+# a write); at 32 a storm's webhooks were refused while the outbox caught up on
+# the issues the storm had opened (bench/no_stall.py: 7,200 of 10,000 alerts).
+# What bounds a webhook burst is intake's own limit (bot/detection/batching.py).
+MAX_WAITING = 256
 
 
 class DatabaseBusy(Exception):
