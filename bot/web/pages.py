@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.core.errors import FirebellError
 from bot.core.domain import Severity, Status, label
 from bot.core.durations import rough_age
+from bot.core.errors import FirebellError
 from bot.core.membership import visible_to
 from bot.core.reporters import is_person, tool_name
 from bot.core.timeline import event_words
@@ -112,8 +112,11 @@ def visible_issue(db: Database, number: int, user_id: str) -> Issue | None:
 
 
 def _line(event: TimelineEvent) -> Line:
-    return Line(event.at, person(event.actor_id) if event.actor_id else "Firebell",
-                event_words(event, mrkdwn=False))
+    return Line(
+        event.at,
+        person(event.actor_id) if event.actor_id else "Firebell",
+        event_words(event, mrkdwn=False),
+    )
 
 
 def issue_page(db: Database, number: int, user_id: str, now: datetime) -> IssuePage | None:

@@ -31,9 +31,9 @@ from bot.web.oidc import OidcClient, SignInRefused
 from bot.web.security import (
     WEB_ROUTE,
     Person,
-    only_web,
     csrf_ok,
     local_path,
+    only_web,
     security_headers,
     signed_in,
     to_login,
@@ -189,7 +189,9 @@ class WebApp:
             try:
                 answer = await self.d.client.auth_test()
             except Exception:  # SlackApiError, network: the page says so
-                raise SignInRefused("Firebell cannot reach Slack to check your workspace.") from None
+                raise SignInRefused(
+                    "Firebell cannot reach Slack to check your workspace."
+                ) from None
             self._team = str(answer.get("team_id") or "")
         return self._team
 

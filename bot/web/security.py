@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 from aiohttp_session import Session, get_session
 
 from bot.core.clock import Clock
@@ -24,7 +25,6 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 
 @web.middleware

@@ -68,8 +68,9 @@ def browser() -> aiohttp.ClientSession:
 
 async def sign_in(b: aiohttp.ClientSession, h: Harness, user: User, next_url: str = "/") -> str:
     """Through the whole OpenID flow; returns the page it lands on."""
-    resp = await b.get(f"{h.bot_url}/login", params={"go": "1", "next": next_url},
-                       allow_redirects=False)
+    resp = await b.get(
+        f"{h.bot_url}/login", params={"go": "1", "next": next_url}, allow_redirects=False
+    )
     assert resp.status == 302, await resp.text()
     authorize = resp.headers["Location"]
     assert authorize.startswith(h.sandbox.base_url + "openid/connect/authorize?")
@@ -138,9 +139,15 @@ async def test_pages_without_a_session_send_to_login(web: Web) -> None:
             assert resp.status == 302
             assert resp.headers["Location"] == "/login?next=" + path
         # A forged or garbled cookie is no session: back to sign-in, never a 500.
-        for cookie in ("garbage", Fernet(Fernet.generate_key()).encrypt(b'{"session": {"user": "U1", "expires": 9e12}}').decode()):
-            resp = await b.get(h.bot_url + "/", cookies={"firebell_session": cookie},
-                               allow_redirects=False)
+        for cookie in (
+            "garbage",
+            Fernet(Fernet.generate_key())
+            .encrypt(b'{"session": {"user": "U1", "expires": 9e12}}')
+            .decode(),
+        ):
+            resp = await b.get(
+                h.bot_url + "/", cookies={"firebell_session": cookie}, allow_redirects=False
+            )
             assert resp.status == 302 and resp.headers["Location"].startswith("/login")
         login = await b.get(h.bot_url + "/login?next=//evil.example/")
         assert login.status == 200 and "evil.example" not in await login.text()
@@ -217,4 +224,8 @@ async def test_without_client_id_the_web_app_is_off_and_says_so(h: Harness) -> N
         assert resp.status == 503 and "The web app is off" in await resp.text()
         resp = await b.get(h.bot_url + "/", allow_redirects=False)
         assert resp.status == 302
-    assert (await h.driver.slash_command(h.ws.add_user("x", "X"), h.ws.add_channel("c", h.ws.bot), "help")).status == 200
+    assert (
+        await h.driver.slash_command(
+            h.ws.add_user("x", "X"), h.ws.add_channel("c", h.ws.bot), "help"
+        )
+    ).status == 200
