@@ -11,9 +11,12 @@ from typing import Any
 import aiohttp
 import pytest
 from cryptography.fernet import Fernet
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 from bot.core.clock import FakeClock
 from bot.demo.harness import Harness, running
+from bot.web.oidc import OidcClient, SignInRefused
 from sandbox import Sandbox
 from sandbox.oidc import CLIENT_ID, CLIENT_SECRET
 from sandbox.workspace import Channel, User
@@ -229,3 +232,23 @@ async def test_without_client_id_the_web_app_is_off_and_says_so(h: Harness) -> N
             h.ws.add_user("x", "X"), h.ws.add_channel("c", h.ws.bot), "help"
         )
     ).status == 200
+
+
+async def test_a_token_signed_by_another_key_is_refused(clock: FakeClock) -> None:
+    sandbox = await Sandbox(now=lambda: clock.now().timestamp()).start()
+    try:
+        provider = sandbox.oidc
+        user = sandbox.workspace.add_user("dana", "Dana")
+        client = OidcClient(sandbox.api_url, CLIENT_ID, CLIENT_SECRET, clock)
+        good = provider.id_token(provider.claims(user, "n1"))
+        assert (await client.verify(good, "n1")).user_id == user.id
+        other = RSAKey.generate_key(2048, parameters={"kid": provider.key.kid})
+        forged = jwt.encode(
+            {"alg": "RS256", "kid": provider.key.kid}, provider.claims(user, "n1"), other
+        )
+        with pytest.raises(SignInRefused, match="signature is not Slack's"):
+            await client.verify(forged, "n1")
+        with pytest.raises(SignInRefused, match="could not be read"):
+            await client.verify("not.a.token", "n1")
+    finally:
+        await sandbox.stop()
