@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -13,6 +15,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import FirebellConfig, Settings, load_config
 from bot.core.ai.model import Model
@@ -88,6 +91,7 @@ from bot.triage.hooks import SuggestAtIntake
 from bot.triage.kinds import TriageKind
 from bot.triage.merge import Merges
 from bot.triage.search import SearchIndex
+from bot.web.routes import WebDeps, add_web_routes
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -201,6 +205,11 @@ class Firebell:
         add_metrics_routes(app, rt.metrics)
         add_api_routes(app, rt.db, rt.clock, rt.config.api)
         add_issue_routes(app, rt.db, rt.clock, rt.config.api, rt.search)
+        # The web app (bot/web/): sign-in with Slack, the board, issue pages; off (saying
+        # so at /login) without SLACK_CLIENT_ID and SLACK_CLIENT_SECRET.
+        add_web_routes(
+            app, WebDeps(rt.settings, rt.db, rt.clock, rt.client, rt.lifecycle, rt.people)
+        )
         # The one HTTP error path, innermost: the middlewares above it (the request id,
         # the webhook counter) see every refusal and failure as an answer with its status.
         app.middlewares.append(answer_problems)
@@ -322,7 +331,33 @@ def create_app(
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
-    bolt = AsyncApp(
+    with _no_oauth_install():
+        bolt = _bolt(client, secret)
+    bolt.use(_inject(runtime))
+    register_all(bolt)
+    bolt.error(_log_unhandled)
+    return Firebell(runtime, bolt, backfill=migrate)
+
+
+OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+
+
+@contextmanager
+def _no_oauth_install() -> Iterator[None]:
+    """Bolt, finding SLACK_CLIENT_ID and SLACK_CLIENT_SECRET in the environment, turns
+    itself into an OAuth-install app that ignores the bot token and answers every
+    request "installation no longer available". Firebell uses them for Sign in with
+    Slack only (bot/web/), so Bolt is built without seeing them; it has no setting that
+    says "no OAuth" (tests/scenario/test_web_sign_in.py checks commands still answer)."""
+    hidden = {name: os.environ.pop(name) for name in OAUTH_VARIABLES if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
+
+
+def _bolt(client: AsyncWebClient, secret: str) -> AsyncApp:
+    return AsyncApp(
         # Without a name Bolt calls inspect.stack() to name itself after the caller's
         # file, reading the source of every frame: ~0.1 s a start, most of a test's.
         name="firebell",
@@ -339,10 +374,6 @@ def create_app(
         request_verification_enabled=False,
         logger=_bolt_logger(),
     )
-    bolt.use(_inject(runtime))
-    register_all(bolt)
-    bolt.error(_log_unhandled)
-    return Firebell(runtime, bolt, backfill=migrate)
 
 
 def _bolt_logger() -> logging.Logger:

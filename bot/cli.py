@@ -147,6 +147,15 @@ def _check_config(args: argparse.Namespace) -> int:
         f"escalation policies: {len(config.escalation_policies)}, schedules: "
         f"{len(config.schedules)}, alert routes: {len(config.alert_routes)}"
     )
+    if settings.web_enabled and settings.firebell_session_key is None:
+        from cryptography.fernet import Fernet
+
+        print(
+            "web app: FIREBELL_SESSION_KEY is missing; sessions end at each restart until "
+            f"it is set. A fresh key: FIREBELL_SESSION_KEY={Fernet.generate_key().decode()}"
+        )
+    elif settings.web_enabled:
+        print(f"web app: on at {settings.firebell_base_url or 'the address it is reached at'}: ok")
     if args.explain:
         print("\nSLA policies in force (firebell.yml merged over the defaults):")
         print("\n".join(sla_table(config)))

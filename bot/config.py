@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
     # The SLA/escalation tick (firebell.yml tick_seconds); tests drive ticks themselves.
     scheduler_enabled: bool = True
+    # The web app (bot/web/): its public address, and Sign in with Slack's client id and
+    # secret (Basic Information in the Slack app's settings). Without both, it is off.
+    # Unset: the address each request came to (fine on loopback, not behind a proxy).
+    firebell_base_url: str | None = Field(default=None, examples=["https://firebell.example.com"])
+    slack_client_id: str | None = Field(default=None, examples=["1234567890.0987654321"])
+    slack_client_secret: SecretStr | None = Field(default=None, examples=["3f2a9c…"])
+    # A Fernet key (`firebell check-config` prints a fresh one) for the session cookies.
+    firebell_session_key: SecretStr | None = Field(default=None, examples=["q1Zx…= (44 chars)"])
+    firebell_session_hours: float = Field(default=12.0, gt=0)
 
     @field_validator("slack_api_url")
     @classmethod
@@ -52,6 +61,35 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("firebell_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected the web app's public http(s) address")
+        return value.rstrip("/")
+
+    @field_validator("firebell_session_key")
+    @classmethod
+    def _session_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from cryptography.fernet import Fernet
+
+            try:
+                Fernet(value.get_secret_value().encode())
+            except ValueError:
+                raise ValueError(
+                    "expected a Fernet key (44 characters of url-safe base64); "
+                    "`firebell check-config` prints a fresh one"
+                ) from None
+        return value
+
+    @property
+    def web_enabled(self) -> bool:
+        """The web app is on when Sign in with Slack can work: client id and secret set."""
+        return bool(self.slack_client_id) and self.slack_client_secret is not None
 
     @field_validator("database_url")
     @classmethod

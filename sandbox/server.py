@@ -12,6 +12,7 @@ from aiohttp import web
 
 from sandbox.faults import Fault, Faults
 from sandbox.methods import SlackError, WebApi
+from sandbox.oidc import OpenIdProvider
 from sandbox.paging import Pagers
 from sandbox.socket_mode import SocketHub
 from sandbox.workspace import Call, Workspace
@@ -62,6 +63,7 @@ class Sandbox:
         self.faults = Faults()
         self.socket = SocketHub(self.workspace)
         self.pagers = Pagers()
+        self.oidc = OpenIdProvider(self.workspace)  # Sign in with Slack (sandbox/oidc.py)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         self.api: WebApi | None = None
@@ -72,6 +74,7 @@ class Sandbox:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> Sandbox:
         app = web.Application()
+        self.oidc.routes(app)  # before /api/{method}: openid.connect.* answer there
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{user}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
@@ -85,6 +88,7 @@ class Sandbox:
         await site.start()
         bound = self._runner.addresses[0]
         self.base_url = f"http://{bound[0]}:{bound[1]}/"
+        self.oidc.origin = self.base_url.rstrip("/")
         self.api = WebApi(self.workspace, self.base_url, validate=self.validate_blocks)
         return self
 
