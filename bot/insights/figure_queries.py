@@ -166,6 +166,30 @@ def issue_rows(
     ]
 
 
+@dataclass(frozen=True)
+class Times:
+    """An issue's recorded transition times: all the period before needs of it."""
+
+    created_at: datetime
+    acknowledged_at: datetime | None
+    fixed_at: datetime | None
+    deployed_at: datetime | None
+    closed_at: datetime | None
+
+
+def issue_times(session: Session, since: datetime, until: datetime, scope: Scope) -> list[Times]:
+    """The transition times of the issues filed in the period: the columns of their
+    rows (read by ix_issues_created), no rollup and no membership test per issue."""
+    stmt = select_columns(
+        col(Issue.created_at),
+        col(Issue.acknowledged_at),
+        col(Issue.fixed_at),
+        col(Issue.deployed_at),
+        col(Issue.closed_at),
+    ).where(_in_period(since, until, scope))
+    return [Times(*found) for found in session.execute(stmt)]
+
+
 def open_count(session: Session, scope: Scope) -> int:
     stmt = select(func.count()).select_from(Issue).where(measured(open_issues(), *scope.issues()))
     return int(session.exec(stmt).one())
