@@ -190,7 +190,9 @@ def test_the_period_before_is_compared_on_the_same_figures(db: Database) -> None
     """The baseline `/incident stats` and the digest compare with is read apart (less
     of it): each of its figures is the one `figures` gives for that period."""
     with db.session() as session:
-        checkout = Deploy(service="checkout", version="v1", deployed_at=T0 - 5 * MIN, received_at=T0)
+        checkout = Deploy(
+            service="checkout", version="v1", deployed_at=T0 - 5 * MIN, received_at=T0
+        )
         search = Deploy(service="search", version="v9", deployed_at=T0 + 5 * MIN, received_at=T0)
         session.add_all([checkout, search])
         session.add_all(
