@@ -14,15 +14,10 @@ from bot.core.clock import FakeClock
 from bot.demo.harness import running
 from sandbox import Sandbox
 from storage.models import Issue, TimelineEvent
-from tests.scenario.test_web_sign_in import (  # noqa: F401  (the fixture)
-    SECRET_TITLE,
-    WEB,
-    Web,
-    browser,
-    file,
-    sign_in,
-    web,
-)
+from tests.scenario import test_web_sign_in
+from tests.scenario.test_web_sign_in import SECRET_TITLE, WEB, Web, browser, file, sign_in
+
+web = test_web_sign_in.web  # the same fixture: sandbox users Dana, Sam and Olga, signed in
 
 
 def csrf(page: str) -> str:
