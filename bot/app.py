@@ -209,7 +209,8 @@ class Firebell:
         # The web app (bot/web/): sign-in with Slack, the board, issue pages; off (saying
         # so at /login) without SLACK_CLIENT_ID and SLACK_CLIENT_SECRET.
         add_web_routes(
-            app, WebDeps(rt.settings, rt.db, rt.clock, rt.client, rt.lifecycle, rt.people)
+            app,
+            WebDeps(rt.settings, rt.db, rt.clock, rt.client, rt.lifecycle, rt.people, rt.search),
         )
         # The one HTTP error path, innermost: the middlewares above it (the request id,
         # the webhook counter) see every refusal and failure as an answer with its status.
@@ -272,7 +273,7 @@ def create_app(
     client = make_web_client(
         token, settings.slack_api_url, clock, settings.slack_timeout_seconds, metrics.slack_call
     )
-    card = CardSettings(config.deploy_window, dict(config.trace_links))
+    card = CardSettings(config.deploy_window, dict(config.trace_links), settings.firebell_base_url)
 
     # Incidents call the slices above them through these hooks (rule: imports run one way).
     hooks = HookList()

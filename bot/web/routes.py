@@ -26,7 +26,8 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.people import People
 from bot.incidents.lifecycle import Lifecycle
-from bot.web import pages
+from bot.triage.search import SearchIndex
+from bot.web import issue_pages, pages
 from bot.web.oidc import OidcClient, SignInRefused
 from bot.web.security import (
     WEB_ROUTE,
@@ -60,6 +61,7 @@ class WebDeps:
     client: AsyncWebClient
     lifecycle: Lifecycle
     people: People
+    search: SearchIndex | None = None
 
 
 class WebApp:
@@ -72,6 +74,7 @@ class WebApp:
             self.oidc = OidcClient(s.slack_api_url, s.slack_client_id, secret, deps.clock)
         self._team: str | None = None
         self._used_states: dict[str, float] = {}  # single-use, within this process too
+        self.names = issue_pages.Names()
 
     # -- wiring ---------------------------------------------------------------
     def install(self, app: web.Application) -> None:
@@ -104,6 +107,7 @@ class WebApp:
         r.add_get("/", self.board, name=WEB_ROUTE + "board")
         r.add_get("/issues/{key}", self.issue, name=WEB_ROUTE + "issue")
         r.add_post("/issues/{key}/acknowledge", self.acknowledge, name=WEB_ROUTE + "ack")
+        issue_pages.add_issue_page_routes(app, self)
         r.add_static("/static/", HERE / "static", name=WEB_ROUTE + "static")
 
     def _redirect_uri(self, request: web.Request) -> str:
@@ -205,12 +209,7 @@ class WebApp:
 
     # -- pages ----------------------------------------------------------------
     async def board(self, request: web.Request) -> web.Response:
-        person = await self._person(request)
-        chosen = {f: request.query.get(f, "")[:80] for f in pages.FILTERS}
-        data = await self.d.db.run(
-            pages.board, self.d.db, person.user_id, chosen, self.d.clock.now()
-        )
-        return self._page(request, "board.html", person=person, board=data)
+        return await issue_pages.board(self, request)
 
     async def _number(self, request: web.Request) -> int | None:
         try:
@@ -222,15 +221,7 @@ class WebApp:
         return self._page(request, "not_found.html", 404, person=person)
 
     async def issue(self, request: web.Request) -> web.Response:
-        person = await self._person(request)
-        number = await self._number(request)
-        page = None
-        if number is not None:
-            now = self.d.clock.now()
-            page = await self.d.db.run(pages.issue_page, self.d.db, number, person.user_id, now)
-        if page is None:
-            return self._not_found(request, person)
-        return self._page(request, "issue.html", person=person, page=page)
+        return await issue_pages.issue(self, request)
 
     async def acknowledge(self, request: web.Request) -> web.Response:
         person = await self._person(request)
