@@ -165,10 +165,7 @@ def _check_config(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo.script import run_demo
 
-    def out(line: str) -> None:
-        print(line, flush=True)  # a pipe too sees the board's URL as soon as it is printed
-
-    return asyncio.run(run_demo(out, serve=args.serve, port=args.port))
+    return asyncio.run(run_demo(serve=args.serve, port=args.port))
 
 
 def _migrate(args: argparse.Namespace) -> int:

@@ -33,7 +33,11 @@ CUSTOMER_MESSAGE = (
 Out = Callable[[str], None]
 
 
-async def run_demo(out: Out = print, serve: bool = False, port: int = 0) -> int:
+def flushed(line: str) -> None:
+    print(line, flush=True)  # a pipe too sees the board's URL as soon as it is printed
+
+
+async def run_demo(out: Out = flushed, serve: bool = False, port: int = 0) -> int:
     """Play the script; with `serve`, then keep the sandbox and the web app running (the
     web app on, signing in through the sandbox's OpenID provider) until SIGINT/SIGTERM."""
     logging.getLogger().setLevel(logging.WARNING)
