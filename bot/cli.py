@@ -162,10 +162,10 @@ def _check_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(_args: argparse.Namespace) -> int:
+def _demo(args: argparse.Namespace) -> int:
     from bot.demo.script import run_demo
 
-    return asyncio.run(run_demo())
+    return asyncio.run(run_demo(serve=args.serve, port=args.port))
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -331,9 +331,14 @@ def build_parser() -> argparse.ArgumentParser:
     socket.add_argument("--host", default="0.0.0.0")
     socket.add_argument("--port", type=int, default=3000)
     socket.set_defaults(run=_socket)
-    sub.add_parser(
-        "demo", help="play an issue end to end against a local Slack sandbox"
-    ).set_defaults(run=_demo)
+    demo = sub.add_parser("demo", help="play an issue end to end against a local Slack sandbox")
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="then keep the sandbox and the web app running (sign in as a sandbox user)",
+    )
+    demo.add_argument("--port", type=int, default=0, help="the web app's port with --serve")
+    demo.set_defaults(run=_demo)
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.add_argument(
         "--to",

@@ -187,7 +187,8 @@ class OpenIdProvider:
 
 def _page(status: int, body: str) -> web.Response:
     text = (
-        "<!doctype html><html><head><title>Sign in to the sandbox</title></head>"
+        "<!doctype html><html><head><title>Sign in to the sandbox</title>"
+        '<link rel="icon" href="data:,"></head>'
         f"<body><h1>Sandbox Slack</h1><p>{body}</p></body></html>"
     )
     return web.Response(status=status, text=text, content_type="text/html")

@@ -60,6 +60,8 @@ LONG = {
     "test_openapi_fuzz.py",
     "test_systemd_ready.py",
     "test_wheel.py",
+    "test_browser_pages.py",
+    "test_demo_serve.py",
 }
 
 

@@ -48,11 +48,11 @@ def epoch_seconds(clock: Clock) -> Callable[[], float]:
 
 
 @asynccontextmanager
-async def serve_http(firebell: Firebell) -> AsyncIterator[str]:
-    """Run the bot's web app on a free loopback port; yields its base URL."""
+async def serve_http(firebell: Firebell, port: int = 0) -> AsyncIterator[str]:
+    """Run the bot's web app on a loopback port (a free one by default); yields its URL."""
     runner = web.AppRunner(firebell.web_app())
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     host, port = runner.addresses[0][:2]
     try:
@@ -68,6 +68,7 @@ async def running(
     clock: Clock | None = None,
     config: FirebellConfig | None = None,
     sandbox: Sandbox | None = None,
+    port: int = 0,
     **overrides: Any,
 ) -> AsyncIterator[Harness]:
     """Sandbox + Firebell in HTTP mode, with a driver that signs requests."""
@@ -77,7 +78,7 @@ async def running(
         sandbox_settings(sandbox, database_url, **overrides), clock=clock, config=config
     )
     try:
-        async with serve_http(firebell) as url:
+        async with serve_http(firebell, port) as url:
             driver = SlackDriver(sandbox, url)
             try:
                 yield Harness(sandbox, firebell, driver, url)

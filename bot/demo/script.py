@@ -6,7 +6,9 @@ the script acts as the people, and the transcript shows what Slack would show.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -31,7 +33,13 @@ CUSTOMER_MESSAGE = (
 Out = Callable[[str], None]
 
 
-async def run_demo(out: Out = print) -> int:
+def flushed(line: str) -> None:
+    print(line, flush=True)  # a pipe too sees the board's URL as soon as it is printed
+
+
+async def run_demo(out: Out = flushed, serve: bool = False, port: int = 0) -> int:
+    """Play the script; with `serve`, then keep the sandbox and the web app running (the
+    web app on, signing in through the sandbox's OpenID provider) until SIGINT/SIGTERM."""
     logging.getLogger().setLevel(logging.WARNING)
     # Simulated time, so the SLA warning and the escalation show without waiting; Slack
     # stamps messages with it too, so the review's timeline reads in order.
@@ -41,19 +49,57 @@ async def run_demo(out: Out = print) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="firebell-demo-") as tmp:
             database_url = f"sqlite:///{Path(tmp) / 'firebell.db'}"
+            web = web_settings() if serve else {}
             async with running(
-                database_url, clock=clock, config=people.config(), sandbox=sandbox
+                database_url, clock=clock, config=people.config(), sandbox=sandbox, port=port, **web
             ) as h:
-                script = Script(h, people, clock, out)
-                if not await script.capture():
-                    return 1
-                if not await script.escalate():
-                    return 1
-                if not await script.resolve():
-                    return 1
-                return 0 if await script.alert() else 1
+                played = await play(Script(h, people, clock, out))
+                if not played or not serve:
+                    return 0 if played else 1
+                out(
+                    f"\nThe demo keeps running (Ctrl-C to stop). The board: {h.bot_url}/\n"
+                    "    Sign in there as a sandbox user (Dana, Sam or Casey): the sandbox's "
+                    "sign-in page lists them."
+                )
+                await until_stopped()
+                return 0
     finally:
         await sandbox.stop()
+
+
+async def play(script: Script) -> bool:
+    return (
+        await script.capture()
+        and await script.escalate()
+        and await script.resolve()
+        and await script.alert()
+    )
+
+
+def web_settings() -> dict[str, Any]:
+    """The web app on, with the sandbox as the OpenID provider (Sign in with Slack)."""
+    from cryptography.fernet import Fernet
+
+    from sandbox.oidc import CLIENT_ID, CLIENT_SECRET
+
+    return {
+        "slack_client_id": CLIENT_ID,
+        "slack_client_secret": CLIENT_SECRET,
+        "firebell_session_key": Fernet.generate_key().decode(),
+    }
+
+
+async def until_stopped() -> None:
+    """Wait for SIGINT (Ctrl-C) or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
 
 
 class Cast:

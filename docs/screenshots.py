@@ -1,0 +1,58 @@
+"""The README's screenshots of the web app, from the demo's data.
+
+Starts `firebell demo --serve`, signs in as Sam through the sandbox's sign-in page in
+Debian's Chromium (Playwright), and saves the board and INC-1's page under docs/images/:
+
+    .venv/bin/python docs/screenshots.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import sys
+from pathlib import Path
+
+from playwright.async_api import async_playwright
+
+HERE = Path(__file__).resolve().parent
+FIREBELL = str(Path(sys.executable).with_name("firebell"))
+CHROMIUM = "/usr/bin/chromium"
+
+
+async def main() -> int:
+    demo = await asyncio.create_subprocess_exec(
+        FIREBELL, "demo", "--serve", stdout=asyncio.subprocess.PIPE
+    )
+    assert demo.stdout is not None
+    try:
+        board = None
+        while board is None:
+            line = (await asyncio.wait_for(demo.stdout.readline(), 120)).decode()
+            if not line:
+                print("the demo ended before printing the board's URL", file=sys.stderr)
+                return 1
+            board = re.search(r"The board: (http://\S+/)", line)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True)
+            page = await browser.new_page(viewport={"width": 1100, "height": 700})
+            await page.goto(board[1])
+            await page.get_by_role("link", name="Sign in with Slack").click()
+            await page.get_by_role("link", name=re.compile(r"Sam \(SRE\)")).click()
+            await page.wait_for_url(board[1])
+            await page.screenshot(path=HERE / "images" / "board.png", full_page=True)
+            await page.goto(board[1] + "issues/INC-1")
+            await page.set_viewport_size({"width": 1100, "height": 1000})
+            await page.screenshot(path=HERE / "images" / "issue.png")  # its first screen
+            await browser.close()
+        print(f"saved {HERE / 'images'}/board.png and issue.png")
+        return 0
+    finally:
+        if demo.returncode is None:
+            demo.send_signal(signal.SIGTERM)
+        await demo.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
