@@ -208,7 +208,18 @@ class Firebell:
         # The web app (bot/web/): sign-in with Slack, the board, issue pages; off (saying
         # so at /login) without SLACK_CLIENT_ID and SLACK_CLIENT_SECRET.
         add_web_routes(
-            app, WebDeps(rt.settings, rt.db, rt.clock, rt.client, rt.lifecycle, rt.people)
+            app,
+            WebDeps(
+                rt.settings,
+                rt.db,
+                rt.clock,
+                rt.client,
+                rt.lifecycle,
+                rt.people,
+                rt.reviews,
+                rt.followups,
+                rt.oncall,
+            ),
         )
         # The one HTTP error path, innermost: the middlewares above it (the request id,
         # the webhook counter) see every refusal and failure as an answer with its status.
