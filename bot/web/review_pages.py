@@ -20,7 +20,9 @@ from markupsafe import Markup
 
 from bot.core.errors import FirebellError
 from bot.core.membership import members_of
-from bot.reviews.content import ActionItem, ReviewContent, root_cause_missing, unfinished
+from bot.incidents.report_form import FormErrors
+from bot.reviews.content import ActionItem, ReviewContent, unfinished
+from bot.reviews.edit_checks import OWNER, ActionRow, check_edit, factor_lines
 from bot.reviews.followups import FollowUps
 from bot.reviews.markdown import to_markdown, with_names
 from bot.reviews.service import Reviews, content_of
@@ -51,18 +53,12 @@ def render_markdown(text: str) -> Markup:
 
 
 @dataclass
-class ActionRow:
-    title: str = ""
-    owner: str = ""
-    due: str = ""
-
-
-@dataclass
 class ReviewForm:
     root_cause: str
     factors: str
     actions: list[ActionRow]
     errors: dict[str, str] = field(default_factory=dict)
+    checked: tuple[str, list[str], list[ActionItem]] | None = None  # for Reviews.edit
 
 
 @dataclass
@@ -88,63 +84,35 @@ def _form_of(content: ReviewContent) -> ReviewForm:
 
 
 def parse_form(posted: Mapping[str, object], today: date) -> ReviewForm:
-    """The posted form, with every problem at once (the Slack modal's checks and words)."""
+    """The posted form, checked as the Slack modal is (bot/reviews/edit_checks.py)."""
 
     def text(name: str, limit: int = 3000) -> str:
         value = posted.get(name)
         return value[:limit] if isinstance(value, str) else ""
 
-    form = ReviewForm(text("root_cause"), text("factors"), [])
-    if root_cause_missing(form.root_cause):
-        form.errors["root_cause"] = "Write the root cause (or what is known of it so far)."
     asked = text("rows", 2)
-    rows = min(20, max(ACTION_ROWS, int(asked))) if asked.isdigit() else ACTION_ROWS
-    for n in range(1, rows + 1):
-        row = ActionRow(
+    count = min(20, max(ACTION_ROWS, int(asked))) if asked.isdigit() else ACTION_ROWS
+    rows = [
+        ActionRow(
             text(f"action_title{n}", 200).strip(),
             text(f"action_owner{n}", 40).strip(),
             text(f"action_due{n}", 10).strip(),
         )
-        form.actions.append(row)
-        if not row.title:
-            if row.owner or row.due:
-                form.errors[f"action_title{n}"] = (
-                    "Say what the action is, or clear its owner and date."
-                )
-            continue
-        if not row.owner:
-            form.errors[f"action_owner{n}"] = "Choose who owns this action."
-        try:
-            due = date.fromisoformat(row.due) if row.due else None
-        except ValueError:
-            due = None
-        if due is None:
-            form.errors[f"action_due{n}"] = "Choose when this action is due."
-        elif due < today:
-            form.errors[f"action_due{n}"] = (
-                f"Pick today ({today.isoformat()}) or a later day for a new action."
-            )
-    return form
-
-
-def form_content(form: ReviewForm) -> tuple[str, list[str], list[ActionItem]]:
-    """What `Reviews.edit` takes, from a form without errors."""
-    factors = [line.strip("-• ").strip() for line in form.factors.splitlines() if line.strip()]
-    actions = [
-        ActionItem(title=r.title, owner=r.owner, due_date=date.fromisoformat(r.due))
-        for r in form.actions
-        if r.title
+        for n in range(1, count + 1)
     ]
-    return form.root_cause.strip(), factors[:20], actions
+    form = ReviewForm(text("root_cause"), text("factors"), rows)
+    try:
+        form.checked = check_edit(form.root_cause, form.factors, rows, today)
+    except FormErrors as exc:
+        form.errors = exc.errors
+    return form
 
 
 def _previewed(content: ReviewContent, form: ReviewForm) -> ReviewContent:
     """The draft as it would read with the form's (unsaved) words."""
     shown = content.model_copy()
     shown.root_cause = form.root_cause.strip() or content.root_cause
-    shown.contributing_factors = [
-        line.strip("-• ").strip() for line in form.factors.splitlines() if line.strip()
-    ][:20]
+    shown.contributing_factors = factor_lines(form.factors)
     items = []
     for row in form.actions:
         if not row.title:
@@ -153,7 +121,7 @@ def _previewed(content: ReviewContent, form: ReviewForm) -> ReviewContent:
             due = date.fromisoformat(row.due) if row.due else None
         except ValueError:
             due = None
-        owner = row.owner if row.owner[:1] in ("U", "W") and row.owner.isalnum() else None
+        owner = row.owner if OWNER.fullmatch(row.owner) else None
         items.append(ActionItem(title=row.title, owner=owner, due_date=due))
     shown.action_items = items
     return shown
@@ -303,11 +271,8 @@ class ReviewRoutes:
         page = await self._page(request, await self.w._number(request), person.user_id, None)
         if page is None:
             return self.w._not_found(request, person)
-        message = {"saved": "The review is updated.", "published": ""}.get(
-            request.query.get("done", ""), ""
-        )
-        if message:
-            page.message = message
+        if request.query.get("done") == "saved":
+            page.message = f"The review of {page.issue.key} is updated."
         return self.w._page(request, "review.html", person=person, page=page)
 
     async def post(self, request: web.Request) -> web.Response:
@@ -331,9 +296,8 @@ class ReviewRoutes:
                 message = await d.db.run(self.reviews.publish, issue.id, actor)
             else:
                 form = parse_form(posted, d.clock.now().date())
-                if action == "save" and not form.errors:
-                    args = form_content(form)
-                    message = await d.db.run(self.reviews.edit, issue.id, actor, *args)
+                if action == "save" and form.checked is not None:
+                    await d.db.run(self.reviews.edit, issue.id, actor, *form.checked)
                     raise web.HTTPSeeOther(f"/issues/{issue.key}/review?done=saved")
                 status = 400 if action == "save" else 200
         except FirebellError as exc:  # the service's refusal, in its own words
@@ -341,7 +305,7 @@ class ReviewRoutes:
         page = await self._page(request, number, person.user_id, form)
         if page is None:
             return self.w._not_found(request, person)
-        page.message = message.replace("*", "")
+        page.message = with_names(message, {}).replace("*", "")  # Slack's marks, as text
         return self.w._page(request, "review.html", status, person=person, page=page)
 
     async def oncall_page(self, request: web.Request) -> web.Response:

@@ -91,7 +91,7 @@ async def test_a_review_is_edited_and_published_from_the_browser(
         due = (clock.now().date() + timedelta(days=2)).isoformat()
         form = {
             "csrf": token(page),
-            "root_cause": f"A config push set the timeout to 50 ms {SCRIPT}",
+            "root_cause": f"A config push set the timeout to 50 ms {SCRIPT} [x](javascript:go())",
             "factors": "No canary\n- **Alert** threshold too high",
             "action_title1": "Canary config pushes",
             "action_owner1": dana.id,
@@ -103,6 +103,7 @@ async def test_a_review_is_edited_and_published_from_the_browser(
         assert preview.status == 200 and "preview, not saved" in text
         assert "<strong>Alert</strong> threshold too high" in text
         assert SCRIPT not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+        assert 'href="javascript' not in text
         with h.firebell.runtime.db.session() as session:
             assert "50 ms" not in str(session.exec(select(Review)).one().content)
 
@@ -111,6 +112,8 @@ async def test_a_review_is_edited_and_published_from_the_browser(
         text = await bad.text()
         assert bad.status == 400 and "Choose when this action is due." in text
         assert "Canary config pushes" in text
+        forged = await b.post(url, data={**form, "action": "save", "action_owner1": "<b>x"})
+        assert forged.status == 400 and "Choose who owns this action." in await forged.text()
 
         updates = len(h.ws.calls_to("chat.update"))
         saved = await b.post(url, data={**form, "action": "save"}, allow_redirects=False)
