@@ -51,9 +51,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/duplicates.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/no_stall.py
+	$(BIN)/python bench/start.py
+	$(BIN)/python bench/upgrade_day.py
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 		BENCH_DATABASE_URL=$(PG_DEFAULT_URL) $(BIN)/python bench/insights.py; \
 		BENCH_DATABASE_URL=$(PG_DEFAULT_URL) $(BIN)/python bench/duplicates.py; \
+		BENCH_DATABASE_URL=$(PG_DEFAULT_URL) $(BIN)/python bench/alert_storm.py; \
 	fi
 
 clean:

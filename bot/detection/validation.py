@@ -44,19 +44,18 @@ def loads(raw: bytes) -> Any:
 
 
 def check_depth(body: object) -> None:
-    """Refuse objects and lists nested more than MAX_DEPTH levels (without recursing)."""
-    stack: list[tuple[object, int]] = [(body, 1)]
+    """Refuse objects and lists nested more than MAX_DEPTH levels (without recursing).
+    Only containers are stacked: pushing every leaf was most of its cost in a storm."""
+    if not isinstance(body, dict | list | tuple):
+        return
+    stack: list[tuple[Any, int]] = [(body, 1)]
     while stack:
         value, depth = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list | tuple):
-            children = value
-        else:
-            continue
         if depth > MAX_DEPTH:
             raise BadPayload(f"the body is nested more than {MAX_DEPTH} levels deep")
-        stack.extend((child, depth + 1) for child in children)
+        for child in value.values() if isinstance(value, dict) else value:
+            if isinstance(child, dict | list | tuple):
+                stack.append((child, depth + 1))
 
 
 def storable(value: str, where: str) -> str:

@@ -10,7 +10,7 @@ from bot.core.membership import visible_to
 from bot.handlers.command_parser import BadArguments, split_key
 from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Reply
-from bot.insights.figures import a_person, figures, period, slowest_open
+from bot.insights.figures import a_person, baseline, figures, period, slowest_open
 from bot.insights.stats_views import stats_blocks
 from storage.db import Database
 
@@ -50,7 +50,7 @@ def _stats(db: Database, args: StatsArgs, user_id: str, now: datetime) -> list[d
     # Private issues count for everyone; named (by a service filter) only for members.
     reader = a_person(user_id)
     current = figures(db, start, end, service, now=now, audience=reader)
-    before = figures(db, before_start, start, service, now=now, audience=reader)
+    before = baseline(db, before_start, start, service, audience=reader)
     # The three open longest; a private one among them its reader may not see is a count.
     longest = slowest_open(db, 3, service, reader)
     slowest = visible_to(db, longest, user_id)

@@ -56,6 +56,7 @@ class CardExtras:
     related: list[str] = field(default_factory=list)  # keys of linked issues
     merged_into: str | None = None  # the key this one was closed as a duplicate of
     reporters: int = 1  # people who reported it (merged duplicates add theirs)
+    web_link: str | None = None  # the issue's web page, when the web app has an address
 
 
 def kin_line(extras: CardExtras) -> str | None:
@@ -154,6 +155,8 @@ def issue_card(
         moments.append(":lock: private")
     if issue.playbook:
         moments.append(f"playbook: {escape(issue.playbook)}")
+    if extras.web_link:
+        moments.append(f"<{escape(extras.web_link)}|Open in Firebell's web app>")
     blocks.append(context(" · ".join(moments)))
     actions = card_actions(issue) if with_actions else None
     if actions:

@@ -23,6 +23,7 @@ class CardSettings:
 
     deploy_window: timedelta = timedelta(hours=2)
     trace_links: dict[str, str] = field(default_factory=dict)
+    web_base: str | None = None  # FIREBELL_BASE_URL: the card links to the issue's page
 
 
 HELPER_ROLES = ("comms", "scribe")  # the leads (commander, assignee) are on the issue row
@@ -49,6 +50,7 @@ def card_extras(db: Database, settings: CardSettings, issue: Issue) -> CardExtra
         deploy_window=format_duration(settings.deploy_window),
         trace_links=dict(settings.trace_links),
         helpers=helpers,
+        web_link=f"{settings.web_base}/issues/{issue.key}" if settings.web_base else None,
         **kin,
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.insights.figures import a_channel, figures, period
+from bot.insights.figures import a_channel, baseline, figures, period
 from bot.insights.stats_views import digest_figures
 from storage.db import Database
 
@@ -16,5 +16,5 @@ def weekly_sections(db: Database, now: datetime) -> list[dict[str, Any]]:
     channel = a_channel()  # private issues counted, never named
     return digest_figures(
         figures(db, start, end, now=now, audience=channel),
-        figures(db, before_start, start, now=now, audience=channel),
+        baseline(db, before_start, start, audience=channel),
     )

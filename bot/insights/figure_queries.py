@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, true
+from sqlalchemy import ColumnElement, DateTime, and_, false, func, or_, true, type_coerce
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -164,6 +164,36 @@ def issue_rows(
         )
         for found in session.execute(stmt).mappings()
     ]
+
+
+@dataclass(frozen=True)
+class Times:
+    """An issue's recorded transition times: all the period before needs of it."""
+
+    created_at: datetime
+    acknowledged_at: datetime | None
+    fixed_at: datetime | None
+    deployed_at: datetime | None
+    closed_at: datetime | None
+
+
+def issue_times(session: Session, since: datetime, until: datetime, scope: Scope) -> list[Times]:
+    """The transition times of the issues filed in the period: the columns of their
+    rows (read by ix_issues_created), no rollup and no membership test per issue."""
+    # Read as plain DateTime: on SQLite naive, all of them, so every span (a difference)
+    # is the same as between the UTC values; storage.types.UTCDateTime's call per value
+    # took 60 % of this read (9 ms for 900 issues).
+    columns = (
+        Issue.created_at,
+        Issue.acknowledged_at,
+        Issue.fixed_at,
+        Issue.deployed_at,
+        Issue.closed_at,
+    )
+    stmt = select_columns(*(type_coerce(col(column), DateTime()) for column in columns)).where(
+        _in_period(since, until, scope)
+    )
+    return [Times(*found) for found in session.execute(stmt)]
 
 
 def open_count(session: Session, scope: Scope) -> int:

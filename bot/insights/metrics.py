@@ -87,6 +87,7 @@ class Metrics:
         self.webhook_sources = frozenset(webhook_sources)
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(DatabaseGauges(db))
+        self._webhook_children: dict[tuple[str, int], Any] = {}
         self.webhook_requests = Counter(
             "firebell_webhook_requests",
             "Webhook requests answered, by source and HTTP status code.",
@@ -202,7 +203,14 @@ class Metrics:
 
     def webhook_answered(self, source: str, code: int) -> None:
         label = source if source in self.webhook_sources else "other"
-        self.webhook_requests.labels(label, str(code)).inc()
+        # The labelled child, kept: `labels()` takes a lock and builds a key each call,
+        # and a storm calls this thousands of times a second.
+        child = self._webhook_children.get((label, code))
+        if child is None:
+            child = self._webhook_children[(label, code)] = self.webhook_requests.labels(
+                label, str(code)
+            )
+        child.inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

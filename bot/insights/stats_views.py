@@ -15,7 +15,7 @@ from bot.incidents.issue_figures import (
 )
 from bot.incidents.list_views import issue_line
 from bot.insights.figure_types import Spread
-from bot.insights.figures import Figures
+from bot.insights.figures import Baseline, Figures
 
 
 def _duration(spread: Spread) -> str:
@@ -46,7 +46,7 @@ def _sla(figures: Figures) -> str:
     return ", ".join(parts) or "no clock finished"
 
 
-def figure_pairs(now: Figures, before: Figures) -> list[tuple[str, str]]:
+def figure_pairs(now: Figures, before: Baseline) -> list[tuple[str, str]]:
     """The headline figures, each with its change against the period before."""
     return [
         ("Filed", f"{now.filed}{_change(now.filed, before.filed, lower_is_better=True)}"),
@@ -99,7 +99,7 @@ def figure_pairs(now: Figures, before: Figures) -> list[tuple[str, str]]:
 
 
 def stats_blocks(
-    now: Figures, before: Figures, days: int, slowest: Visible, at: datetime, service: str | None
+    now: Figures, before: Baseline, days: int, slowest: Visible, at: datetime, service: str | None
 ) -> list[dict[str, Any]]:
     scope = f" · {service}" if service else ""
     note = f"▲▼ against the {days} days before. Times are from recorded transitions."
@@ -118,7 +118,7 @@ def stats_blocks(
     return blocks
 
 
-def digest_figures(now: Figures, before: Figures) -> list[dict[str, Any]]:
+def digest_figures(now: Figures, before: Baseline) -> list[dict[str, Any]]:
     """The weekly digest's figures: the last 7 days against the 7 before."""
     return [
         section("*The last 7 days* (▲▼ against the 7 before)"),

@@ -6,23 +6,51 @@ timeline words from core/timeline.py: nothing here decides who sees what.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from sqlmodel import col, func, select
 
 from bot.core.domain import Severity, Status, label
 from bot.core.durations import rough_age
 from bot.core.errors import FirebellError
-from bot.core.membership import visible_to
+from bot.core.membership import member_of, roles_of, visible_to
 from bot.core.reporters import is_person, tool_name
 from bot.core.timeline import event_words
-from bot.incidents.queries import issue_by_number, list_issues, timeline
+from bot.incidents.card_extras import CardSettings, card_extras
+from bot.incidents.event_kinds import IncidentEvent
+from bot.incidents.queries import issue_by_number, list_issues
+from bot.incidents.rules import TRANSITIONS
 from bot.incidents.status_words import since
+from bot.sla.clocks import clocks_by_issue
+from bot.triage.search import SearchIndex, find_issues
 from storage.db import Database
-from storage.models import Issue, TimelineEvent
+from storage.models import AlertGroup, Issue, TimelineEvent
+from storage.sla_models import SlaClock
 
-FILTERS = ("status", "severity", "service")
+FILTERS = ("status", "severity", "service", "type", "source")
 OPEN_STATUSES = [s.value for s in Status if s != Status.CLOSED]
 SEVERITIES = [s.value for s in Severity]
+PEOPLE = "people"  # the source filter's value for issues a person reported
+PAGE_SIZE = 50  # timeline events a page
+# Firebell's own bookkeeping: folded away on the issue page unless asked for (`?all=1`).
+PLUMBING = frozenset(
+    k.value
+    for k in (
+        IncidentEvent.CARD_POSTED,
+        IncidentEvent.CARD_PINNED,
+        IncidentEvent.REPORTER_NOTIFIED,
+        IncidentEvent.SOURCE_REPLIED,
+        IncidentEvent.NEXT_STATUS_PROPOSED,
+    )
+)
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+
+
+def source_of(issue: Issue) -> str:
+    """Who filed it: people, or the tool's source name (an alert's)."""
+    return PEOPLE if is_person(issue.reporter_id) else issue.reporter_id
 
 
 @dataclass(frozen=True)
@@ -36,6 +64,10 @@ class Row:
     owner: str
     age: str
     private: bool
+    type: str = ""
+    source: str = ""
+    sla: str = ""  # "SLA breached", "SLA due soon", "SLA on time" or "" (no clock running)
+    owner_id: str | None = None
 
 
 @dataclass
@@ -46,6 +78,15 @@ class Board:
     services: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=lambda: OPEN_STATUSES)
     severities: list[str] = field(default_factory=lambda: SEVERITIES)
+    types: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    mine: bool = False
+    closed: bool = False
+    query: str = ""
+
+    @property
+    def user_ids(self) -> set[str]:
+        return {r.owner_id for r in self.rows if r.owner_id and is_person(r.owner_id)}
 
 
 def person(user_id: str | None) -> str:
@@ -55,30 +96,114 @@ def person(user_id: str | None) -> str:
     return user_id if is_person(user_id) else tool_name(user_id)
 
 
-def _row(issue: Issue, now: datetime) -> Row:
+def sla_badge(clocks: list[SlaClock], now: datetime) -> str:
+    """The words of an issue's SLA state (the badge is never colour alone)."""
+    running = [c for c in clocks if c.stopped_at is None]
+    if not running:
+        return ""
+    if any(c.breached_at is not None or c.due_at <= now for c in running):
+        return "SLA breached"
+    if any(c.warned_at is not None or c.warn_at <= now for c in running):
+        return "SLA due soon"
+    return "SLA on time"
+
+
+def _row(issue: Issue, now: datetime, clocks: list[SlaClock] | None = None) -> Row:
+    owner = issue.assignee_id or issue.commander_id
     return Row(
-        key=issue.key,
+        key=str(issue.key),
         title=issue.title,
         severity=label(issue.severity),
         priority=label(issue.priority) if issue.priority else "",
         status=label(issue.status),
         service=issue.service or "",
-        owner=person(issue.assignee_id or issue.commander_id),
+        owner=person(owner),
         age=rough_age(now - issue.created_at),
         private=issue.private,
+        type=label(issue.type),
+        source="Person" if source_of(issue) == PEOPLE else tool_name(issue.reporter_id),
+        sla=sla_badge(clocks or [], now) if issue.status != Status.CLOSED else "",
+        owner_id=owner,
+    )
+
+
+def _closed(db: Database, user_id: str, mine: bool) -> list[Issue]:
+    with db.session() as session:
+        stmt = select(Issue).where(Issue.status == Status.CLOSED.value)
+        if mine:
+            stmt = stmt.where(member_of(user_id))
+        return list(session.exec(stmt.order_by(col(Issue.number).desc()).limit(150)))
+
+
+def _matches(issue: Issue, chosen: dict[str, str]) -> bool:
+    for f in FILTERS:
+        want = chosen.get(f)
+        if not want or (f == "status" and want == Status.CLOSED.value):
+            continue
+        have = source_of(issue) if f == "source" else (getattr(issue, f) or "")
+        if have != want:
+            return False
+    return True
+
+
+def _board(
+    db: Database, found: list[Issue], user_id: str, chosen: dict[str, str], now: datetime
+) -> Board:
+    seen = visible_to(db, found, user_id)
+    shown = [i for i in seen.shown if _matches(i, chosen)]
+    clocks = clocks_by_issue(db, [i.id for i in shown if i.id is not None])
+    return Board(
+        [_row(i, now, clocks.get(i.id or 0)) for i in shown],
+        seen.note(),
+        chosen,
+        services=sorted({i.service for i in seen.shown if i.service}),
+        types=sorted({i.type for i in seen.shown}),
+        sources=sorted({source_of(i) for i in seen.shown}),
+        mine=bool(chosen.get("mine")),
+        closed=chosen.get("status") == Status.CLOSED.value,
     )
 
 
 def board(db: Database, user_id: str, chosen: dict[str, str], now: datetime) -> Board:
-    """The open issues `user_id` may see, filtered by the query string's choices."""
-    seen = visible_to(db, list_issues(db, "open", user_id), user_id)
-    services = sorted({i.service for i in seen.shown if i.service})
-    shown = [
-        i
-        for i in seen.shown
-        if all(not chosen.get(f) or (getattr(i, f) or "") == chosen[f] for f in FILTERS)
-    ]
-    return Board([_row(i, now) for i in shown], seen.note(), chosen, services)
+    """The open issues `user_id` may see (or the closed ones, `status=closed`), filtered
+    by the query string's choices; `mine`: those they are a member of."""
+    mine = bool(chosen.get("mine"))
+    if chosen.get("status") == Status.CLOSED.value:
+        found = _closed(db, user_id, mine)
+    else:
+        found = list_issues(db, "mine" if mine else "open", user_id)
+    return _board(db, found, user_id, chosen, now)
+
+
+def search(
+    db: Database,
+    index: SearchIndex,
+    query: str,
+    user_id: str,
+    chosen: dict[str, str],
+    now: datetime,
+) -> Board:
+    """The full-text search (triage/search.py) under the visibility rule: a private issue
+    a reader may not see is left out, not even counted (a count would say it matches)."""
+    found = find_issues(db, index, query) if query.strip() else []
+    if chosen.get("mine"):
+        with db.session() as session:
+            ids = [i.id for i in found if i.id is not None]
+            mine = (
+                set(
+                    session.exec(select(Issue.id).where(col(Issue.id).in_(ids), member_of(user_id)))
+                )
+                if ids
+                else set()
+            )
+        found = [i for i in found if i.id in mine]
+    if chosen.get("status"):
+        found = [i for i in found if i.status == chosen["status"]]
+    result = _board(db, found, user_id, chosen, now)
+    result.private_hidden = None
+    result.query = query
+    result.statuses = [s.value for s in Status]
+    return result
 
 
 @dataclass(frozen=True)
@@ -86,6 +211,24 @@ class Line:
     at: datetime
     who: str
     words: str
+    actor_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Clock:
+    kind: str
+    due: datetime
+    state: str  # breached, due soon, on time, stopped
+
+
+@dataclass(frozen=True)
+class Alert:
+    title: str
+    source: str
+    status: str
+    occurrences: int
+    first_seen: datetime
+    last_seen: datetime
 
 
 @dataclass
@@ -99,6 +242,27 @@ class IssuePage:
     lines: list[Line]
     left_out: int
     acknowledged: bool
+    clocks: list[Clock] = field(default_factory=list)
+    participants: list[tuple[str, list[str]]] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    deploys: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, list[str]]] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    merged_into: str | None = None
+    moves: list[str] = field(default_factory=list)  # statuses it may move to
+    page: int = 1
+    pages: int = 1
+    events: int = 0
+    folded: int = 0  # plumbing events left out of the count
+    everything: bool = False
+
+    @property
+    def user_ids(self) -> set[str]:
+        ids = {u for u, _roles in self.participants}
+        ids |= {self.issue.reporter_id, self.issue.commander_id or "", self.issue.assignee_id or ""}
+        for line in self.lines:
+            ids |= {line.actor_id or ""} | set(MENTION.findall(line.words))
+        return {i for i in ids if i and is_person(i)}
 
 
 def visible_issue(db: Database, number: int, user_id: str) -> Issue | None:
@@ -116,22 +280,94 @@ def _line(event: TimelineEvent) -> Line:
         event.at,
         person(event.actor_id) if event.actor_id else "Firebell",
         event_words(event, mrkdwn=False),
+        event.actor_id,
     )
 
 
-def issue_page(db: Database, number: int, user_id: str, now: datetime) -> IssuePage | None:
+def clock_state(clock: SlaClock, now: datetime) -> str:
+    if clock.stopped_at is not None:
+        return "met" if clock.breached_at is None else "breached, then stopped"
+    if clock.breached_at is not None or clock.due_at <= now:
+        return "breached"
+    if clock.warned_at is not None or clock.warn_at <= now:
+        return "due soon"
+    return "on time"
+
+
+def _timeline_page(
+    db: Database, issue_id: int, page: int, everything: bool
+) -> tuple[list[TimelineEvent], int, int]:
+    """One page of the timeline, oldest first (as Slack's), and how many events are shown
+    and folded away in all."""
+    with db.session() as session:
+        mine = TimelineEvent.issue_id == issue_id
+        shown = [mine] if everything else [mine, col(TimelineEvent.kind).not_in(PLUMBING)]
+        count = select(func.count()).select_from(TimelineEvent)
+        total = int(session.exec(count.where(*shown)).one())
+        folded = 0 if everything else int(session.exec(count.where(mine)).one()) - total
+        rows = session.exec(
+            select(TimelineEvent)
+            .where(*shown)
+            .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+        return list(rows), total, folded
+
+
+def issue_page(
+    db: Database,
+    number: int,
+    user_id: str,
+    now: datetime,
+    page: int = 1,
+    everything: bool = False,
+    card: CardSettings | None = None,
+) -> IssuePage | None:
     issue = visible_issue(db, number, user_id)
     if issue is None or issue.id is None:
         return None
-    excerpt = timeline(db, issue.id)
+    events, total, folded = _timeline_page(db, issue.id, max(page, 1), everything)
+    clocks = clocks_by_issue(db, [issue.id]).get(issue.id, [])
+    extras = card_extras(db, card or CardSettings(), issue)
+    with db.session() as session:
+        roles = roles_of(session, issue)
+        groups = session.exec(
+            select(AlertGroup)
+            .where(AlertGroup.issue_id == issue.id)
+            .order_by(col(AlertGroup.first_seen))
+            .limit(50)
+        ).all()
     return IssuePage(
         issue=issue,
-        row=_row(issue, now),
+        row=_row(issue, now, clocks),
         since=since(issue, now),
         reporter=person(issue.reporter_id),
         commander=person(issue.commander_id),
         assignee=person(issue.assignee_id),
-        lines=[_line(e) for e in [*excerpt.first, *excerpt.latest]],
-        left_out=excerpt.left_out,
+        lines=[_line(e) for e in events],
+        left_out=0,
         acknowledged=issue.acknowledged_at is not None,
+        clocks=[
+            Clock(c.kind, c.due_at, clock_state(c, now))
+            for c in sorted(clocks, key=lambda c: c.due_at)
+        ],
+        participants=sorted(roles.items()),
+        alerts=[
+            Alert(g.title, tool_name(g.source), g.status, g.occurrences, g.first_seen, g.last_seen)
+            for g in groups
+        ],
+        deploys=[
+            f"{d.service} {d.version} ({d.environment}) at {d.deployed_at:%Y-%m-%d %H:%M}"
+            for d in extras.deploys
+        ],
+        duplicates=[(str(k), reasons) for k, reasons in extras.duplicates],
+        related=[str(k) for k in extras.related],
+        merged_into=str(extras.merged_into) if extras.merged_into else None,
+        moves=[s.value for s in TRANSITIONS[Status(issue.status)]],
+        page=max(page, 1),
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        events=total,
+        folded=folded,
+        everything=everything,
     )

@@ -29,7 +29,8 @@ from bot.incidents.lifecycle import Lifecycle
 from bot.reviews.followups import FollowUps
 from bot.reviews.service import Reviews
 from bot.sla.oncall import OnCall
-from bot.web import pages
+from bot.triage.search import SearchIndex
+from bot.web import issue_pages, pages
 from bot.web.oidc import OidcClient, SignInRefused
 from bot.web.review_pages import add_review_routes
 from bot.web.security import (
@@ -67,6 +68,7 @@ class WebDeps:
     reviews: Reviews  # the Review and On call pages (review_pages.py) call these services
     followups: FollowUps
     oncall: OnCall
+    search: SearchIndex | None = None
 
 
 class WebApp:
@@ -79,6 +81,7 @@ class WebApp:
             self.oidc = OidcClient(s.slack_api_url, s.slack_client_id, secret, deps.clock)
         self._team: str | None = None
         self._used_states: dict[str, float] = {}  # single-use, within this process too
+        self.names = issue_pages.Names()
 
     # -- wiring ---------------------------------------------------------------
     def install(self, app: web.Application) -> None:
@@ -111,6 +114,7 @@ class WebApp:
         r.add_get("/", self.board, name=WEB_ROUTE + "board")
         r.add_get("/issues/{key}", self.issue, name=WEB_ROUTE + "issue")
         r.add_post("/issues/{key}/acknowledge", self.acknowledge, name=WEB_ROUTE + "ack")
+        issue_pages.add_issue_page_routes(app, self)
         add_review_routes(app, self)
         r.add_static("/static/", HERE / "static", name=WEB_ROUTE + "static")
 
@@ -213,12 +217,7 @@ class WebApp:
 
     # -- pages ----------------------------------------------------------------
     async def board(self, request: web.Request) -> web.Response:
-        person = await self._person(request)
-        chosen = {f: request.query.get(f, "")[:80] for f in pages.FILTERS}
-        data = await self.d.db.run(
-            pages.board, self.d.db, person.user_id, chosen, self.d.clock.now()
-        )
-        return self._page(request, "board.html", person=person, board=data)
+        return await issue_pages.board(self, request)
 
     async def _number(self, request: web.Request) -> int | None:
         try:
@@ -230,15 +229,7 @@ class WebApp:
         return self._page(request, "not_found.html", 404, person=person)
 
     async def issue(self, request: web.Request) -> web.Response:
-        person = await self._person(request)
-        number = await self._number(request)
-        page = None
-        if number is not None:
-            now = self.d.clock.now()
-            page = await self.d.db.run(pages.issue_page, self.d.db, number, person.user_id, now)
-        if page is None:
-            return self._not_found(request, person)
-        return self._page(request, "issue.html", person=person, page=page)
+        return await issue_pages.issue(self, request)
 
     async def acknowledge(self, request: web.Request) -> web.Response:
         person = await self._person(request)

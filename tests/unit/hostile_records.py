@@ -18,8 +18,8 @@ from bot.incidents.drafts import Source
 from bot.incidents.queries import TimelineExcerpt
 from bot.incidents.report_modal import ReportPrefill
 from bot.incidents.steps import PhaseView, StepView
-from bot.insights.figure_types import Compliance, Spread
-from bot.insights.figures import Figures
+from bot.insights.figure_types import Compliance, DeployFigures, OnCallLoad, Spread
+from bot.insights.figures import Baseline, Figures
 from bot.playbooks.model import Phase, Playbook, Role, Step
 from bot.reviews.content import ActionItem, ReviewContent, TimelineEntry
 from bot.sla.config import Schedule
@@ -186,6 +186,18 @@ def figures() -> Figures:
     )
 
 
+def baseline() -> Baseline:
+    spread = Spread.of([60.0, 600.0])
+    return Baseline(
+        filed=3,
+        time_to_acknowledge=spread,
+        time_to_fix=Spread(),
+        time_to_deploy=spread,
+        deploys=DeployFigures(),
+        oncall=OnCallLoad(),
+    )
+
+
 def review_content() -> list[ReviewContent]:
     text = long(3000)
     return [
@@ -333,6 +345,7 @@ BY_TYPE: dict[str, Factory] = {
         TimelineExcerpt([], [], 0),
     ],
     "Figures": lambda: [figures()],
+    "Baseline": lambda: [baseline()],
     "ReviewContent": review_content,
     "PhaseView": phase_views,
     "Page": pages,

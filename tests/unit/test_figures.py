@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.insights.figures import EVERY_ISSUE, Spread, a_channel, a_person, figures, period
+from bot.insights.figures import (
+    EVERY_ISSUE,
+    Spread,
+    a_channel,
+    a_person,
+    baseline,
+    figures,
+    period,
+)
 from storage.db import Database
-from storage.models import AlertGroup, Issue, SlaClock
+from storage.models import AlertGroup, Deploy, Issue, IssueMetrics, PageSent, SlaClock
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -176,3 +184,62 @@ def test_a_private_issue_is_counted_but_never_named_for_others(db: Database) -> 
         # A filter by its service would confirm it: it covers only what the reader sees.
         assert figures(db, since, until, "hr-payroll-db", audience=reader).filed == 0
         assert figures(db, since, until, "hr-payroll-db", audience=reader).open_now == 0
+
+
+def test_the_period_before_is_compared_on_the_same_figures(db: Database) -> None:
+    """The baseline `/incident stats` and the digest compare with is read apart (less
+    of it): each of its figures is the one `figures` gives for that period."""
+    with db.session() as session:
+        checkout = Deploy(
+            service="checkout", version="v1", deployed_at=T0 - 5 * MIN, received_at=T0
+        )
+        search = Deploy(service="search", version="v9", deployed_at=T0 + 5 * MIN, received_at=T0)
+        session.add_all([checkout, search])
+        session.add_all(
+            [
+                issue(
+                    1,
+                    service="checkout",
+                    acknowledged_at=T0 + 10 * MIN,
+                    fixed_at=T0 + 70 * MIN,
+                    deployed_at=T0 + 100 * MIN,
+                ),
+                issue(2, service="search", private=True, acknowledged_at=T0 + 30 * MIN),
+                issue(3, service="checkout", reporter_id="U2", fixed_at=T0 + 40 * MIN),
+                issue(4, exclude_from_metrics=True, acknowledged_at=T0 + MIN),  # a drill
+                issue(5, created_at=T0 - timedelta(days=40)),  # outside the period
+            ]
+        )
+        session.flush()
+        first, second = (session.get(Issue, n) for n in (1, 2))
+        assert first is not None and second is not None
+        session.add(IssueMetrics(issue_id=first.id, suspect_deploy_id=checkout.id, status_since=T0))
+        session.add(IssueMetrics(issue_id=second.id, suspect_deploy_id=search.id, status_since=T0))
+        for hours, user in (("sleep", "U1"), ("business", "U2"), ("sleep", "U2")):
+            session.add(
+                PageSent(
+                    issue_id=first.id,
+                    target_kind="user",
+                    target=user,
+                    user_id=user,
+                    hours=hours,
+                    at=T0 + MIN,
+                )
+            )
+    since, until = T0 - timedelta(days=1), T0 + timedelta(days=1)
+    readers = (EVERY_ISSUE, a_channel(), a_person("U1"), a_person("U2"), None)
+    for reader in readers:
+        for service in (None, "checkout", "search"):
+            full = figures(db, since, until, service, audience=reader)
+            brief = baseline(db, since, until, service, audience=reader)
+            assert brief.filed == full.filed
+            assert brief.time_to_acknowledge == full.time_to_acknowledge
+            assert brief.time_to_fix == full.time_to_fix
+            assert brief.time_to_deploy == full.time_to_deploy
+            assert brief.deploys == full.deploys
+            assert brief.oncall == full.oncall
+    compared = baseline(db, since, until)
+    assert (compared.filed, compared.deploys.failed, compared.oncall.total.sleep_hours) == (3, 2, 2)
+    assert compared.time_to_fix.count == 2 and compared.time_to_deploy.count == 1
+    assert baseline(db, since, until, "search", audience=a_person("U2")).filed == 0
+    assert baseline(db, since, until, "search", audience=a_person("U1")).filed == 1
