@@ -210,7 +210,18 @@ class Firebell:
         # so at /login) without SLACK_CLIENT_ID and SLACK_CLIENT_SECRET.
         add_web_routes(
             app,
-            WebDeps(rt.settings, rt.db, rt.clock, rt.client, rt.lifecycle, rt.people, rt.search),
+            WebDeps(
+                rt.settings,
+                rt.db,
+                rt.clock,
+                rt.client,
+                rt.lifecycle,
+                rt.people,
+                rt.reviews,
+                rt.followups,
+                rt.oncall,
+                search=rt.search,
+            ),
         )
         # The one HTTP error path, innermost: the middlewares above it (the request id,
         # the webhook counter) see every refusal and failure as an answer with its status.

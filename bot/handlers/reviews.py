@@ -17,7 +17,8 @@ from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
 from bot.incidents.report_form import FormErrors
-from bot.reviews.content import ActionItem, root_cause_missing
+from bot.reviews.content import ActionItem
+from bot.reviews.edit_checks import ActionRow, check_edit
 from bot.reviews.views import ACTION_ROWS, edit_modal, followups_blocks
 from bot.serving.runtime import Runtime
 
@@ -75,44 +76,24 @@ async def followup_done(runtime: Runtime, actor: Actor, value: str) -> Reply:
 
 
 def parse_edit(values: dict[str, Any], today: date) -> tuple[str, list[str], list[ActionItem]]:
-    """The form's values, or every problem with them at once (block id -> message)."""
+    """The form's values, or every problem with them at once (block id -> message); the
+    checks are bot/reviews/edit_checks.py's, shared with the web app's review page."""
 
     def element(block: str) -> dict[str, Any]:
         found: dict[str, Any] = values.get(block, {}).get(block, {})
         return found
 
-    errors: dict[str, str] = {}
     root = str(element(ModalField.ROOT_CAUSE.value).get("value") or "")
-    if root_cause_missing(root):
-        errors[ModalField.ROOT_CAUSE.value] = (
-            "Write the root cause (or what is known of it so far)."
+    factors = str(element(ModalField.FACTORS.value).get("value") or "")
+    rows = [
+        ActionRow(
+            str(element(f"{ModalField.ACTION_TITLE.value}{row}").get("value") or ""),
+            str(element(f"{ModalField.ACTION_OWNER.value}{row}").get("selected_user") or ""),
+            str(element(f"{ModalField.ACTION_DUE.value}{row}").get("selected_date") or ""),
         )
-    factors_raw = str(element(ModalField.FACTORS.value).get("value") or "")
-    factors = [line.strip("-• ").strip() for line in factors_raw.splitlines() if line.strip()]
-    actions = []
-    for row in range(1, ACTION_ROWS + 1):
-        title_block = f"{ModalField.ACTION_TITLE.value}{row}"
-        owner_block = f"{ModalField.ACTION_OWNER.value}{row}"
-        due_block = f"{ModalField.ACTION_DUE.value}{row}"
-        title = str(element(title_block).get("value") or "").strip()
-        owner = element(owner_block).get("selected_user")
-        due = element(due_block).get("selected_date")
-        if not title:
-            if owner or due:  # never drop what was chosen for a row without its action
-                errors[title_block] = "Say what the action is, or clear its owner and date."
-            continue
-        due_on = date.fromisoformat(due) if due else None
-        if not owner:
-            errors[owner_block] = "Choose who owns this action."
-        if due_on is None:
-            errors[due_block] = "Choose when this action is due."
-        elif due_on < today:
-            errors[due_block] = f"Pick today ({today.isoformat()}) or a later day for a new action."
-        if owner and due_on is not None:
-            actions.append(ActionItem(title=title, owner=owner, due_date=due_on))
-    if errors:
-        raise FormErrors(errors)
-    return root, factors[:20], actions
+        for row in range(1, ACTION_ROWS + 1)
+    ]
+    return check_edit(root, factors, rows, today)
 
 
 async def submit_edit(

@@ -10,12 +10,13 @@ are in, else UTC), so a later change of zone or a DST change rewrites nothing:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
-from sqlmodel import Session
+from sqlalchemy import func, insert
+from sqlmodel import Session, col, select
 
 from bot.sla.config import OnCallConfig
 from bot.sla.targets import TargetKind
@@ -87,3 +88,26 @@ def insert_pages(session: Session, rows: list[dict[str, Any]]) -> None:
     """The rows a batch gathered with `page_row`, in one INSERT."""
     if rows:
         session.execute(insert(PageSent.__table__), rows)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class PagedCount:
+    """How often one person (or group, channel, pager) was paged, and through which schedule."""
+
+    target_kind: str
+    target: str
+    schedule: str | None
+    pages: int
+
+
+def paged_since(session: Session, since: datetime) -> list[PagedCount]:
+    """Who was paged from `since` on, most paged first (a pager shows as its kind only)."""
+    rows = session.exec(
+        select(
+            col(PageSent.target_kind), col(PageSent.target), col(PageSent.schedule), func.count()
+        )
+        .where(col(PageSent.at) >= since)
+        .group_by(col(PageSent.target_kind), col(PageSent.target), col(PageSent.schedule))
+        .order_by(func.count().desc(), col(PageSent.target))
+    )
+    return [PagedCount(kind, target, schedule, count) for kind, target, schedule, count in rows]

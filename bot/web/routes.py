@@ -26,9 +26,13 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.people import People
 from bot.incidents.lifecycle import Lifecycle
+from bot.reviews.followups import FollowUps
+from bot.reviews.service import Reviews
+from bot.sla.oncall import OnCall
 from bot.triage.search import SearchIndex
 from bot.web import issue_pages, pages
 from bot.web.oidc import OidcClient, SignInRefused
+from bot.web.review_pages import add_review_routes
 from bot.web.security import (
     WEB_ROUTE,
     Person,
@@ -61,6 +65,9 @@ class WebDeps:
     client: AsyncWebClient
     lifecycle: Lifecycle
     people: People
+    reviews: Reviews  # the Review and On call pages (review_pages.py) call these services
+    followups: FollowUps
+    oncall: OnCall
     search: SearchIndex | None = None
 
 
@@ -108,6 +115,7 @@ class WebApp:
         r.add_get("/issues/{key}", self.issue, name=WEB_ROUTE + "issue")
         r.add_post("/issues/{key}/acknowledge", self.acknowledge, name=WEB_ROUTE + "ack")
         issue_pages.add_issue_page_routes(app, self)
+        add_review_routes(app, self)
         r.add_static("/static/", HERE / "static", name=WEB_ROUTE + "static")
 
     def _redirect_uri(self, request: web.Request) -> str:
