@@ -27,6 +27,7 @@ from bot.core.clock import Clock
 from bot.core.people import People
 from bot.incidents.lifecycle import Lifecycle
 from bot.web import pages
+from bot.web.insight_pages import add_insight_routes
 from bot.web.oidc import OidcClient, SignInRefused
 from bot.web.security import (
     WEB_ROUTE,
@@ -104,6 +105,7 @@ class WebApp:
         r.add_get("/", self.board, name=WEB_ROUTE + "board")
         r.add_get("/issues/{key}", self.issue, name=WEB_ROUTE + "issue")
         r.add_post("/issues/{key}/acknowledge", self.acknowledge, name=WEB_ROUTE + "ack")
+        add_insight_routes(app, self)
         r.add_static("/static/", HERE / "static", name=WEB_ROUTE + "static")
 
     def _redirect_uri(self, request: web.Request) -> str:
