@@ -171,7 +171,7 @@ def sla_chart(found: Figures) -> Chart:
         Column("running", "Running", "count"),
         Column("compliance", "Compliance", "ratio"),
     ]
-    rows = [
+    rows: list[list[Any]] = [
         [clock, severity, c.met, c.breached, c.running, c.ratio]
         for clock, by_severity in sorted(found.sla_by_severity.items())
         for severity, c in sorted(by_severity.items())
@@ -245,14 +245,14 @@ def deploy_charts(found: Figures) -> list[Chart]:
     delivery = Chart(
         "delivery",
         "Deploy frequency and change failure rate",
-        [Column("measure", "Measure"), Column("value", "Value")],
         [
-            ["deploys", d.count],
-            ["deploys_per_week", d.per_week],
-            ["followed_by_issue", d.failed],
-            ["change_failure_rate", d.change_failure_rate],
-            ["recovery_median_seconds", d.recovery_time.median],
+            Column("deploys", "Deploys", "count"),
+            Column("deploys_per_week", "Deploys a week", "count"),
+            Column("followed_by_issue", "Followed by an issue", "count"),
+            Column("change_failure_rate", "Change failure rate", "ratio"),
+            Column("recovery_median_seconds", "Recovery (median)", "seconds"),
         ],
+        [[d.count, d.per_week, d.failed, d.change_failure_rate, d.recovery_time.median]],
     )
     return [by_service, delivery]
 

@@ -199,8 +199,16 @@ async def test_each_csv_has_its_header_and_rows(week: Week) -> None:
             ["checkout-api", "1"],
             ["search-api", "1"],
         ]
-        delivery = dict(await get("delivery"))
-        assert delivery["change_failure_rate"] == "0.5" and delivery["deploys"] == "2"
+        assert await get("delivery") == [
+            [
+                "deploys",
+                "deploys_per_week",
+                "followed_by_issue",
+                "change_failure_rate",
+                "recovery_median_seconds",
+            ],
+            ["2", "0.47", "1", "0.5", "8400.0"],  # v41 at 10:00 -> INC-1 deployed 12:20
+        ]
         resp = await b.get(f"{h.bot_url}/insights/nonsense.csv?days=30")
         assert resp.status == 404
 
