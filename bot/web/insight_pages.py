@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.incidents.issue_figures import duration_text
 from bot.insights.api import period_of
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from bot.web.routes import WebApp
 
 PRESETS = (30, 90, 365)
+MAX_NAMED = 50  # Slack names looked up for the on-call chart (the rest show their id)
 DEFAULT_DAYS = 30
 
 
@@ -92,6 +94,24 @@ class Insights:
     headline: list[tuple[str, str]]
     charts: list[Chart] = field(default_factory=list)
     not_named: int = 0
+    current: Figures | None = None
+
+    async def name_people(self, client: AsyncWebClient) -> None:
+        """Put Slack names on the on-call chart (its ids when Slack does not answer)."""
+        if self.current is None or not self.current.oncall.by_user:
+            return
+        names: dict[str, str] = {}
+        for user in list(self.current.oncall.by_user)[:MAX_NAMED]:
+            try:
+                found = (await client.users_info(user=user)).get("user") or {}
+            except Exception:  # SlackApiError, network: the id will do
+                continue
+            name = found.get("real_name") or found.get("name")
+            if isinstance(name, str) and name:
+                names[user] = name
+        self.charts = [
+            oncall_chart(self.current, names) if c.name == "oncall" else c for c in self.charts
+        ]
 
 
 def chosen_period(query: Any, now: datetime) -> Period:
@@ -202,9 +222,12 @@ def count_chart(name: str, title: str, what: str, counted: dict[str, int]) -> Ch
     return Chart(name, title, columns, rows, plot)
 
 
-def oncall_chart(found: Figures) -> Chart:
+def oncall_chart(found: Figures, names: dict[str, str] | None = None) -> Chart:
+    """By person: their Slack name when known (`names`), and their user id."""
+    names = names or {}
     columns = [
         Column("person", "Person"),
+        Column("user_id", "Slack id"),
         Column("pages", "Pages", "count"),
         Column("business_hours", "Business hours", "count"),
         Column("off_hours", "Off hours", "count"),
@@ -212,17 +235,24 @@ def oncall_chart(found: Figures) -> Chart:
     ]
     by_user = found.oncall.by_user
     rows: list[list[Any]] = [
-        [user, load.pages, load.business_hours, load.off_hours, load.sleep_hours]
+        [
+            names.get(user, user),
+            user,
+            load.pages,
+            load.business_hours,
+            load.off_hours,
+            load.sleep_hours,
+        ]
         for user, load in by_user.items()
     ]
     plot = {
         "kind": "stacked",
-        "x": list(by_user),
+        "x": [r[0] for r in rows],
         "unit": "pages",
         "series": [
-            {"label": "Business hours", "values": [r[2] for r in rows]},
-            {"label": "Off hours", "values": [r[3] for r in rows]},
-            {"label": "Sleep hours", "values": [r[4] for r in rows]},
+            {"label": "Business hours", "values": [r[3] for r in rows]},
+            {"label": "Off hours", "values": [r[4] for r in rows]},
+            {"label": "Sleep hours", "values": [r[5] for r in rows]},
         ],
     }
     return Chart("oncall", "On-call load by person and part of the day", columns, rows, plot)
@@ -273,7 +303,7 @@ def insights(db: Database, user_id: str, period: Period, now: datetime) -> Insig
         oncall_chart(current),
         *deploy_charts(current),
     ]
-    return Insights(period, figure_pairs(current, before), charts, current.not_named)
+    return Insights(period, figure_pairs(current, before), charts, current.not_named, current)
 
 
 def csv_text(chart: Chart) -> str:
@@ -296,7 +326,9 @@ def add_insight_routes(app: web.Application, web_app: WebApp) -> None:
         except ValueError as exc:
             return person, str(exc)
         db = web_app.d.db
-        return person, await db.run(insights, db, person.user_id, period, now)
+        data = await db.run(insights, db, person.user_id, period, now)
+        await data.name_people(web_app.d.client)
+        return person, data
 
     def shown(request: web.Request, person: Person, data: Insights | str) -> web.Response:
         context: dict[str, Any] = {"person": person, "presets": PRESETS, "q": request.query}

@@ -191,8 +191,8 @@ async def test_each_csv_has_its_header_and_rows(week: Week) -> None:
         assert await get("sources") == [["source", "issues"], ["slack", "4"]]
         oncall = await get("oncall")
         assert oncall == [
-            ["person", "pages", "business_hours", "off_hours", "sleep_hours"],
-            [week.olga.id, "2", "1", "1", "0"],
+            ["person", "user_id", "pages", "business_hours", "off_hours", "sleep_hours"],
+            ["Olga", week.olga.id, "2", "1", "1", "0"],
         ]
         assert await get("deploys") == [
             ["service", "deploys"],
