@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,16 @@ class Spread:
         ordered = sorted(seconds)
         p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
         return cls(len(ordered), statistics.fmean(ordered), statistics.median(ordered), p90)
+
+
+@dataclass(frozen=True)
+class Week:
+    """The times of the issues filed in one week of a period (see figures.by_week)."""
+
+    start: datetime
+    time_to_acknowledge: Spread = field(default_factory=Spread)
+    time_to_fix: Spread = field(default_factory=Spread)
+    time_to_deploy: Spread = field(default_factory=Spread)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from "last updated" and never by replaying the timeline.
 - deploys: per week; change failure rate = deploys followed within deploy_window by
   an issue on the same service / deploys; recovery time = that deploy -> the
   issue's fix deployed, per issue
+- by week: time to acknowledge, fix and deploy of the issues filed in each week of
+  the period (weeks counted from its start, the last one maybe shorter)
 - on-call load: pages by person and schedule, in business, off and sleep hours
 - follow-ups (created in the period): open, done on time, done late, overdue
 Issues are the ones filed in the period. Drills and tests (exclude_from_metrics)
@@ -48,6 +50,7 @@ from bot.insights.figure_types import (
     OnCallLoad,
     Recurring,
     Spread,
+    Week,
 )
 from storage.db import Database
 from storage.models import Issue
@@ -188,6 +191,40 @@ def figures(
         top_fingerprints=fingerprints,
         not_named=sum(1 for r in rows if not r.named),
     )
+
+
+def by_week(
+    db: Database,
+    since: datetime,
+    until: datetime,
+    service: str | None = None,
+    audience: Audience | None = None,
+) -> list[Week]:
+    """Time to acknowledge, fix and deploy of the issues filed in each week of
+    [since, until): weeks of 7 days from `since`, every one listed (an empty week has
+    empty spreads), the last cut at `until`. Same issues and spans as `figures`."""
+    scope = read.Scope(service, (audience or a_channel()).may_see)
+    with db.session() as session:
+        span = read.id_span(session, since, until, scope)
+        rows = read.issue_rows(session, since, until, scope, span)
+    week = timedelta(weeks=1)
+    starts: list[datetime] = []
+    start = since
+    while start < until:
+        starts.append(start)
+        start += week
+    weekly: list[list[read.IssueRow]] = [[] for _ in starts]
+    for row in rows:
+        weekly[min(int((row.created_at - since) / week), len(starts) - 1)].append(row)
+    return [
+        Week(
+            start=begins,
+            time_to_acknowledge=_spread([TIME_TO_ACKNOWLEDGE.seconds(r) for r in these]),
+            time_to_fix=_spread([TIME_TO_FIX.seconds(r) for r in these]),
+            time_to_deploy=_spread([TIME_TO_DEPLOY.seconds(r) for r in these]),
+        )
+        for begins, these in zip(starts, weekly, strict=True)
+    ]
 
 
 def baseline(

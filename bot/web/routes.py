@@ -31,6 +31,7 @@ from bot.reviews.service import Reviews
 from bot.sla.oncall import OnCall
 from bot.triage.search import SearchIndex
 from bot.web import issue_pages, pages
+from bot.web.insight_pages import add_insight_routes
 from bot.web.oidc import OidcClient, SignInRefused
 from bot.web.review_pages import add_review_routes
 from bot.web.security import (
@@ -116,6 +117,7 @@ class WebApp:
         r.add_post("/issues/{key}/acknowledge", self.acknowledge, name=WEB_ROUTE + "ack")
         issue_pages.add_issue_page_routes(app, self)
         add_review_routes(app, self)
+        add_insight_routes(app, self)
         r.add_static("/static/", HERE / "static", name=WEB_ROUTE + "static")
 
     def _redirect_uri(self, request: web.Request) -> str:

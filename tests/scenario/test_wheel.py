@@ -60,6 +60,9 @@ def test_the_wheel_installs_and_runs_from_a_fresh_virtualenv(tmp_path: Path) -> 
         "storage/alembic/env.py",
         "storage/alembic/script.py.mako",
         "storage/alembic/versions/0001_initial.py",
+        "bot/web/static/charts.js",
+        "bot/web/static/vendor/uplot-1.6.32.min.js",
+        "bot/web/static/vendor/uplot-LICENSE",
     } <= names
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
     assert not any(name.startswith("tests/") for name in names)

@@ -10,6 +10,7 @@ from bot.insights.figures import (
     a_channel,
     a_person,
     baseline,
+    by_week,
     figures,
     period,
 )
@@ -243,3 +244,35 @@ def test_the_period_before_is_compared_on_the_same_figures(db: Database) -> None
     assert compared.time_to_fix.count == 2 and compared.time_to_deploy.count == 1
     assert baseline(db, since, until, "search", audience=a_person("U2")).filed == 0
     assert baseline(db, since, until, "search", audience=a_person("U1")).filed == 1
+
+
+def test_times_by_week_are_the_spreads_of_each_weeks_issues(db: Database) -> None:
+    since = T0 - timedelta(days=1)  # Sunday: weeks run Sunday to Sunday from here
+    with db.session() as session:
+        session.add_all(
+            [
+                # week 1: acked after 10 and 30 min; one fixed after 60, deployed 20 later
+                issue(1, acknowledged_at=T0 + 10 * MIN, fixed_at=T0 + 60 * MIN),
+                issue(2, acknowledged_at=T0 + 30 * MIN, deployed_at=T0 + 50 * MIN),
+                issue(3, fixed_at=T0 + 20 * MIN, deployed_at=T0 + 40 * MIN),
+                # week 3 (the 15th day from `since`): acked after 5 min
+                issue(
+                    4,
+                    created_at=since + timedelta(days=15),
+                    acknowledged_at=since + timedelta(days=15) + 5 * MIN,
+                ),
+                issue(5, created_at=since + timedelta(days=22)),  # after the period
+                issue(6, created_at=T0, acknowledged_at=T0 + MIN, exclude_from_metrics=True),
+            ]
+        )
+    weeks = by_week(db, since, since + timedelta(days=17), audience=EVERY_ISSUE)
+    assert [w.start for w in weeks] == [since + timedelta(days=d) for d in (0, 7, 14)]
+    first, empty, last = weeks
+    assert first.time_to_acknowledge == Spread(2, 20 * 60.0, 20 * 60.0, 30 * 60.0)
+    # fix: 60 and 20 min; deploy after the fix: 20 min (issue 2 was never fixed)
+    assert (first.time_to_fix.count, first.time_to_fix.median) == (2, 40 * 60.0)
+    assert first.time_to_fix.p90 == 60 * 60.0
+    assert first.time_to_deploy == Spread(1, 20 * 60.0, 20 * 60.0, 20 * 60.0)
+    assert empty.time_to_acknowledge == Spread() and empty.time_to_fix == Spread()
+    assert last.time_to_acknowledge == Spread(1, 5 * 60.0, 5 * 60.0, 5 * 60.0)
+    assert last.time_to_fix.count == 0
