@@ -44,6 +44,7 @@ class Batch:
     claimed: set[str]
     participants: Known
     later: Later = field(default_factory=list)
+    started: list[Escalation] = field(default_factory=list)  # escalations started here
     targets: dict[PageTarget, Resolved | NobodyOnCall] = field(default_factory=dict)
     policies: dict[tuple[Any, ...], EscalationPolicy | None] = field(default_factory=dict)
     events: EventRows = field(default_factory=EventRows)

@@ -25,6 +25,7 @@ from bot.core.clock import Clock
 from bot.core.domain import Status, label
 from bot.core.durations import format_duration
 from bot.core.errors import FirebellError
+from bot.core.ledger import record_many
 from bot.core.observations import PAGED, SLA_BREACHED, note
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
@@ -141,8 +142,34 @@ class Engine:
             with session.no_autoflush:
                 for row in rows:
                     self._fire_clock(batch, row, now, result)
+            if batch.started:
+                self._step_started(batch, now, result)
             batch.finish()
             return len(rows)
+
+    def _step_started(self, batch: Batch, now: datetime, result: TickResult) -> None:
+        """The escalations this clock batch started take their first step in the same
+        transaction (as the escalation sweep would, later in this tick): nobody else
+        can see them before it commits, and they commit due only after that step's
+        wait. One flush gives them ids, for their step keys."""
+        session = batch.session
+        started, batch.started = batch.started, []
+        session.flush()
+        batch.claimed |= record_many(
+            session,
+            [
+                {
+                    "key": self._step_key(row),
+                    "issue_id": row.issue_id,
+                    "kind": "escalation_step",
+                    "created_at": now,
+                }
+                for row in started
+            ],
+        )
+        with session.no_autoflush:
+            for row in started:
+                self._run_step(batch, row, now, result)
 
     @staticmethod
     def _highest(row: SlaClock, now: datetime) -> str | None:
@@ -233,7 +260,7 @@ class Engine:
             if chosen not in batch.policies:
                 batch.policies[chosen] = self.policy_for(issue)
             policy = batch.policies[chosen]
-        return start_escalation(
+        started = start_escalation(
             session,
             self.clock,
             issue,
@@ -244,6 +271,10 @@ class Engine:
             known=batch.escalations if batch is not None else None,
             add=batch.events.add if batch is not None else add_event,
         )
+        if started and batch is not None:
+            assert issue.id is not None
+            batch.started.append(batch.escalations[(issue.id, clock)])
+        return started
 
     def _advance_now(self, batch: Batch, issue: Issue, clock: str, now: datetime) -> bool:
         """Move a running escalation to its next step at once; False if none runs (or it
