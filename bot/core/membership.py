@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, insert
 from sqlmodel import Session, col, or_, select
 
 from bot.core.errors import FirebellError
+from bot.core.ledger import any_of
 from bot.core.reporters import is_person
 from storage.db import Database
 from storage.models import Issue, Participant
@@ -74,9 +75,10 @@ Known = dict[int, set[tuple[str, str]]]
 
 def participants_of(session: Session, issue_ids: list[int]) -> Known:
     found: Known = {i: set() for i in issue_ids}
+    pg = session.get_bind().dialect.name == "postgresql"
     rows = session.exec(
         select(Participant.issue_id, Participant.user_id, Participant.role).where(
-            col(Participant.issue_id).in_(issue_ids)
+            any_of(Participant.issue_id, issue_ids, pg)
         )
     )
     for issue_id, user_id, role in rows:

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.core.clock import Clock
 from bot.core.delivery import Payload, issue_stream
-from bot.core.ledger import record_many
+from bot.core.ledger import any_of, record_many
 from bot.core.membership import Known, insert_participants, participants_of
 from bot.core.outbox import enqueue_rows
 from bot.core.timeline import EventRows
@@ -59,14 +59,15 @@ class Batch:
         cls, session: Session, clock: Clock, issue_ids: set[int], keys: list[dict[str, Any]]
     ) -> Batch:
         ids = sorted(issue_ids)
-        issues = {i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_(ids)))}
+        pg = session.get_bind().dialect.name == "postgresql"
+        issues = {i.id: i for i in session.exec(select(Issue).where(any_of(Issue.id, ids, pg)))}
         escalations = {
             (e.issue_id, e.clock): e
-            for e in session.exec(select(Escalation).where(col(Escalation.issue_id).in_(ids)))
+            for e in session.exec(select(Escalation).where(any_of(Escalation.issue_id, ids, pg)))
         }
         clocks = {
             (c.issue_id, c.kind): c
-            for c in session.exec(select(SlaClock).where(col(SlaClock.issue_id).in_(ids)))
+            for c in session.exec(select(SlaClock).where(any_of(SlaClock.issue_id, ids, pg)))
         }
         claimed = record_many(session, keys)
         return cls(

@@ -25,7 +25,7 @@ from bot.core.clock import Clock
 from bot.core.domain import Status, label
 from bot.core.durations import format_duration
 from bot.core.errors import FirebellError
-from bot.core.ledger import record_many
+from bot.core.ledger import any_of, record_many
 from bot.core.observations import PAGED, SLA_BREACHED, note
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
@@ -108,7 +108,9 @@ class Engine:
         taken = set(
             session.execute(
                 update(model)
-                .where(col(model.id).in_([row.id for row in rows]), column <= now)
+                .where(
+                    any_of(model.id, [row.id for row in rows], self.db.is_postgres), column <= now
+                )
                 .values({column.key: None})
                 .returning(col(model.id))
                 .execution_options(synchronize_session=False)
