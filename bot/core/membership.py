@@ -29,7 +29,7 @@ from sqlalchemy import ColumnElement, insert
 from sqlmodel import Session, col, or_, select
 
 from bot.core.errors import FirebellError
-from bot.core.ledger import any_of
+from bot.core.ledger import any_of, pg_insert_rows
 from bot.core.reporters import is_person
 from storage.db import Database
 from storage.models import Issue, Participant
@@ -223,11 +223,12 @@ def record_joined(
 
 def insert_participants(session: Session, rows: list[dict[str, object]]) -> None:
     """The participant rows a batch gathered (`add_participant`'s `rows`), in one INSERT."""
-    if rows:
-        session.execute(
-            insert(Participant.__table__),  # type: ignore[attr-defined]
-            [{"muted": False, **row} for row in rows],
-        )
+    table = Participant.__table__  # type: ignore[attr-defined]
+    full = [{"muted": False, **row} for row in rows]
+    if session.get_bind().dialect.name == "postgresql":
+        pg_insert_rows(session, table, full)
+    elif full:
+        session.execute(insert(table), full)
 
 
 def record_left(session: Session, issue: Issue, user_id: str) -> None:

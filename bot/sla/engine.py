@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -44,6 +44,9 @@ from storage.models import Escalation, Issue, SlaClock
 log = logging.getLogger(__name__)
 
 BATCH = 200
+NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('escalations', 'id')) FROM generate_series(1, :n)"
+)
 
 
 @dataclass
@@ -153,23 +156,31 @@ class Engine:
         """The escalations this clock batch started take their first step in the same
         transaction (as the escalation sweep would, later in this tick): nobody else
         can see them before it commits, and they commit due only after that step's
-        wait. One flush gives them ids, for their step keys."""
+        wait. Their step keys need their ids: on PostgreSQL drawn from the sequence
+        in one statement, so the rows are inserted once, stepped, with the batch's
+        flush (elsewhere a flush inserts them first)."""
         session = batch.session
         started, batch.started = batch.started, []
-        session.flush()
-        batch.claimed |= record_many(
-            session,
-            [
-                {
-                    "key": self._step_key(row),
-                    "issue_id": row.issue_id,
-                    "kind": "escalation_step",
-                    "created_at": now,
-                }
-                for row in started
-            ],
-        )
+        if self.db.is_postgres:
+            with session.no_autoflush:  # not before they have their ids
+                ids = session.execute(NEXT_IDS, {"n": len(started)}).scalars()
+            for row, escalation_id in zip(started, sorted(ids), strict=True):
+                row.id = escalation_id
+        else:
+            session.flush()
         with session.no_autoflush:
+            batch.claimed |= record_many(
+                session,
+                [
+                    {
+                        "key": self._step_key(row),
+                        "issue_id": row.issue_id,
+                        "kind": "escalation_step",
+                        "created_at": now,
+                    }
+                    for row in started
+                ],
+            )
             for row in started:
                 self._run_step(batch, row, now, result)
 

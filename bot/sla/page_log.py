@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 from sqlmodel import Session
 
+from bot.core.ledger import pg_insert_rows
 from bot.sla.config import OnCallConfig
 from bot.sla.targets import TargetKind
 from storage.models import Issue, PageSent
@@ -85,5 +86,8 @@ def page_row(
 
 def insert_pages(session: Session, rows: list[dict[str, Any]]) -> None:
     """The rows a batch gathered with `page_row`, in one INSERT."""
-    if rows:
-        session.execute(insert(PageSent.__table__), rows)  # type: ignore[attr-defined]
+    table = PageSent.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        pg_insert_rows(session, table, rows)
+    elif rows:
+        session.execute(insert(table), rows)
