@@ -129,3 +129,36 @@ def any_of(column: Any, values: list[Any], postgres: bool) -> ColumnElement[bool
     if postgres:
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
     return column.in_(values)  # type: ignore[no-any-return]
+
+
+def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Many rows of one table updated by id in one statement: each row is its "id" and
+    the columns to set (the same columns in every row). On PostgreSQL one UPDATE ..
+    FROM the rows as one JSON document; elsewhere one UPDATE run for each row
+    (executemany)."""
+    if not rows:
+        return
+    names = tuple(name for name in rows[0] if name != "id")
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise ValueError(f"rows for {table.name} differ in their columns")
+    unknown = [name for name in ("id", *names) if name not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name} has no column {', '.join(unknown)}")
+    if session.get_bind().dialect.name == "postgresql":
+        cache_key = (table.name, names, "update", None)
+        stmt = _BULK.get(cache_key)
+        if stmt is None:
+            sets = ", ".join(f"{name} = u.{name}" for name in names)
+            stmt = _BULK[cache_key] = text(
+                f"UPDATE {table.name} SET {sets} "
+                f"FROM json_populate_recordset(NULL::{table.name}, CAST(:rows AS JSON)) AS u "
+                f"WHERE {table.name}.id = u.id"
+            )
+        session.execute(stmt, {"rows": json_dumps(rows, default=_json_value)})
+        return
+    stmt = (
+        table.update()
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam(f"row_{name}") for name in names})
+    )
+    session.execute(stmt, [{f"row_{k}": v for k, v in row.items()} for row in rows])

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from bot.core.clock import Clock
 from bot.core.delivery import Payload, issue_stream
-from bot.core.ledger import any_of, record_many
+from bot.core.ledger import any_of, record_many, update_rows
 from bot.core.membership import Known, insert_participants, participants_of
 from bot.core.outbox import enqueue_rows
 from bot.core.timeline import EventRows
@@ -45,6 +45,8 @@ class Batch:
     participants: Known
     later: Later = field(default_factory=list)
     started: list[Escalation] = field(default_factory=list)  # escalations started here
+    clock_changes: list[dict[str, Any]] = field(default_factory=list)  # fired, next check
+    breached: list[dict[str, Any]] = field(default_factory=list)  # issues' breached_at
     targets: dict[PageTarget, Resolved | NobodyOnCall] = field(default_factory=dict)
     policies: dict[tuple[Any, ...], EscalationPolicy | None] = field(default_factory=dict)
     events: EventRows = field(default_factory=EventRows)
@@ -95,6 +97,9 @@ class Batch:
 
     def finish(self) -> None:
         self.session.flush()
+        update_rows(self.session, SlaClock.__table__, self.clock_changes)  # type: ignore[attr-defined]
+        update_rows(self.session, Issue.__table__, self.breached)  # type: ignore[attr-defined]
+        self.clock_changes, self.breached = [], []
         self.events.insert(self.session)
         rows = []
         for row, payload in self._outbox:

@@ -199,10 +199,20 @@ class Engine:
             name for name, moment, fired in thresholds(row) if fired is None and moment <= now
         ]
         # Catch-up after downtime: every crossed threshold is marked, only the highest acts.
+        # Written with the batch's other clocks in one statement (`finish`); the row
+        # reads the new values meanwhile, and the session has nothing to flush for it.
         for name in crossed:
-            setattr(row, FIRED_FIELD[name], now)
-        row.next_check_at = next_check(row)
-        session.add(row)
+            set_committed_value(row, FIRED_FIELD[name], now)
+        set_committed_value(row, "next_check_at", next_check(row))
+        batch.clock_changes.append(
+            {
+                "id": row.id,
+                "warned_at": row.warned_at,
+                "escalated_at": row.escalated_at,
+                "breached_at": row.breached_at,
+                "next_check_at": row.next_check_at,
+            }
+        )
         if not crossed or row.stopped_at is not None:
             return
         highest = crossed[-1]
@@ -236,8 +246,9 @@ class Engine:
                 result.escalations_started += 1
         else:
             result.breaches += 1
-            issue.breached_at = issue.breached_at or now
-            session.add(issue)
+            if issue.breached_at is None:  # written with the batch's others (`finish`)
+                set_committed_value(issue, "breached_at", now)
+                batch.breached.append({"id": issue.id, "breached_at": now})
             breached = batch.events.add(
                 session, issue, SlaEvent.SLA_BREACHED, self.clock, None, clock=row.kind
             )
