@@ -127,8 +127,10 @@ def any_of(column: Any, values: list[Any], postgres: bool) -> ColumnElement[bool
     """`column IN values`; on PostgreSQL `column = ANY(:array)`, one parameter whatever
     the number of values (see above)."""
     if postgres:
-        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
-    return column.in_(values)  # type: ignore[no-any-return]
+        found: ColumnElement[bool] = column == any_(bindparam(None, values, ARRAY(column.type)))
+        return found
+    listed: ColumnElement[bool] = column.in_(values)
+    return listed
 
 
 def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -156,9 +158,9 @@ def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             )
         session.execute(stmt, {"rows": json_dumps(rows, default=_json_value)})
         return
-    stmt = (
+    each = (
         table.update()
         .where(table.c.id == bindparam("row_id"))
         .values({name: bindparam(f"row_{name}") for name in names})
     )
-    session.execute(stmt, [{f"row_{k}": v for k, v in row.items()} for row in rows])
+    session.execute(each, [{f"row_{k}": v for k, v in row.items()} for row in rows])

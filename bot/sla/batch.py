@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from bot.core.clock import Clock
@@ -15,12 +18,16 @@ from bot.core.ledger import any_of, record_many, update_rows
 from bot.core.membership import Known, insert_participants, participants_of
 from bot.core.outbox import enqueue_rows
 from bot.core.timeline import EventRows
+from bot.sla.clocks import FIRED_FIELD, next_check
 from bot.sla.config import EscalationPolicy
 from bot.sla.page_log import insert_pages
 from bot.sla.targets import NobodyOnCall, PageTarget, Resolved
 from storage.models import Escalation, Issue, SlaClock
 
 Later = list[Callable[[], None]]
+NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('escalations', 'id')) FROM generate_series(1, :n)"
+)
 
 
 @dataclass
@@ -81,6 +88,37 @@ class Batch:
             claimed,
             participants_of(session, ids),
         )
+
+    def clock_fired(self, row: SlaClock, crossed: list[str], now: datetime) -> None:
+        """The clock's `crossed` thresholds fired `now`: the row reads so at once, and
+        the batch's clocks are written in one statement at `finish` (nothing for the
+        session to flush)."""
+        for name in crossed:
+            set_committed_value(row, FIRED_FIELD[name], now)
+        set_committed_value(row, "next_check_at", next_check(row))
+        self.clock_changes.append(
+            {
+                "id": row.id,
+                "warned_at": row.warned_at,
+                "escalated_at": row.escalated_at,
+                "breached_at": row.breached_at,
+                "next_check_at": row.next_check_at,
+            }
+        )
+
+    def give_ids(self) -> list[Escalation]:
+        """The escalations started in this batch, with their ids: on PostgreSQL drawn
+        from the sequence in one statement, so each row is inserted once, already
+        stepped, by `finish`'s flush; elsewhere a flush inserts them now."""
+        started, self.started = self.started, []
+        if self.session.get_bind().dialect.name != "postgresql":
+            self.session.flush()
+            return started
+        with self.session.no_autoflush:  # not before they have their ids
+            ids = self.session.execute(NEXT_IDS, {"n": len(started)}).scalars()
+        for row, escalation_id in zip(started, sorted(ids), strict=True):
+            row.id = escalation_id
+        return started
 
     def send(self, issue: Issue, payload: Payload | Callable[[], Payload]) -> None:
         """One side effect on the issue's stream, after those decided before it; a

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -31,7 +31,7 @@ from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.sla import kinds
 from bot.sla.batch import Batch
-from bot.sla.clocks import FIRED_FIELD, next_check, running_escalation, thresholds
+from bot.sla.clocks import running_escalation, thresholds
 from bot.sla.config import EscalationPolicy, OnCallConfig, Target
 from bot.sla.escalation_start import policy_of, start_escalation
 from bot.sla.event_kinds import SlaEvent
@@ -44,9 +44,6 @@ from storage.models import Escalation, Issue, SlaClock
 log = logging.getLogger(__name__)
 
 BATCH = 200
-NEXT_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence('escalations', 'id')) FROM generate_series(1, :n)"
-)
 
 
 @dataclass
@@ -156,21 +153,11 @@ class Engine:
         """The escalations this clock batch started take their first step in the same
         transaction (as the escalation sweep would, later in this tick): nobody else
         can see them before it commits, and they commit due only after that step's
-        wait. Their step keys need their ids: on PostgreSQL drawn from the sequence
-        in one statement, so the rows are inserted once, stepped, with the batch's
-        flush (elsewhere a flush inserts them first)."""
-        session = batch.session
-        started, batch.started = batch.started, []
-        if self.db.is_postgres:
-            with session.no_autoflush:  # not before they have their ids
-                ids = session.execute(NEXT_IDS, {"n": len(started)}).scalars()
-            for row, escalation_id in zip(started, sorted(ids), strict=True):
-                row.id = escalation_id
-        else:
-            session.flush()
-        with session.no_autoflush:
+        wait. Their step keys need their ids (`Batch.give_ids`)."""
+        started = batch.give_ids()
+        with batch.session.no_autoflush:
             batch.claimed |= record_many(
-                session,
+                batch.session,
                 [
                     {
                         "key": self._step_key(row),
@@ -199,20 +186,7 @@ class Engine:
             name for name, moment, fired in thresholds(row) if fired is None and moment <= now
         ]
         # Catch-up after downtime: every crossed threshold is marked, only the highest acts.
-        # Written with the batch's other clocks in one statement (`finish`); the row
-        # reads the new values meanwhile, and the session has nothing to flush for it.
-        for name in crossed:
-            set_committed_value(row, FIRED_FIELD[name], now)
-        set_committed_value(row, "next_check_at", next_check(row))
-        batch.clock_changes.append(
-            {
-                "id": row.id,
-                "warned_at": row.warned_at,
-                "escalated_at": row.escalated_at,
-                "breached_at": row.breached_at,
-                "next_check_at": row.next_check_at,
-            }
-        )
+        batch.clock_fired(row, crossed, now)
         if not crossed or row.stopped_at is not None:
             return
         highest = crossed[-1]
