@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, TextClause, any_, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -58,11 +57,11 @@ def record_many(session: Session, rows: list[dict[str, object]]) -> set[str]:
             skip_conflicts_on="key",
         )
         return set(found)
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    # One statement with its rows as parameters (executemany, sent as multi-row
-    # INSERTs): compiled once and cached, where a VALUES list of its own per batch
-    # was compiled afresh each time.
-    stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+    # SQLite: one statement with its rows as parameters (executemany, sent as
+    # multi-row INSERTs): compiled once and cached.
+    stmt = (
+        sqlite_insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+    )
     return set(session.execute(stmt, [{"target": None, **row} for row in rows]).scalars())
 
 

@@ -38,10 +38,14 @@ class Batch:
     each (so deciding a row reads nothing more), and the ledger keys are claimed in
     one statement. What the batch decides to write is kept as plain rows, no model
     objects: timeline events (`events`), outbox items (`send`, in the order decided,
-    which is each issue's stream order), pages sent and participants; `finish`
-    flushes the rows changed through the ORM (clocks, escalations, issues), then
-    inserts each kind of row in one statement, events first so that the notices
-    that announce them carry their ids."""
+    which is each issue's stream order), pages sent and participants, and the
+    clocks' fired thresholds and issues' breaches (`clock_fired`, `breached`).
+    `finish` flushes what the ORM holds (escalations started or moved), updates
+    the clocks and the issues in one statement each, then inserts each kind of row
+    in one statement, events first so that the notices that announce them carry
+    their ids. On PostgreSQL those statements take their rows as one JSON document
+    (core/ledger.py `pg_insert_rows`, `update_rows`), and a clock batch pages the
+    escalations it started before anything is written (`give_ids`)."""
 
     session: Session
     clock: Clock
