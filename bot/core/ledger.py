@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from storage.bulk import pg_insert_rows
 from storage.models import Notification
 
 
@@ -44,10 +44,19 @@ def record_many(session: Session, rows: list[dict[str, object]]) -> set[str]:
     if not rows:
         return set()
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = Notification.__table__  # type: ignore[attr-defined]
-    # One statement with its rows as parameters (executemany, sent as multi-row
-    # INSERTs): compiled once and cached, where a VALUES list of its own per batch
-    # was compiled afresh each time.
-    stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+    if dialect == "postgresql":
+        found = pg_insert_rows(
+            session,
+            table,
+            [{"target": None, **row} for row in rows],
+            returning="key",
+            skip_conflicts_on="key",
+        )
+        return set(found)
+    # SQLite: one statement with its rows as parameters (executemany, sent as
+    # multi-row INSERTs): compiled once and cached.
+    stmt = (
+        sqlite_insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+    )
     return set(session.execute(stmt, [{"target": None, **row} for row in rows]).scalars())

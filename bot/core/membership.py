@@ -30,6 +30,7 @@ from sqlmodel import Session, col, or_, select
 
 from bot.core.errors import FirebellError
 from bot.core.reporters import is_person
+from storage.bulk import any_of, pg_insert_rows
 from storage.db import Database
 from storage.models import Issue, Participant
 
@@ -74,9 +75,10 @@ Known = dict[int, set[tuple[str, str]]]
 
 def participants_of(session: Session, issue_ids: list[int]) -> Known:
     found: Known = {i: set() for i in issue_ids}
+    pg = session.get_bind().dialect.name == "postgresql"
     rows = session.exec(
         select(Participant.issue_id, Participant.user_id, Participant.role).where(
-            col(Participant.issue_id).in_(issue_ids)
+            any_of(Participant.issue_id, issue_ids, pg)
         )
     )
     for issue_id, user_id, role in rows:
@@ -225,11 +227,12 @@ def record_joined(
 
 def insert_participants(session: Session, rows: list[dict[str, object]]) -> None:
     """The participant rows a batch gathered (`add_participant`'s `rows`), in one INSERT."""
-    if rows:
-        session.execute(
-            insert(Participant.__table__),  # type: ignore[attr-defined]
-            [{"muted": False, **row} for row in rows],
-        )
+    table = Participant.__table__  # type: ignore[attr-defined]
+    full = [{"muted": False, **row} for row in rows]
+    if session.get_bind().dialect.name == "postgresql":
+        pg_insert_rows(session, table, full)
+    elif full:
+        session.execute(insert(table), full)
 
 
 def record_left(session: Session, issue: Issue, user_id: str) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
+from storage.bulk import pg_insert_rows
 from storage.db import Database
 from storage.models import OutboxItem
 
@@ -109,10 +110,12 @@ def enqueue_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     defaults = {"status": "pending", "attempts": 0, "locked_until": None, "last_error": None}
-    session.execute(
-        insert(OutboxItem.__table__),  # type: ignore[attr-defined]
-        [{**defaults, "delivered_at": None, **row} for row in rows],
-    )
+    table = OutboxItem.__table__  # type: ignore[attr-defined]
+    full = [{**defaults, "delivered_at": None, **row} for row in rows]
+    if session.get_bind().dialect.name == "postgresql":
+        pg_insert_rows(session, table, full)  # in list order: ids follow it
+    else:
+        session.execute(insert(table), full)
     session.info[ENQUEUED] = True  # the worker wakes when this transaction commits
 
 

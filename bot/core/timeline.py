@@ -22,6 +22,7 @@ from bot.core.clock import Clock
 from bot.core.domain import label
 from bot.core.log_context import bind
 from bot.core.reporters import is_person, tool_name, who
+from storage.bulk import pg_insert_rows
 from storage.models import Issue, TimelineEvent
 
 
@@ -183,9 +184,14 @@ class EventRows:
         if not rows:
             return
         table = TimelineEvent.__table__  # type: ignore[attr-defined]
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = session.execute(stmt, [{k: v for k, v in r.items() if k != "id"} for r in rows])
-        for row, event_id in zip(rows, ids.scalars(), strict=True):
+        plain = [{k: v for k, v in r.items() if k != "id"} for r in rows]
+        if session.get_bind().dialect.name == "postgresql":
+            # ids are drawn in row order: sorted, they match the rows
+            ids = sorted(pg_insert_rows(session, table, plain, returning="id"))
+        else:
+            stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids = list(session.execute(stmt, plain).scalars())
+        for row, event_id in zip(rows, ids, strict=True):
             row["id"] = event_id
 
 

@@ -25,18 +25,20 @@ from bot.core.clock import Clock
 from bot.core.domain import Status, label
 from bot.core.durations import format_duration
 from bot.core.errors import FirebellError
+from bot.core.ledger import record_many
 from bot.core.observations import PAGED, SLA_BREACHED, note
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.sla import kinds
 from bot.sla.batch import Batch
-from bot.sla.clocks import FIRED_FIELD, next_check, running_escalation, thresholds
+from bot.sla.clocks import running_escalation, thresholds
 from bot.sla.config import EscalationPolicy, OnCallConfig, Target
 from bot.sla.escalation_start import policy_of, start_escalation
 from bot.sla.event_kinds import SlaEvent
 from bot.sla.page_log import page_row
 from bot.sla.paged_people import invite_paged_person
 from bot.sla.targets import NobodyOnCall, PageTarget, Resolved, TargetKind, render, resolve
+from storage.bulk import any_of
 from storage.db import Database
 from storage.models import Escalation, Issue, SlaClock
 
@@ -107,7 +109,9 @@ class Engine:
         taken = set(
             session.execute(
                 update(model)
-                .where(col(model.id).in_([row.id for row in rows]), column <= now)
+                .where(
+                    any_of(model.id, [row.id for row in rows], self.db.is_postgres), column <= now
+                )
                 .values({column.key: None})
                 .returning(col(model.id))
                 .execution_options(synchronize_session=False)
@@ -141,8 +145,32 @@ class Engine:
             with session.no_autoflush:
                 for row in rows:
                     self._fire_clock(batch, row, now, result)
+            if batch.started:
+                self._step_started(batch, now, result)
             batch.finish()
             return len(rows)
+
+    def _step_started(self, batch: Batch, now: datetime, result: TickResult) -> None:
+        """The escalations this clock batch started take their first step in the same
+        transaction (as the escalation sweep would, later in this tick): nobody else
+        can see them before it commits, and they commit due only after that step's
+        wait. Their step keys need their ids (`Batch.give_ids`)."""
+        started = batch.give_ids()
+        with batch.session.no_autoflush:
+            batch.claimed |= record_many(
+                batch.session,
+                [
+                    {
+                        "key": self._step_key(row),
+                        "issue_id": row.issue_id,
+                        "kind": "escalation_step",
+                        "created_at": now,
+                    }
+                    for row in started
+                ],
+            )
+            for row in started:
+                self._run_step(batch, row, now, result)
 
     @staticmethod
     def _highest(row: SlaClock, now: datetime) -> str | None:
@@ -159,10 +187,7 @@ class Engine:
             name for name, moment, fired in thresholds(row) if fired is None and moment <= now
         ]
         # Catch-up after downtime: every crossed threshold is marked, only the highest acts.
-        for name in crossed:
-            setattr(row, FIRED_FIELD[name], now)
-        row.next_check_at = next_check(row)
-        session.add(row)
+        batch.clock_fired(row, crossed, now)
         if not crossed or row.stopped_at is not None:
             return
         highest = crossed[-1]
@@ -196,8 +221,9 @@ class Engine:
                 result.escalations_started += 1
         else:
             result.breaches += 1
-            issue.breached_at = issue.breached_at or now
-            session.add(issue)
+            if issue.breached_at is None:  # written with the batch's others (`finish`)
+                set_committed_value(issue, "breached_at", now)
+                batch.breached.append({"id": issue.id, "breached_at": now})
             breached = batch.events.add(
                 session, issue, SlaEvent.SLA_BREACHED, self.clock, None, clock=row.kind
             )
@@ -233,7 +259,7 @@ class Engine:
             if chosen not in batch.policies:
                 batch.policies[chosen] = self.policy_for(issue)
             policy = batch.policies[chosen]
-        return start_escalation(
+        started = start_escalation(
             session,
             self.clock,
             issue,
@@ -244,6 +270,10 @@ class Engine:
             known=batch.escalations if batch is not None else None,
             add=batch.events.add if batch is not None else add_event,
         )
+        if started and batch is not None:
+            assert issue.id is not None
+            batch.started.append(batch.escalations[(issue.id, clock)])
+        return started
 
     def _advance_now(self, batch: Batch, issue: Issue, clock: str, now: datetime) -> bool:
         """Move a running escalation to its next step at once; False if none runs (or it

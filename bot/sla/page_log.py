@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from bot.sla.config import OnCallConfig
 from bot.sla.targets import TargetKind
+from storage.bulk import pg_insert_rows
 from storage.models import Issue, PageSent
 
 BUSINESS, OFF, SLEEP = "business", "off", "sleep"
@@ -86,8 +87,11 @@ def page_row(
 
 def insert_pages(session: Session, rows: list[dict[str, Any]]) -> None:
     """The rows a batch gathered with `page_row`, in one INSERT."""
-    if rows:
-        session.execute(insert(PageSent.__table__), rows)  # type: ignore[attr-defined]
+    table = PageSent.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        pg_insert_rows(session, table, rows)
+    elif rows:
+        session.execute(insert(table), rows)
 
 
 @dataclass(frozen=True)
