@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.core.ai.model import Model, NoModelAnswer
@@ -67,7 +68,12 @@ class Reviews:
     async def draft(self, issue_id: int, actor_id: str, chatter: list[Line]) -> Drafted:
         issue, facts = await self.db.run(self._facts, issue_id, chatter)
         content, source, note = await self._write(issue, facts)
-        review = await self.db.run(self._save_draft, issue_id, actor_id, content, source, note)
+        try:
+            review = await self.db.run(self._save_draft, issue_id, actor_id, content, source, note)
+        except IntegrityError:
+            # A draft asked for at the same moment stored its row first (the model call
+            # is awaited between reading and saving): this one replaces it, once.
+            review = await self.db.run(self._save_draft, issue_id, actor_id, content, source, note)
         where = "drafted by the model" if source == "model" else "drafted from the template"
         reason = f" ({note})" if note else ""
         return Drafted(review, f"The review of {issue.key} is {where}{reason}.")
@@ -104,6 +110,8 @@ class Reviews:
             ).first() or Review(
                 issue_id=issue_id, source=source, drafted_by=actor_id, drafted_at=now
             )
+            if review.status == "published":  # published while this draft was written
+                raise FirebellError(f"The review of {issue.key} is already published.")
             review.source, review.note = source, note
             review.content = content.model_dump(mode="json")
             review.drafted_by, review.drafted_at = actor_id, now

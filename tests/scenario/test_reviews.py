@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -328,3 +329,16 @@ async def test_customer_contact_details_never_reach_the_model(
         assert detail not in prompt, detail
     assert "[EMAIL] cannot pay (order 88812345, HTTP 500 on 2.3.1)" in prompt
     assert f"<@{sam.id}>: Her colleague asks for a call: [PHONE] or [PHONE]" in prompt
+
+
+async def test_drafts_asked_at_once_make_one_review(h: Harness) -> None:
+    """The draft is saved after an await (the model, the channel's history): presses at
+    once must all answer, leaving one review, never an error id."""
+    dana, sam, support = people(h)
+    issue = await file_report(h, dana, support)
+    await fix(h, sam, channel_of(h, issue))
+    reviews = h.firebell.runtime.reviews
+    presses = await asyncio.gather(*(reviews.draft(issue.id, sam.id, []) for _ in range(8)))
+    assert all("is drafted from the template" in drafted.message for drafted in presses)
+    with h.firebell.runtime.db.session() as session:
+        assert len(session.exec(select(Review).where(Review.issue_id == issue.id)).all()) == 1
