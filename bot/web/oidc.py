@@ -11,22 +11,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
-from joserfc import jwt
-from joserfc.errors import (
-    BadSignatureError,
-    DecodeError,
-    ExpiredTokenError,
-    InvalidClaimError,
-    JoseError,
-    MissingClaimError,
-)
-from joserfc.jwk import KeySet
 
 from bot.core.clock import Clock
+
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySet
 
 USER_CLAIM = "https://slack.com/user_id"
 TEAM_CLAIM = "https://slack.com/team_id"
@@ -120,6 +113,11 @@ class OidcClient:
         return str(body["id_token"])
 
     async def _key_set(self, refresh: bool = False) -> KeySet:
+        # joserfc (and cryptography under it) is imported at the first sign-in, not at
+        # start: a tenth of `firebell`'s start-up went to it (bench/start.py).
+        from joserfc.errors import JoseError
+        from joserfc.jwk import KeySet
+
         if self._keys is None or refresh:
             meta = await self.metadata()
             try:
@@ -130,6 +128,16 @@ class OidcClient:
 
     async def verify(self, id_token: str, nonce: str) -> Identity:
         """The person an id_token names, after checking it in full; SignInRefused saying why."""
+        from joserfc import jwt
+        from joserfc.errors import (
+            BadSignatureError,
+            DecodeError,
+            ExpiredTokenError,
+            InvalidClaimError,
+            JoseError,
+            MissingClaimError,
+        )
+
         meta = await self.metadata()
         try:
             token = jwt.decode(id_token, await self._key_set(), algorithms=["RS256"])

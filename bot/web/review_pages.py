@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from bot.core.errors import FirebellError
@@ -40,13 +40,19 @@ from storage.models import Issue
 if TYPE_CHECKING:
     from bot.web.routes import WebApp
 
+
 # CommonMark with raw HTML off: `<script>` in a review is shown as text, links are checked
 # (no javascript:), and nothing in it can break out of the page.
-MARKDOWN = MarkdownIt("commonmark", {"html": False})
+@cache
+def _markdown() -> Any:
+    """markdown-it, built at the first review shown (not at start-up)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
 
 
 def render_markdown(text: str) -> Markup:
-    return Markup(MARKDOWN.render(text))  # markdown-it escapes; raw HTML is off
+    return Markup(_markdown().render(text))  # markdown-it escapes; raw HTML is off
 
 
 # -- the review -----------------------------------------------------------------------
