@@ -58,25 +58,22 @@ def card_extras(db: Database, settings: CardSettings, issue: Issue) -> CardExtra
 def _kin(session: Session, issue: Issue) -> dict[str, Any]:
     """Suggested duplicates (not yet answered), linked issues, the issue this one was
     merged into, and how many people reported it."""
-    keys = {
-        i.id: i.key
-        for i in session.exec(
-            select(Issue).where(
-                col(Issue.id).in_(
-                    select(DuplicateSuggestion.candidate_id).where(
-                        DuplicateSuggestion.issue_id == issue.id
-                    )
-                )
-                | col(Issue.id).in_(
-                    select(IssueLink.second_id).where(IssueLink.first_id == issue.id)
-                )
-                | col(Issue.id).in_(
-                    select(IssueLink.first_id).where(IssueLink.second_id == issue.id)
-                )
-                | (col(Issue.id) == issue.merged_into_id)
-            )
-        )
+    # The ids first, then their keys: one query OR-ing three subqueries (and `id IS
+    # NULL` when nothing was merged) made SQLite read every issue, 17 ms a card at 100k.
+    kin_ids = {
+        *session.exec(
+            select(DuplicateSuggestion.candidate_id).where(DuplicateSuggestion.issue_id == issue.id)
+        ),
+        *session.exec(select(IssueLink.second_id).where(IssueLink.first_id == issue.id)),
+        *session.exec(select(IssueLink.first_id).where(IssueLink.second_id == issue.id)),
     }
+    if issue.merged_into_id is not None:
+        kin_ids.add(issue.merged_into_id)
+    keys = (
+        {i.id: i.key for i in session.exec(select(Issue).where(col(Issue.id).in_(kin_ids)))}
+        if kin_ids
+        else {}
+    )
     suggestions = session.exec(
         select(DuplicateSuggestion)
         .where(DuplicateSuggestion.issue_id == issue.id, DuplicateSuggestion.state == "shown")
