@@ -61,6 +61,7 @@ LONG = {
     "test_systemd_ready.py",
     "test_wheel.py",
     "test_browser_pages.py",
+    "test_browser_more_pages.py",
     "test_demo_serve.py",
 }
 
