@@ -6,7 +6,9 @@ on any page (the `browsing` fixture checks), a screenshot of each page kept."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import io
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -99,8 +101,8 @@ async def test_insights_draws_each_chart_and_downloads_its_csv(
     download = await download_info.value
     assert download.suggested_filename.endswith(".csv")
     path = await download.path()
-    with Path(path).open(newline="") as f:
-        header = next(csv.reader(f))
+    text = await asyncio.to_thread(Path(path).read_text)
+    header = next(csv.reader(io.StringIO(text)))
     assert header[:4] == [
         "week_from",
         "acknowledge_issues",
