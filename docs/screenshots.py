@@ -1,7 +1,8 @@
 """The README's screenshots of the web app, from the demo's data.
 
 Starts `firebell demo --serve`, signs in as Sam through the sandbox's sign-in page in
-Debian's Chromium (Playwright), and saves the board and INC-1's page under docs/images/:
+Debian's Chromium (Playwright), and saves the board, INC-1's page, its review and the
+Insights page under docs/images/:
 
     .venv/bin/python docs/screenshots.py
 """
@@ -45,8 +46,16 @@ async def main() -> int:
             await page.goto(board[1] + "issues/INC-1")
             await page.set_viewport_size({"width": 1100, "height": 1000})
             await page.screenshot(path=HERE / "images" / "issue.png")  # its first screen
+            await page.goto(board[1] + "issues/INC-1/review")
+            await page.screenshot(path=HERE / "images" / "review.png", full_page=True)
+            await page.goto(board[1] + "insights")
+            await page.wait_for_function(  # charts.js has drawn each chart
+                "() => [...document.querySelectorAll('[data-chart]')]"
+                ".every((el) => el.querySelector('canvas'))"
+            )
+            await page.screenshot(path=HERE / "images" / "insights.png", full_page=True)
             await browser.close()
-        print(f"saved {HERE / 'images'}/board.png and issue.png")
+        print(f"saved {HERE / 'images'}/board.png, issue.png, review.png and insights.png")
         return 0
     finally:
         if demo.returncode is None:

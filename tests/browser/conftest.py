@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 from cryptography.fernet import Fernet
 
+from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
 from bot.demo.harness import Harness, running
 from sandbox import Sandbox
@@ -120,10 +121,21 @@ def artefacts_folder(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     return folder
 
 
+# Firebell's config made from the sandbox's Dana, Sam and Olga; a test that needs one
+# (schedules, webhooks) parametrizes this fixture with such a function.
+ConfigOf = Callable[[User, User, User], FirebellConfig]
+
+
+@pytest.fixture
+def browsing_config() -> ConfigOf | None:
+    return None
+
+
 @pytest.fixture
 async def browsing(
     database_url: str,
     clock: FakeClock,
+    browsing_config: ConfigOf | None,
     monkeypatch: pytest.MonkeyPatch,
     request: pytest.FixtureRequest,
     tmp_path: Path,
@@ -138,10 +150,11 @@ async def browsing(
     ws = sandbox.workspace
     dana, sam, olga = (ws.add_user(n, n.title()) for n in ("dana", "sam", "olga"))
     support = ws.add_channel("support", dana, sam, olga, ws.bot)
+    config = browsing_config(dana, sam, olga) if browsing_config else None
     folder = artefacts_folder(request, tmp_path)
     try:
         async with (
-            running(database_url, clock=clock, sandbox=sandbox, **WEB) as h,
+            running(database_url, clock=clock, sandbox=sandbox, config=config, **WEB) as h,
             async_playwright() as pw,
         ):
             browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True)

@@ -13,10 +13,15 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
+from sandbox.workspace import User
 from storage.models import Issue, TimelineEvent
 from tests.browser.conftest import Browsing
 from tests.helpers import channel_of, file_another, file_report, run
+from tests.scenario.test_insights_history import HOOK_TOKEN, deploy
 
 # For each chart on the page: its name, whether uPlot put a canvas there, its width, and
 # how many of its pixels are painted (a blank canvas has none).
@@ -75,13 +80,38 @@ async def test_a_review_is_previewed_saved_and_published(
     assert "Published by" in str(message.blocks) and "50 ms" in str(message.blocks)
 
 
+def on_call_and_deploys(dana: User, sam: User, olga: User) -> FirebellConfig:
+    """Olga on call (so an escalation pages her), and a token for the deploy webhook."""
+    return FirebellConfig.model_validate(
+        {
+            "schedules": [
+                {
+                    "name": "primary",
+                    "timezone": "UTC",
+                    "rotations": [
+                        {"participants": [olga.id], "shift": "1w", "handoff": "2026-01-05T09:00"}
+                    ],
+                }
+            ],
+            "escalation_policies": [
+                {"name": "default", "repeat": 0, "steps": [{"targets": [{"schedule": "primary"}]}]}
+            ],
+            "webhooks": {"tokens": {"deploy": HOOK_TOKEN}},
+        }
+    )
+
+
+@pytest.mark.parametrize("browsing_config", [on_call_and_deploys], ids=["on-call-and-deploys"])
 async def test_insights_draws_each_chart_and_downloads_its_csv(
     browsing: Browsing, clock: FakeClock
 ) -> None:
     w, h = browsing, browsing.h
+    await deploy(h, "checkout-api", "v41")
     first = await file_report(h, w.dana, w.support, title="Checkout is slow")
     await file_another(h, w.dana, w.support, title="Search is down", service="search-api")
     await run(h, w.sam, channel_of(h, first), "ack")
+    assert "being escalated" in await run(h, w.sam, channel_of(h, first), "escalate")
+    await h.firebell.settle()
     page = await w.page()
     today = clock.now().date()
     period = f"/insights?from={today - timedelta(days=6)}&to={today}"  # today included
@@ -92,7 +122,15 @@ async def test_insights_draws_each_chart_and_downloads_its_csv(
     await w.shot(page, "insights")
     charts = await page.evaluate(CHARTS_DRAWN)
     names = [name for name, _, _ in charts]
-    assert {"times", "services", "types", "sources"} <= set(names), names
+    assert names == [
+        "times",
+        "sla",
+        "services",
+        "types",
+        "sources",
+        "oncall",
+        "deploys",
+    ]  # every chart of the page, each with data in this period
     for name, width, painted in charts:
         assert width > 0 and painted > 0, (name, width, painted)
 
