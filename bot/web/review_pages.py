@@ -79,7 +79,7 @@ class ReviewPage:
     gaps: list[str]
     message: str = ""
     previewing: bool = False
-    html: Markup = Markup("")
+    html: Markup = field(default_factory=Markup)
 
     @property
     def user_ids(self) -> set[str]:
@@ -183,7 +183,11 @@ def review_page(
     previewing = form is not None
     shown = _previewed(content, form) if form is not None else content
     text = to_markdown(
-        issue.key, issue.title, _owners_as_mentions(shown), source=review.source, status=review.status
+        issue.key,
+        issue.title,
+        _owners_as_mentions(shown),
+        source=review.source,
+        status=review.status,
     )
     listed = [
         (
