@@ -26,6 +26,11 @@ class CardSettings:
     web_base: str | None = None  # FIREBELL_BASE_URL: the card links to the issue's page
 
 
+def web_link(settings: CardSettings, issue: Issue) -> str | None:
+    """The issue's page in the web app, when FIREBELL_BASE_URL is set (card and DMs)."""
+    return f"{settings.web_base}/issues/{issue.key}" if settings.web_base else None
+
+
 HELPER_ROLES = ("comms", "scribe")  # the leads (commander, assignee) are on the issue row
 
 
@@ -50,7 +55,7 @@ def card_extras(db: Database, settings: CardSettings, issue: Issue) -> CardExtra
         deploy_window=format_duration(settings.deploy_window),
         trace_links=dict(settings.trace_links),
         helpers=helpers,
-        web_link=f"{settings.web_base}/issues/{issue.key}" if settings.web_base else None,
+        web_link=web_link(settings, issue),
         **kin,
     )
 

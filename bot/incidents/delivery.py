@@ -12,7 +12,7 @@ from bot.core.slack_steps import SlackSteps
 from bot.incidents import kinds
 from bot.incidents.announcements import announcement
 from bot.incidents.card import issue_card
-from bot.incidents.card_extras import CardSettings, card_extras
+from bot.incidents.card_extras import CardSettings, card_extras, web_link
 from bot.incidents.checklist import Checklist
 from bot.incidents.checklist_views import checklist_message
 from bot.incidents.lifecycle_views import proposal_message, reporter_news, reporter_update
@@ -92,7 +92,8 @@ class IssueDelivery(SlackSteps):
             ]
 
     async def dm_reporter_update(self, issue: Issue, payload: kinds.DmReporterUpdate) -> None:
-        text, blocks = reporter_update(issue, payload.before, payload.after, payload.summary)
+        link = web_link(self.card, issue)
+        text, blocks = reporter_update(issue, payload.before, payload.after, payload.summary, link)
         for user in await self.reporters(issue):
             await self.post_message(user, text, blocks=blocks)
 
@@ -102,7 +103,12 @@ class IssueDelivery(SlackSteps):
             return
         said, at, poster = dict(event.payload), event.at, event.actor_id
         text, blocks = reporter_news(
-            issue, str(said.get("text", "")), said.get("impact"), said.get("next_in"), at
+            issue,
+            str(said.get("text", "")),
+            said.get("impact"),
+            said.get("next_in"),
+            at,
+            web_link(self.card, issue),
         )
         for user in await self.reporters(issue, skip=poster):
             await self.post_message(user, text, blocks=blocks)

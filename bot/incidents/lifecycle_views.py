@@ -40,8 +40,15 @@ def proposal_taken(issue: Any, target: str, user_id: str) -> tuple[str, list[dic
     return text, [section(text)]
 
 
+def web_line(web_link: str | None) -> list[dict[str, Any]]:
+    """The link to the issue's page in the web app (none when it has no address)."""
+    if not web_link:
+        return []
+    return [context(f"<{escape(web_link)}|Open in Firebell's web app>")]
+
+
 def reporter_update(
-    issue: Any, before: str, after: str, summary: str | None
+    issue: Any, before: str, after: str, summary: str | None, web_link: str | None = None
 ) -> tuple[str, list[dict[str, Any]]]:
     """What the move means for the reporter, in words; the status word in small print."""
     text = f"*{issue.key}* ({escape(issue.title)}): {for_reporter(before, after)}"
@@ -50,6 +57,7 @@ def reporter_update(
     blocks = [
         section(text),
         context(small_print(before, after)),
+        *web_line(web_link),
         {
             "type": "actions",
             "block_id": "reporter_updates",
@@ -62,7 +70,12 @@ def reporter_update(
 
 
 def reporter_news(
-    issue: Any, text: str, impact: str | None, next_in: int | None, at: datetime
+    issue: Any,
+    text: str,
+    impact: str | None,
+    next_in: int | None,
+    at: datetime,
+    web_link: str | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """A status update, as the reporter gets it by DM."""
     body = f"*Update on {issue.key}* ({escape(clip(issue.title, 150))})\n{escape(clip(text, 2500))}"
@@ -72,6 +85,7 @@ def reporter_news(
     if next_in:
         due = at + timedelta(seconds=next_in)
         lines.append(context(f"Next update by {slack_date(due)}."))
+    lines += web_line(web_link)
     lines.append(
         {
             "type": "actions",

@@ -24,7 +24,7 @@ from bot.incidents.report_form import FormErrors
 from bot.reviews.content import ActionItem, ReviewContent, unfinished
 from bot.reviews.edit_checks import OWNER, ActionRow, check_edit, factor_lines
 from bot.reviews.followups import FollowUps
-from bot.reviews.markdown import to_markdown, with_names
+from bot.reviews.markdown import people_in, to_markdown, with_names
 from bot.reviews.service import Reviews, content_of
 from bot.reviews.views import ACTION_ROWS
 from bot.sla.config import EscalationPolicy
@@ -33,6 +33,7 @@ from bot.sla.page_log import PagedCount, paged_since
 from bot.sla.rotations import OverrideWindow, config_overrides
 from bot.sla.targets import PageTarget, TargetKind
 from bot.web import pages
+from bot.web.issue_pages import _named
 from bot.web.security import WEB_ROUTE, csrf_ok
 from storage.db import Database
 from storage.models import Issue
@@ -71,13 +72,28 @@ class ReviewForm:
 class ReviewPage:
     issue: Issue
     status: str  # "none" (no draft yet), "draft" or "published"
-    html: Markup
+    text: str  # the review's Markdown, mentions as <@U…> until names are known
     form: ReviewForm | None
     members: list[str]
-    followups: list[tuple[str, str, str, str]]  # title, owner, due, priority
+    followups: list[tuple[str, str | None, str, str]]  # title, owner id, due, priority
     gaps: list[str]
     message: str = ""
     previewing: bool = False
+    html: Markup = field(default_factory=Markup)
+
+    @property
+    def user_ids(self) -> set[str]:
+        """Whom the page names: members, commander, owners, people the review mentions."""
+        ids = {*self.members, *(owner for _t, owner, _d, _p in self.followups if owner)}
+        ids |= {row.owner for row in self.form.actions if row.owner} if self.form else set()
+        ids |= people_in(self.text)
+        if self.issue.commander_id:
+            ids.add(self.issue.commander_id)
+        return {i for i in ids if OWNER.fullmatch(i)}
+
+    def named(self, names: dict[str, str]) -> None:
+        """Render the Markdown with people's names (markdown-it escapes them)."""
+        self.html = render_markdown(with_names(self.text, names))
 
 
 def _form_of(content: ReviewContent) -> ReviewForm:
@@ -133,6 +149,18 @@ def _previewed(content: ReviewContent, form: ReviewForm) -> ReviewContent:
     return shown
 
 
+def _owners_as_mentions(content: ReviewContent) -> ReviewContent:
+    """A copy whose action owners read <@U…>, so the page names them like any mention."""
+    shown = content.model_copy()
+    shown.action_items = [
+        item.model_copy(update={"owner": f"<@{item.owner}>"})
+        if item.owner and OWNER.fullmatch(item.owner)
+        else item
+        for item in content.action_items
+    ]
+    return shown
+
+
 def review_page(
     db: Database,
     reviews: Reviews,
@@ -150,16 +178,21 @@ def review_page(
     try:
         _issue, review = reviews.get(issue.id)
     except FirebellError as exc:  # no draft yet
-        return ReviewPage(issue, "none", Markup(""), None, members, [], [], message=str(exc))
+        return ReviewPage(issue, "none", "", None, members, [], [], message=str(exc))
     content = content_of(review)
     previewing = form is not None
     shown = _previewed(content, form) if form is not None else content
-    text = to_markdown(issue.key, issue.title, shown, source=review.source, status=review.status)
-    html = render_markdown(with_names(text, {}))
+    text = to_markdown(
+        issue.key,
+        issue.title,
+        _owners_as_mentions(shown),
+        source=review.source,
+        status=review.status,
+    )
     listed = [
         (
             f.title,
-            pages.person(f.owner_id),
+            f.owner_id,
             f.due_on.isoformat() if f.due_on else "no date",
             f.priority,
         )
@@ -170,7 +203,7 @@ def review_page(
     return ReviewPage(
         issue,
         review.status,
-        html,
+        text,
         (form or _form_of(content)) if editable else None,
         members,
         listed,
@@ -199,6 +232,14 @@ class OnCallPage:
     paged: list[PagedCount]
     since: datetime
     message: str = ""
+
+    @property
+    def user_ids(self) -> set[str]:
+        """The people on the page (schedules, overrides, who was paged), to name them."""
+        ids = {t.user for s in self.schedules for t in (s.now, s.next) if t is not None}
+        ids |= {w.user for windows in self.overrides.values() for w in windows}
+        ids |= {p.target for p in self.paged if p.target_kind == TargetKind.USER}
+        return {i for i in ids if OWNER.fullmatch(i)}
 
 
 def _target_words(target: PageTarget) -> str:
@@ -279,7 +320,17 @@ class ReviewRoutes:
             return self.w._not_found(request, person)
         if request.query.get("done") == "saved":
             page.message = f"The review of {page.issue.key} is updated."
-        return self.w._page(request, "review.html", person=person, page=page)
+        return await self._render(request, person, page)
+
+    async def _render(
+        self, request: web.Request, person: Any, page: ReviewPage, status: int = 200
+    ) -> web.Response:
+        d = self.w.d
+        names = await self.w.names.of(d.client, page.user_ids, d.clock.now())
+        page.named(names)
+        return self.w._page(
+            request, "review.html", status, person=person, page=page, name=_named(names)
+        )
 
     async def post(self, request: web.Request) -> web.Response:
         person = await self.w._person(request)
@@ -312,13 +363,29 @@ class ReviewRoutes:
         if page is None:
             return self.w._not_found(request, person)
         page.message = with_names(message, {}).replace("*", "")  # Slack's marks, as text
-        return self.w._page(request, "review.html", status, person=person, page=page)
+        return await self._render(request, person, page, status)
+
+    async def preview(self, request: web.Request) -> web.Response:
+        """The draft rendered with the form's unsaved words, as an HTML fragment (the live
+        preview of static/review.js; the page's Preview button does the same without JS)."""
+        person = await self.w._person(request)
+        if not await csrf_ok(request, person):
+            return self.w._refused(request, "That form had expired; please reload and try again.")
+        d = self.w.d
+        form = parse_form(await request.post(), d.clock.now().date())
+        page = await self._page(request, await self.w._number(request), person.user_id, form)
+        if page is None or page.status == "none":
+            return self.w._not_found(request, person)
+        names = await self.w.names.of(d.client, page.user_ids, d.clock.now())
+        page.named(names)
+        return web.Response(text=str(page.html), content_type="text/html")
 
     async def oncall_page(self, request: web.Request) -> web.Response:
         person = await self.w._person(request)
         d = self.w.d
         page = await d.db.run(oncall_page, d.db, self.oncall, d.clock.now())
-        return self.w._page(request, "oncall.html", person=person, page=page)
+        names = await self.w.names.of(d.client, page.user_ids, d.clock.now())
+        return self.w._page(request, "oncall.html", person=person, page=page, name=_named(names))
 
 
 def add_review_routes(app: web.Application, web_app: WebApp) -> None:
@@ -327,4 +394,5 @@ def add_review_routes(app: web.Application, web_app: WebApp) -> None:
     r = app.router
     r.add_get("/issues/{key}/review", routes.show, name=WEB_ROUTE + "review")
     r.add_post("/issues/{key}/review", routes.post, name=WEB_ROUTE + "review_post")
+    r.add_post("/issues/{key}/review/preview", routes.preview, name=WEB_ROUTE + "review_preview")
     r.add_get("/oncall", routes.oncall_page, name=WEB_ROUTE + "oncall")

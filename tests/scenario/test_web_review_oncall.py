@@ -196,8 +196,8 @@ async def test_on_call_shows_now_next_overrides_policies_and_pages(
         page = await (await b.get(h.bot_url + "/oncall")).text()
         now = re.search(r"<dt>Now</dt>\s*<dd>([^<]*)</dd>", page)
         upcoming = re.search(r"<dt>Next</dt>\s*<dd>([^<]*)</dd>", page)
-        assert now is not None and now[1].startswith(sam.id)
-        assert upcoming is not None and upcoming[1].startswith(olga.id)
+        assert now is not None and now[1].startswith("Sam until")  # names, not ids
+        assert upcoming is not None and upcoming[1].startswith("Olga from")
         assert "None now or to come." in page and "Nobody was paged this week." in page
         assert "whoever is on call for primary, then wait 10 min" in page
         assert "PagerDuty" in page and "secret-routing-key" not in page
@@ -211,8 +211,75 @@ async def test_on_call_shows_now_next_overrides_policies_and_pages(
 
         page = await (await b.get(h.bot_url + "/oncall")).text()
         now = re.search(r"<dt>Now</dt>\s*<dd>([^<]*)</dd>", page)
-        assert now is not None and now[1].startswith(f"{dana.id} (override)")
-        assert f"{dana.id}: 2026-01-05 09:00 to 2026-01-05 11:00 UTC" in page
+        assert now is not None and now[1].startswith("Dana (override)")
+        assert "Dana: 2026-01-05 09:00 to 2026-01-05 11:00 UTC" in page
         paged = re.search(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>(\d+)</td></tr>", page)
-        assert paged is not None and paged.groups() == (dana.id, "primary", "1")
-        assert SCRIPT not in page
+        assert paged is not None and paged.groups() == ("Dana", "primary", "1")
+        assert SCRIPT not in page and dana.id not in page
+
+
+async def test_the_review_page_names_people_and_previews_live(web: Web, clock: FakeClock) -> None:
+    h, dana, sam, olga = web.h, web.dana, web.sam, web.olga
+    issue = await file_report(h, dana, web.support, title="Checkout is slow")
+    room = channel_of(h, issue)
+    await run(h, sam, room, "ack")
+    await run(h, sam, room, "review")
+    url = f"{h.bot_url}/issues/INC-1/review"
+    due = (clock.now().date() + timedelta(days=2)).isoformat()
+    async with browser() as b:
+        await sign_in(b, h, sam)
+        page = await (await b.get(url)).text()
+        # Names, not Slack ids: the commander and the owner picker.
+        assert "Commander: Sam" in page
+        assert f'<option value="{dana.id}">Dana</option>' in page
+        # The live preview is an external script (no inline script under the CSP).
+        assert '<script src="/static/review.js" defer></script>' in page
+        js = await b.get(f"{h.bot_url}/static/review.js")
+        assert js.status == 200 and "/preview" in await js.text()
+
+        form = {
+            "csrf": token(page),
+            "root_cause": f"A timeout of 50 ms {SCRIPT} **bold**",
+            "factors": "No canary",
+            "action_title1": "Canary config pushes",
+            "action_owner1": dana.id,
+            "action_due1": due,
+        }
+        preview = await b.post(url + "/preview", data=form)
+        fragment = await preview.text()
+        assert preview.status == 200 and preview.content_type == "text/html"
+        assert "<h2>Root cause</h2>" in fragment and "<strong>bold</strong>" in fragment
+        assert SCRIPT not in fragment and "&lt;script&gt;alert(1)&lt;/script&gt;" in fragment
+        assert "(owner: @Dana," in fragment and dana.id not in fragment
+        assert "<html" not in fragment  # a fragment, rendered like the page's review
+        with h.firebell.runtime.db.session() as session:
+            assert "50 ms" not in str(session.exec(select(Review)).one().content)
+        # Without the CSRF token: refused.
+        refused = await b.post(url + "/preview", data={**form, "csrf": "x" * 43})
+        assert refused.status == 403 and "50 ms" not in await refused.text()
+
+        # Published: the follow-up's owner is named too.
+        saved = await b.post(url, data={**form, "action": "save"}, allow_redirects=False)
+        assert saved.status == 303
+        page = await (await b.get(url)).text()
+        await b.post(url, data={"csrf": token(page), "action": "publish"})
+        await h.firebell.settle()
+        page = await (await b.get(url)).text()
+        assert "<td>Canary config pushes</td><td>Dana</td>" in page
+
+    secret = await file_another(h, dana, web.support, title="Payroll leak", private=["private"])
+    await run(h, dana, channel_of(h, secret), "ack")
+    await run(h, dana, channel_of(h, secret), "review")
+    async with browser() as o:
+        await sign_in(o, h, olga)
+        board = await (await o.get(h.bot_url + "/")).text()
+        hidden = await o.post(
+            f"{h.bot_url}/issues/{secret.key}/review/preview",
+            data={"csrf": token(board), "root_cause": "peek"},
+        )
+        unknown = await o.post(
+            f"{h.bot_url}/issues/INC-99/review/preview",
+            data={"csrf": token(board), "root_cause": "peek"},
+        )
+        assert hidden.status == 404 and "Payroll" not in await hidden.text()
+        assert unknown.status == 404 and await unknown.text() == await hidden.text()
