@@ -386,6 +386,7 @@ BY_NAME: dict[str, Factory] = {
     "service": lambda: [*typed(80), None],
     # What Firebell fills: keys, ids, words it chose, values of a fixed set.
     "key": lambda: ["INC-7"],
+    "web_link": lambda: [f"{TRUSTED}/issues/INC-7", None],  # FIREBELL_BASE_URL + a key
     "merged_key": lambda: ["INC-8"],
     "other_key": lambda: ["INC-9"],
     "step_id": lambda: ["check-logs"],
