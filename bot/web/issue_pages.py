@@ -83,6 +83,7 @@ def _chosen(request: web.Request) -> dict[str, str]:
 async def board(w: WebApp, request: web.Request) -> web.Response:
     person = await w._person(request)
     data = await w.d.db.run(pages.board, w.d.db, person.user_id, _chosen(request), w.d.clock.now())
+    data.view = "table" if request.query.get("view") == "table" else "columns"
     names = await w.names.of(w.d.client, data.user_ids, w.d.clock.now())
     return w._page(request, "board.html", person=person, board=data, name=_named(names))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlencode
 
 from sqlmodel import col, func, select
 
@@ -66,8 +67,17 @@ class Row:
     private: bool
     type: str = ""
     source: str = ""
-    sla: str = ""  # "SLA breached", "SLA due soon", "SLA on time" or "" (no clock running)
+    sla: str = ""  # "SLA breached", "SLA warned", "SLA ok" or "" (no clock running)
     owner_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One open status's column on the board: its heading and its cards."""
+
+    status: str
+    label: str
+    rows: list[Row]
 
 
 @dataclass
@@ -83,6 +93,24 @@ class Board:
     mine: bool = False
     closed: bool = False
     query: str = ""
+    view: str = "columns"  # or "table" (`?view=table`)
+
+    @property
+    def columns(self) -> list[Column]:
+        """Open issues by status (New, Assigned, Revise, Retest, Fixed); only the chosen
+        status's column when the status filter is set."""
+        chosen = self.chosen.get("status")
+        wanted = [chosen] if chosen in OPEN_STATUSES else OPEN_STATUSES
+        return [Column(s, label(s), [r for r in self.rows if r.status == label(s)]) for s in wanted]
+
+    def url(self, **change: str) -> str:
+        """The board's address with these filters (and view) changed, the others kept."""
+        query = {k: v for k, v in self.chosen.items() if v}
+        if self.view != "columns":
+            query["view"] = self.view
+        query.update(change)
+        kept = {k: v for k, v in query.items() if v and not (k == "view" and v == "columns")}
+        return "/?" + urlencode(kept) if kept else "/"
 
     @property
     def user_ids(self) -> set[str]:
@@ -104,8 +132,8 @@ def sla_badge(clocks: list[SlaClock], now: datetime) -> str:
     if any(c.breached_at is not None or c.due_at <= now for c in running):
         return "SLA breached"
     if any(c.warned_at is not None or c.warn_at <= now for c in running):
-        return "SLA due soon"
-    return "SLA on time"
+        return "SLA warned"  # a warning was sent, or is due
+    return "SLA ok"
 
 
 def _row(issue: Issue, now: datetime, clocks: list[SlaClock] | None = None) -> Row:

@@ -30,8 +30,9 @@ async def test_sign_in_filter_the_board_and_acknowledge_an_issue(browsing: Brows
     )
     page = await w.page()
     await w.sign_in(page, w.sam)
-    rows = page.locator("table.board tbody tr")
+    rows = page.locator(".columns li.card")  # the default view: columns by status
     assert await rows.count() == 2
+    assert "New (2 issues)" in await page.get_by_role("heading", name="New").inner_text()
     await w.shot(page, "board")
 
     await page.get_by_label("Severity").select_option("minor")
@@ -45,6 +46,10 @@ async def test_sign_in_filter_the_board_and_acknowledge_an_issue(browsing: Brows
     await page.get_by_role("button", name="Filter").click()
     await page.wait_for_url("**service=checkout-api*")
     assert "Checkout is slow" in await rows.first.inner_text() and await rows.count() == 1
+    await page.get_by_role("link", name="Table").click()  # the same filter, as a table
+    await page.wait_for_url("**service=checkout-api*view=table*")
+    table = page.locator("table.board tbody tr")
+    assert await table.count() == 1 and "Checkout is slow" in await table.first.inner_text()
 
     await page.get_by_role("link", name="INC-1").click()
     await page.wait_for_url("**/issues/INC-1")

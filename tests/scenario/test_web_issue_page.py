@@ -157,7 +157,7 @@ async def test_search_and_board_filters_keep_private_issues_to_members(web: Web)
         none = await text(dana, f"{h.bot_url}/?source=alertmanager")
         assert "No open issues match these filters" in none
         # A badge in words beside the colour.
-        assert "SLA on time" in await text(dana, f"{h.bot_url}/")
+        assert "SLA ok" in await text(dana, f"{h.bot_url}/")
 
 
 @pytest.mark.parametrize("base", [None, "https://firebell.example.com"])
