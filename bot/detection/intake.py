@@ -273,15 +273,7 @@ class Intake:
         if now - previous_seen >= REPEAT_EVENT_GAP or was_resolved:
             issue = session.get(Issue, known.issue_id)
             assert issue is not None
-            add_event(
-                session,
-                issue,
-                DetectionEvent.ALERT_REPEAT,
-                self.clock,
-                None,
-                title=alert.title,
-                occurrences=known.occurrences,
-            )
+            self._note_repeat(session, issue, alert, known.occurrences)
         if self._card_due.get(known.issue_id, now) <= now:
             issue = session.get(Issue, known.issue_id)
             assert issue is not None
@@ -331,17 +323,21 @@ class Intake:
             return Outcome(alert.fingerprint, "opened", issue.key)
         issue.occurrences += 1
         if now - previous_seen >= REPEAT_EVENT_GAP or was_resolved:
-            add_event(
-                session,
-                issue,
-                DetectionEvent.ALERT_REPEAT,
-                self.clock,
-                None,
-                title=alert.title,
-                occurrences=group.occurrences,
-            )
+            self._note_repeat(session, issue, alert, group.occurrences)
         self._refresh_card(session, issue, now)
         return Outcome(alert.fingerprint, "repeat", issue.key)
+
+    def _note_repeat(self, session: Session, issue: Issue, alert: Alert, occurrences: int) -> None:
+        """A repeat on the timeline: after a quiet gap, or after the alert had resolved."""
+        add_event(
+            session,
+            issue,
+            DetectionEvent.ALERT_REPEAT,
+            self.clock,
+            None,
+            title=alert.title,
+            occurrences=occurrences,
+        )
 
     def _issue(self, session: Session, issue_id: int | None, batch: Batch) -> Issue | None:
         if issue_id is None:

@@ -176,6 +176,10 @@ async def _act(w: WebApp, request: web.Request, call: Any, *args: Any) -> web.Re
     raise web.HTTPSeeOther(f"/issues/{found.key}")
 
 
+async def acknowledge(w: WebApp, request: web.Request) -> web.Response:
+    return await _act(w, request, w.d.lifecycle.acknowledge)
+
+
 async def assign_me(w: WebApp, request: web.Request) -> web.Response:
     person = await w._person(request)
     return await _act(w, request, w.d.lifecycle.assign, person.user_id)

@@ -30,7 +30,7 @@ from bot.reviews.followups import FollowUps
 from bot.reviews.service import Reviews
 from bot.sla.oncall import OnCall
 from bot.triage.search import SearchIndex
-from bot.web import issue_pages, pages
+from bot.web import issue_pages
 from bot.web.insight_pages import add_insight_routes
 from bot.web.oidc import OidcClient, SignInRefused
 from bot.web.review_pages import add_review_routes
@@ -234,18 +234,7 @@ class WebApp:
         return await issue_pages.issue(self, request)
 
     async def acknowledge(self, request: web.Request) -> web.Response:
-        person = await self._person(request)
-        if not await csrf_ok(request, person):
-            return self._refused(request, "That form had expired; please reload and try again.")
-        number = await self._number(request)
-        issue = None
-        if number is not None:
-            issue = await self.d.db.run(pages.visible_issue, self.d.db, number, person.user_id)
-        if issue is None or issue.id is None:
-            return self._not_found(request, person)
-        actor = await self.d.people.actor(self.d.client, person.user_id)
-        await self.d.db.run(self.d.lifecycle.acknowledge, issue.id, actor)
-        raise web.HTTPSeeOther(f"/issues/{issue.key}")
+        return await issue_pages.acknowledge(self, request)
 
 
 def add_web_routes(app: web.Application, deps: WebDeps) -> WebApp:

@@ -4,7 +4,6 @@ link on the Slack card."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import aiohttp
@@ -15,15 +14,9 @@ from bot.demo.harness import running
 from sandbox import Sandbox
 from storage.models import Issue, TimelineEvent
 from tests.scenario import test_web_sign_in
-from tests.scenario.test_web_sign_in import SECRET_TITLE, WEB, Web, browser, file, sign_in
+from tests.scenario.test_web_sign_in import SECRET_TITLE, WEB, Web, browser, csrf, file, sign_in
 
 web = test_web_sign_in.web  # the same fixture: sandbox users Dana, Sam and Olga, signed in
-
-
-def csrf(page: str) -> str:
-    token = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert token is not None
-    return token[1]
 
 
 async def text(b: aiohttp.ClientSession, url: str) -> str:

@@ -12,27 +12,17 @@ from sqlmodel import select
 
 from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
-from bot.demo.harness import running
-from sandbox import Sandbox
-from sandbox.oidc import CLIENT_ID, CLIENT_SECRET
+from sandbox.workspace import User
 from storage.models import FollowUp, Review
 from tests.helpers import channel_of, file_another, file_report, run
-from tests.scenario.test_web_sign_in import WEB, Web, browser, sign_in
+from tests.scenario.test_web_sign_in import Web, browser, csrf, sign_in, web_running
 
 SCRIPT = "<script>alert(1)</script>"
 
 
-@pytest.fixture
-async def web(
-    database_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Web]:
-    monkeypatch.setenv("SLACK_CLIENT_ID", CLIENT_ID)
-    monkeypatch.setenv("SLACK_CLIENT_SECRET", CLIENT_SECRET)
-    sandbox = await Sandbox(now=lambda: clock.now().timestamp()).start()
-    ws = sandbox.workspace
-    dana, sam, olga = (ws.add_user(n, n.title()) for n in ("dana", "sam", "olga"))
-    support = ws.add_channel("support", dana, sam, olga, ws.bot)
-    config = FirebellConfig(
+def _config(dana: User, sam: User, olga: User) -> FirebellConfig:
+    """A schedule of Sam then Olga and a policy paging it, then PagerDuty."""
+    return FirebellConfig(
         schedules=[
             {
                 "name": "primary",
@@ -56,17 +46,14 @@ async def web(
             }
         ],
     )
-    try:
-        async with running(database_url, clock=clock, sandbox=sandbox, config=config, **WEB) as h:
-            yield Web(h, dana, sam, olga, support)
-    finally:
-        await sandbox.stop()
 
 
-def token(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found is not None
-    return found[1]
+@pytest.fixture
+async def web(
+    database_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Web]:
+    async with web_running(database_url, clock, monkeypatch, _config) as running_web:
+        yield running_web
 
 
 async def test_a_review_is_edited_and_published_from_the_browser(
@@ -90,7 +77,7 @@ async def test_a_review_is_edited_and_published_from_the_browser(
         url = f"{h.bot_url}/issues/INC-1/review"
         due = (clock.now().date() + timedelta(days=2)).isoformat()
         form = {
-            "csrf": token(page),
+            "csrf": csrf(page),
             "root_cause": f"A config push set the timeout to 50 ms {SCRIPT} [x](javascript:go())",
             "factors": "No canary\n- **Alert** threshold too high",
             "action_title1": "Canary config pushes",
@@ -131,12 +118,12 @@ async def test_a_review_is_edited_and_published_from_the_browser(
         async with browser() as d:
             await sign_in(d, h, dana)
             page = await (await d.get(url)).text()
-            refused = await d.post(url, data={"csrf": token(page), "action": "publish"})
+            refused = await d.post(url, data={"csrf": csrf(page), "action": "publish"})
             assert refused.status == 403
             assert "Only the commander" in await refused.text()
 
         page = await (await b.get(url)).text()
-        published = await b.post(url, data={"csrf": token(page), "action": "publish"})
+        published = await b.post(url, data={"csrf": csrf(page), "action": "publish"})
         text = await published.text()
         assert published.status == 200 and "The review of INC-1 is published." in text
         assert "<textarea" not in text  # a published review no longer changes
@@ -171,7 +158,7 @@ async def test_a_private_review_is_404_to_others_and_posts_need_csrf(web: Web) -
         assert hidden.status == 404 and "Payroll" not in await hidden.text()
         unknown = await b.get(f"{h.bot_url}/issues/INC-99/review")
         assert unknown.status == 404 and await unknown.text() == await hidden.text()
-        posted = await b.post(url, data={"csrf": token(board), "action": "publish"})
+        posted = await b.post(url, data={"csrf": csrf(board), "action": "publish"})
         assert posted.status == 404
     async with browser() as d:
         await sign_in(d, h, dana)
@@ -238,7 +225,7 @@ async def test_the_review_page_names_people_and_previews_live(web: Web, clock: F
         assert js.status == 200 and "/preview" in await js.text()
 
         form = {
-            "csrf": token(page),
+            "csrf": csrf(page),
             "root_cause": f"A timeout of 50 ms {SCRIPT} **bold**",
             "factors": "No canary",
             "action_title1": "Canary config pushes",
@@ -262,7 +249,7 @@ async def test_the_review_page_names_people_and_previews_live(web: Web, clock: F
         saved = await b.post(url, data={**form, "action": "save"}, allow_redirects=False)
         assert saved.status == 303
         page = await (await b.get(url)).text()
-        await b.post(url, data={"csrf": token(page), "action": "publish"})
+        await b.post(url, data={"csrf": csrf(page), "action": "publish"})
         await h.firebell.settle()
         page = await (await b.get(url)).text()
         assert "<td>Canary config pushes</td><td>Dana</td>" in page
@@ -275,11 +262,11 @@ async def test_the_review_page_names_people_and_previews_live(web: Web, clock: F
         board = await (await o.get(h.bot_url + "/")).text()
         hidden = await o.post(
             f"{h.bot_url}/issues/{secret.key}/review/preview",
-            data={"csrf": token(board), "root_cause": "peek"},
+            data={"csrf": csrf(board), "root_cause": "peek"},
         )
         unknown = await o.post(
             f"{h.bot_url}/issues/INC-99/review/preview",
-            data={"csrf": token(board), "root_cause": "peek"},
+            data={"csrf": csrf(board), "root_cause": "peek"},
         )
         assert hidden.status == 404 and "Payroll" not in await hidden.text()
         assert unknown.status == 404 and await unknown.text() == await hidden.text()

@@ -4,7 +4,8 @@ sessions, the board and issue pages under the one visibility rule, CSRF, headers
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from cryptography.fernet import Fernet
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from bot.config import FirebellConfig
 from bot.core.clock import FakeClock
 from bot.demo.harness import Harness, running
 from bot.web.oidc import OidcClient, SignInRefused
@@ -39,10 +41,18 @@ class Web:
     support: Channel
 
 
-@pytest.fixture
-async def web(
-    database_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+ConfigOf = Callable[[User, User, User], FirebellConfig]
+
+
+@asynccontextmanager
+async def web_running(
+    database_url: str,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    config_of: ConfigOf | None = None,
 ) -> AsyncIterator[Web]:
+    """Firebell with its web app on, the sandbox as Slack and OpenID provider, and its
+    users Dana, Sam and Olga in #support; `config_of(dana, sam, olga)` a config to run with."""
     # Both set in the environment too, where Bolt would read them (the OAuth trap).
     monkeypatch.setenv("SLACK_CLIENT_ID", CLIENT_ID)
     monkeypatch.setenv("SLACK_CLIENT_SECRET", CLIENT_SECRET)
@@ -50,11 +60,27 @@ async def web(
     ws = sandbox.workspace
     dana, sam, olga = (ws.add_user(n, n.title()) for n in ("dana", "sam", "olga"))
     support = ws.add_channel("support", dana, sam, olga, ws.bot)
+    config = {"config": config_of(dana, sam, olga)} if config_of is not None else {}
     try:
-        async with running(database_url, clock=clock, sandbox=sandbox, **WEB) as h:
+        async with running(database_url, clock=clock, sandbox=sandbox, **config, **WEB) as h:
             yield Web(h, dana, sam, olga, support)
     finally:
         await sandbox.stop()
+
+
+@pytest.fixture
+async def web(
+    database_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Web]:
+    async with web_running(database_url, clock, monkeypatch) as running_web:
+        yield running_web
+
+
+def csrf(page: str) -> str:
+    """The CSRF token of the first form on a page."""
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token is not None
+    return token[1]
 
 
 async def file(h: Harness, user: User, channel: Channel, **answers: object) -> None:
@@ -116,15 +142,14 @@ async def test_acknowledge_needs_csrf_and_changes_the_card_in_slack(web: Web) ->
         await sign_in(b, h, web.sam)
         page = await (await b.get(f"{h.bot_url}/issues/INC-1")).text()
         assert "Acknowledge" in page
-        token = re.search(r'name="csrf" value="([^"]+)"', page)
-        assert token is not None
+        token = csrf(page)
         url = f"{h.bot_url}/issues/INC-1/acknowledge"
         refused = await b.post(url, data={}, allow_redirects=False)
         assert refused.status == 403 and "expired" in await refused.text()
         forged = await b.post(url, data={"csrf": "x" * 43}, allow_redirects=False)
         assert forged.status == 403
         updates = len(h.ws.calls_to("chat.update"))
-        done = await b.post(url, data={"csrf": token[1]}, allow_redirects=False)
+        done = await b.post(url, data={"csrf": token}, allow_redirects=False)
         assert done.status == 303
         await h.firebell.settle()
         page = await (await b.get(f"{h.bot_url}/issues/INC-1")).text()
@@ -158,9 +183,7 @@ async def test_pages_without_a_session_send_to_login(web: Web) -> None:
         await sign_in(b, h, web.dana)
         page = await (await b.get(h.bot_url + "/")).text()
         assert (await b.post(h.bot_url + "/logout", data={})).status == 403
-        token = re.search(r'name="csrf" value="([^"]+)"', page)
-        assert token is not None
-        out = await b.post(h.bot_url + "/logout", data={"csrf": token[1]})
+        out = await b.post(h.bot_url + "/logout", data={"csrf": csrf(page)})
         assert out.status == 200 and "signed out" in await out.text()
         again = await b.get(h.bot_url + "/", allow_redirects=False)
         assert again.status == 302
