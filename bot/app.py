@@ -44,6 +44,7 @@ from bot.feed.delivery import FeedDelivery
 from bot.feed.hooks import AnnounceIssues
 from bot.feed.kinds import FeedKind
 from bot.handlers import register_all
+from bot.incidents.attachment_delivery import AttachmentDelivery
 from bot.incidents.card_extras import CardSettings
 from bot.incidents.checklist import Checklist
 from bot.incidents.delivery import IssueDelivery
@@ -310,6 +311,7 @@ def create_app(
     for table in (
         provisioning.table(),
         IssueDelivery(db, clock, client, checklist, provisioning, card).table(),
+        AttachmentDelivery(db, clock, client).table(),
         SlaDelivery(db, clock, client, config.paging, digest, partial(weekly_sections, db)).table(),
         DetectionDelivery(db, clock, client).table(),
         ReviewDelivery(db, clock, client).table(),

@@ -22,7 +22,9 @@ from bot.core.yaml_files import read_mapping
 from bot.detection.config import DetectionConfig
 from bot.feed.config import AnnounceConfig
 from bot.insights.config import ApiConfig, MetricsConfig, TypeSettings
+from bot.reports.config import IntakeConfig
 from bot.sla.config import OnCallConfig
+from bot.statuspage.config import StatusPageConfig
 from bot.triage.config import TriageConfig
 
 Mode = Literal["http", "socket", "none"]
@@ -184,6 +186,10 @@ class FirebellConfig(OnCallConfig, DetectionConfig):
     # The central feed of new issues (a channel the bot is in).
     announce: AnnounceConfig | None = None
     triage: TriageConfig = Field(default_factory=TriageConfig)
+    # Reports from outside Slack: upload limits and the sites that embed the reporter.
+    intake: IntakeConfig = Field(default_factory=IntakeConfig)
+    # The public status page (/status); none: the page says it is not set up.
+    status_page: StatusPageConfig | None = None
 
 
 def load_config(path: Path | None) -> FirebellConfig:

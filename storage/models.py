@@ -86,6 +86,10 @@ class Issue(SQLModel, table=True):
     # A drill or a test (its playbook or type says `exclude_from_metrics`), fixed at
     # filing: left out of every figure and metric.
     exclude_from_metrics: bool = False
+    # Where a report from outside Slack came from (reports/context.py): the page, the
+    # browser and device, screen and viewport, time zone, language, the console errors
+    # and the pages visited before it. None for issues filed in Slack or by alerts.
+    context: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     # Closed as a duplicate of this issue (its reporters follow that one now).
     merged_into_id: int | None = Field(default=None, foreign_key="issues.id")
     created_at: datetime = _utc()
@@ -209,6 +213,7 @@ from storage.record_models import (  # noqa: E402
     IssueMetrics,
     Review,
 )
+from storage.report_models import Attachment, ReportLink, StatusPost  # noqa: E402
 from storage.sla_models import (  # noqa: E402
     Escalation,
     Notification,
@@ -221,6 +226,7 @@ from storage.sla_models import (  # noqa: E402
 __all__ = [
     "AlertEvent",
     "AlertGroup",
+    "Attachment",
     "Deploy",
     "DuplicateSuggestion",
     "Escalation",
@@ -238,8 +244,10 @@ __all__ = [
     "Participant",
     "PhaseMessage",
     "ProcessedEvent",
+    "ReportLink",
     "Review",
     "SlaClock",
+    "StatusPost",
     "StepState",
     "TimelineEvent",
 ]

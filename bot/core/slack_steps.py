@@ -88,6 +88,17 @@ class SlackSteps:
         attempt = CURRENT_ATTEMPT.get()
         return attempt is not None and attempt.retry
 
+    async def already_shared(self, channel: str, title: str) -> str | None:
+        """An earlier attempt's upload of a file with this title, shared in the channel
+        since that attempt began: its file id (files.list, newest first)."""
+        attempt = CURRENT_ATTEMPT.get()
+        since = attempt.since.timestamp() - 1 if attempt else 0
+        listed = await self.client.files_list(channel=channel, ts_from=str(int(since)), count=100)
+        for found in listed.get("files") or []:
+            if found.get("title") == title:
+                return str(found.get("id"))
+        return None
+
     async def find_posted(
         self, channel: str, attempt: Attempt, thread_ts: str | None = None
     ) -> str | None:

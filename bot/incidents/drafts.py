@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.domain import IssueType, Priority, Severity
+from bot.incidents.attachments import AttachmentIn
 
 
 @dataclass(frozen=True)
@@ -33,3 +35,7 @@ class IssueDraft:
     users_affected: int | None = None
     private: bool = False
     source: Source | None = None
+    # A report from outside Slack: where it was sent from (reports/context.py).
+    context: dict[str, Any] | None = None
+    # Files that came with the report, kept and posted into the issue's channel.
+    attachments: tuple[AttachmentIn, ...] = ()

@@ -19,6 +19,7 @@ from bot.core.delivery import Payload
 from bot.core.reporters import is_person
 from bot.core.timeline import add_event
 from bot.incidents import kinds
+from bot.incidents.attachments import add_attachments
 from bot.incidents.drafts import IssueDraft
 from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.hooks import IssueHooks
@@ -109,6 +110,7 @@ class Filing:
             source_channel_id=source.channel_id if source else None,
             source_message_ts=source.message_ts if source else None,
             source_permalink=source.permalink if source else None,
+            context=draft.context,
             created_at=now,
             exclude_from_metrics=playbook.exclude_from_metrics
             or draft.type in self.unmeasured_types,
@@ -137,6 +139,8 @@ class Filing:
         self.hooks.on_filed(session, issue)
         self._correlate_deploys(session, issue)
         self._provision(session, issue, by_person)
+        # After the card: the files follow it into the new channel.
+        add_attachments(session, self.clock, issue, draft.attachments, reporter)
         self.hooks.on_provisioned(session, issue)
         return issue
 

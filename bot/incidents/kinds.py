@@ -33,6 +33,7 @@ class IncidentKind(StrEnum):
     DM_REPORTER_UPDATE = "dm_reporter_update"
     DM_REPORTER_NEWS = "dm_reporter_news"
     UPDATE_CHECKLIST = "update_checklist"
+    POST_ATTACHMENT = "post_attachment"
     # Items written before the slices, with their text rendered when enqueued; an
     # upgrade delivers those still pending as they are. Remove after a release.
     OLD_ANNOUNCE = "announce"
@@ -134,6 +135,14 @@ class DmReporterNews(Payload):
 class UpdateChecklist(Payload):
     kind: ClassVar = IncidentKind.UPDATE_CHECKLIST
     phase: str
+
+
+@dataclass(frozen=True)
+class PostAttachment(Payload):
+    """Post one stored attachment into the issue's channel (incidents/attachments.py)."""
+
+    kind: ClassVar = IncidentKind.POST_ATTACHMENT
+    attachment_id: int
 
 
 def send(session: Session, clock: Clock, issue: Issue, payload: Payload) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from sqlmodel import select
 
-from bot.core.attempts import CURRENT_ATTEMPT
 from bot.core.delivery import Payload, Step
 from bot.core.membership import members_of
 from bot.core.reporters import who
@@ -93,7 +92,7 @@ class ReviewDelivery(SlackSteps):
         if review is None:
             return
         title = f"{issue.key} post-incident review ({review.status})"
-        if self.retrying() and await self._already_shared(self.channel(issue), title):
+        if self.retrying() and await self.already_shared(self.channel(issue), title):
             return
         mentioned = people_in(str(review.content))
         await self.client.files_upload_v2(
@@ -116,13 +115,6 @@ class ReviewDelivery(SlackSteps):
                 profile.get("display_name") or user.get("real_name") or user.get("name") or user_id
             )
         return names
-
-    async def _already_shared(self, channel: str, title: str) -> bool:
-        """An earlier attempt's upload of this file, shared in the channel since it began."""
-        attempt = CURRENT_ATTEMPT.get()
-        since = attempt.since.timestamp() - 1 if attempt else 0
-        listed = await self.client.files_list(channel=channel, ts_from=str(int(since)), count=100)
-        return any(f.get("title") == title for f in listed.get("files") or [])
 
     async def dm_followup(self, issue: Issue, payload: kinds.DmFollowup) -> None:
         followup = await self.db.run(self._followup, payload.followup_id)

@@ -1,0 +1,69 @@
+"""Files that come with a report: screenshots, logs, HAR files.
+
+Stored with the issue in the filing's own transaction (or a later one, for files added
+to an existing issue) and posted into the issue's channel by the outbox
+(`PostAttachment`), so a file is never lost and never posted twice. Files from the web
+carry their bytes; files already in Slack carry only Slack's file id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.core.clock import Clock
+from bot.core.timeline import add_event
+from bot.incidents import kinds
+from bot.incidents.event_kinds import IncidentEvent
+from storage.models import Attachment, Issue
+
+
+@dataclass(frozen=True)
+class AttachmentIn:
+    """One file as a source received it, checked for type and size by that source."""
+
+    name: str
+    content_type: str
+    size: int
+    origin: str  # web | embed | slack
+    data: bytes | None = None  # the bytes of a file uploaded to Firebell
+    slack_file_id: str | None = None  # or the id of a file that is already in Slack
+
+
+def add_attachments(
+    session: Session,
+    clock: Clock,
+    issue: Issue,
+    files: tuple[AttachmentIn, ...] | list[AttachmentIn],
+    actor: str | None,
+) -> list[Attachment]:
+    """Keep each file with the issue, write it on the timeline, and post it to the channel."""
+    rows = []
+    for file in files:
+        row = Attachment(
+            issue_id=issue.id or 0,
+            name=file.name,
+            content_type=file.content_type,
+            size=file.size,
+            data=file.data,
+            slack_file_id=file.slack_file_id,
+            origin=file.origin,
+            added_by=actor,
+            added_at=clock.now(),
+        )
+        session.add(row)
+        session.flush()  # the row's id, for the delivery
+        assert row.id is not None
+        add_event(
+            session,
+            issue,
+            IncidentEvent.ATTACHED,
+            clock,
+            actor,
+            name=file.name,
+            content_type=file.content_type,
+            size=file.size,
+        )
+        kinds.send(session, clock, issue, kinds.PostAttachment(row.id))
+        rows.append(row)
+    return rows
