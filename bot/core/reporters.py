@@ -1,8 +1,11 @@
-"""Who reported an issue, or did something to it: a person or a monitoring tool.
+"""Who reported an issue, or did something to it: a person, a monitoring tool, or
+someone outside Slack.
 
 The one place that knows. An issue filed by a person has their Slack user id
-as reporter; one opened from an alert has the alert source ("alertmanager").
-Every card, DM, timeline line and review asks here how to name them.
+as reporter; one opened from an alert has the alert source ("alertmanager"); one
+reported from outside Slack has `<channel>:<id>`: a visitor of a site that embeds the
+reporter ("web:shop") or a support tool's requester ("zendesk:3612"). Every card, DM,
+timeline line and review asks here how to name them.
 """
 
 from __future__ import annotations
@@ -24,12 +27,33 @@ TOOL_NAMES = {
 }
 
 
+# Someone outside Slack: where they came from, then who they are there.
+EXTERNAL = re.compile(r"(web|zendesk):[A-Za-z0-9_.-]{1,24}")
+EXTERNAL_NAMES = {"web": "a visitor to {id}", "zendesk": "Zendesk requester {id}"}
+
+
+def external(channel: str, identity: str) -> str:
+    """The reporter id of someone outside Slack (fits Issue.reporter_id's 32 characters)."""
+    actor = f"{channel}:{identity}"
+    if EXTERNAL.fullmatch(actor) is None:
+        raise ValueError(f"not an outside reporter: {actor!r}")
+    return actor
+
+
+def is_external(actor_id: str | None) -> bool:
+    return actor_id is not None and EXTERNAL.fullmatch(str(actor_id)) is not None
+
+
 def is_person(actor_id: str | None) -> bool:
     """Slack user ids start with U or W; a tool's id is its source name."""
     return actor_id is not None and PERSON.fullmatch(str(actor_id)) is not None
 
 
 def tool_name(source: str) -> str:
+    """A tool by name; someone outside Slack by where they came from."""
+    if is_external(source):
+        channel, identity = source.split(":", 1)
+        return EXTERNAL_NAMES[channel].format(id=identity)
     return TOOL_NAMES.get(source, source.capitalize())
 
 
@@ -41,5 +65,8 @@ def who(actor_id: str | None) -> str:
 
 
 def reporter_text(reporter_id: str) -> str:
-    """The reporter on a card or in a DM: a person, or "Alertmanager alert"."""
-    return who(reporter_id) if is_person(reporter_id) else f"{who(reporter_id)} alert"
+    """The reporter on a card or in a DM: a person, someone outside Slack, or
+    "Alertmanager alert"."""
+    if is_person(reporter_id) or is_external(reporter_id):
+        return who(reporter_id)
+    return f"{who(reporter_id)} alert"
