@@ -195,7 +195,8 @@ def from_file_input(
 ) -> tuple[tuple[AttachmentIn, ...], dict[str, str]]:
     """The modal's uploaded files, or the inline error naming each that does not fit
     and what would (a file the reporter chose, so refusing it is their call to fix)."""
-    state = values.get(Field.FILES.value, {}).get(Field.FILES.value) or {}
+    block = values.get(Field.FILES.value)
+    state = block.get(Field.FILES.value) if isinstance(block, dict) else None
     raw = state.get("files") if isinstance(state, dict) else None
     listed = raw if isinstance(raw, list) else []
     files = slack_files(listed)

@@ -71,7 +71,8 @@ def test_the_file_input_answer_is_read_or_refused_with_what_works() -> None:
     assert errors == {} and [(a.slack_file_id, a.origin, a.refused) for a in kept] == [
         ("F0ABC123", "slack", None)
     ]
-    assert from_file_input({}, LIMITS) == ((), {})
+    for nothing in ({}, {"files": "x"}, {"files": {"files": 3}}, values()):
+        assert from_file_input(nothing, LIMITS) == ((), {})
     _, errors = from_file_input(values(slack_file(name="x.exe", mimetype="application/x")), LIMITS)
     assert errors["files"].startswith("x.exe: it is application/x, which is not taken. Attach .")
     _, errors = from_file_input(values({"id": "nope"}), LIMITS)
