@@ -18,6 +18,8 @@ MAX_MODAL_BLOCKS = 100
 MAX_PRIVATE_METADATA = 3000
 MAX_MODAL_TITLE = 24
 MAX_MESSAGE_TEXT = 40000
+MAX_FILE_INPUT_FILES = 10  # a file input's max_files: 1 to 10
+FILE_INPUT_BYTES = 10 * 1024 * 1024  # what Slack's file input uploads at most, per file
 
 
 def _parse(raw: Any) -> Any:
@@ -49,6 +51,39 @@ def _check_blocks(blocks: list[Any]) -> list[str]:
     return problems
 
 
+def _file_input_problems(blocks: list[Any], *, in_modal: bool) -> list[str]:
+    """A file input: only as the element of an input block, in a modal (what Slack
+    submits it with), with max_files 1 to 10 and filetypes a list of extensions."""
+    problems = []
+    for index, block in enumerate(blocks):
+        if not isinstance(block, dict):
+            continue
+        element = block.get("element") if block.get("type") == "input" else None
+        nested = [e for e in block.get("elements") or [] if isinstance(e, dict)]
+        if any(e.get("type") == "file_input" for e in nested) or (
+            isinstance(block.get("accessory"), dict)
+            and block["accessory"].get("type") == "file_input"
+        ):
+            problems.append(f"block {index}: a file_input must be the element of an input block")
+        if not isinstance(element, dict) or element.get("type") != "file_input":
+            continue
+        if not in_modal:
+            problems.append(f"block {index}: a file_input works only in a modal")
+        most = element.get("max_files", MAX_FILE_INPUT_FILES)
+        if not isinstance(most, int) or isinstance(most, bool):
+            problems.append(f"block {index}: max_files must be an integer")
+        elif not 1 <= most <= MAX_FILE_INPUT_FILES:
+            problems.append(f"block {index}: max_files must be 1 to {MAX_FILE_INPUT_FILES}")
+        kinds = element.get("filetypes")
+        if kinds is not None and (
+            not isinstance(kinds, list)
+            or not kinds
+            or not all(isinstance(k, str) and k and "." not in k for k in kinds)
+        ):
+            problems.append(f"block {index}: filetypes must be a list of extensions, e.g. png")
+    return problems
+
+
 def message_problems(raw_blocks: Any) -> list[str]:
     """Problems with a message's `blocks`; empty when Slack would accept them."""
     blocks = _parse(raw_blocks)
@@ -56,7 +91,7 @@ def message_problems(raw_blocks: Any) -> list[str]:
         return ["blocks must be a JSON array"]
     if len(blocks) > MAX_MESSAGE_BLOCKS:
         return [f"{len(blocks)} blocks; a message takes at most {MAX_MESSAGE_BLOCKS}"]
-    return _check_blocks(blocks)
+    return _check_blocks(blocks) + _file_input_problems(blocks, in_modal=False)
 
 
 def view_problems(raw_view: Any) -> list[str]:
@@ -86,4 +121,5 @@ def view_problems(raw_view: Any) -> list[str]:
         View(**view).validate_json()
     except (SlackObjectFormationError, TypeError) as exc:
         problems.append(str(exc))
-    return problems + _check_blocks(blocks)
+    in_modal = view.get("type") == "modal"
+    return problems + _check_blocks(blocks) + _file_input_problems(blocks, in_modal=in_modal)

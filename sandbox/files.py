@@ -1,4 +1,9 @@
-"""File uploads (the v2 flow), files.list and files.info, answering as Slack does."""
+"""File uploads (the v2 flow), files.list and files.info, and the private download URLs,
+answering as Slack does.
+
+A file is visible to the app when the bot uploaded it, when it is shared where the bot
+can see, or when a person uploaded it through a file input in one of the app's modals
+(Slack hands such files to the app that opened the modal, shared nowhere)."""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ import math
 import mimetypes
 import time
 from typing import Any
+from urllib.parse import quote
 
 from sandbox.api_base import FILE_TYPES, ApiBase, SlackError, _require, _ts
+from sandbox.workspace import Message
 
 
 class FileMethods(ApiBase):
@@ -59,10 +66,11 @@ class FileMethods(ApiBase):
         }
 
     def _file_visible(self, stored: dict[str, Any]) -> bool:
-        """Completed, and the bot's own or shared where the bot can see it."""
-        if not stored.get("completed"):
+        """Completed, not deleted, and the bot's own, handed to the app through one of its
+        modals, or shared where the bot can see it."""
+        if not stored.get("completed") or stored.get("deleted"):
             return False
-        if stored.get("user") == self.ws.bot.id:
+        if stored.get("user") == self.ws.bot.id or stored.get("app_visible"):
             return True
         return any(self._can_see(channel_id) for channel_id in stored.get("channels", []))
 
@@ -78,20 +86,22 @@ class FileMethods(ApiBase):
         extension = name.rsplit(".", 1)[-1].lower() if "." in name else "text"
         shared = [c for c in stored.get("channels", []) if self._can_see(c)]
         kinds = {c: self.ws.channels[c] for c in shared}
+        private = f"{self.base_url}files-pri/{self.ws.team_id}-{file_id}"
         return {
             "id": file_id,
             "created": stored.get("created", 0),
             "timestamp": stored.get("created", 0),
             "name": name,
             "title": stored["title"],
-            "mimetype": mimetypes.guess_type(name)[0] or "text/plain",
+            "mimetype": stored.get("mimetype") or mimetypes.guess_type(name)[0] or "text/plain",
             "filetype": extension,
             "user": stored.get("user", self.ws.bot.id),
             "size": len(stored["content"] or b""),
             "mode": "hosted",
             "is_external": False,
             "is_public": any(not c.is_private and not c.is_im for c in kinds.values()),
-            "url_private": f"{self.base_url}upload/{file_id}",
+            "url_private": f"{private}/{quote(name)}",
+            "url_private_download": f"{private}/download/{quote(name)}",
             "permalink": f"https://{self.ws.domain}.slack.com/files/{file_id}",
             "channels": [c for c, ch in kinds.items() if not ch.is_private and not ch.is_im],
             "groups": [c for c, ch in kinds.items() if ch.is_private],
@@ -156,6 +166,8 @@ class FileMethods(ApiBase):
     def files_info(self, args: dict[str, Any]) -> dict[str, Any]:
         _require(args, "file")
         stored = self.ws.files.get(args["file"])
+        if stored is not None and stored.get("deleted"):
+            raise SlackError("file_deleted")
         if stored is None or not self._file_visible(stored):
             raise SlackError("file_not_found")
         return {
@@ -163,3 +175,30 @@ class FileMethods(ApiBase):
             "comments": [],
             "response_metadata": {"next_cursor": ""},
         }
+
+    def download(self, key: str, token: str) -> tuple[int, bytes]:
+        """GET of a url_private(_download): the bytes for the bot's token when the app may
+        see the file; 401 without a valid token, 403 when hidden from it, 404 when gone."""
+        if token != self.ws.bot_token:
+            return 401, b"not_authed"
+        team, _, file_id = key.partition("-")
+        stored = self.ws.files.get(file_id) if team == self.ws.team_id else None
+        if stored is None or stored.get("deleted") or stored.get("content") is None:
+            return 404, b"file_not_found"
+        if not self._file_visible(stored):
+            return 403, b"access_denied"
+        return 200, bytes(stored["content"])
+
+    def message_json(self, message: Message) -> dict[str, Any]:
+        """A message as Slack puts it in a payload: with its files, as the app sees them."""
+        data = message.to_api()
+        shown = [f for f in message.files if f in self.ws.files]
+        if shown:
+            data["files"] = [
+                self.file_json(f)
+                if not self.ws.files[f].get("deleted")
+                else {"id": f, "mode": "tombstone"}
+                for f in shown
+            ]
+            data["upload"] = False
+        return data

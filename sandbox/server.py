@@ -78,6 +78,8 @@ class Sandbox:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{user}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files-pri/{key}/{name}", self._download)  # url_private
+        app.router.add_get("/files-pri/{key}/download/{name}", self._download)
         app.router.add_get("/socket-mode", self.socket.handle)
         app.router.add_post("/sandbox/triggers", self._issue_triggers)
         app.router.add_get("/sandbox/summary", self._summary)
@@ -107,6 +109,19 @@ class Sandbox:
             return web.Response(status=404, text="file_not_found")
         stored["content"] = await request.read()
         return web.Response(text=f"OK - {len(stored['content'])}")
+
+    async def _download(self, request: web.Request) -> web.Response:
+        assert self.api is not None
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else ""
+        status, body = self.api.download(request.match_info["key"], token)
+        self.workspace.calls.append(
+            Call("files.download", {"key": request.match_info["key"]}, status == 200, None, status)
+        )
+        self.workspace.changed()
+        if status != 200:
+            return web.Response(status=status, text=body.decode())
+        return web.Response(body=body, content_type="application/octet-stream")
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -146,7 +146,8 @@ class Workspace:
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []  # posts to response_url
         self.usergroups: dict[str, set[str]] = {}  # S… id -> member user ids
-        # F… id -> name, title, length, content, user, created, channels (where shared)
+        # F… id -> name, title, length, content, user, created, channels (where shared),
+        # and for a person's upload its mimetype, app_visible (a modal's file input), deleted
         self.files: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1)
         self._last_ts = 0
@@ -199,6 +200,45 @@ class Workspace:
         self.messages.append(message)
         self.changed()
         return message
+
+    def add_file(
+        self,
+        user: User,
+        name: str,
+        content: bytes,
+        *,
+        mimetype: str | None = None,
+        app_visible: bool = False,
+    ) -> str:
+        """A file a person uploaded (to share with a message, or through a modal's file
+        input: `app_visible`, handed to the app that opened the modal); returns its id."""
+        file_id = self.new_id("F")
+        self.files[file_id] = {
+            "name": name,
+            "length": len(content),
+            "content": content,
+            "title": name,
+            "user": user.id,
+            "created": int(self.now()),
+            "completed": True,
+            "channels": [],
+            "mimetype": mimetype,
+            "app_visible": app_visible,
+        }
+        return file_id
+
+    def post_files(self, channel: Channel, user: User, text: str, *files: str) -> Message:
+        """A message sharing files the person uploaded (add_file) in the channel."""
+        for file_id in files:
+            shared = self.files[file_id]["channels"]
+            if channel.id not in shared:
+                shared.append(channel.id)
+        return self.post(channel, user, text, files=list(files))
+
+    def delete_file(self, file_id: str) -> None:
+        """Delete a file as its owner would: gone from downloads, files.info says so."""
+        self.files[file_id]["deleted"] = True
+        self.changed()
 
     def add_usergroup(self, *members: User) -> str:
         group_id = self.new_id("S")

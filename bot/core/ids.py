@@ -76,6 +76,7 @@ class Field(StrEnum):
     TRACE_ID = "trace_id"
     USERS_AFFECTED = "users_affected"
     PRIVATE = "private"
+    FILES = "files"  # screenshots and logs (a file input; read by incidents/report_files.py)
 
 
 SLASH_COMMAND = "/incident"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -13,9 +13,10 @@ from bot.core.ids import SLASH_COMMAND, Callback, Field
 from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
-from bot.incidents.drafts import Source
+from bot.incidents.drafts import IssueDraft, Source
+from bot.incidents.report_files import FileLimits, carried, from_file_input, slack_files
 from bot.incidents.report_form import TITLE_MAX, FormErrors, parse_report
-from bot.incidents.report_modal import ReportPrefill, decode_metadata, report_modal
+from bot.incidents.report_modal import ReportPrefill, decode_files, decode_metadata, report_modal
 from bot.serving.runtime import Runtime
 
 
@@ -33,18 +34,26 @@ def parse_new(rest: str) -> NewIssue:
     return NewIssue(rest)
 
 
+def file_limits(runtime: Runtime) -> FileLimits:
+    """What a report's files may be: the intake's types and size (firebell.yml)."""
+    intake = runtime.config.intake
+    return FileLimits.of(intake.allowed_types, intake.max_upload_bytes)
+
+
 async def new(req: CommandRequest, args: NewIssue) -> Reply:
-    view = report_modal(ReportPrefill(title=args.title))
+    view = report_modal(ReportPrefill(title=args.title), file_limits(req.runtime))
     req.later(open_view(req.client, req.body, view), "open report modal")
     return None
 
 
-async def file_from_message(client: AsyncWebClient, body: dict[str, Any], later: Later) -> Reply:
-    later(_open_prefilled(client, body), "open report modal from a message")
+async def file_from_message(
+    client: AsyncWebClient, body: dict[str, Any], later: Later, runtime: Runtime
+) -> Reply:
+    later(_open_prefilled(client, body, runtime), "open report modal from a message")
     return None
 
 
-async def _open_prefilled(client: AsyncWebClient, body: dict[str, Any]) -> Reply:
+async def _open_prefilled(client: AsyncWebClient, body: dict[str, Any], runtime: Runtime) -> Reply:
     message, channel = body["message"], body["channel"]
     try:
         link = await client.chat_getPermalink(channel=channel["id"], message_ts=message["ts"])
@@ -55,26 +64,38 @@ async def _open_prefilled(client: AsyncWebClient, body: dict[str, Any]) -> Reply
         description=message.get("text", ""),
         source=Source(channel_id=channel["id"], message_ts=message["ts"], permalink=permalink),
         source_channel_name=channel.get("name"),
+        files=slack_files(message.get("files")),
     )
-    await open_view(client, body, report_modal(prefill))
+    await open_view(client, body, report_modal(prefill, file_limits(runtime)))
     return None
 
 
-async def declare(client: AsyncWebClient, body: dict[str, Any], later: Later) -> Reply:
-    later(open_view(client, body, report_modal(ReportPrefill())), "open report modal")
+async def declare(
+    client: AsyncWebClient, body: dict[str, Any], later: Later, runtime: Runtime
+) -> Reply:
+    view = report_modal(ReportPrefill(), file_limits(runtime))
+    later(open_view(client, body, view), "open report modal")
     return None
 
 
 async def submit_report(
     ack: Any, runtime: Runtime, view: dict[str, Any], user_id: str, values: dict[str, Any]
 ) -> Reply:
+    metadata = view.get("private_metadata")
+    limits = file_limits(runtime)
+    # The fields and the files are checked together: every problem shows in one round.
+    uploaded, errors = from_file_input(values, limits)
+    draft: IssueDraft | None = None
     try:
-        draft = parse_report(
-            values, reporter_id=user_id, source=decode_metadata(view.get("private_metadata"))
-        )
+        draft = parse_report(values, reporter_id=user_id, source=decode_metadata(metadata))
     except FormErrors as exc:
-        await ack(response_action="errors", errors=exc.errors)
+        errors = {**exc.errors, **errors}
+    if errors or draft is None:
+        await ack(response_action="errors", errors=errors)
         return None
+    # The message's files, then those uploaded (one Slack file is carried once).
+    files = {f.slack_file_id: f for f in (*carried(decode_files(metadata), limits), *uploaded)}
+    draft = replace(draft, attachments=tuple(files.values()))
     # The view id is the same for a double submit and for Slack's retries.
     await runtime.db.run(runtime.filing.file, draft, f"view:{view['id']}")
     return None

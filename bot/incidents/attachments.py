@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.core.timeline import add_event
 from bot.incidents import kinds
 from bot.incidents.event_kinds import IncidentEvent
-from storage.models import Attachment, Issue
+from storage.models import Attachment, Issue, TimelineEvent
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class AttachmentIn:
     origin: str  # web | embed | slack
     data: bytes | None = None  # the bytes of a file uploaded to Firebell
     slack_file_id: str | None = None  # or the id of a file that is already in Slack
+    # Why it was not taken (a message's file of another type, or too big): not stored,
+    # written on the timeline and told to the reporter. None for a file that is kept.
+    refused: str | None = None
 
 
 def add_attachments(
@@ -37,9 +40,21 @@ def add_attachments(
     files: tuple[AttachmentIn, ...] | list[AttachmentIn],
     actor: str | None,
 ) -> list[Attachment]:
-    """Keep each file with the issue, write it on the timeline, and post it to the channel."""
+    """Keep each file with the issue, write it on the timeline, and post it to the channel;
+    a refused file is only written on the timeline, with the reason."""
     rows = []
     for file in files:
+        if file.refused is not None:
+            add_event(
+                session,
+                issue,
+                IncidentEvent.NOT_ATTACHED,
+                clock,
+                actor,
+                name=file.name,
+                reason=file.refused,
+            )
+            continue
         row = Attachment(
             issue_id=issue.id or 0,
             name=file.name,
@@ -67,3 +82,17 @@ def add_attachments(
         kinds.send(session, clock, issue, kinds.PostAttachment(row.id))
         rows.append(row)
     return rows
+
+
+def refused_at_filing(session: Session, issue: Issue) -> tuple[tuple[str, str], ...]:
+    """The files the reporter sent that were not taken, with why: (name, reason)."""
+    events = session.exec(
+        select(TimelineEvent)
+        .where(
+            TimelineEvent.issue_id == issue.id,
+            TimelineEvent.kind == IncidentEvent.NOT_ATTACHED.value,
+            TimelineEvent.actor_id == issue.reporter_id,
+        )
+        .order_by(col(TimelineEvent.id))
+    )
+    return tuple((str(e.payload.get("name")), str(e.payload.get("reason"))) for e in events)

@@ -165,12 +165,16 @@ def issue_card(
     return clip(text, 3000), blocks
 
 
-def reporter_confirmation(issue: Any) -> str:
+def reporter_confirmation(issue: Any, refused: tuple[tuple[str, str], ...] = ()) -> str:
+    """The reporter's DM; `refused`: files they sent that were not attached, and why."""
     where = f"<#{issue.channel_id}>" if issue.channel_id else "its channel"
-    return (
-        f"Thanks, your report is filed as *{issue.key}*: {escape(issue.title)}.\n"
-        f"Follow it and talk to the responders in {where}."
-    )
+    lines = [
+        f"Thanks, your report is filed as *{issue.key}*: {escape(issue.title)}.",
+        f"Follow it and talk to the responders in {where}.",
+    ]
+    # A few lines at most: the names are the reporter's own, the reasons Firebell's.
+    lines += [f"Not attached: {clip(escape(n), 100)} ({escape(r)})." for n, r in refused[:10]]
+    return "\n".join(lines)
 
 
 def source_thread_reply(issue: Any) -> str:

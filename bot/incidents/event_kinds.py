@@ -36,4 +36,5 @@ class IncidentEvent(EventKind):
     NEXT_STATUS_PROPOSED = "next_status_proposed", "proposed moving to {target}"
     REPORTER_UPDATES = "reporter_updates", "reporter updates turned {state}"
     ATTACHED = "attached", "attached {name}"
+    NOT_ATTACHED = "not_attached", "did not attach {name}: {reason}"
     RECENT_DEPLOYS = "recent_deploys", "deploys to {service} shortly before: {versions}"

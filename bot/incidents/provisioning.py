@@ -17,6 +17,7 @@ from bot.core.delivery import Payload, Step
 from bot.core.outbox import DeliveryError
 from bot.core.slack_steps import TRANSIENT_ERRORS, SlackSteps, slack_error
 from bot.incidents import kinds
+from bot.incidents.attachments import refused_at_filing
 from bot.incidents.card import issue_card, reporter_confirmation, source_thread_reply
 from bot.incidents.card_extras import CardSettings, card_extras
 from bot.incidents.channel_names import channel_name
@@ -131,8 +132,13 @@ class Provisioning(SlackSteps):
         await self.record(issue, IncidentEvent.CARD_PINNED)
 
     async def dm_reporter(self, issue: Issue, _payload: kinds.DmReporter) -> None:
-        await self.post_message(issue.reporter_id, reporter_confirmation(issue))
+        refused = await self.db.run(self._refused, issue)
+        await self.post_message(issue.reporter_id, reporter_confirmation(issue, refused))
         await self.record(issue, IncidentEvent.REPORTER_NOTIFIED, user_id=issue.reporter_id)
+
+    def _refused(self, issue: Issue) -> tuple[tuple[str, str], ...]:
+        with self.db.session() as session:
+            return refused_at_filing(session, issue)
 
     async def reply_in_source(self, issue: Issue, _payload: kinds.ReplyInSource) -> None:
         text = source_thread_reply(issue)

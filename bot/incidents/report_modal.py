@@ -11,7 +11,16 @@ from bot.core.blocks import clip, context, escape, plain, safe_link
 from bot.core.domain import IssueType, Priority, Severity, label
 from bot.core.ids import Callback, Field
 from bot.incidents.drafts import Source
+from bot.incidents.report_files import (
+    MAX_FILES,
+    STORED_NAME_MAX,
+    FileLimits,
+    SlackFile,
+    slack_files,
+)
 from bot.incidents.report_form import SERVICE_MAX, TEXT_MAX, TITLE_MAX, TRACE_ID_MAX
+
+MAX_PRIVATE_METADATA = 3000  # Slack's limit for a view's private_metadata
 
 SEVERITY_HINTS = {
     Severity.TRIVIAL: "Cosmetic; no one is blocked",
@@ -27,16 +36,36 @@ class ReportPrefill:
     description: str = ""
     source: Source | None = None
     source_channel_name: str | None = None
+    # The files of the source message, carried into the issue (those that fit).
+    files: tuple[SlackFile, ...] = ()
 
 
-def encode_metadata(source: Source | None) -> str:
-    """private_metadata carries the source message through the modal (≤ 3000 chars)."""
+def encode_metadata(source: Source | None, files: tuple[SlackFile, ...] = ()) -> str:
+    """private_metadata carries the source message and its files through the modal
+    (≤ 3000 characters: a permalink that does not fit is left out, then names shortened)."""
     if source is None:
         return "{}"
-    data = {"source": {"channel": source.channel_id, "ts": source.message_ts}}
-    if source.permalink and len(source.permalink) < 1000:
-        data["source"]["permalink"] = source.permalink
-    return json.dumps(data)
+    link = source.permalink if source.permalink and len(source.permalink) < 1000 else None
+    encoded = ""
+    for keep_link, name_max in ((True, STORED_NAME_MAX), (False, STORED_NAME_MAX), (False, 24)):
+        data: dict[str, Any] = {"source": {"channel": source.channel_id, "ts": source.message_ts}}
+        if link and keep_link:
+            data["source"]["permalink"] = link
+        if files:
+            data["files"] = [f.stored(name_max) for f in files[:MAX_FILES]]
+        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if len(encoded) <= MAX_PRIVATE_METADATA:
+            break
+    return encoded
+
+
+def decode_files(raw: str | None) -> tuple[SlackFile, ...]:
+    """The source message's files the modal carried (none from garbage)."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return ()
+    return slack_files(data.get("files")) if isinstance(data, dict) else ()
 
 
 def decode_metadata(raw: str | None) -> Source | None:
@@ -98,8 +127,9 @@ def _select(options: list[dict[str, Any]], placeholder: str) -> dict[str, Any]:
     return {"type": "static_select", "placeholder": plain(placeholder, 150), "options": options}
 
 
-def report_modal(prefill: ReportPrefill) -> dict[str, Any]:
-    """The modal, prefilled. The result shares its fixed blocks: treat it as read-only."""
+def report_modal(prefill: ReportPrefill, limits: FileLimits | None = None) -> dict[str, Any]:
+    """The modal, prefilled; with `limits`, a file input for screenshots and logs. The
+    result shares its fixed blocks: treat it as read-only."""
     blocks: list[dict[str, Any]] = []
     if prefill.source is not None:
         name = prefill.source_channel_name
@@ -127,16 +157,48 @@ def report_modal(prefill: ReportPrefill) -> dict[str, Any]:
         ),
     )
     before, after = _fixed_blocks()
-    blocks += [title, *before, description, *after]
+    files: list[dict[str, Any]] = []
+    if limits is not None:
+        files.append(_file_block(limits))
+        if prefill.files:
+            files.append(context(carried_words(prefill.files, limits)))
+    blocks += [title, *before, description, after[0], *files, *after[1:]]
     return {
         "type": "modal",
         "callback_id": Callback.REPORT_MODAL.value,
         "title": plain("Report an issue", 24),
         "submit": plain("File issue", 24),
         "close": plain("Cancel", 24),
-        "private_metadata": encode_metadata(prefill.source),
+        "private_metadata": encode_metadata(prefill.source, prefill.files),
         "blocks": blocks,
     }
+
+
+def carried_words(files: tuple[SlackFile, ...], limits: FileLimits) -> str:
+    """What will happen to the message's files, said before the reporter files."""
+    checked = [f.checked(limits) for f in files[:MAX_FILES]]
+    kept = [escape(a.name) for a in checked if a.refused is None]
+    lines = [f"The message's files come along: {', '.join(kept)}."] if kept else []
+    lines += [
+        f"Not attached: {escape(a.name)} ({escape(a.refused)})." for a in checked if a.refused
+    ]
+    if len(files) > MAX_FILES:
+        lines.append(f"Only the first {MAX_FILES} of the message's files are looked at.")
+    return "\n".join(lines)
+
+
+@cache
+def _file_block(limits: FileLimits) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "file_input", "max_files": MAX_FILES}
+    kinds = limits.extensions()
+    if kinds:
+        element["filetypes"] = list(kinds)
+    return _input(
+        Field.FILES,
+        "Screenshots or logs",
+        element,
+        hint=f"Optional: {limits.what_works()}.",
+    )
 
 
 @cache

@@ -16,6 +16,7 @@ from bot.core.timeline import KINDS
 from bot.incidents.card import CardExtras
 from bot.incidents.drafts import Source
 from bot.incidents.queries import TimelineExcerpt
+from bot.incidents.report_files import FileLimits, SlackFile
 from bot.incidents.report_modal import ReportPrefill
 from bot.incidents.steps import PhaseView, StepView
 from bot.insights.figure_types import Compliance, DeployFigures, OnCallLoad, Spread
@@ -331,8 +332,20 @@ def digest_content() -> list[DigestContent]:
 
 Factory = Callable[[], list[Any]]
 
+
+def slack_files() -> tuple[SlackFile, ...]:
+    """A message's files with hostile names: one kept, one refused, one unreadable."""
+    return (
+        SlackFile("F0000001", HOSTILE[:200] + ".png", "image/png", 2048),
+        SlackFile("F0000002", HOSTILE[:60] + ".zip", "application/zip", 10),
+        SlackFile("F0000003", HOSTILE[:60], "", None, "Slack no longer shows it"),
+    )
+
+
 # By annotation, for the types that say what they hold.
 BY_TYPE: dict[str, Factory] = {
+    "FileLimits | None": lambda: [FileLimits.of(["image/png", "text/plain"], 10 << 20), None],
+    "tuple[tuple[str, str], ...]": lambda: [((HOSTILE, HOSTILE), (long(300), "too big")), ()],
     "Issue": issues,
     "TimelineEvent": events,
     "datetime": lambda: [NOW],
@@ -370,7 +383,9 @@ BY_NAME: dict[str, Factory] = {
     "entries": oncall_entries,
     "rows": followup_rows,
     "prefill": lambda: [
-        ReportPrefill(long(150), long(3000), Source("C1", "1.2", f"{TRUSTED}/p1"), HOSTILE),
+        ReportPrefill(
+            long(150), long(3000), Source("C1", "1.2", f"{TRUSTED}/p1"), HOSTILE, slack_files()
+        ),
         ReportPrefill(HOSTILE, HOSTILE, Source("C1", "1.2", "https://evil.example|docs"), None),
     ],
     # What people and tools type.

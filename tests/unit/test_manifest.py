@@ -50,3 +50,4 @@ def test_manifest_declares_what_the_bot_handles() -> None:
     assert features["app_home"]["home_tab_enabled"] is True
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "files:write", "reactions:read", "pins:write"} <= scopes
+    assert "files:read" in scopes  # Slack's file input needs it; so does fetching a file
