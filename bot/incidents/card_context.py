@@ -111,7 +111,7 @@ def context_lines(context: Mapping[str, Any] | None) -> list[tuple[str, str]]:
         (name, value)
         for name, value in (
             ("Sent with", b.where),
-            ("Screen", b.sizes),
+            ("Display", b.sizes),
             ("Page", b.page),
             ("Captured", b.counts()),
             ("First console error", b.first_error),
