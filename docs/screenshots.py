@@ -60,8 +60,7 @@ async def main() -> int:
             await page.screenshot(path=HERE / "images" / "report.png")  # its first screen
             await browser.close()
         print(
-            f"saved {HERE / 'images'}/board.png, issue.png, review.png, insights.png "
-            "and report.png"
+            f"saved {HERE / 'images'}/board.png, issue.png, review.png, insights.png and report.png"
         )
         return 0
     finally:

@@ -44,7 +44,7 @@ def _text(value: Any) -> str | None:
 
 
 def came_via(context: Mapping[str, Any] | None) -> str | None:
-    """"Web form" for a report filed with the web app's form; None for other sources."""
+    """ "Web form" for a report filed with the web app's form; None for other sources."""
     if not isinstance(context, Mapping):
         return None
     return VIA_NAMES.get(str(context.get(VIA)))
@@ -60,9 +60,7 @@ def brief(context: Mapping[str, Any] | None) -> ContextBrief | None:
     if where and device:
         where += f" ({device})"
     sizes = ", ".join(
-        f"{name} {value}"
-        for name in ("screen", "viewport")
-        if (value := _text(context.get(name)))
+        f"{name} {value}" for name in ("screen", "viewport") if (value := _text(context.get(name)))
     )
     pages = context.get("pages")
     errors = context.get("console_errors")

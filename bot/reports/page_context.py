@@ -29,8 +29,11 @@ def browser_context(user_agent: str | None, told: Mapping[str, object]) -> Clien
     """The browser (from its User-Agent) and what its page told (`screen`, `viewport`,
     `time_zone`, `language`)."""
     agent = "".join(c for c in (user_agent or "") if c.isprintable())[:USER_AGENT_MAX] or None
+    parsed = from_user_agent(agent)
     return ClientContext(
-        **from_user_agent(agent),
+        browser=parsed["browser"],
+        os=parsed["os"],
+        device=parsed["device"],
         user_agent=agent,
         screen=_checked(told, "screen"),
         viewport=_checked(told, "viewport"),

@@ -96,9 +96,7 @@ def similar_to_text(
         return []
     found = {
         c.id: c
-        for c in session.exec(
-            select(Issue).where(*_still_current(ids, now), seen_by(user_id))
-        )
+        for c in session.exec(select(Issue).where(*_still_current(ids, now), seen_by(user_id)))
     }
     typed = Report("typed", text, created_at=now)
     best = ranked(typed, [report_of(c) for c in found.values()], SUGGEST_AT_MOST, SUGGEST_FROM)

@@ -52,4 +52,3 @@ async def test_typing_a_title_suggests_a_similar_issue_and_context_is_sent(
     assert issue.context["viewport"] == "1200x800"
     shared = [f["name"] for f in h.ws.files.values()]
     assert shared == ["spinner.png"]
-

@@ -102,7 +102,6 @@ def test_the_web_forms_plain_values_pass_the_same_rules() -> None:
     assert draft.service is None and draft.priority is None
     with pytest.raises(FormErrors) as caught:
         parse_fields({**plain, "severity": "", "trace_id": "a b"}, reporter_id="U1")
-    assert caught.value.errors == {
-        "severity": "Choose one.",
-        "trace_id": "A trace or correlation ID has no spaces: letters, digits and . _ : / = - only.",
-    }
+    assert caught.value.errors["severity"] == "Choose one."
+    assert caught.value.errors["trace_id"].startswith("A trace or correlation ID has no spaces")
+    assert list(caught.value.errors) == ["severity", "trace_id"]
