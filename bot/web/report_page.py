@@ -34,7 +34,7 @@ from bot.reports.uploads import UploadRules
 from bot.triage.duplicates import similar_to_text
 from bot.triage.search import SearchIndex
 from bot.web.security import WEB_ROUTE, Person, signed_in
-from bot.web.upload_form import read_form
+from bot.web.upload_form import Garbled, read_form
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -97,7 +97,11 @@ async def file_report(w: WebApp, request: web.Request) -> web.Response:
     person = await w._person(request)
     if w.d.filing is None:
         return w._refused(request, "Filing is not available here.", 503)
-    posted = await read_form(request, UploadRules.of(w.d.intake))
+    try:
+        posted = await read_form(request, UploadRules.of(w.d.intake))
+    except Garbled as exc:
+        log.info("web: a report form that could not be read (%s)", exc)
+        return w._refused(request, "That form could not be read; please reload and try again.", 400)
     fields = posted.fields
     sent = fields.get("csrf", "")
     if not hmac.compare_digest(sent.encode(), person.csrf.encode()):

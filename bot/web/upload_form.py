@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import BodyPartReader, web
 from aiohttp.hdrs import CONTENT_TYPE
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.incidents.attachments import AttachmentIn
 from bot.reports.uploads import (
@@ -38,8 +39,19 @@ class PostedForm:
     too_big: bool = False  # a file, or all of them, over the limit (a 413)
 
 
+class Garbled(Exception):
+    """A body that is not a form as a browser sends one."""
+
+
 async def read_form(request: web.Request, rules: UploadRules) -> PostedForm:
     """The fields and files of a posted form; a form without files (urlencoded) too."""
+    try:
+        return await _read(request, rules)
+    except (ValueError, HttpProcessingError) as exc:  # no boundary, a broken part
+        raise Garbled(str(exc)) from None
+
+
+async def _read(request: web.Request, rules: UploadRules) -> PostedForm:
     form = PostedForm()
     if request.content_type != "multipart/form-data":
         for name, value in (await request.post()).items():
@@ -52,8 +64,7 @@ async def read_form(request: web.Request, rules: UploadRules) -> PostedForm:
     files_bytes = 0
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader):  # a nested multipart: not from a form
-            form.refusals.append("That form was not sent by a browser's form.")
-            return form
+            raise Garbled("a multipart inside the form")
         if part.filename is None:
             value, size = await _text(part)
             read += size

@@ -216,3 +216,24 @@ async def test_similar_issues_only_those_the_person_may_see(web: Web) -> None:
         assert sorted(i["key"] for i in (await resp.json())["issues"]) == ["INC-1", "INC-2"]
         short = await dana.get(f"{h.bot_url}/report/similar", params={"q": "ch"})
         assert (await short.json())["issues"] == []
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data", b"no boundary"),
+        ("multipart/form-data; boundary=xyz", b"--xyz\r\ngarbage without an end"),
+        ("multipart/mixed; boundary=xyz", b"--xyz--\r\n"),
+        ("application/json", b'{"title": "x"}'),
+    ],
+)
+async def test_a_garbled_form_is_refused_plainly(web: Web, content_type: str, body: bytes) -> None:
+    h = web.h
+    async with browser() as b:
+        await sign_in(b, h, web.dana)
+        resp = await b.post(
+            f"{h.bot_url}/report", data=body, headers={"Content-Type": content_type}
+        )
+        assert resp.status in (400, 403), await resp.text()
+        assert "Traceback" not in await resp.text()
+    assert issues(h.firebell.runtime.db) == []
