@@ -222,6 +222,8 @@ class Firebell:
                 rt.followups,
                 rt.oncall,
                 search=rt.search,
+                filing=rt.filing,
+                intake=rt.config.intake,
             ),
         )
         # The one HTTP error path, innermost: the middlewares above it (the request id,

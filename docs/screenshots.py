@@ -1,8 +1,8 @@
 """The README's screenshots of the web app, from the demo's data.
 
 Starts `firebell demo --serve`, signs in as Sam through the sandbox's sign-in page in
-Debian's Chromium (Playwright), and saves the board, INC-1's page, its review and the
-Insights page under docs/images/:
+Debian's Chromium (Playwright), and saves the board, INC-1's page, its review, the
+Insights page and the report form (a similar issue suggested) under docs/images/:
 
     .venv/bin/python docs/screenshots.py
 """
@@ -54,8 +54,14 @@ async def main() -> int:
                 ".every((el) => el.querySelector('canvas'))"
             )
             await page.screenshot(path=HERE / "images" / "insights.png", full_page=True)
+            await page.goto(board[1] + "report")
+            await page.get_by_label("Title").press_sequentially("Checkout 502 on card payment")
+            await page.locator("#similar a").first.wait_for()  # report.js found INC-1
+            await page.screenshot(path=HERE / "images" / "report.png")  # its first screen
             await browser.close()
-        print(f"saved {HERE / 'images'}/board.png, issue.png, review.png and insights.png")
+        print(
+            f"saved {HERE / 'images'}/board.png, issue.png, review.png, insights.png and report.png"
+        )
         return 0
     finally:
         if demo.returncode is None:

@@ -1,8 +1,10 @@
-"""Turn the report modal's submitted values into an IssueDraft, or field errors."""
+"""The rules of a report, one home for the Slack modal and the web form: plain values
+become an IssueDraft, or errors keyed by the field at fault."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from bot.core.domain import IssueType, Priority, Severity, label
@@ -44,12 +46,24 @@ def _value(values: dict[str, Any], field: Field) -> Any:
         return option["value"] if option else None
     if "selected_options" in element:
         return [o["value"] for o in element["selected_options"] or []]
-    value = element.get("value")
-    return value.strip() if isinstance(value, str) else value
+    return element.get("value")
 
 
-def _text(values: dict[str, Any], field: Field, limit: int, errors: dict[str, str]) -> str | None:
-    text = _value(values, field)
+def modal_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The modal's state as plain values: text or the chosen option's value per field,
+    and whether "private" is ticked."""
+    plain: dict[str, Any] = {f.value: _value(values, f) for f in Field if f is not Field.PRIVATE}
+    plain[Field.PRIVATE.value] = Field.PRIVATE.value in (_value(values, Field.PRIVATE) or [])
+    return plain
+
+
+def _plain(plain: Mapping[str, Any], field: Field) -> str | None:
+    raw = plain.get(field.value)
+    return raw.strip() if isinstance(raw, str) else None
+
+
+def _text(plain: Mapping[str, Any], field: Field, limit: int, errors: dict[str, str]) -> str | None:
+    text = _plain(plain, field)
     if not text:
         return None
     if len(text) > limit:
@@ -58,10 +72,10 @@ def _text(values: dict[str, Any], field: Field, limit: int, errors: dict[str, st
 
 
 def _choice(
-    values: dict[str, Any], field: Field, enum: type[E], errors: dict[str, str], *, required: bool
+    plain: Mapping[str, Any], field: Field, enum: type[E], errors: dict[str, str], *, required: bool
 ) -> E | None:
-    raw = _value(values, field)
-    if raw is None:
+    raw = _plain(plain, field)
+    if not raw:
         if required:
             errors[field] = "Choose one."
         return None
@@ -76,23 +90,32 @@ def _choice(
 def parse_report(
     values: dict[str, Any], *, reporter_id: str, source: Source | None = None
 ) -> IssueDraft:
-    """Validate every field at once, so the user sees all problems in one round."""
+    """The modal's submitted state, checked by `parse_fields`."""
+    return parse_fields(modal_values(values), reporter_id=reporter_id, source=source)
+
+
+def parse_fields(
+    plain: Mapping[str, Any], *, reporter_id: str, source: Source | None = None
+) -> IssueDraft:
+    """The report's rules, on plain values (field name -> text, or True/False for
+    "private"), for the Slack modal and the web form alike. Every field is checked at
+    once, so the person sees all problems in one round."""
     errors: dict[str, str] = {}
-    title = _text(values, Field.TITLE, TITLE_MAX, errors)
+    title = _text(plain, Field.TITLE, TITLE_MAX, errors)
     if not title:
         errors[Field.TITLE] = "Give the issue a short title, e.g. “Checkout fails for EU users”."
-    issue_type = _choice(values, Field.TYPE, IssueType, errors, required=True)
-    severity = _choice(values, Field.SEVERITY, Severity, errors, required=True)
-    priority = _choice(values, Field.PRIORITY, Priority, errors, required=False)
-    service = _text(values, Field.SERVICE, SERVICE_MAX, errors)
-    environment = _text(values, Field.ENVIRONMENT, TEXT_MAX, errors)
-    description = _text(values, Field.DESCRIPTION, TEXT_MAX, errors)
-    stack_trace = _text(values, Field.STACK_TRACE, TEXT_MAX, errors)
-    trace_id = _text(values, Field.TRACE_ID, TRACE_ID_MAX, errors)
+    issue_type = _choice(plain, Field.TYPE, IssueType, errors, required=True)
+    severity = _choice(plain, Field.SEVERITY, Severity, errors, required=True)
+    priority = _choice(plain, Field.PRIORITY, Priority, errors, required=False)
+    service = _text(plain, Field.SERVICE, SERVICE_MAX, errors)
+    environment = _text(plain, Field.ENVIRONMENT, TEXT_MAX, errors)
+    description = _text(plain, Field.DESCRIPTION, TEXT_MAX, errors)
+    stack_trace = _text(plain, Field.STACK_TRACE, TEXT_MAX, errors)
+    trace_id = _text(plain, Field.TRACE_ID, TRACE_ID_MAX, errors)
     if trace_id and Field.TRACE_ID not in errors and not TRACE_ID_PATTERN.fullmatch(trace_id):
         errors[Field.TRACE_ID] = f"A trace or correlation ID has no spaces: {TRACE_ID_CHARACTERS}."
-    users_affected = _users_affected(_value(values, Field.USERS_AFFECTED), errors)
-    private = Field.PRIVATE.value in (_value(values, Field.PRIVATE) or [])
+    users_affected = _users_affected(_plain(plain, Field.USERS_AFFECTED), errors)
+    private = plain.get(Field.PRIVATE.value) is True
     if errors:
         raise FormErrors(errors)
     assert title and issue_type and severity  # guaranteed by the checks above
@@ -116,7 +139,7 @@ def parse_report(
 def _users_affected(raw: str | None, errors: dict[str, str]) -> int | None:
     if not raw:
         return None
-    if not isinstance(raw, str) or not WHOLE_NUMBER.fullmatch(raw):  # stripped by _value
+    if not WHOLE_NUMBER.fullmatch(raw):  # stripped by _plain
         errors[Field.USERS_AFFECTED] = (
             "Enter a whole number of users, e.g. 120 or 1,200 (or leave empty)."
         )

@@ -8,11 +8,12 @@ private issue is only suggested to a reporter who is in it.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, and_, col, or_, select
 
-from bot.core.membership import can_see
+from bot.core.membership import can_see, seen_by
 from bot.core.reporters import is_person
 from bot.incidents.rules import OPEN_STATUSES
 from bot.triage.search import SearchIndex
@@ -22,6 +23,10 @@ from storage.models import DuplicateSuggestion, Issue
 RECENTLY_CLOSED = timedelta(days=14)
 SAME_SERVICE_WITHIN = timedelta(days=3)
 FROM_SEARCH = 200
+# While a title is typed: up to five, and a lower bar than at intake (a title alone
+# has few words to agree on; the person decides, nothing is stored).
+SUGGEST_AT_MOST = 5
+SUGGEST_FROM = 0.1
 
 
 def report_of(issue: Issue) -> Report:
@@ -63,18 +68,39 @@ def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Issue
     )
     if not ids - dismissed:
         return []
-    recent = issue.created_at - RECENTLY_CLOSED
-    found = session.exec(
-        select(Issue).where(
-            col(Issue.id).in_(ids - dismissed),
-            col(Issue.merged_into_id).is_(None),
-            or_(
-                col(Issue.status).in_([s.value for s in OPEN_STATUSES]),
-                col(Issue.closed_at) >= recent,
-            ),
-        )
-    ).all()
+    found = session.exec(select(Issue).where(*_still_current(ids - dismissed, issue.created_at)))
     return [c for c in found if can_see(session, issue.reporter_id, c)]
+
+
+def _still_current(ids: set[int], now: datetime) -> list[ColumnElement[bool]]:
+    """Of these issues, those open or recently closed and not merged into another."""
+    return [
+        col(Issue.id).in_(ids),
+        col(Issue.merged_into_id).is_(None),
+        or_(
+            col(Issue.status).in_([s.value for s in OPEN_STATUSES]),
+            col(Issue.closed_at) >= now - RECENTLY_CLOSED,
+        ),
+    ]
+
+
+def similar_to_text(
+    session: Session, index: SearchIndex, text: str, user_id: str, now: datetime
+) -> list[Issue]:
+    """Issues like a title being typed (the web report form's suggestions), best first:
+    open or recently closed, scored by similarity.py as at intake, and only those
+    `user_id` may see (the one rule, as a condition: a private issue of others is never
+    read, let alone scored)."""
+    ids = {hit.issue_id for hit in index.search(session, text, FROM_SEARCH, any_word=True)}
+    if not ids:
+        return []
+    found = {
+        c.id: c
+        for c in session.exec(select(Issue).where(*_still_current(ids, now), seen_by(user_id)))
+    }
+    typed = Report("typed", text, created_at=now)
+    best = ranked(typed, [report_of(c) for c in found.values()], SUGGEST_AT_MOST, SUGGEST_FROM)
+    return [found[int(old.id)] for old, _alike in best]
 
 
 def find_duplicates(

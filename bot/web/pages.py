@@ -19,6 +19,7 @@ from bot.core.errors import FirebellError
 from bot.core.membership import member_of, roles_of, visible_to
 from bot.core.reporters import is_person, tool_name
 from bot.core.timeline import event_words
+from bot.incidents.card_context import VIA_NAMES, VIA_WEB_FORM, came_via, context_lines
 from bot.incidents.card_extras import CardSettings, card_extras
 from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.queries import issue_by_number, list_issues
@@ -34,6 +35,7 @@ FILTERS = ("status", "severity", "service", "type", "source")
 OPEN_STATUSES = [s.value for s in Status if s != Status.CLOSED]
 SEVERITIES = [s.value for s in Severity]
 PEOPLE = "people"  # the source filter's value for issues a person reported
+WEB_FORM = "web form"  # ... and for those a person filed with the web form (/report)
 PAGE_SIZE = 50  # timeline events a page
 # Firebell's own bookkeeping: folded away on the issue page unless asked for (`?all=1`).
 PLUMBING = frozenset(
@@ -50,8 +52,11 @@ MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
 
 
 def source_of(issue: Issue) -> str:
-    """Who filed it: people, or the tool's source name (an alert's)."""
-    return PEOPLE if is_person(issue.reporter_id) else issue.reporter_id
+    """Who filed it: people in Slack, people with the web form, or the tool's source
+    name (an alert's)."""
+    if not is_person(issue.reporter_id):
+        return issue.reporter_id
+    return WEB_FORM if came_via(issue.context) == VIA_NAMES[VIA_WEB_FORM] else PEOPLE
 
 
 @dataclass(frozen=True)
@@ -149,10 +154,16 @@ def _row(issue: Issue, now: datetime, clocks: list[SlaClock] | None = None) -> R
         age=rough_age(now - issue.created_at),
         private=issue.private,
         type=label(issue.type),
-        source="Person" if source_of(issue) == PEOPLE else tool_name(issue.reporter_id),
+        source=_source_name(source_of(issue)),
         sla=sla_badge(clocks or [], now) if issue.status != Status.CLOSED else "",
         owner_id=owner,
     )
+
+
+def _source_name(source: str) -> str:
+    if source == PEOPLE:
+        return "Person"
+    return VIA_NAMES[VIA_WEB_FORM] if source == WEB_FORM else tool_name(source)
 
 
 def _closed(db: Database, user_id: str, mine: bool) -> list[Issue]:
@@ -283,6 +294,7 @@ class IssuePage:
     events: int = 0
     folded: int = 0  # plumbing events left out of the count
     everything: bool = False
+    sent_from: list[tuple[str, str]] = field(default_factory=list)  # a report's context
 
     @property
     def user_ids(self) -> set[str]:
@@ -398,4 +410,5 @@ def issue_page(
         events=total,
         folded=folded,
         everything=everything,
+        sent_from=context_lines(issue.context),
     )

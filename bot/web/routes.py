@@ -10,7 +10,7 @@ import logging
 import secrets
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.people import People
+from bot.incidents.filing import Filing
 from bot.incidents.lifecycle import Lifecycle
+from bot.reports.config import IntakeConfig
 from bot.reviews.followups import FollowUps
 from bot.reviews.service import Reviews
 from bot.sla.oncall import OnCall
@@ -33,6 +35,7 @@ from bot.triage.search import SearchIndex
 from bot.web import issue_pages
 from bot.web.insight_pages import add_insight_routes
 from bot.web.oidc import OidcClient, SignInRefused
+from bot.web.report_page import add_report_routes
 from bot.web.review_pages import add_review_routes
 from bot.web.security import (
     WEB_ROUTE,
@@ -70,6 +73,8 @@ class WebDeps:
     followups: FollowUps
     oncall: OnCall
     search: SearchIndex | None = None
+    filing: Filing | None = None  # the report form files through it (report_page.py)
+    intake: IntakeConfig = field(default_factory=IntakeConfig)  # what files it takes
 
 
 class WebApp:
@@ -118,6 +123,7 @@ class WebApp:
         issue_pages.add_issue_page_routes(app, self)
         add_review_routes(app, self)
         add_insight_routes(app, self)
+        add_report_routes(app, self)
         r.add_static("/static/", HERE / "static", name=WEB_ROUTE + "static")
 
     def _redirect_uri(self, request: web.Request) -> str:

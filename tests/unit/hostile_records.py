@@ -118,7 +118,18 @@ def issues() -> list[Issue]:
             acknowledged_at=None,
             source_permalink="https://evil.example|docs",
             playbook=HOSTILE[:60],
+            context={  # a report from a browser: everything in it was sent by a stranger
+                "via": HOSTILE,
+                "browser": long(2000),
+                "os": HOSTILE,
+                "device": HOSTILE,
+                "screen": HOSTILE,
+                "page_url": long(2000),
+                "pages": [HOSTILE] * 10,
+                "console_errors": [{"message": long(2000), "stack": HOSTILE}] * 20,
+            },
         ),
+        issue(10, context={"via": "web", "browser": HOSTILE, "page_url": "`" + HOSTILE}),
         issue(9, reporter_id="U<!here>", status="retest", channel_id=None),
     ]
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.domain import IssueType, Priority, Severity
 from bot.incidents.drafts import Source
-from bot.incidents.report_form import FormErrors, parse_report
+from bot.incidents.report_form import FormErrors, parse_fields, parse_report
 
 
 def values(**fields: Any) -> dict[str, Any]:
@@ -93,3 +93,15 @@ def test_missing_required_choices_are_all_reported_at_once() -> None:
 def test_users_affected_takes_ascii_digits_grouped_by_thousands(typed: str, number: int) -> None:
     draft = parse_report(values(**BASE, users_affected=typed), reporter_id="U1")
     assert draft.users_affected == number
+
+
+def test_the_web_forms_plain_values_pass_the_same_rules() -> None:
+    plain = {"title": " Login broken ", "type": "bug", "severity": "major", "private": True}
+    draft = parse_fields({**plain, "users_affected": "1,200", "service": ""}, reporter_id="U1")
+    assert draft.title == "Login broken" and draft.private and draft.users_affected == 1200
+    assert draft.service is None and draft.priority is None
+    with pytest.raises(FormErrors) as caught:
+        parse_fields({**plain, "severity": "", "trace_id": "a b"}, reporter_id="U1")
+    assert caught.value.errors["severity"] == "Choose one."
+    assert caught.value.errors["trace_id"].startswith("A trace or correlation ID has no spaces")
+    assert list(caught.value.errors) == ["severity", "trace_id"]
