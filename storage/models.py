@@ -213,6 +213,7 @@ from storage.record_models import (  # noqa: E402
     IssueMetrics,
     Review,
 )
+from storage.jira_models import JiraIssue  # noqa: E402
 from storage.report_models import Attachment, ReportLink, StatusPost  # noqa: E402
 from storage.sla_models import (  # noqa: E402
     Escalation,
@@ -235,6 +236,7 @@ __all__ = [
     "Issue",
     "IssueLink",
     "IssueMetrics",
+    "JiraIssue",
     "KeyCounter",
     "Notification",
     "OnCallOverride",
