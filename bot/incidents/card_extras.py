@@ -17,7 +17,6 @@ from bot.incidents.reporters import reporters
 from storage.db import Database
 from storage.models import DuplicateSuggestion, Issue, IssueLink, Participant
 
-
 # Where an issue is tracked outside Firebell (its Jira issue, …): (name, URL) pairs. The
 # slices above incidents hand theirs to create_app, so the card shows them without
 # incidents knowing those tools.

@@ -90,7 +90,11 @@ class JiraClient:
         await self.call("POST", f"/rest/api/3/issue/{quote(key)}/transitions", body)
 
     async def link(self, kind: str, inward: str, outward: str) -> None:
-        body = {"type": {"name": kind}, "inwardIssue": {"key": inward}, "outwardIssue": {"key": outward}}
+        body = {
+            "type": {"name": kind},
+            "inwardIssue": {"key": inward},
+            "outwardIssue": {"key": outward},
+        }
         await self.call("POST", "/rest/api/3/issueLink", body)
 
     async def issue_types(self, project: str) -> list[dict[str, Any]]:

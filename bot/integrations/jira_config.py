@@ -14,7 +14,7 @@ PLACEHOLDERS = ("{service}", "{severity}", "{key}", "{title}")
 
 
 def _status_word(value: object) -> object:
-    """"Assigned", "assigned" and "ASSIGNED" all name Firebell's status."""
+    """ "Assigned", "assigned" and "ASSIGNED" all name Firebell's status."""
     return value.strip().lower() if isinstance(value, str) else value
 
 

@@ -90,7 +90,9 @@ class JiraDelivery:
             chosen = next((t for t in offered if _named(t, name)), None)
             if chosen is None:
                 names = ", ".join(str(t.get("name")) for t in offered) or "none"
-                problem = f"{key} (now {current}) offers no transition named “{name}”; it offers {names}."
+                problem = (
+                    f"{key} (now {current}) offers no transition named “{name}”; it offers {names}."
+                )
                 fix = f"Change jira.transitions.{label(payload.status)} in firebell.yml."
                 await self.db.run(self._refused, issue.id, f"move {key}", problem, fix)
                 return
@@ -110,7 +112,9 @@ class JiraDelivery:
         with self.db.session() as session:
             return jira_row(session, issue_id)
 
-    def _created(self, issue_id: int | None, made: dict[str, Any], payload: CreateJiraIssue) -> None:
+    def _created(
+        self, issue_id: int | None, made: dict[str, Any], payload: CreateJiraIssue
+    ) -> None:
         assert self.client is not None and self.config is not None
         with self.db.session() as session:
             issue = session.get(Issue, issue_id)
@@ -119,7 +123,7 @@ class JiraDelivery:
             key = str(made["key"])
             session.add(
                 JiraIssue(
-                    issue_id=issue_id,
+                    issue_id=issue.id or 0,
                     jira_key=key,
                     jira_id=str(made.get("id") or ""),
                     project=payload.project,

@@ -17,7 +17,6 @@ from bot.core.delivery import Payload, enqueue
 from bot.core.timeline import EventKind
 from storage.models import Issue, OutboxItem
 
-
 AUTO = "jira.auto"
 
 

@@ -57,7 +57,10 @@ class JiraSync:
             if create_pending(session, issue):
                 return f"{issue.key}'s Jira issue is on its way; its key will show on the card."
             send(session, self.clock, issue, CreateJiraIssue(project, user_id))
-            return f"Creating a Jira issue in {project} for {issue.key}; its key will show on the card."
+            return (
+                f"Creating a Jira issue in {project} for {issue.key}; "
+                "its key will show on the card."
+            )
 
     def status_changed(self, news: StatusNews) -> str:
         """Follow a Jira status change; returns what was done (for the webhook's answer)."""

@@ -69,7 +69,11 @@ def handler(
         raw = await request.content.read(MAX_BODY + 1)
         if len(raw) > MAX_BODY:
             raise Problem(413, "the body is over 1 MB")
-        verify(config.webhook_secret.get_secret_value(), raw, request.headers.get("X-Hub-Signature", ""))
+        verify(
+            config.webhook_secret.get_secret_value(),
+            raw,
+            request.headers.get("X-Hub-Signature", ""),
+        )
         try:
             body = json.loads(raw)
         except ValueError:
@@ -80,7 +84,9 @@ def handler(
         if not await db.run(first_delivery, db, clock, event_id):
             return web.json_response({"ok": True, "duplicate": True})
         try:
-            done = [await db.run(contextvars.copy_context().run, sync.status_changed, n) for n in news]
+            done = [
+                await db.run(contextvars.copy_context().run, sync.status_changed, n) for n in news
+            ]
         except Exception:
             await db.run(_forget, db, event_id)  # not acted on: Jira's retry may do it
             raise
