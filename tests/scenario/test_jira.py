@@ -4,9 +4,13 @@ and Jira's refusals said in the issue's channel with the config key to change.""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import select
@@ -16,6 +20,7 @@ from bot.core.clock import FakeClock
 from bot.demo.harness import Harness, running
 from bot.integrations.jira_config import JiraConfig
 from sandbox.jira import JiraCloud
+from sandbox.jira import JiraIssue as SandboxIssue
 from sandbox.jira_adf import problems as adf_problems
 from sandbox.workspace import Channel, User
 from storage.models import Issue, JiraIssue
@@ -250,3 +255,47 @@ async def test_a_lost_answer_does_not_make_a_second_jira_issue(
         row = jira_row(t.h, issue)
         assert row is not None and row.jira_key == "OPS-1"
         assert "Jira OPS-1" in card_text(t.h, issue)
+
+
+async def check_config(jira: JiraCloud, tmp_path: Path, fields: str) -> tuple[int, str]:
+    """`firebell check-config --jira` as a person runs it, the API token from the environment."""
+    (tmp_path / "firebell.yml").write_text(
+        "jira:\n"
+        f"  url: {jira.url}\n"
+        f"  email: {jira.email}\n"
+        "  api_token: ${JIRA_API_TOKEN}\n"
+        "  project: OPS\n"
+        "  priorities: {critical: Highest}\n"
+        f"  fields: {fields}\n"
+        "  transitions: {Assigned: In Progress, Fixed: Resolve}\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path.cwd()),
+        "FIREBELL_CONFIG": str(tmp_path / "firebell.yml"),
+        "JIRA_API_TOKEN": jira.api_token,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_APP_TOKEN": "xapp-test",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "check-config", "--jira",
+        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    out, _ = await process.communicate()
+    return process.returncode or 0, out.decode()
+
+
+async def test_check_config_names_what_jira_will_refuse(tmp_path: Path) -> None:
+    jira = await JiraCloud().start()
+    try:
+        jira.issues["OPS-1"] = SandboxIssue("10001", "OPS-1", {"labels": []})
+        code, said = await check_config(jira, tmp_path, '{customfield_10552: "{service}"}')
+        assert code == 2, said
+        assert "jira.fields.customfield_10552: Jira will refuse" in said
+        assert "jira.fields.customfield_10551: Service is required" in said
+        assert "jira.transitions.Fixed: no transition named “Resolve”" in said
+        assert "jira.transitions.Assigned" not in said
+        code, said = await check_config(jira, tmp_path, '{customfield_10551: "{service}"}')
+        assert "takes every mapped field: ok" in said and "Resolve" in said
+    finally:
+        await jira.stop()
