@@ -61,6 +61,11 @@ from bot.insights.hooks import NoteTransitions
 from bot.insights.issue_routes import add_issue_routes
 from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.insights.rollups import WriteRollups
+from bot.integrations.jira_delivery import JiraDelivery, jira_links
+from bot.integrations.jira_hooks import JiraHooks
+from bot.integrations.jira_kinds import JiraEvent, JiraKind
+from bot.integrations.jira_sync import JiraSync
+from bot.integrations.jira_webhook import add_jira_routes
 from bot.playbooks.loader import load_playbooks
 from bot.reviews.delivery import ReviewDelivery
 from bot.reviews.event_kinds import ReviewEvent
@@ -101,7 +106,7 @@ log = logging.getLogger(__name__)
 
 # Each slice's timeline kinds with their words; an event of a kind left out would
 # read as its bare name, so start-up stops on a declared kind missing here.
-TIMELINE_KINDS = (IncidentEvent, SlaEvent, DetectionEvent, ReviewEvent, TriageEvent)
+TIMELINE_KINDS = (IncidentEvent, SlaEvent, DetectionEvent, ReviewEvent, TriageEvent, JiraEvent)
 
 
 class Firebell:
@@ -203,6 +208,7 @@ class Firebell:
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/readyz", self.readiness.handle)
         rt = self.runtime
+        add_jira_routes(app, rt.config.jira, rt.jira, rt.db, rt.clock)  # before /webhooks/{source}
         add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys))
         add_metrics_routes(app, rt.metrics)
         add_api_routes(app, rt.db, rt.clock, rt.config.api)
@@ -287,7 +293,10 @@ def create_app(
     client = make_web_client(
         token, settings.slack_api_url, clock, settings.slack_timeout_seconds, metrics.slack_call
     )
-    card = CardSettings(config.deploy_window, dict(config.trace_links), settings.firebell_base_url)
+    outside = (jira_links,) if config.jira else ()  # the card links the issue's Jira issue
+    card = CardSettings(
+        config.deploy_window, dict(config.trace_links), settings.firebell_base_url, outside
+    )
 
     # Incidents call the slices above them through these hooks (rule: imports run one way).
     hooks = HookList()
@@ -305,6 +314,8 @@ def create_app(
         hooks.hooks.append(AnnounceIssues(config.announce, clock))
     hooks.hooks.append(SuggestAtIntake(search, clock))
     hooks.hooks.append(SettlePagesWhenTaken(clock))  # stale page DMs say who took it
+    if config.jira is not None:
+        hooks.hooks.append(JiraHooks(config.jira, clock))  # Jira issues by rule; statuses
     digest = Digest(db, clock, config.digest)
 
     provisioning = Provisioning(db, clock, client, config.channel_prefix, card)
@@ -319,9 +330,12 @@ def create_app(
         ReviewDelivery(db, clock, client).table(),
         FeedDelivery(db, clock, client).table(),
         TriageDelivery(db, clock, client, people).table(),
+        JiraDelivery(db, clock, config.jira, card).table(),
     ):
         deliveries.register(table)
-    deliveries.require([IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind])
+    deliveries.require(
+        [IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind, JiraKind]
+    )
     outbox = Outbox(db, clock, deliveries)
 
     model = Model(
@@ -354,6 +368,7 @@ def create_app(
         intake=Intake(db, clock, config, filing, lifecycle, hooks),
         deploys=Deploys(db, clock, lifecycle),
         metrics=metrics,
+        jira=JiraSync(db, clock, config.jira, lifecycle),
     )
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""

@@ -121,6 +121,7 @@ def _check_config(args: argparse.Namespace) -> int:
     """Everything start-up reads, validated, without starting anything; every problem
     is reported, not only the first."""
     from bot.config import load_config, run_mode
+    from bot.integrations.jira_check import report_jira
     from bot.playbooks.loader import load_playbooks
     from bot.sla.explain import sla_table
 
@@ -156,6 +157,7 @@ def _check_config(args: argparse.Namespace) -> int:
         )
     elif settings.web_enabled:
         print(f"web app: on at {settings.firebell_base_url or 'the address it is reached at'}: ok")
+    report_jira(config, asked=args.jira)  # --jira: does Jira take the mapping?
     if args.explain:
         print("\nSLA policies in force (firebell.yml merged over the defaults):")
         print("\n".join(sla_table(config)))
@@ -213,12 +215,15 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _review_export(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
     from bot.core.errors import FirebellError
     from bot.incidents.queries import issue_by_number
     from bot.reviews.service import review_markdown
     from bot.serving.startup import check_database
     from storage.db import Database
     from storage.issue_key import IssueKey, NoSuchKey, NotAKey
+    from storage.models import Review
 
     try:
         key = IssueKey.parse(args.issue)
@@ -233,10 +238,6 @@ def _review_export(args: argparse.Namespace) -> int:
     db = Database(url)
     try:
         issue = issue_by_number(db, key.number)
-        from sqlmodel import select
-
-        from storage.models import Review
-
         with db.session() as session:
             review = session.exec(select(Review).where(Review.issue_id == issue.id)).first()
         if review is None:
@@ -258,7 +259,6 @@ def _review_export(args: argparse.Namespace) -> int:
 def _deploy(args: argparse.Namespace) -> int:
     """Tell a running Firebell about a deploy (for CI pipelines): POST /webhooks/deploy."""
     import json
-    import os
     import urllib.error
     import urllib.request
 
@@ -368,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--explain", action="store_true", help="print the SLA policy in force, per severity"
     )
+    check.add_argument("--jira", action="store_true", help="ask Jira whether it takes the mapping")
     check.set_defaults(run=_check_config)
     review = sub.add_parser("review", help="post-incident reviews")
     review_sub = review.add_subparsers(dest="review_command", required=True)

@@ -17,11 +17,13 @@ from bot.core.ai.settings import ReviewConfig
 from bot.core.config_errors import problems
 from bot.core.config_types import UserOrGroupId
 from bot.core.domain import IssueType
+from bot.core.env_secrets import expand
 from bot.core.errors import ConfigError
 from bot.core.yaml_files import read_mapping
 from bot.detection.config import DetectionConfig
 from bot.feed.config import AnnounceConfig
 from bot.insights.config import ApiConfig, MetricsConfig, TypeSettings
+from bot.integrations.jira_config import JiraConfig
 from bot.reports.config import IntakeConfig
 from bot.sla.config import OnCallConfig
 from bot.statuspage.config import StatusPageConfig
@@ -190,6 +192,8 @@ class FirebellConfig(OnCallConfig, DetectionConfig):
     intake: IntakeConfig = Field(default_factory=IntakeConfig)
     # The public status page (/status); none: the page says it is not set up.
     status_page: StatusPageConfig | None = None
+    # Jira Cloud, both ways (bot/integrations/); none: no Jira.
+    jira: JiraConfig | None = None
 
 
 def load_config(path: Path | None) -> FirebellConfig:
@@ -197,6 +201,8 @@ def load_config(path: Path | None) -> FirebellConfig:
     if path is None:
         return FirebellConfig()
     raw = read_mapping(path, "a mapping of settings at the top level")
+    # Secrets may stay out of the file: `${JIRA_API_TOKEN}` is read from the environment.
+    raw = expand(raw, where=f"{path}: ")
     if isinstance(raw.get("playbooks_dir"), str):
         raw["playbooks_dir"] = path.parent / raw["playbooks_dir"]
     try:

@@ -68,11 +68,15 @@ _CLAIM = (
 
 
 class DeliveryError(Exception):
-    """A failed delivery; `permanent` when retrying cannot help (a bad request)."""
+    """A failed delivery; `permanent` when retrying cannot help (a bad request);
+    `retry_after` (seconds) when the other side said how long to wait (429 Retry-After)."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.retry_after = retry_after
 
 
 Deliver = Callable[[OutboxItem], Awaitable[None]]
@@ -173,7 +177,11 @@ class Outbox:
                     row.status = "dead"
                     log.error("outbox item %s (%s) gave up: %s", row.id, row.kind, row.last_error)
                 else:
-                    row.next_attempt_at = now + backoff(row.attempts)
+                    wait = backoff(row.attempts)
+                    asked = error.retry_after if isinstance(error, DeliveryError) else None
+                    if asked is not None:  # never sooner than the other side asked
+                        wait = max(wait, timedelta(seconds=min(asked, MAX_BACKOFF_SECONDS)))
+                    row.next_attempt_at = now + wait
                     log.warning(
                         "outbox item %s (%s) attempt %s failed, retry at %s: %s",
                         row.id,

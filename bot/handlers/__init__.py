@@ -17,6 +17,7 @@ from bot.handlers import (
     home,
     incidents,
     insights,
+    integrations,
     reviews,
     sla,
     triage,
@@ -26,7 +27,7 @@ from bot.handlers.commands import CommandTable, dispatcher
 from bot.handlers.listener import Reply, Surface, listener
 
 # In this order: the help lists each module's commands in the order it declares them.
-DOMAINS = (capture, incidents, checklists, sla, reviews, insights, triage, help)
+DOMAINS = (capture, incidents, checklists, sla, reviews, insights, triage, integrations, help)
 
 
 def command_table(domains: Sequence[ModuleType] = DOMAINS) -> CommandTable:

@@ -58,6 +58,7 @@ class CardExtras:
     merged_into: str | None = None  # the key this one was closed as a duplicate of
     reporters: int = 1  # people who reported it (merged duplicates add theirs)
     web_link: str | None = None  # the issue's web page, when the web app has an address
+    outside: list[tuple[str, str]] = field(default_factory=list)  # (name, URL): its Jira issue…
 
 
 def kin_line(extras: CardExtras) -> str | None:
@@ -161,6 +162,8 @@ def issue_card(
         moments.append(f"playbook: {escape(issue.playbook)}")
     if extras.web_link:
         moments.append(f"<{escape(extras.web_link)}|Open in Firebell's web app>")
+    for name, url in extras.outside:
+        moments.append(f"<{url}|{escape(name)}>" if safe_link(url) else escape(name))
     blocks.append(context(" · ".join(moments)))
     actions = card_actions(issue) if with_actions else None
     if actions:

@@ -3,6 +3,7 @@ helps (comms, scribe)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,11 @@ from bot.incidents.reporters import reporters
 from storage.db import Database
 from storage.models import DuplicateSuggestion, Issue, IssueLink, Participant
 
+# Where an issue is tracked outside Firebell (its Jira issue, …): (name, URL) pairs. The
+# slices above incidents hand theirs to create_app, so the card shows them without
+# incidents knowing those tools.
+OutsideLinks = Callable[[Session, Issue], list[tuple[str, str]]]
+
 
 @dataclass(frozen=True)
 class CardSettings:
@@ -24,6 +30,7 @@ class CardSettings:
     deploy_window: timedelta = timedelta(hours=2)
     trace_links: dict[str, str] = field(default_factory=dict)
     web_base: str | None = None  # FIREBELL_BASE_URL: the card links to the issue's page
+    outside: tuple[OutsideLinks, ...] = ()
 
 
 def web_link(settings: CardSettings, issue: Issue) -> str | None:
@@ -50,12 +57,14 @@ def card_extras(db: Database, settings: CardSettings, issue: Issue) -> CardExtra
             )
         }
         kin = _kin(session, issue)
+        outside = [pair for links in settings.outside for pair in links(session, issue)]
     return CardExtras(
         deploys=deploys,
         deploy_window=format_duration(settings.deploy_window),
         trace_links=dict(settings.trace_links),
         helpers=helpers,
         web_link=web_link(settings, issue),
+        outside=outside,
         **kin,
     )
 

@@ -17,6 +17,7 @@ from bot.incidents.checklist import Checklist
 from bot.incidents.filing import Filing
 from bot.incidents.lifecycle import Lifecycle
 from bot.insights.metrics import Metrics
+from bot.integrations.jira_sync import JiraSync
 from bot.reviews.followups import FollowUps
 from bot.reviews.service import Reviews
 from bot.sla.digest import Digest
@@ -59,3 +60,4 @@ class Runtime:
     intake: Intake
     deploys: Deploys
     metrics: Metrics  # /metrics and the per-process counters
+    jira: JiraSync  # Jira Cloud both ways (bot/integrations/)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.config import FirebellConfig, load_config
@@ -13,7 +14,10 @@ from bot.config_docs import COMMAND, reference
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_example_config_loads() -> None:
+def test_the_example_config_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The example keeps its secrets in the environment, as a real one should.
+    monkeypatch.setenv("JIRA_API_TOKEN", "a-jira-api-token")
+    monkeypatch.setenv("JIRA_WEBHOOK_SECRET", "a-jira-webhook-secret")
     config = load_config(ROOT / "firebell.example.yml")
     assert config.schedule("primary") is not None
     assert config.choose_policy("critical", "outage", None).name == "default"  # type: ignore[union-attr]

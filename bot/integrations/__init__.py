@@ -1,0 +1,1 @@
+"""Outside tools that track work (Jira, Zendesk, …): one module per tool, through the outbox."""
