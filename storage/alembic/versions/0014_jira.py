@@ -1,9 +1,8 @@
 """jira: the Jira issue of each Firebell issue
 
-Revision ID: 0016
-Revises: 0013 (0014 and 0015 are other parts of issue 23; the merge re-chains this one
-after them)
-Create Date: 2026-12-10 12:00:00
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-04 22:30:00
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from alembic import op
 
 import storage.types
 
-revision = '0016'
+revision = '0014'
 down_revision = '0013'
 branch_labels = None
 depends_on = None
