@@ -213,6 +213,7 @@ from storage.record_models import (  # noqa: E402
     IssueMetrics,
     Review,
 )
+from storage.integration_models import ZendeskTicket  # noqa: E402
 from storage.report_models import Attachment, ReportLink, StatusPost  # noqa: E402
 from storage.sla_models import (  # noqa: E402
     Escalation,
@@ -250,4 +251,5 @@ __all__ = [
     "StatusPost",
     "StepState",
     "TimelineEvent",
+    "ZendeskTicket",
 ]
