@@ -22,6 +22,7 @@ from bot.core.yaml_files import read_mapping
 from bot.detection.config import DetectionConfig
 from bot.feed.config import AnnounceConfig
 from bot.insights.config import ApiConfig, MetricsConfig, TypeSettings
+from bot.integrations.zendesk_config import ZendeskConfig
 from bot.reports.config import IntakeConfig
 from bot.sla.config import OnCallConfig
 from bot.statuspage.config import StatusPageConfig
@@ -190,6 +191,9 @@ class FirebellConfig(OnCallConfig, DetectionConfig):
     intake: IntakeConfig = Field(default_factory=IntakeConfig)
     # The public status page (/status); none: the page says it is not set up.
     status_page: StatusPageConfig | None = None
+    # Zendesk both ways (bot/integrations/): tagged tickets open or join issues, and
+    # their tickets hear of each status change; none: /webhooks/zendesk is off.
+    zendesk: ZendeskConfig | None = None
 
 
 def load_config(path: Path | None) -> FirebellConfig:

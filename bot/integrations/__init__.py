@@ -1,0 +1,4 @@
+"""Outside tools an issue lives in too: one module group per tool (Zendesk so far).
+
+A peer of sla, detection, triage…: it imports core, playbooks and incidents, never
+another peer; incidents reach it through the hooks create_app registers."""
