@@ -32,7 +32,7 @@ from bot.core.outbox import Outbox, OutboxWorker
 from bot.core.people import People
 from bot.core.slack_client import make_web_client
 from bot.core.slack_http import read_slack_request
-from bot.core.timeline import KINDS
+from bot.core.timeline import KINDS, EventKind
 from bot.detection.delivery import DetectionDelivery
 from bot.detection.deploys import Deploys
 from bot.detection.event_kinds import DetectionEvent
@@ -61,6 +61,11 @@ from bot.insights.hooks import NoteTransitions
 from bot.insights.issue_routes import add_issue_routes
 from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.insights.rollups import WriteRollups
+from bot.integrations.event_kinds import IntegrationEvent
+from bot.integrations.kinds import IntegrationKind
+from bot.integrations.zendesk_delivery import ZendeskDelivery
+from bot.integrations.zendesk_hooks import TellTickets
+from bot.integrations.zendesk_webhook import add_zendesk_route
 from bot.playbooks.loader import load_playbooks
 from bot.reviews.delivery import ReviewDelivery
 from bot.reviews.event_kinds import ReviewEvent
@@ -101,7 +106,8 @@ log = logging.getLogger(__name__)
 
 # Each slice's timeline kinds with their words; an event of a kind left out would
 # read as its bare name, so start-up stops on a declared kind missing here.
-TIMELINE_KINDS = (IncidentEvent, SlaEvent, DetectionEvent, ReviewEvent, TriageEvent)
+TIMELINE_KINDS: tuple[type[EventKind], ...] = (IncidentEvent, SlaEvent, DetectionEvent)
+TIMELINE_KINDS += (ReviewEvent, TriageEvent, IntegrationEvent)
 
 
 class Firebell:
@@ -203,6 +209,8 @@ class Firebell:
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/readyz", self.readiness.handle)
         rt = self.runtime
+        # Before /webhooks/{source}: Zendesk signs its requests its own way.
+        add_zendesk_route(app, rt.db, rt.clock, rt.filing, rt.config.zendesk)
         add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys))
         add_metrics_routes(app, rt.metrics)
         add_api_routes(app, rt.db, rt.clock, rt.config.api)
@@ -303,6 +311,8 @@ def create_app(
         hooks.hooks.append(AnnounceIssues(config.announce, clock))
     hooks.hooks.append(SuggestAtIntake(search, clock))
     hooks.hooks.append(SettlePagesWhenTaken(clock))  # stale page DMs say who took it
+    if config.zendesk is not None:
+        hooks.hooks.append(TellTickets(clock))  # Zendesk tickets hear what reporters hear
     digest = Digest(db, clock, config.digest)
 
     provisioning = Provisioning(db, clock, client, config.channel_prefix, card)
@@ -317,9 +327,12 @@ def create_app(
         ReviewDelivery(db, clock, client).table(),
         FeedDelivery(db, clock, client).table(),
         TriageDelivery(db, clock, client, people).table(),
+        ZendeskDelivery(db, clock, client, config.zendesk).table(),
     ):
         deliveries.register(table)
-    deliveries.require([IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind])
+    deliveries.require(
+        [IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind, IntegrationKind]
+    )
     outbox = Outbox(db, clock, deliveries)
 
     model = Model(

@@ -202,6 +202,7 @@ class PhaseMessage(SQLModel, table=True):
 
 # Every table, named from here (the tables of the other slices live beside this file;
 # importing storage.models registers them all on SQLModel.metadata).
+from storage.integration_models import ZendeskTicket  # noqa: E402
 from storage.record_models import (  # noqa: E402
     AlertEvent,
     AlertGroup,
@@ -213,7 +214,6 @@ from storage.record_models import (  # noqa: E402
     IssueMetrics,
     Review,
 )
-from storage.integration_models import ZendeskTicket  # noqa: E402
 from storage.report_models import Attachment, ReportLink, StatusPost  # noqa: E402
 from storage.sla_models import (  # noqa: E402
     Escalation,

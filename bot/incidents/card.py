@@ -57,6 +57,9 @@ class CardExtras:
     merged_into: str | None = None  # the key this one was closed as a duplicate of
     reporters: int = 1  # people who reported it (merged duplicates add theirs)
     web_link: str | None = None  # the issue's web page, when the web app has an address
+    # Tickets in outside tools tied to the issue: (what it is, its address), e.g.
+    # ("Zendesk #123", "https://example.zendesk.com/agent/tickets/123").
+    tickets: list[tuple[str, str]] = field(default_factory=list)
 
 
 def kin_line(extras: CardExtras) -> str | None:
@@ -70,6 +73,16 @@ def kin_line(extras: CardExtras) -> str | None:
     if extras.related:
         parts.append(":link: Related: " + ", ".join(f"*{key}*" for key in extras.related[:10]))
     return " · ".join(parts) or None
+
+
+def tickets_line(extras: CardExtras) -> str | None:
+    """The outside tickets tied to the issue, each a link (its words escaped)."""
+    shown = [
+        f"<{url}|{escape(name)}>" if safe_link(url) else escape(name)
+        for name, url in extras.tickets[:10]
+    ]
+    more = f" and {len(extras.tickets) - 10} more" if len(extras.tickets) > 10 else ""
+    return f":ticket: Tickets: {', '.join(shown)}{more}" if shown else None
 
 
 def deploys_line(issue: Any, extras: CardExtras) -> str | None:
@@ -149,6 +162,9 @@ def issue_card(
     kin = kin_line(extras)
     if kin:
         blocks.append(context(kin))
+    tickets = tickets_line(extras)
+    if tickets:
+        blocks.append(context(tickets))
     if issue.breached_at is not None:
         moments.append(f":red_circle: SLA breached {slack_date(issue.breached_at)}")
     if issue.private:

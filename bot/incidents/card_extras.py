@@ -14,7 +14,7 @@ from bot.incidents.card import CardExtras
 from bot.incidents.queries import recent_deploys
 from bot.incidents.reporters import reporters
 from storage.db import Database
-from storage.models import DuplicateSuggestion, Issue, IssueLink, Participant
+from storage.models import DuplicateSuggestion, Issue, IssueLink, Participant, ZendeskTicket
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,21 @@ def card_extras(db: Database, settings: CardSettings, issue: Issue) -> CardExtra
             )
         }
         kin = _kin(session, issue)
+        tickets = [
+            (f"Zendesk #{row.ticket_id}", row.url)
+            for row in session.exec(
+                select(ZendeskTicket)
+                .where(ZendeskTicket.issue_id == issue.id)
+                .order_by(col(ZendeskTicket.ticket_id))
+            )
+        ]
     return CardExtras(
         deploys=deploys,
         deploy_window=format_duration(settings.deploy_window),
         trace_links=dict(settings.trace_links),
         helpers=helpers,
         web_link=web_link(settings, issue),
+        tickets=tickets,
         **kin,
     )
 
