@@ -8,6 +8,7 @@ transient DeliveryError, so the outbox tries again later; one it cannot (401, 40
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import aiohttp
@@ -54,15 +55,15 @@ def _details(body: Any) -> str:
 class ZendeskApi:
     def __init__(self, config: ZendeskConfig) -> None:
         self.config = config
-        user = f"{config.email}/token"
-        self.auth = aiohttp.BasicAuth(user, config.api_token.get_secret_value())
+        pair = f"{config.email}/token:{config.api_token.get_secret_value()}"
+        self.headers = {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
         self._me: int | None = None
 
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         url = f"{self.config.url}{path}"
         timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
         try:
-            async with aiohttp.ClientSession(timeout=timeout, auth=self.auth) as session:
+            async with aiohttp.ClientSession(timeout=timeout, headers=self.headers) as session:
                 async with session.request(method, url, json=body) as response:
                     try:
                         answer = await response.json(content_type=None)
