@@ -234,7 +234,8 @@ async def test_a_merged_issues_tickets_follow_the_issue_it_was_merged_into(
     await run(h, sam, channel_of(h, one), "ack")
     await run(h, sam, channel_of(h, two), f"merge into {one.key}")
     assert fresh(h.firebell.runtime.db, two).merged_into_id == one.id
-    assert {row.ticket_id: row.issue_id for row in tickets(h)} == {first.id: one.id, other.id: one.id}
+    moved = {row.ticket_id: row.issue_id for row in tickets(h)}
+    assert moved == {first.id: one.id, other.id: one.id}
     assert "same problem as another one" in agent_comments(zd, other)[-1]
     await run(h, sam, channel_of(h, one), "status revise")
     assert agent_comments(zd, other)[-1].startswith("Update 3")
