@@ -263,3 +263,16 @@ async def test_a_private_issue_tells_its_tickets_only_that_the_team_is_on_it(
     assert agent_comments(zd, ticket)[-1] == (
         "Update 2 on the problem you reported:\n\nOur team is working on it."
     )
+
+
+async def test_the_duplicate_finder_runs_for_a_ticket_as_for_any_report(
+    h: Harness, zd: Zendesk
+) -> None:
+    words = "Checkout payment page shows a blank screen after pressing pay"
+    first = zd.add_ticket(words, "Blank screen on the payment page", tags=["firebell"])
+    again = zd.add_ticket(words, "Blank screen on the payment page again", tags=["firebell"])
+    await send(h, zd, first)
+    await send(h, zd, again)
+    one, two = issues(h.firebell.runtime.db)
+    assert f"Possible duplicate of *{one.key}*" in card_of(h, two)
+    assert h.ws.dms_to("zendesk:7001") == []  # someone outside Slack gets no DM
