@@ -32,7 +32,7 @@ from bot.core.outbox import Outbox, OutboxWorker
 from bot.core.people import People
 from bot.core.slack_client import make_web_client
 from bot.core.slack_http import read_slack_request
-from bot.core.timeline import KINDS
+from bot.core.timeline import KINDS, EventKind
 from bot.detection.delivery import DetectionDelivery
 from bot.detection.deploys import Deploys
 from bot.detection.event_kinds import DetectionEvent
@@ -61,11 +61,8 @@ from bot.insights.hooks import NoteTransitions
 from bot.insights.issue_routes import add_issue_routes
 from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.insights.rollups import WriteRollups
-from bot.integrations.jira_delivery import JiraDelivery, jira_links
-from bot.integrations.jira_hooks import JiraHooks
-from bot.integrations.jira_kinds import JiraEvent, JiraKind
+from bot.integrations import parts as integrations
 from bot.integrations.jira_sync import JiraSync
-from bot.integrations.jira_webhook import add_jira_routes
 from bot.playbooks.loader import load_playbooks
 from bot.reviews.delivery import ReviewDelivery
 from bot.reviews.event_kinds import ReviewEvent
@@ -106,7 +103,8 @@ log = logging.getLogger(__name__)
 
 # Each slice's timeline kinds with their words; an event of a kind left out would
 # read as its bare name, so start-up stops on a declared kind missing here.
-TIMELINE_KINDS = (IncidentEvent, SlaEvent, DetectionEvent, ReviewEvent, TriageEvent, JiraEvent)
+TIMELINE_KINDS: tuple[type[EventKind], ...] = (IncidentEvent, SlaEvent, DetectionEvent)
+TIMELINE_KINDS += (ReviewEvent, TriageEvent, *integrations.TIMELINE_KINDS)
 
 
 class Firebell:
@@ -208,7 +206,7 @@ class Firebell:
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/readyz", self.readiness.handle)
         rt = self.runtime
-        add_jira_routes(app, rt.config.jira, rt.jira, rt.db, rt.clock)  # before /webhooks/{source}
+        integrations.add_webhook_routes(app, rt.config, rt.jira, rt.db, rt.clock, rt.filing)
         add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys))
         add_metrics_routes(app, rt.metrics)
         add_api_routes(app, rt.db, rt.clock, rt.config.api)
@@ -293,7 +291,7 @@ def create_app(
     client = make_web_client(
         token, settings.slack_api_url, clock, settings.slack_timeout_seconds, metrics.slack_call
     )
-    outside = (jira_links,) if config.jira else ()  # the card links the issue's Jira issue
+    outside = integrations.card_links(config)
     card = CardSettings(
         config.deploy_window, dict(config.trace_links), settings.firebell_base_url, outside
     )
@@ -314,8 +312,7 @@ def create_app(
         hooks.hooks.append(AnnounceIssues(config.announce, clock))
     hooks.hooks.append(SuggestAtIntake(search, clock))
     hooks.hooks.append(SettlePagesWhenTaken(clock))  # stale page DMs say who took it
-    if config.jira is not None:
-        hooks.hooks.append(JiraHooks(config.jira, clock))  # Jira issues by rule; statuses
+    hooks.hooks += integrations.hooks(config, clock)  # Jira, Zendesk
     digest = Digest(db, clock, config.digest)
 
     provisioning = Provisioning(db, clock, client, config.channel_prefix, card)
@@ -330,11 +327,12 @@ def create_app(
         ReviewDelivery(db, clock, client).table(),
         FeedDelivery(db, clock, client).table(),
         TriageDelivery(db, clock, client, people).table(),
-        JiraDelivery(db, clock, config.jira, card).table(),
+        *integrations.deliveries(db, clock, client, config, card),
     ):
         deliveries.register(table)
     deliveries.require(
-        [IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind, JiraKind]
+        [IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind]
+        + [*integrations.OUTBOX_KINDS]
     )
     outbox = Outbox(db, clock, deliveries)
 

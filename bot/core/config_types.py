@@ -7,9 +7,11 @@ read the `description` and `examples` declared here.
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+import re
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, SecretStr
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
 
 # The shortest bearer token accepted (API, webhooks): 16 characters.
 TOKEN_MIN_LENGTH = 16
@@ -83,5 +85,33 @@ LocalMoment = Annotated[
         pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$",
         description="a local date and time written YYYY-MM-DDTHH:MM",
         examples=["2026-01-05T09:00"],
+    ),
+]
+
+
+# `${NAME}`: the value is read from the environment variable NAME at start-up, so a
+# firebell.yml kept in git holds no secret. The one place that reads them.
+ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _from_environment(value: Any) -> Any:
+    if isinstance(value, str) and (found := ENV_REFERENCE.fullmatch(value.strip())):
+        name = found[1]
+        read = os.environ.get(name, "")
+        if not read:
+            # `check-config` lists this line with every other problem of the file.
+            raise ValueError(f"{name} is not set in the environment (the file says ${{{name}}})")
+        return read
+    return value
+
+
+# A secret written in firebell.yml, or `${ENV_VAR}` to take it from the environment.
+EnvSecret = Annotated[
+    SecretStr,
+    BeforeValidator(_from_environment),
+    Field(
+        min_length=1,
+        description="a secret, or ${ENV_VAR} to read it from that environment variable",
+        examples=["${ZENDESK_API_TOKEN}"],
     ),
 ]

@@ -69,7 +69,8 @@ _CLAIM = (
 
 class DeliveryError(Exception):
     """A failed delivery; `permanent` when retrying cannot help (a bad request);
-    `retry_after` (seconds) when the other side said how long to wait (429 Retry-After)."""
+    `retry_after` (seconds) when the other side said how long to wait (a 429's
+    Retry-After): the next attempt waits at least that long."""
 
     def __init__(
         self, message: str, *, permanent: bool = False, retry_after: float | None = None
@@ -128,6 +129,18 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2 ** max(attempts, 1), MAX_BACKOFF_SECONDS))
 
 
+MAX_RETRY_AFTER_SECONDS = 3600  # a Retry-After longer than this is read as an hour
+
+
+def wait_before_retry(attempts: int, error: Exception) -> timedelta:
+    """The backoff, or longer when the other side asked for longer."""
+    wait = backoff(attempts)
+    asked = error.retry_after if isinstance(error, DeliveryError) else None
+    if asked is not None and asked > 0:
+        wait = max(wait, timedelta(seconds=min(asked, MAX_RETRY_AFTER_SECONDS)))
+    return wait
+
+
 class Outbox:
     def __init__(
         self,
@@ -177,11 +190,7 @@ class Outbox:
                     row.status = "dead"
                     log.error("outbox item %s (%s) gave up: %s", row.id, row.kind, row.last_error)
                 else:
-                    wait = backoff(row.attempts)
-                    asked = error.retry_after if isinstance(error, DeliveryError) else None
-                    if asked is not None:  # never sooner than the other side asked
-                        wait = max(wait, timedelta(seconds=min(asked, MAX_BACKOFF_SECONDS)))
-                    row.next_attempt_at = now + wait
+                    row.next_attempt_at = now + wait_before_retry(row.attempts, error)
                     log.warning(
                         "outbox item %s (%s) attempt %s failed, retry at %s: %s",
                         row.id,

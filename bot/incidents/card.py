@@ -58,7 +58,9 @@ class CardExtras:
     merged_into: str | None = None  # the key this one was closed as a duplicate of
     reporters: int = 1  # people who reported it (merged duplicates add theirs)
     web_link: str | None = None  # the issue's web page, when the web app has an address
-    outside: list[tuple[str, str]] = field(default_factory=list)  # (name, URL): its Jira issue…
+    # Where the issue is tracked outside Firebell too: (what it is, its address), e.g.
+    # ("Jira OPS-12", "https://example.atlassian.net/browse/OPS-12"), ("Zendesk #123", …).
+    outside: list[tuple[str, str]] = field(default_factory=list)
 
 
 def kin_line(extras: CardExtras) -> str | None:
@@ -72,6 +74,16 @@ def kin_line(extras: CardExtras) -> str | None:
     if extras.related:
         parts.append(":link: Related: " + ", ".join(f"*{key}*" for key in extras.related[:10]))
     return " · ".join(parts) or None
+
+
+def tickets_line(extras: CardExtras) -> str | None:
+    """The outside tickets tied to the issue, each a link (its words escaped)."""
+    shown = [
+        f"<{url}|{escape(name)}>" if safe_link(url) else escape(name)
+        for name, url in extras.outside[:10]
+    ]
+    more = f" and {len(extras.outside) - 10} more" if len(extras.outside) > 10 else ""
+    return f":ticket: Tickets: {', '.join(shown)}{more}" if shown else None
 
 
 def deploys_line(issue: Any, extras: CardExtras) -> str | None:
@@ -154,6 +166,9 @@ def issue_card(
     kin = kin_line(extras)
     if kin:
         blocks.append(context(kin))
+    tickets = tickets_line(extras)
+    if tickets:
+        blocks.append(context(tickets))
     if issue.breached_at is not None:
         moments.append(f":red_circle: SLA breached {slack_date(issue.breached_at)}")
     if issue.private:
@@ -162,8 +177,6 @@ def issue_card(
         moments.append(f"playbook: {escape(issue.playbook)}")
     if extras.web_link:
         moments.append(f"<{escape(extras.web_link)}|Open in Firebell's web app>")
-    for name, url in extras.outside:
-        moments.append(f"<{url}|{escape(name)}>" if safe_link(url) else escape(name))
     blocks.append(context(" · ".join(moments)))
     actions = card_actions(issue) if with_actions else None
     if actions:

@@ -50,6 +50,11 @@ class IssueHooks:
         """After every move; `issue.status` is the new status."""
         return None
 
+    def on_reporters_told(self, session: Session, issue: Issue, before: str, after: str) -> None:
+        """A status move the reporters are told of (not a merge's close, which tells them
+        in its own words): reporters outside Slack hear of it in their own tool."""
+        return None
+
     def stop_escalations(self, session: Session, issue: Issue, at: datetime, reason: str) -> int:
         """Stop what pages people about the issue; returns how many were running."""
         return 0
@@ -101,6 +106,10 @@ class HookList(IssueHooks):
     ) -> None:
         for hook in self.hooks:
             hook.on_status_changed(session, issue, before, at, reopening)
+
+    def on_reporters_told(self, session: Session, issue: Issue, before: str, after: str) -> None:
+        for hook in self.hooks:
+            hook.on_reporters_told(session, issue, before, after)
 
     def stop_escalations(self, session: Session, issue: Issue, at: datetime, reason: str) -> int:
         return sum(hook.stop_escalations(session, issue, at, reason) for hook in self.hooks)

@@ -252,6 +252,7 @@ class Lifecycle:
         (closing.announce if closing else kinds.announce)(session, self.clock, issue, event)
         if closing is None or closing.tell_reporter:
             kinds.tell_reporter(session, self.clock, issue, before.value, target.value, summary)
+            self.hooks.on_reporters_told(session, issue, before.value, target.value)
         if old_phase != new_phase or reopening:
             add_event(session, issue, IncidentEvent.PHASE_STARTED, self.clock, who, phase=new_phase)
             if target != Status.CLOSED:  # nothing is left to do on a closed issue

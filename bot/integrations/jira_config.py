@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from bot.core.config_types import EnvSecret
 from bot.core.domain import SeverityName, Status
 
 # The placeholders a mapped field may hold, filled from the issue at creation.
@@ -42,10 +43,10 @@ class JiraConfig(BaseModel):
     # The Atlassian account Firebell acts as, and its API token (id.atlassian.com →
     # Security → API tokens); sent as HTTP basic auth.
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", examples=["bot@example.com"])
-    api_token: SecretStr = Field(min_length=1, examples=["${JIRA_API_TOKEN}"])
+    api_token: Annotated[EnvSecret, Field(examples=["${JIRA_API_TOKEN}"])]
     # The secret of the admin webhook (Jira signs each delivery with it); without it,
     # /webhooks/jira refuses everything.
-    webhook_secret: SecretStr | None = Field(default=None, examples=["${JIRA_WEBHOOK_SECRET}"])
+    webhook_secret: Annotated[EnvSecret, Field(examples=["${JIRA_WEBHOOK_SECRET}"])] | None = None
     project: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,19}$", examples=["OPS"])
     issue_type: JiraName = "Bug"
     # Severities that get a Jira issue at filing; others get one with `/incident jira`.

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, and_, col, or_, select
 
 from bot.core.membership import can_see, seen_by
-from bot.core.reporters import is_person
+from bot.core.reporters import is_external, is_person
 from bot.incidents.rules import OPEN_STATUSES
 from bot.triage.search import SearchIndex
 from bot.triage.similarity import Report, ranked
@@ -108,7 +108,7 @@ def find_duplicates(
 ) -> list[DuplicateSuggestion]:
     """Score the candidates and store the best few as suggestions (once per pair)."""
     assert issue.id is not None
-    if not is_person(issue.reporter_id):
+    if not (is_person(issue.reporter_id) or is_external(issue.reporter_id)):
         return []  # alerts are deduplicated by fingerprint
     pool = {c.id: c for c in candidates(session, index, issue)}
     best = ranked(report_of(issue), [report_of(c) for c in pool.values()])

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from bot.core.clock import Clock
 from bot.core.delivery import enqueue
+from bot.core.reporters import is_person
 from bot.incidents.hooks import IssueHooks
 from bot.triage.duplicates import find_duplicates
 from bot.triage.kinds import SuggestDuplicates
@@ -22,5 +23,6 @@ class SuggestAtIntake(IssueHooks):
         self.clock = clock
 
     def on_provisioned(self, session: Session, issue: Issue) -> None:
-        if find_duplicates(session, self.index, issue):
+        # Someone outside Slack (a Zendesk requester) gets no DM: the card shows them.
+        if find_duplicates(session, self.index, issue) and is_person(issue.reporter_id):
             enqueue(session, self.clock, SuggestDuplicates(), issue=issue)

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
-from bot.core.env_secrets import expand
-from bot.core.errors import ConfigError
 from bot.integrations.jira_adf import issue_document
 from bot.integrations.jira_client import JiraFailed
 from bot.integrations.jira_config import JiraConfig
@@ -25,15 +21,6 @@ def an_issue(**changes: object) -> Issue:
         "created_at": datetime(2026, 1, 1, tzinfo=UTC),
     }  # fmt: skip
     return Issue(**{**values, **changes})
-
-
-def test_secrets_come_from_the_environment_and_a_missing_one_is_named() -> None:
-    raw = {"jira": {"api_token": "${JIRA_API_TOKEN}", "url": "https://x"}}
-    assert expand(raw, {"JIRA_API_TOKEN": "t0k"}) == {
-        "jira": {"api_token": "t0k", "url": "https://x"}
-    }
-    with pytest.raises(ConfigError, match=r"jira.api_token: \$\{JIRA_API_TOKEN\} is not set"):
-        expand(raw, {})
 
 
 def test_the_description_is_valid_adf_and_typed_text_stays_text() -> None:
