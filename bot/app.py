@@ -62,6 +62,7 @@ from bot.insights.issue_routes import add_issue_routes
 from bot.insights.metrics import Metrics, add_metrics_routes
 from bot.insights.rollups import WriteRollups
 from bot.playbooks.loader import load_playbooks
+from bot.reports.routes import ReportIntake, add_report_routes
 from bot.reviews.delivery import ReviewDelivery
 from bot.reviews.event_kinds import ReviewEvent
 from bot.reviews.followups import FollowUps
@@ -94,6 +95,7 @@ from bot.triage.kinds import TriageKind
 from bot.triage.merge import Merges
 from bot.triage.search import SearchIndex
 from bot.web.routes import WebDeps, add_web_routes
+from bot.web.status_link import add_public_routes
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -207,6 +209,18 @@ class Firebell:
         add_metrics_routes(app, rt.metrics)
         add_api_routes(app, rt.db, rt.clock, rt.config.api)
         add_issue_routes(app, rt.db, rt.clock, rt.config.api, rt.search)
+        # The embedded reporter's intake (bot/reports/): public keys per site, CORS.
+        add_report_routes(
+            app,
+            ReportIntake(
+                rt.config.intake,
+                rt.db,
+                rt.clock,
+                rt.filing,
+                rt.client,
+                rt.settings.firebell_base_url,
+            ),
+        )
         # The web app (bot/web/): sign-in with Slack, the board, issue pages; off (saying
         # so at /login) without SLACK_CLIENT_ID and SLACK_CLIENT_SECRET.
         add_web_routes(
@@ -224,6 +238,8 @@ class Firebell:
                 search=rt.search,
             ),
         )
+        # Public, without sign-in: the embedded reporter's script and its status links.
+        add_public_routes(app, rt.db)
         # The one HTTP error path, innermost: the middlewares above it (the request id,
         # the webhook counter) see every refusal and failure as an answer with its status.
         app.middlewares.append(answer_problems)

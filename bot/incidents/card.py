@@ -21,6 +21,7 @@ from bot.core.blocks import (
 from bot.core.domain import Status, label
 from bot.core.ids import Action
 from bot.core.reporters import reporter_text
+from bot.incidents.card_context import context_line
 
 
 def _person(user_id: str | None) -> str:
@@ -132,6 +133,9 @@ def issue_card(
         blocks.append(section("*Environment*\n" + escape(issue.environment)))
     if issue.stack_trace:
         blocks.append(code_block(issue.stack_trace))
+    sent_from = context_line(getattr(issue, "context", None))  # a report from outside Slack
+    if sent_from:
+        blocks.append(context(sent_from))
     moments = [f"Filed {slack_date(issue.created_at)}"]
     if safe_link(issue.source_permalink):
         moments[0] += f" from <{issue.source_permalink}|this message>"

@@ -19,6 +19,7 @@ from bot.core.errors import FirebellError
 from bot.core.membership import member_of, roles_of, visible_to
 from bot.core.reporters import is_person, tool_name
 from bot.core.timeline import event_words
+from bot.incidents.card_context import context_lines
 from bot.incidents.card_extras import CardSettings, card_extras
 from bot.incidents.event_kinds import IncidentEvent
 from bot.incidents.queries import issue_by_number, list_issues
@@ -283,6 +284,7 @@ class IssuePage:
     events: int = 0
     folded: int = 0  # plumbing events left out of the count
     everything: bool = False
+    sent_from: list[tuple[str, str]] = field(default_factory=list)  # a report's context
 
     @property
     def user_ids(self) -> set[str]:
@@ -398,4 +400,5 @@ def issue_page(
         events=total,
         folded=folded,
         everything=everything,
+        sent_from=context_lines(issue.context),
     )
