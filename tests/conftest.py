@@ -62,6 +62,7 @@ LONG = {
     "test_wheel.py",
     "test_browser_pages.py",
     "test_browser_more_pages.py",
+    "test_browser_embed.py",
     "test_demo_serve.py",
 }
 

@@ -83,7 +83,7 @@ class _Report(BaseModel):
         value = (value or "").strip()
         if not value:
             return None
-        if EMAIL.fullmatch(value) is None:
+        if clean(value, 254) != value or EMAIL.fullmatch(value) is None:
             raise ValueError("this is not an e-mail address")
         return value
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import BodyPartReader, StreamReader, hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -152,7 +153,7 @@ class ReportIntake:
                     raise Problem(422, "A report has one `report` part and at most one `file`.")
             else:
                 raise Problem(422, "A report has one `report` part and at most one `file`.")
-        except (ValueError, AssertionError, LookupError) as exc:
+        except (ValueError, AssertionError, LookupError, HttpProcessingError) as exc:
             # aiohttp's multipart reader on a malformed body (no boundary, a broken part).
             raise Problem(400, f"The form could not be read ({type(exc).__name__}).") from None
         if raw is None:

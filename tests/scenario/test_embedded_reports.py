@@ -290,6 +290,22 @@ async def test_what_is_not_a_report_is_refused_with_the_reason(intake: Intake) -
         ({"json": ["a list"]}, 422, "JSON object"),
         ({"data": b"{not json", "headers": {"Content-Type": "application/json"}}, 400, "JSON"),
         ({"data": b"title=x", "headers": {"Content-Type": "text/plain"}}, 415, "json"),
+        (  # a part header that is not a header (the fuzzer found it)
+            {
+                "data": b'--b\r\nContent-Disposition: form-data; name="\xf1\x1e"\r\n\r\n{}\r\n--b--',
+                "headers": {"Content-Type": "multipart/form-data; boundary=b"},
+            },
+            400,
+            "could not be read",
+        ),
+        (
+            {
+                "data": b'--b\r\nContent-Disposition: form-data; name="file"\r\n\r\nx\r\n--b--',
+                "headers": {"Content-Type": "multipart/form-data; boundary=b"},
+            },
+            415,
+            "application/octet-stream are not accepted",
+        ),
     ]
     for sent, status, words in cases:
         answer = await intake.send(

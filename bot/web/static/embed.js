@@ -50,7 +50,9 @@
   window.addEventListener("error", function (e) {
     if (!e.message && !e.error) return; // a resource that failed to load, not a script error
     var where = e.filename ? "    at " + e.filename + ":" + e.lineno + ":" + e.colno : null;
-    record(e.message || describe(e.error), (e.error && e.error.stack) || where);
+    // "TypeError: …" from the error itself reads the same in every browser ("Uncaught
+    // TypeError: …" is Chrome's wording of the event).
+    record(e.error instanceof Error ? describe(e.error) : e.message || describe(e.error), (e.error && e.error.stack) || where);
   });
   window.addEventListener("unhandledrejection", function (e) {
     var r = e.reason;
@@ -106,10 +108,10 @@
     "h2{font-size:16px;font-weight:700;margin:0 0 8px}",
     "label{display:block;margin:8px 0 2px;font-weight:600}",
     "input,textarea{display:block;width:100%;padding:6px;border:1px solid #888;border-radius:4px}",
-    "textarea{min-height:80px}",
+    "textarea{min-height:64px}",
     "details{margin:8px 0}",
     "summary{cursor:pointer}",
-    "pre{white-space:pre-wrap;word-break:break-all;max-height:160px;overflow:auto;background:#f4f4f4;padding:6px;font:12px/1.3 monospace}",
+    "pre{white-space:pre-wrap;word-break:break-all;max-height:120px;overflow:auto;background:#f4f4f4;padding:6px;font:12px/1.3 monospace}",
     ".row{display:flex;gap:8px;justify-content:flex-end;margin-top:12px}",
     "button{padding:6px 12px;border-radius:4px;border:1px solid #888;background:#fff;cursor:pointer}",
     "button.send{background:#b3261e;border-color:#b3261e;color:#fff}",
@@ -125,6 +127,7 @@
     (children || []).forEach(function (c) { node.appendChild(c); });
     return node;
   }
+  function count(n, what) { return n + " " + what + (n === 1 ? "" : "s"); }
   function field(id, text, input) { input.id = id; return [el("label", { for: id, text: text }), input]; }
 
   function reportId() {
@@ -183,7 +186,7 @@
       facts.textContent = "";
       [
         "This page: " + snapshot.page_url,
-        snapshot.console_errors.length + " console error(s) and " + snapshot.pages.length + " page(s) visited in this tab",
+        count(snapshot.console_errors.length, "console error") + " and " + count(snapshot.pages.length, "page") + " visited in this tab",
         "Screen " + snapshot.screen + ", window " + snapshot.viewport + ", " + (snapshot.time_zone || "time zone unknown") + ", " + (snapshot.language || "")
       ].forEach(function (t) { facts.appendChild(el("li", { text: t })); });
       sent.textContent = JSON.stringify(snapshot, null, 2);
