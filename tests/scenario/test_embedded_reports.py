@@ -292,7 +292,8 @@ async def test_what_is_not_a_report_is_refused_with_the_reason(intake: Intake) -
         ({"data": b"title=x", "headers": {"Content-Type": "text/plain"}}, 415, "json"),
         (  # a part header that is not a header (the fuzzer found it)
             {
-                "data": b'--b\r\nContent-Disposition: form-data; name="\xf1\x1e"\r\n\r\n{}\r\n--b--',
+                "data": b"--b\r\nContent-Disposition: form-data; "
+                b'name="\xf1\x1e"\r\n\r\n{}\r\n--b--',
                 "headers": {"Content-Type": "multipart/form-data; boundary=b"},
             },
             400,
