@@ -421,3 +421,23 @@ async def test_a_merged_report_shows_the_issue_it_joined_and_its_updates(
         shown = await page.json()
     assert shown["merged_into"] is None and shown["status"] == "Closed"
     assert shown["updates"] == []
+
+
+async def test_the_issue_page_shows_the_page_and_the_console_errors(
+    database_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.scenario.test_web_sign_in import browser, sign_in, web_running
+
+    async with web_running(database_url, clock, monkeypatch, lambda *_: CONFIG) as w:
+        h = w.h
+        async with aiohttp.ClientSession() as http:
+            assert (await Intake(h, http).send(report())).status == 201
+        await h.firebell.settle()
+        issue = issues(h.firebell.runtime.db)[0]
+        async with browser() as olga:
+            await sign_in(olga, h, w.olga)
+            async with olga.get(f"{h.bot_url}/issues/{issue.key}") as page:
+                text = await page.text()
+    assert '<dt>Page</dt><dd class="context">/checkout/pay</dd>' in text
+    assert '<dt>Console errors</dt><dd class="context">1</dd>' in text
+    assert "TypeError: cart.total is undefined" in text
