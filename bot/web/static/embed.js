@@ -218,8 +218,9 @@
         .then(function (answer) {
           var r = answer[0], j = answer[1];
           var link = typeof j.status_url === "string" && j.status_url.indexOf(ORIGIN + "/r/") === 0 ? j.status_url : null;
-          if (r.ok && link) {
-            say("Thank you, your report is filed. Follow it here:", false, link);
+          if (r.ok) {
+            // The link only when it is Firebell's own (FIREBELL_BASE_URL may name another).
+            say(link ? "Thank you, your report is filed. Follow it here:" : "Thank you, your report is filed.", false, link);
             form.reset(); id = reportId(); // the next report is another one
           } else {
             say("The report was not sent: " + (j.detail || "Firebell refused it (" + r.status + ")."), true);
