@@ -39,7 +39,6 @@ from bot.detection.event_kinds import DetectionEvent
 from bot.detection.intake import Intake
 from bot.detection.kinds import DetectionKind
 from bot.detection.routes import SOURCES as WEBHOOK_SOURCES
-from bot.detection.routes import Webhooks, add_routes
 from bot.feed.delivery import FeedDelivery
 from bot.feed.hooks import AnnounceIssues
 from bot.feed.kinds import FeedKind
@@ -54,12 +53,10 @@ from bot.incidents.hooks import HookList
 from bot.incidents.kinds import IncidentKind
 from bot.incidents.lifecycle import Lifecycle
 from bot.incidents.provisioning import Provisioning
-from bot.insights.api import add_api_routes
 from bot.insights.config import unmeasured_types
 from bot.insights.digest import weekly_sections
 from bot.insights.hooks import NoteTransitions
-from bot.insights.issue_routes import add_issue_routes
-from bot.insights.metrics import Metrics, add_metrics_routes
+from bot.insights.metrics import Metrics
 from bot.insights.rollups import WriteRollups
 from bot.integrations import parts as integrations
 from bot.integrations.jira_sync import JiraSync
@@ -71,6 +68,7 @@ from bot.reviews.hooks import OfferReviewAtFixed
 from bot.reviews.kinds import ReviewKind
 from bot.reviews.service import Reviews
 from bot.scheduler import SLA_JOB, run_jobs, start_scheduler
+from bot.serving.http_routes import add_http_routes
 from bot.serving.loop_lag import LoopLagMonitor
 from bot.serving.readiness import Readiness
 from bot.serving.runtime import CONTEXT_KEY, Runtime
@@ -95,7 +93,6 @@ from bot.triage.hooks import SuggestAtIntake
 from bot.triage.kinds import TriageKind
 from bot.triage.merge import Merges
 from bot.triage.search import SearchIndex
-from bot.web.routes import WebDeps, add_web_routes
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -205,31 +202,7 @@ class Firebell:
             app.router.add_post("/slack/events", self.handle_slack)
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/readyz", self.readiness.handle)
-        rt = self.runtime
-        integrations.add_webhook_routes(app, rt.config, rt.jira, rt.db, rt.clock, rt.filing)
-        add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys))
-        add_metrics_routes(app, rt.metrics)
-        add_api_routes(app, rt.db, rt.clock, rt.config.api)
-        add_issue_routes(app, rt.db, rt.clock, rt.config.api, rt.search)
-        # The web app (bot/web/): sign-in with Slack, the board, issue pages; off (saying
-        # so at /login) without SLACK_CLIENT_ID and SLACK_CLIENT_SECRET.
-        add_web_routes(
-            app,
-            WebDeps(
-                rt.settings,
-                rt.db,
-                rt.clock,
-                rt.client,
-                rt.lifecycle,
-                rt.people,
-                rt.reviews,
-                rt.followups,
-                rt.oncall,
-                search=rt.search,
-                filing=rt.filing,
-                intake=rt.config.intake,
-            ),
-        )
+        add_http_routes(app, self.runtime)
         # The one HTTP error path, innermost: the middlewares above it (the request id,
         # the webhook counter) see every refusal and failure as an answer with its status.
         app.middlewares.append(answer_problems)
@@ -331,8 +304,15 @@ def create_app(
     ):
         deliveries.register(table)
     deliveries.require(
-        [IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind]
-        + [*integrations.OUTBOX_KINDS]
+        [
+            IncidentKind,
+            SlaKind,
+            DetectionKind,
+            ReviewKind,
+            FeedKind,
+            TriageKind,
+            *integrations.OUTBOX_KINDS,
+        ]
     )
     outbox = Outbox(db, clock, deliveries)
 

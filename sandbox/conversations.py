@@ -248,3 +248,13 @@ class ConversationMethods(ApiBase):
         if user is None:
             raise SlackError("user_not_found")
         return {"user": user.to_api(self.ws.team_id)}
+
+    def users_lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
+        """As Slack: the one user with this e-mail (any case), else users_not_found, which
+        a deactivated account gets too (Slack's documentation). Bots have no e-mail."""
+        _require(args, "email")
+        wanted = str(args["email"]).strip().lower()
+        for user in self.ws.users.values():
+            if user.email and user.email.lower() == wanted and not user.deleted:
+                return {"user": user.to_api(self.ws.team_id)}
+        raise SlackError("users_not_found")

@@ -45,6 +45,7 @@ class WebApi(ConversationMethods, FileMethods):
             "pins.add": self.pins_add,
             "reactions.add": self.reactions_add,
             "users.info": self.users_info,
+            "users.lookupByEmail": self.users_lookup_by_email,
             "usergroups.users.list": self.usergroups_users_list,
             "apps.connections.open": self.apps_connections_open,
             "files.getUploadURLExternal": self.files_get_upload_url,

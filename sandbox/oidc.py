@@ -101,7 +101,7 @@ class OpenIdProvider:
             "https://slack.com/user_id": user.id,
             "https://slack.com/team_id": self.ws.team_id,
             "https://slack.com/team_domain": self.ws.domain,
-            "email": f"{user.name}@{self.ws.domain}.example",
+            "email": user.email,
             "email_verified": True,
             "name": user.real_name,
             "given_name": user.real_name.split(" ")[0],

@@ -20,6 +20,7 @@ class User:
     is_bot: bool = False
     tz: str = "Europe/London"
     deleted: bool = False  # a deactivated account: users.info still answers, with deleted
+    email: str = ""  # the profile's e-mail; Workspace.add_user gives name@<domain>.example
 
     def to_api(self, team_id: str) -> dict[str, Any]:
         return {
@@ -30,7 +31,11 @@ class User:
             "is_bot": self.is_bot,
             "tz": self.tz,
             "deleted": self.deleted,
-            "profile": {"real_name": self.real_name, "display_name": self.name},
+            "profile": {
+                "real_name": self.real_name,
+                "display_name": self.name,
+                "email": self.email,
+            },
         }
 
 
@@ -169,7 +174,13 @@ class Workspace:
 
     # -- setup -----------------------------------------------------------
     def add_user(self, name: str, real_name: str, *, is_bot: bool = False) -> User:
-        user = User(id=self.new_id("U"), name=name, real_name=real_name, is_bot=is_bot)
+        user = User(
+            id=self.new_id("U"),
+            name=name,
+            real_name=real_name,
+            is_bot=is_bot,
+            email="" if is_bot else f"{name}@{self.domain}.example",
+        )
         self.users[user.id] = user
         return user
 

@@ -63,6 +63,7 @@ LONG = {
     "test_browser_pages.py",
     "test_browser_more_pages.py",
     "test_browser_report_form.py",
+    "test_browser_embed.py",
     "test_demo_serve.py",
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.core.blocks import clip, escape
 
@@ -50,6 +51,17 @@ def came_via(context: Mapping[str, Any] | None) -> str | None:
     return VIA_NAMES.get(str(context.get(VIA)))
 
 
+def _page(url: Any) -> str | None:
+    """The page's path: enough to find it, without the site's address or a query that
+    may carry a customer's data."""
+    if not isinstance(url, str):
+        return None
+    try:
+        return _text(urlsplit(url).path or "/")
+    except ValueError:
+        return _text(url)
+
+
 def brief(context: Mapping[str, Any] | None) -> ContextBrief | None:
     """What the card and the issue page show of a report's context; None without one."""
     if not isinstance(context, Mapping) or not context:
@@ -71,7 +83,7 @@ def brief(context: Mapping[str, Any] | None) -> ContextBrief | None:
         via=came_via(context),
         where=where,
         sizes=sizes or None,
-        page=_text(context.get("page_url")),
+        page=_page(context.get("page_url")),
         pages=len(pages) if isinstance(pages, list) else 0,
         errors=len(errors),
         first_error=_text(first_line),

@@ -13,6 +13,7 @@ from bot.core.domain import IssueType, Severity, SeverityName
 # The shortest public intake key: it is public (in the site's page), so its length only
 # keeps keys from colliding and from being guessed for a site that is not listed.
 KEY_MIN_LENGTH = 16
+SITE_NAME_MAX = 24  # a site's visitors are the reporter `web:<site>`
 # Screenshots, logs and HAR files; anything else is refused with the list.
 DEFAULT_TYPES = [
     "image/png",
@@ -92,6 +93,22 @@ class IntakeConfig(BaseModel):
                 )
             seen[site.key] = name
         return value
+
+    @field_validator("sites")
+    @classmethod
+    def _short_names(cls, value: dict[str, Site]) -> dict[str, Site]:
+        # A site's visitor reports as `web:<site>` (core/reporters.py), which must fit
+        # the 32 characters of a reporter id.
+        long = sorted(name for name in value if len(name) > SITE_NAME_MAX)
+        if long:
+            raise ValueError(
+                f"a site's name is at most {SITE_NAME_MAX} characters: shorten {', '.join(long)}"
+            )
+        return value
+
+    def origins(self) -> set[str]:
+        """Every site's origins: the pages a browser may send a report from at all."""
+        return {origin for site in self.sites.values() for origin in site.origin_strings()}
 
     @property
     def max_upload_bytes(self) -> int:

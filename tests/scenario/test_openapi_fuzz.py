@@ -42,6 +42,7 @@ from bot.demo.harness import Harness, running
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 TOKEN = "fuzz-token-0123456789"  # an API token needs 16 characters
+INTAKE_KEY = "pk_fuzz_0123456789abcdef"
 SENTRY_SECRET = "fuzz-sentry-secret"
 SOURCES = ("alertmanager", "grafana", "sentry", "datadog", "generic", "deploy")
 CONFIG = FirebellConfig.model_validate(
@@ -52,6 +53,16 @@ CONFIG = FirebellConfig.model_validate(
             "max_body_kb": 16,
         },
         "api": {"tokens": {"fuzz": {"token": TOKEN}}},
+        # Rate limits well above the fuzzer's cases: its reports are checked, not counted.
+        "intake": {
+            "sites": {
+                "fuzz": {
+                    "key": INTAKE_KEY,
+                    "origins": ["https://shop.example.com"],
+                    "rate_per_minute": 10_000,
+                }
+            }
+        },
     }
 )
 POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
@@ -101,7 +112,15 @@ class Signer(requests.auth.AuthBase):
 
 def load_schema(base_url: str) -> Any:
     config = schemathesis.Config.from_dict(
-        {"auth": {"openapi": {"bearerAuth": {"bearer": TOKEN}, "queryToken": {"api_key": TOKEN}}}}
+        {
+            "auth": {
+                "openapi": {
+                    "bearerAuth": {"bearer": TOKEN},
+                    "queryToken": {"api_key": TOKEN},
+                    "intakeKey": {"api_key": INTAKE_KEY},
+                }
+            }
+        }
     )
     schema = schemathesis.openapi.from_path(SPEC, config=config)
     schema.config.update(base_url=base_url)
@@ -163,6 +182,7 @@ def test_the_spec_is_valid_openapi() -> None:
             "GET /api/v1/stats",
             "GET /api/v1/issues",
             "GET /api/v1/issues/{key}",
+            "POST /api/v1/reports",
         ]
     )
 
@@ -214,9 +234,14 @@ async def test_every_response_matches_the_spec(
         print(f"  {label}: " + ", ".join(f"{s}: {n}" for s, n in sorted(counts.items())))
     assert not failures, "\n\n".join(failures[:10])
     assert not [status for status in statuses if status >= 500]
-    assert len(per_operation) == len(operations) == 14
+    assert len(per_operation) == len(operations) == 15
     # Credentials got through: every webhook, Slack and the API answered some with a 2xx.
-    others = ["POST /slack/events", "GET /api/v1/stats", "GET /api/v1/issues"]
+    others = [
+        "POST /slack/events",
+        "GET /api/v1/stats",
+        "GET /api/v1/issues",
+        "POST /api/v1/reports",
+    ]
     for label in [f"POST /webhooks/{source}" for source in SOURCES] + others:
         assert min(per_operation[label]) < 300, (label, per_operation[label])
     assert sorted(nothing_to_negate) == ["GET /healthz", "GET /metrics", "GET /readyz"]

@@ -61,6 +61,8 @@ def test_the_wheel_installs_and_runs_from_a_fresh_virtualenv(tmp_path: Path) -> 
         "storage/alembic/script.py.mako",
         "storage/alembic/versions/0001_initial.py",
         "bot/web/static/charts.js",
+        "bot/web/static/embed.js",  # read when the web app starts (bot/web/status_link.py)
+        "bot/web/templates/status_link.html",
         "bot/web/static/vendor/uplot-1.6.32.min.js",
         "bot/web/static/vendor/uplot-LICENSE",
     } <= names

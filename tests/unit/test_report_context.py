@@ -31,14 +31,14 @@ def test_the_cards_line_is_escaped_and_never_links() -> None:
         "browser": "Chrome 131",
         "os": "Linux",
         "screen": "1920x1080",
-        "page_url": "https://shop.example.com/cart?x=<!channel>`",
+        "page_url": "https://shop.example.com/cart/<!channel>`?email=dana@example.com",
         "pages": ["/", "/cart"],
         "console_errors": [{"message": "TypeError: <@U123> is undefined\n  at cart.js:1"}],
     }
     line = context_line(stored)
     assert line == (
         ":globe_with_meridians: Web form · Chrome 131 on Linux · screen 1920x1080 · "
-        "page `https://shop.example.com/cart?x=&lt;!channel&gt;'` · "
+        "page `/cart/&lt;!channel&gt;'` · "
         "2 pages visited, 1 console error, first: `TypeError: &lt;@U123&gt; is undefined`"
     )
     assert ("First console error", "TypeError: <@U123> is undefined") in context_lines(stored)
