@@ -86,6 +86,10 @@ from bot.sla.page_dms import SettlePagesWhenTaken
 from bot.sla.pager_loop import ClosePagerLoop
 from bot.sla.responses import Responses
 from bot.sla.targets import pager_keys
+from bot.statuspage.delivery import StatusPageDelivery
+from bot.statuspage.event_kinds import StatusPageEvent
+from bot.statuspage.kinds import StatusPageKind
+from bot.statuspage.service import StatusPage
 from bot.triage.catch_up import CatchUps
 from bot.triage.delivery import TriageDelivery
 from bot.triage.event_kinds import TriageEvent
@@ -101,7 +105,14 @@ log = logging.getLogger(__name__)
 
 # Each slice's timeline kinds with their words; an event of a kind left out would
 # read as its bare name, so start-up stops on a declared kind missing here.
-TIMELINE_KINDS = (IncidentEvent, SlaEvent, DetectionEvent, ReviewEvent, TriageEvent)
+TIMELINE_KINDS = (
+    IncidentEvent,
+    SlaEvent,
+    DetectionEvent,
+    ReviewEvent,
+    TriageEvent,
+    StatusPageEvent,
+)
 
 
 class Firebell:
@@ -222,6 +233,7 @@ class Firebell:
                 rt.followups,
                 rt.oncall,
                 search=rt.search,
+                status_page=rt.config.status_page,
             ),
         )
         # The one HTTP error path, innermost: the middlewares above it (the request id,
@@ -317,9 +329,12 @@ def create_app(
         ReviewDelivery(db, clock, client).table(),
         FeedDelivery(db, clock, client).table(),
         TriageDelivery(db, clock, client, people).table(),
+        StatusPageDelivery(db, clock, client).table(),
     ):
         deliveries.register(table)
-    deliveries.require([IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind])
+    deliveries.require(
+        [IncidentKind, SlaKind, DetectionKind, ReviewKind, FeedKind, TriageKind, StatusPageKind]
+    )
     outbox = Outbox(db, clock, deliveries)
 
     model = Model(
@@ -351,6 +366,7 @@ def create_app(
         followups=FollowUps(db, clock),
         intake=Intake(db, clock, config, filing, lifecycle, hooks),
         deploys=Deploys(db, clock, lifecycle),
+        status_page=StatusPage(db, clock, config.status_page),
         metrics=metrics,
     )
     secret = (

@@ -29,6 +29,7 @@ from bot.incidents.lifecycle import Lifecycle
 from bot.reviews.followups import FollowUps
 from bot.reviews.service import Reviews
 from bot.sla.oncall import OnCall
+from bot.statuspage.config import StatusPageConfig
 from bot.triage.search import SearchIndex
 from bot.web import issue_pages
 from bot.web.insight_pages import add_insight_routes
@@ -44,6 +45,7 @@ from bot.web.security import (
     signed_in,
     to_login,
 )
+from bot.web.status_pages import add_status_routes
 from storage.db import Database
 from storage.issue_key import IssueKey
 
@@ -70,6 +72,7 @@ class WebDeps:
     followups: FollowUps
     oncall: OnCall
     search: SearchIndex | None = None
+    status_page: StatusPageConfig | None = None  # the public /status (status_pages.py)
 
 
 class WebApp:
@@ -118,6 +121,7 @@ class WebApp:
         issue_pages.add_issue_page_routes(app, self)
         add_review_routes(app, self)
         add_insight_routes(app, self)
+        add_status_routes(app, self)  # public: no sign-in, on even when sign-in is off
         r.add_static("/static/", HERE / "static", name=WEB_ROUTE + "static")
 
     def _redirect_uri(self, request: web.Request) -> str:
