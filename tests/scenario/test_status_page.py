@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 import jsonschema
 import pytest
+import yaml
 from sqlmodel import select
 
 from bot.config import FirebellConfig
@@ -36,6 +37,9 @@ from tests.helpers import file_another as file_issue
 SCHEMA = json.loads(
     (Path(__file__).parents[1] / "data" / "statuspage_v2.schema.json").read_text()
 )
+# docs/openapi.yaml's own description of the same answers, checked against them too.
+OPENAPI = yaml.safe_load((Path(__file__).parents[2] / "docs" / "openapi.yaml").read_text())
+DOCUMENTED = {"summary": "StatuspageSummary", "incidents": "StatuspageIncidents"}
 ATOM = "{http://www.w3.org/2005/Atom}"
 STATUS_PAGE = {
     "title": "Example Shop status",
@@ -65,6 +69,8 @@ class Shop:
         assert headers["Access-Control-Allow-Origin"] == "*"
         body = json.loads(text)
         jsonschema.validate(body, {**SCHEMA, "$ref": f"#/$defs/{name}"})
+        documented = f"#/components/schemas/{DOCUMENTED[name]}"
+        jsonschema.validate(body, {"components": OPENAPI["components"], "$ref": documented})
         return body
 
     async def feed(self) -> list[ET.Element]:
@@ -139,7 +145,7 @@ async def test_a_published_issue_is_on_the_page_json_and_feed_and_nothing_else_i
     assert status == 200 and "All Systems Operational" in page
     assert "Checkout fails" not in page and "Search index" not in page
 
-    said = "We are looking into failed payments. <!channel> <b>bold</b>"
+    said = "We are looking into failed payments.\x07 <!channel> <b>bold</b>"
     answer = await run(s.h, s.sam, room, f"status publish {said}")
     assert answer == (
         "Published to the status page as Identified: INC-1 is on it under Checkout."
@@ -179,7 +185,8 @@ async def test_a_published_issue_is_on_the_page_json_and_feed_and_nothing_else_i
     assert [i["id"] for i in listed["incidents"]] == [incident["id"]]  # the same, stable id
     [entry] = await s.feed()
     assert entry.findtext(ATOM + "title") == "Checkout fails with 502: Identified"
-    assert entry.findtext(ATOM + "content") == said
+    # XML cannot hold the bell character; the feed drops it (the JSON keeps it, escaped).
+    assert entry.findtext(ATOM + "content") == said.replace("\x07", "")
     nobody_named(s, json.dumps(summary), json.dumps(listed), ET.tostring(entry, "unicode"))
     assert fresh(s.h.firebell.runtime.db, quiet).status == "assigned"
 
