@@ -1,8 +1,8 @@
 """The README's screenshots of the web app, from the demo's data.
 
 Starts `firebell demo --serve`, signs in as Sam through the sandbox's sign-in page in
-Debian's Chromium (Playwright), and saves the board, INC-1's page, its review and the
-Insights page under docs/images/:
+Debian's Chromium (Playwright), and saves the board, INC-1's page, its review, the
+Insights page and the public status page under docs/images/:
 
     .venv/bin/python docs/screenshots.py
 """
@@ -54,8 +54,12 @@ async def main() -> int:
                 ".every((el) => el.querySelector('canvas'))"
             )
             await page.screenshot(path=HERE / "images" / "insights.png", full_page=True)
+            # The public status page: INC-1 was published twice, and is resolved now.
+            await page.goto(board[1] + "status")
+            await page.set_viewport_size({"width": 900, "height": 700})
+            await page.screenshot(path=HERE / "images" / "status.png", full_page=True)
             await browser.close()
-        print(f"saved {HERE / 'images'}/board.png, issue.png, review.png and insights.png")
+        print(f"saved {HERE / 'images'}/board.png, issue.png, review.png, insights.png, status.png")
         return 0
     finally:
         if demo.returncode is None:

@@ -8,7 +8,6 @@ person: an incident is its title, its words, its published updates and their tim
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,10 +30,9 @@ from storage.models import Issue, StatusPost
 
 
 def public_id(*parts: str) -> str:
-    """A stable id in Statuspage's shape (12 characters, a-z and 2-7) that gives nothing
-    away: a hash, never a database id or an issue number."""
-    digest = hashlib.sha256("\0".join(("firebell-status", *parts)).encode()).digest()
-    return base64.b32encode(digest).decode().lower()[:12]
+    """A stable id in Statuspage's shape (12 lowercase letters and digits) that gives
+    nothing away: a hash, never a database id or an issue number."""
+    return hashlib.sha256("\0".join(("firebell-status", *parts)).encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
