@@ -376,8 +376,13 @@ def publishable(runtime: Runtime, issue: Any) -> bool:
 
 
 def ticked(values: dict[str, Any], field: ModalField) -> bool:
-    element = values.get(field.value, {}).get(field.value, {})
-    return any(o.get("value") == field.value for o in element.get("selected_options") or [])
+    """Whether a checkbox (its option's value is the field's) was ticked; any other shape
+    of answer is "not ticked"."""
+    block = values.get(field.value)
+    element = block.get(field.value) if isinstance(block, dict) else None
+    options = element.get("selected_options") if isinstance(element, dict) else None
+    chosen = options if isinstance(options, list) else []
+    return any(isinstance(o, dict) and o.get("value") == field.value for o in chosen)
 
 
 def field_value(values: dict[str, Any], field: ModalField) -> str:

@@ -9,7 +9,6 @@ from feedgen.feed import FeedGenerator
 from bot.statuspage.board import Board
 from bot.statuspage.words import SHOWN
 
-
 # What XML 1.0 cannot hold at all (lxml refuses it): other control characters and the
 # two non-characters. Typed text keeps everything else.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -34,13 +34,12 @@ from tests.helpers import (
 )
 from tests.helpers import file_another as file_issue
 
-SCHEMA = json.loads(
-    (Path(__file__).parents[1] / "data" / "statuspage_v2.schema.json").read_text()
-)
+SCHEMA = json.loads((Path(__file__).parents[1] / "data" / "statuspage_v2.schema.json").read_text())
 # docs/openapi.yaml's own description of the same answers, checked against them too.
 OPENAPI = yaml.safe_load((Path(__file__).parents[2] / "docs" / "openapi.yaml").read_text())
 DOCUMENTED = {"summary": "StatuspageSummary", "incidents": "StatuspageIncidents"}
 ATOM = "{http://www.w3.org/2005/Atom}"
+BIG = "partial_outage"
 STATUS_PAGE = {
     "title": "Example Shop status",
     "components": [
@@ -147,9 +146,7 @@ async def test_a_published_issue_is_on_the_page_json_and_feed_and_nothing_else_i
 
     said = "We are looking into failed payments.\x07 <!channel> <b>bold</b>"
     answer = await run(s.h, s.sam, room, f"status publish {said}")
-    assert answer == (
-        "Published to the status page as Identified: INC-1 is on it under Checkout."
-    )
+    assert answer == "Published to the status page as Identified: INC-1 is on it under Checkout."
     notice = last_text(s.h, room)
     assert notice.startswith(":satellite_antenna: Published to the status page")
     assert "&lt;!channel&gt; &lt;b&gt;bold&lt;/b&gt;" in notice and "<!channel>" not in notice
@@ -258,7 +255,7 @@ async def test_a_resolved_incident_stays_listed_for_seven_days(
     shop: Shop, clock: FakeClock
 ) -> None:
     s = shop
-    issue, room = await s.taken(severity="minor", service="search")
+    _issue, room = await s.taken(severity="minor", service="search")
     await run(s.h, s.sam, room, "status publish Search results are incomplete")
     for step in ("status revise", "status retest", "fixed"):
         clock.advance(minutes=10)
@@ -298,25 +295,25 @@ async def test_components_take_the_worst_open_published_issue_on_their_services(
     shop: Shop,
 ) -> None:
     s = shop
-    checkout, room1 = await s.taken(severity="trivial", service="Payments")
+    _checkout, room1 = await s.taken(severity="trivial", service="Payments")
     await run(s.h, s.sam, room1, "status publish Receipts show the wrong logo")
     summary = await s.json("summary")
     assert [c["status"] for c in summary["components"]] == ["operational", "operational"]
     assert summary["status"]["indicator"] == "none"  # trivial: impact none
 
-    search, room2 = await s.taken(severity="minor", service="search")
+    _search, room2 = await s.taken(severity="minor", service="search")
     await run(s.h, s.sam, room2, "status publish Search is slow")
-    big, room3 = await s.taken(severity="major", service="checkout-api")
+    _big, room3 = await s.taken(severity="major", service="checkout-api")
     await run(s.h, s.sam, room3, "status publish Some card payments fail")
     summary = await s.json("summary")
-    assert [c["status"] for c in summary["components"]] == ["partial_outage", "degraded_performance"]
+    assert [c["status"] for c in summary["components"]] == [BIG, "degraded_performance"]
     assert summary["status"] == {"indicator": "major", "description": "Partial System Outage"}
     assert len(summary["incidents"]) == 3
-    other, room4 = await s.taken(severity="critical", service="billing")
+    _other, room4 = await s.taken(severity="critical", service="billing")
     answer = await run(s.h, s.sam, room4, "status publish Invoices are late")
     assert answer.endswith("with no component (none lists the service billing).")
     summary = await s.json("summary")
-    assert [c["status"] for c in summary["components"]] == ["partial_outage", "degraded_performance"]
+    assert [c["status"] for c in summary["components"]] == [BIG, "degraded_performance"]
     assert summary["status"]["indicator"] == "critical"
     _, page, _ = await s.get("/status")
     assert "Partial outage" in page and "Degraded performance" in page
@@ -326,7 +323,7 @@ async def test_what_may_not_be_published_is_refused_and_nothing_is_written(
     shop: Shop,
 ) -> None:
     s = shop
-    issue, room = await s.taken()
+    _issue, room = await s.taken()
     assert await run(s.h, s.sam, room, "status publish   ") == (
         "Write what customers should read: `/incident status publish <text>`."
     )
@@ -352,7 +349,7 @@ async def test_what_may_not_be_published_is_refused_and_nothing_is_written(
     view = await new_view(s.h, s.dana, seen)
     assert "update_publish" not in json.dumps(view.view["blocks"])  # never offered
 
-    closed, closed_room = await s.taken(title="Old problem")
+    _closed, closed_room = await s.taken(title="Old problem")
     for step in ("status revise", "status retest", "fixed", "close"):
         await run(s.h, s.sam, closed_room, step)
     assert await run(s.h, s.sam, closed_room, "status publish All good now") == (
@@ -381,7 +378,7 @@ async def test_without_a_status_page_it_says_so_everywhere(no_page: Shop) -> Non
     status, page, headers = await s.get("/status")
     assert status == 404 and "no status page" in page.lower()
     assert "Content-Security-Policy" in headers
-    for path in ("/status/api/v2/summary.json", "/status/api/v2/incidents.json", "/status/feed.atom"):
+    for path in (*(f"/status/api/v2/{n}.json" for n in DOCUMENTED), "/status/feed.atom"):
         status, text, _ = await s.get(path)
         assert status == 404 and "no status_page section" in json.loads(text)["detail"]
     issue, room = await s.taken()
