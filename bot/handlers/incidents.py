@@ -406,7 +406,7 @@ async def submit_update(
     issue_id, publish = form_issue(meta), ticked(values, ModalField.UPDATE_PUBLISH)
     if publish:  # refused on the form before anything is posted: never half of it
         try:
-            await runtime.db.run(runtime.status_page.may, issue_id, actor)
+            await runtime.db.run(runtime.status_page.may, issue_id, actor, text)
         except FirebellError as exc:
             raise FirebellError(exc.message, field=ModalField.UPDATE_PUBLISH.value) from None
     await runtime.db.run(

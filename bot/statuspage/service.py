@@ -4,6 +4,7 @@ issue's channel. Every public surface reads what this writes (board.py)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -30,6 +31,11 @@ NOT_SET_UP = (
 )
 
 
+# A person, channel or user group as Slack writes them in a command's text (<@U123|sam>):
+# on a public page they would show a Slack id and a name, so such text is refused.
+SLACK_MENTION = re.compile(r"<(?:@[UW]|#C|!subteam\^S)[A-Z0-9]+(?:\|[^>]*)?>")
+
+
 @dataclass(frozen=True)
 class Published:
     """What publishing did, in words for the person who asked."""
@@ -47,6 +53,23 @@ def may_publish(session: Session, issue: Issue, actor: Actor) -> bool:
 def was_published(session: Session, issue: Issue) -> bool:
     found = select(StatusPost.id).where(StatusPost.issue_id == issue.id).limit(1)
     return session.exec(found).first() is not None
+
+
+def words_for_customers(text: str) -> str:
+    """The text to publish, or why it cannot be."""
+    text = text.strip()
+    if not text:
+        raise FirebellError("Write what customers should read: `/incident status publish <text>`.")
+    if SLACK_MENTION.search(text):
+        raise FirebellError(
+            "Customers read this on a public page: write it without @mentions of "
+            "people or groups and without #channels."
+        )
+    if len(text) > UPDATE_MAX:
+        raise FirebellError(
+            f"Keep a status page update to {UPDATE_MAX} characters (this is {len(text)})."
+        )
+    return text
 
 
 class StatusPage:
@@ -76,21 +99,14 @@ class StatusPage:
                 f"published now."
             )
 
-    def may(self, issue_id: int, actor: Actor) -> None:
+    def may(self, issue_id: int, actor: Actor, text: str) -> None:
         """The same refusals, on their own (the update form asks before it posts)."""
+        words_for_customers(text)
         with editing(self.db, issue_id) as (session, issue):
             self.check(session, issue, actor)
 
     def publish(self, issue_id: int, actor: Actor, text: str) -> Published:
-        text = text.strip()
-        if not text:
-            raise FirebellError(
-                "Write what customers should read: `/incident status publish <text>`."
-            )
-        if len(text) > UPDATE_MAX:
-            raise FirebellError(
-                f"Keep a status page update to {UPDATE_MAX} characters (this is {len(text)})."
-            )
+        text = words_for_customers(text)
         now = self.clock.now()
         with editing(self.db, issue_id) as (session, issue):
             self.check(session, issue, actor)

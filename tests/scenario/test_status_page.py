@@ -197,6 +197,12 @@ async def test_the_update_form_posts_the_update_and_publishes_it_when_ticked(
     await s.h.driver.slash_command(s.sam, room, "update")
     view = await new_view(s.h, s.sam, seen)
     assert "update_publish" in json.dumps(view.view["blocks"])
+    before = len(s.h.ws.messages_in(room.id))
+    named = {"update_text": f"<@{s.sam.id}> is on it", "update_publish": ["update_publish"]}
+    reply = await s.h.driver.submit_view(s.sam, view, {**named, "next_update": "1h"})
+    assert "without @mentions" in reply.json["errors"]["update_publish"]
+    await s.h.firebell.settle()
+    assert len(s.h.ws.messages_in(room.id)) == before  # neither posted nor published
     answers = {
         "update_text": "Payments are slow; we have found the cause.",
         "next_update": "1h",
@@ -330,6 +336,11 @@ async def test_what_may_not_be_published_is_refused_and_nothing_is_written(
     assert await run(s.h, s.dana, room, "status publish It is all fine") == (
         "Only the commander, the assignee, the comms lead or an admin can publish "
         "INC-1 to the status page."
+    )
+    mentioned = f"status publish <@{s.sam.id}|sam> and <#{s.support.id}|support> are on it"
+    assert await run(s.h, s.sam, room, mentioned) == (
+        "Customers read this on a public page: write it without @mentions of people or "
+        "groups and without #channels."
     )
     # `status <word>` still moves the status; a wrong word still says what would work.
     assert await run(s.h, s.sam, room, "status revise") == "INC-1 moved to Revise."
