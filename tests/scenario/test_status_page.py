@@ -400,3 +400,17 @@ async def test_without_a_status_page_it_says_so_everywhere(no_page: Shop) -> Non
     view = await new_view(s.h, s.sam, seen)
     assert "update_publish" not in json.dumps(view.view["blocks"])
     assert fresh(s.h.firebell.runtime.db, issue).status == "assigned"
+
+
+async def test_a_merged_duplicate_is_resolved_and_frees_its_component(shop: Shop) -> None:
+    s = shop
+    _, room1 = await s.taken(severity="major", service="search", title="Search is down")
+    _, room2 = await s.taken(severity="major", service="search", title="No search results")
+    await run(s.h, s.sam, room1, "status publish Search does not answer")
+    await run(s.h, s.sam, room2, "status publish Searches come back empty")
+    await run(s.h, s.sam, room2, "merge into INC-1")
+    summary = await s.json("summary")
+    assert [i["name"] for i in summary["incidents"]] == ["Search is down"]
+    [merged] = [i for i in (await s.json("incidents"))["incidents"] if i["status"] == "resolved"]
+    assert merged["name"] == "No search results" and merged["resolved_at"] is not None
+    assert summary["components"][1]["status"] == "partial_outage"  # INC-1 is still open
