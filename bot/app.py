@@ -86,6 +86,10 @@ from bot.sla.page_dms import SettlePagesWhenTaken
 from bot.sla.pager_loop import ClosePagerLoop
 from bot.sla.responses import Responses
 from bot.sla.targets import pager_keys
+from bot.statuspage.delivery import StatusPageDelivery
+from bot.statuspage.event_kinds import StatusPageEvent
+from bot.statuspage.kinds import StatusPageKind
+from bot.statuspage.service import StatusPage
 from bot.triage.catch_up import CatchUps
 from bot.triage.delivery import TriageDelivery
 from bot.triage.event_kinds import TriageEvent
@@ -101,7 +105,7 @@ log = logging.getLogger(__name__)
 # Each slice's timeline kinds with their words; an event of a kind left out would
 # read as its bare name, so start-up stops on a declared kind missing here.
 TIMELINE_KINDS: tuple[type[EventKind], ...] = (IncidentEvent, SlaEvent, DetectionEvent)
-TIMELINE_KINDS += (ReviewEvent, TriageEvent, *integrations.TIMELINE_KINDS)
+TIMELINE_KINDS += (ReviewEvent, TriageEvent, StatusPageEvent, *integrations.TIMELINE_KINDS)
 
 
 class Firebell:
@@ -300,6 +304,7 @@ def create_app(
         ReviewDelivery(db, clock, client).table(),
         FeedDelivery(db, clock, client).table(),
         TriageDelivery(db, clock, client, people).table(),
+        StatusPageDelivery(db, clock, client).table(),
         *integrations.deliveries(db, clock, client, config, card),
     ):
         deliveries.register(table)
@@ -311,6 +316,7 @@ def create_app(
             ReviewKind,
             FeedKind,
             TriageKind,
+            StatusPageKind,
             *integrations.OUTBOX_KINDS,
         ]
     )
@@ -345,6 +351,7 @@ def create_app(
         followups=FollowUps(db, clock),
         intake=Intake(db, clock, config, filing, lifecycle, hooks),
         deploys=Deploys(db, clock, lifecycle),
+        status_page=StatusPage(db, clock, config.status_page),
         metrics=metrics,
         jira=JiraSync(db, clock, config.jira, lifecycle),
     )

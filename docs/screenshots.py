@@ -2,7 +2,8 @@
 
 Starts `firebell demo --serve`, signs in as Sam through the sandbox's sign-in page in
 Debian's Chromium (Playwright), and saves the board, INC-1's page, its review, the
-Insights page and the report form (a similar issue suggested) under docs/images/:
+Insights page, the report form (a similar issue suggested) and the public status page
+under docs/images/:
 
     .venv/bin/python docs/screenshots.py
 """
@@ -58,9 +59,14 @@ async def main() -> int:
             await page.get_by_label("Title").press_sequentially("Checkout 502 on card payment")
             await page.locator("#similar a").first.wait_for()  # report.js found INC-1
             await page.screenshot(path=HERE / "images" / "report.png")  # its first screen
+            # The public status page: INC-1 was published twice, and is resolved now.
+            await page.goto(board[1] + "status")
+            await page.set_viewport_size({"width": 900, "height": 700})
+            await page.screenshot(path=HERE / "images" / "status.png", full_page=True)
             await browser.close()
         print(
-            f"saved {HERE / 'images'}/board.png, issue.png, review.png, insights.png and report.png"
+            f"saved {HERE / 'images'}/board.png, issue.png, review.png, insights.png, "
+            "report.png and status.png"
         )
         return 0
     finally:

@@ -52,6 +52,7 @@ class ModalField(StrEnum):
     UPDATE_TEXT = "update_text"
     UPDATE_IMPACT = "update_impact"
     NEXT_UPDATE = "next_update"
+    UPDATE_PUBLISH = "update_publish"  # the update form's "Publish to the status page"
     SEVERITY = "new_severity"
     REASON = "reason"
     ANSWER = "answer"

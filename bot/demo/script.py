@@ -102,6 +102,13 @@ async def until_stopped() -> None:
             loop.remove_signal_handler(sig)
 
 
+# What Sam publishes to the status page, in a customer's words.
+PUBLISHED = (
+    "Some card payments fail at checkout. We have found the cause and are rolling back.",
+    "The fix is deployed and card payments work again. We are keeping an eye on it.",
+)
+
+
 class Cast:
     """The people of the demo, and a firebell.yml in which Sam is on call."""
 
@@ -133,6 +140,13 @@ class Cast:
                     }
                 ],
                 "webhooks": {"tokens": {"alertmanager": ALERT_TOKEN}},
+                "status_page": {
+                    "title": "Example Shop status",
+                    "components": [
+                        {"name": "Checkout", "services": ["checkout-api", "payments"]},
+                        {"name": "Search", "services": ["search"]},
+                    ],
+                },
             }
         )
 
@@ -315,6 +329,8 @@ class Script:
         self.step("Firebell proposes the next status; Sam accepts and posts an update")
         await self.press(self.sam, self.latest(), "issue_move_status")
         await self.h.driver.slash_command(self.sam, self.room, "update Rolling back checkout-api")
+        self.step("Sam tells customers on the public status page (/status)")
+        await self.h.driver.slash_command(self.sam, self.room, f"status publish {PUBLISHED[0]}")
         await self.settle()
 
         self.step("Dana pins Sam's observation with 📌: it joins the timeline at its own time")
@@ -328,6 +344,7 @@ class Script:
         await self.press(self.sam, self.latest(), "issue_move_status")  # -> Retest
         await self.press(self.sam, self.latest(), "issue_move_status")  # -> Fixed
         await self.h.driver.slash_command(self.sam, self.room, "deployed")
+        await self.h.driver.slash_command(self.sam, self.room, f"status publish {PUBLISHED[1]}")
         await self.settle()
 
         self.step("Analysis: Sam drafts the review (template mode: no model configured)")

@@ -22,6 +22,7 @@ from bot.handlers.command_parser import (
     OnIssue,
     choice,
     issue_text,
+    leading_key,
     mention,
     on_issue,
     one_word,
@@ -80,6 +81,14 @@ class MoveStatus:
 
 
 @dataclass(frozen=True)
+class Publish:
+    """`status publish <text>`: words for customers on the public status page."""
+
+    key: IssueKey | None
+    text: str
+
+
+@dataclass(frozen=True)
 class ListScope:
     scope: str = "open"  # open | mine | all
 
@@ -113,7 +122,12 @@ def parse_priority(rest: str) -> SetPriority:
     return SetPriority(key, choice(Priority, one_word(words), "priority"))
 
 
-def parse_status(rest: str) -> MoveStatus:
+def parse_status(rest: str) -> MoveStatus | Publish:
+    key, text = leading_key(rest)
+    head, *tail = text.split(None, 1) or [""]
+    if head.lower() == PUBLISH:  # `status publish` publishes; `status <word>` moves
+        later_key, words_for_customers = leading_key("".join(tail).strip())
+        return Publish(key or later_key, words_for_customers)
     key, words = split_key(rest)
     status = choice(Status, one_word(words), "status")
     if status == Status.NEW:
@@ -152,7 +166,11 @@ async def set_priority(req: CommandRequest, args: SetPriority) -> Reply:
     return await _change(req, args.key, req.runtime.lifecycle.set_priority, args.priority)
 
 
-async def move_status(req: CommandRequest, args: MoveStatus) -> Reply:
+async def move_status(req: CommandRequest, args: MoveStatus | Publish) -> Reply:
+    if isinstance(args, Publish):
+        issue = await req.issue(args.key)
+        publish, actor = req.runtime.status_page.publish, await req.actor()
+        return (await req.runtime.db.run(publish, issue.id, actor, args.text)).message
     return await _change(req, args.key, req.runtime.lifecycle.move_status, args.status)
 
 
@@ -181,7 +199,8 @@ async def update(req: CommandRequest, args: IssueText) -> Reply:
     if args.text:
         return await _change(req, args.key, req.runtime.lifecycle.post_update, args.text)
     issue = await req.issue(args.key)
-    req.later(open_view(req.client, req.body, update_modal(issue.id, issue.key)), "update form")
+    view = update_modal(issue.id, issue.key, publishable=publishable(req.runtime, issue))
+    req.later(open_view(req.client, req.body, view), "update form")
     return None
 
 
@@ -206,7 +225,8 @@ def _visible_list(db: Database, scope: str, user_id: str) -> Visible:
 
 
 SEVERITY_USAGE = "<trivial|minor|major|critical|sev1-sev4|p1-p4>"
-STATUS_USAGE = "<assigned|revise|retest|fixed|closed>"
+PUBLISH = "publish"
+STATUS_USAGE = f"<assigned|revise|retest|fixed|closed> | {PUBLISH} <words for customers>"
 COMMANDS = (
     Command("assign", "@person", "make someone the assignee", parse_assign, assign),
     Command(
@@ -233,7 +253,8 @@ COMMANDS = (
     Command(
         "status",
         STATUS_USAGE,
-        "move the status (New → Assigned → Revise ↔ Retest → Fixed → Closed)",
+        "move the status (New → Assigned → Revise ↔ Retest → Fixed → Closed); "
+        f"`{PUBLISH}` puts an update on the public status page",
         parse_status,
         move_status,
     ),
@@ -316,7 +337,8 @@ async def ask_update(
     runtime: Runtime, client: AsyncWebClient, body: dict[str, Any], later: Later, value: str
 ) -> Reply:
     issue = await runtime.db.run(get_issue, runtime.db, issue_id_of(value))
-    later(open_view(client, body, update_modal(issue.id or 0, issue.key)), "open update modal")
+    view = update_modal(issue.id or 0, issue.key, publishable=publishable(runtime, issue))
+    later(open_view(client, body, view), "open update modal")
     return None
 
 
@@ -348,6 +370,21 @@ BUTTONS = {
 # -- modals -------------------------------------------------------------------
 
 
+def publishable(runtime: Runtime, issue: Any) -> bool:
+    """Whether the update form offers the status page (never for a private issue)."""
+    return runtime.config.status_page is not None and not issue.private
+
+
+def ticked(values: dict[str, Any], field: ModalField) -> bool:
+    """Whether a checkbox (its option's value is the field's) was ticked; any other shape
+    of answer is "not ticked"."""
+    block = values.get(field.value)
+    element = block.get(field.value) if isinstance(block, dict) else None
+    options = element.get("selected_options") if isinstance(element, dict) else None
+    chosen = options if isinstance(options, list) else []
+    return any(isinstance(o, dict) and o.get("value") == field.value for o in chosen)
+
+
 def field_value(values: dict[str, Any], field: ModalField) -> str:
     element = values.get(field.value, {}).get(field.value, {})
     if "selected_option" in element:
@@ -366,9 +403,17 @@ async def submit_update(
             "Choose when the next update is due.", field=ModalField.NEXT_UPDATE.value
         )
     next_in = parse_duration(chosen) if chosen else None
+    issue_id, publish = form_issue(meta), ticked(values, ModalField.UPDATE_PUBLISH)
+    if publish:  # refused on the form before anything is posted: never half of it
+        try:
+            await runtime.db.run(runtime.status_page.may, issue_id, actor, text)
+        except FirebellError as exc:
+            raise FirebellError(exc.message, field=ModalField.UPDATE_PUBLISH.value) from None
     await runtime.db.run(
-        runtime.lifecycle.post_update, form_issue(meta), actor, text, impact or None, next_in
+        runtime.lifecycle.post_update, issue_id, actor, text, impact or None, next_in
     )
+    if publish:
+        return (await runtime.db.run(runtime.status_page.publish, issue_id, actor, text)).message
     return None
 
 

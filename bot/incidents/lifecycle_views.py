@@ -142,8 +142,12 @@ NEXT_UPDATE_CHOICES = {
 }
 
 
-def update_modal(issue_id: int, key: str, next_default: str = "30m") -> dict[str, Any]:
-    """What is happening, the customer impact, and when the next update is due."""
+def update_modal(
+    issue_id: int, key: str, next_default: str = "30m", publishable: bool = False
+) -> dict[str, Any]:
+    """What is happening, the customer impact, and when the next update is due; with
+    `publishable` (a status page is set up and the issue is not private) a choice to
+    publish the same words to the public status page."""
     options = [
         {"text": plain(words, 75), "value": value} for value, words in NEXT_UPDATE_CHOICES.items()
     ]
@@ -162,13 +166,26 @@ def update_modal(issue_id: int, key: str, next_default: str = "30m") -> dict[str
             "initial_option": initial,
         },
     }
-    return _modal(
-        Callback.UPDATE_MODAL,
-        f"Update {key}",
-        "Post",
-        {"issue": issue_id},
-        [_text_block(ModalField.UPDATE_TEXT, "What is happening?", 3000), impact, next_update],
-    )
+    blocks = [_text_block(ModalField.UPDATE_TEXT, "What is happening?", 3000), impact, next_update]
+    if publishable:
+        blocks.append(publish_choice())
+    return _modal(Callback.UPDATE_MODAL, f"Update {key}", "Post", {"issue": issue_id}, blocks)
+
+
+def publish_choice() -> dict[str, Any]:
+    field = ModalField.UPDATE_PUBLISH.value
+    option = {
+        "text": plain("Publish to the status page", 75),
+        "description": plain("Customers read “What is happening?” on the public page.", 75),
+        "value": field,
+    }
+    return {
+        "type": "input",
+        "block_id": field,
+        "optional": True,
+        "label": plain("Status page", 2000),
+        "element": {"type": "checkboxes", "action_id": field, "options": [option]},
+    }
 
 
 def severity_modal(issue_id: int, key: str, current: str) -> dict[str, Any]:

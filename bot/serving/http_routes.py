@@ -43,6 +43,7 @@ def add_http_routes(app: web.Application, rt: Runtime) -> None:
         search=rt.search,
         filing=rt.filing,
         intake=rt.config.intake,
+        status_page=rt.config.status_page,
     )
     add_web_routes(app, deps)
     # Public, without sign-in: the embedded reporter's script and its status links.

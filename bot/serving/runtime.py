@@ -25,6 +25,7 @@ from bot.sla.engine import Engine
 from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
 from bot.sla.responses import Responses
+from bot.statuspage.service import StatusPage
 from bot.triage.catch_up import CatchUps
 from bot.triage.merge import Merges
 from bot.triage.search import SearchIndex
@@ -59,5 +60,6 @@ class Runtime:
     followups: FollowUps
     intake: Intake
     deploys: Deploys
+    status_page: StatusPage  # publishing to the public status page
     metrics: Metrics  # /metrics and the per-process counters
     jira: JiraSync  # Jira Cloud both ways (bot/integrations/)

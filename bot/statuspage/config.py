@@ -18,6 +18,11 @@ class Component(BaseModel):
     services: list[str] = Field(default_factory=list)
     description: str | None = Field(default=None, max_length=300)
 
+    def covers(self, service: str | None) -> bool:
+        """Whether an issue of this service affects the component (in any case)."""
+        wanted = (service or "").strip().casefold()
+        return bool(wanted) and wanted in {s.strip().casefold() for s in self.services}
+
 
 class StatusPageConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

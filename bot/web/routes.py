@@ -31,6 +31,7 @@ from bot.reports.config import IntakeConfig
 from bot.reviews.followups import FollowUps
 from bot.reviews.service import Reviews
 from bot.sla.oncall import OnCall
+from bot.statuspage.config import StatusPageConfig
 from bot.triage.search import SearchIndex
 from bot.web import issue_pages
 from bot.web.insight_pages import add_insight_routes
@@ -47,6 +48,7 @@ from bot.web.security import (
     signed_in,
     to_login,
 )
+from bot.web.status_pages import add_status_routes
 from storage.db import Database
 from storage.issue_key import IssueKey
 
@@ -75,6 +77,7 @@ class WebDeps:
     search: SearchIndex | None = None
     filing: Filing | None = None  # the report form files through it (report_page.py)
     intake: IntakeConfig = field(default_factory=IntakeConfig)  # what files it takes
+    status_page: StatusPageConfig | None = None  # the public /status (status_pages.py)
 
 
 class WebApp:
@@ -124,6 +127,7 @@ class WebApp:
         add_review_routes(app, self)
         add_insight_routes(app, self)
         add_report_routes(app, self)
+        add_status_routes(app, self)  # public: no sign-in, on even when sign-in is off
         r.add_static("/static/", HERE / "static", name=WEB_ROUTE + "static")
 
     def _redirect_uri(self, request: web.Request) -> str:

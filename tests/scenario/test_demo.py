@@ -35,6 +35,7 @@ async def test_demo_plays_an_issue_from_capture_to_closed() -> None:
     assert "You own a follow-up from the review of INC-1" in transcript
     assert "published the post-incident review of INC-1 with 1 action item" in transcript
     assert "INC-1 is closed" in transcript
+    assert "Published to the status page by @sam" in transcript
     assert "# INC-2: p99 search latency above 2 s" in transcript
     assert "*Reporter*: Alertmanager alert" in transcript
     assert "Firebell answered 202: repeat INC-2" in transcript

@@ -63,6 +63,7 @@ CONFIG = FirebellConfig.model_validate(
                 }
             }
         },
+        "status_page": {"title": "Fuzz status", "components": [{"name": "Checkout"}]},
     }
 )
 POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
@@ -183,6 +184,10 @@ def test_the_spec_is_valid_openapi() -> None:
             "GET /api/v1/issues",
             "GET /api/v1/issues/{key}",
             "POST /api/v1/reports",
+            "GET /status",
+            "GET /status/api/v2/summary.json",
+            "GET /status/api/v2/incidents.json",
+            "GET /status/feed.atom",
         ]
     )
 
@@ -234,7 +239,7 @@ async def test_every_response_matches_the_spec(
         print(f"  {label}: " + ", ".join(f"{s}: {n}" for s, n in sorted(counts.items())))
     assert not failures, "\n\n".join(failures[:10])
     assert not [status for status in statuses if status >= 500]
-    assert len(per_operation) == len(operations) == 15
+    assert len(per_operation) == len(operations) == 19
     # Credentials got through: every webhook, Slack and the API answered some with a 2xx.
     others = [
         "POST /slack/events",
@@ -244,6 +249,9 @@ async def test_every_response_matches_the_spec(
     ]
     for label in [f"POST /webhooks/{source}" for source in SOURCES] + others:
         assert min(per_operation[label]) < 300, (label, per_operation[label])
-    assert sorted(nothing_to_negate) == ["GET /healthz", "GET /metrics", "GET /readyz"]
+    public = ["GET /status", "GET /status/api/v2/incidents.json", "GET /status/api/v2/summary.json"]
+    assert sorted(nothing_to_negate) == sorted(
+        ["GET /healthz", "GET /metrics", "GET /readyz", *public, "GET /status/feed.atom"]
+    )
     noisy = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert not noisy, [f"{r.name}: {r.getMessage()}" for r in noisy[:5]]
