@@ -84,6 +84,7 @@ from bot.sla.manual_pages import ManualPages
 from bot.sla.oncall import OnCall
 from bot.sla.page_dms import SettlePagesWhenTaken
 from bot.sla.pager_loop import ClosePagerLoop
+from bot.sla.pagerduty_hook import PagerDutyWebhook, add_pagerduty_route
 from bot.sla.responses import Responses
 from bot.sla.targets import pager_keys
 from bot.triage.catch_up import CatchUps
@@ -203,7 +204,15 @@ class Firebell:
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/readyz", self.readiness.handle)
         rt = self.runtime
-        add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys))
+        hooks_config = rt.config.webhooks
+        # PagerDuty's own acknowledgements (sla/pagerduty_hook.py), before /webhooks/{source}.
+        add_pagerduty_route(
+            app,
+            PagerDutyWebhook(rt.db, rt.clock, rt.lifecycle),
+            hooks_config.pagerduty_secret,
+            hooks_config.max_body_kb,
+        )
+        add_routes(app, Webhooks(hooks_config, rt.intake, rt.deploys))
         add_metrics_routes(app, rt.metrics)
         add_api_routes(app, rt.db, rt.clock, rt.config.api)
         add_issue_routes(app, rt.db, rt.clock, rt.config.api, rt.search)
