@@ -11,7 +11,7 @@ import os
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr
 
 WHOLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -32,4 +32,12 @@ def from_environment(value: Any) -> Any:
 
 
 # A secret that may be written `${ENV_VAR}` in firebell.yml.
-EnvSecret = Annotated[SecretStr, BeforeValidator(from_environment)]
+EnvSecret = Annotated[
+    SecretStr,
+    Field(
+        description="a secret, or ${ENV_VAR} to read it from the environment",
+        examples=["${WEBHOOK_SECRET}"],
+        min_length=1,
+    ),
+    BeforeValidator(from_environment),
+]
