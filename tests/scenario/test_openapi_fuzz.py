@@ -44,7 +44,16 @@ SPEC = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 TOKEN = "fuzz-token-0123456789"  # an API token needs 16 characters
 SENTRY_SECRET = "fuzz-sentry-secret"
 GITHUB_SECRET, PAGERDUTY_SECRET = "fuzz-github-secret", "fuzz-pagerduty-secret"
-BEARER = ("alertmanager", "grafana", "sentry", "datadog", "generic", "newrelic", "rollbar", "deploy")
+BEARER = (
+    "alertmanager",
+    "grafana",
+    "sentry",
+    "datadog",
+    "generic",
+    "newrelic",
+    "rollbar",
+    "deploy",
+)
 SOURCES = (*BEARER, "github", "pagerduty")
 CONFIG = FirebellConfig.model_validate(
     {
