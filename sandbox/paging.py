@@ -4,13 +4,22 @@ They check requests against the documented formats, answer as the vendors do,
 and record what arrived: every accepted request, and per dedup key (PagerDuty)
 or alias (Opsgenie) the actions in the order they came, so a test can read
 "trigger, acknowledge, resolve" for one issue, and would see any duplicate.
+
+`webhook` sends what PagerDuty's v3 webhook subscriptions send when someone acts on
+an incident in PagerDuty: `{"event": {"id", "event_type", "resource_type",
+"occurred_at", "agent", "client", "data": <the incident>}}`, signed in
+`X-PagerDuty-Signature` as `v1=<hex HMAC-SHA256 of the body>` per secret.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import uuid
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 PD_ACTIONS = {"trigger", "acknowledge", "resolve"}
@@ -156,3 +165,62 @@ class Pagers:
         if self.alerts[alias] != "closed":
             self.alerts[alias] = "acknowledged" if action == "acknowledge" else "closed"
         return _genie("Request will be processed", 202, 0.01)
+
+    # -- PagerDuty's v3 webhooks ------------------------------------------------
+    async def webhook(
+        self,
+        url: str,
+        secrets: list[str],
+        event_type: str,
+        incident_key: str,
+        *,
+        agent: str = "Dana Oncall",
+        event_id: str | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """Tell `url` that someone did `event_type` ("incident.acknowledged") on the
+        incident PagerDuty keeps for `incident_key` (the dedup_key it was triggered with).
+        Several secrets sign it several times, as during a secret's rotation."""
+        body = {
+            "event": {
+                "id": event_id or str(uuid.uuid4()),
+                "event_type": event_type,
+                "resource_type": "incident",
+                "occurred_at": "2026-01-05T09:05:00.000Z",
+                "agent": {
+                    "html_url": "https://acme.pagerduty.com/users/PLH1HKV",
+                    "id": "PLH1HKV",
+                    "self": "https://api.pagerduty.com/users/PLH1HKV",
+                    "summary": agent,
+                    "type": "user_reference",
+                },
+                "client": {"name": "PagerDuty"},
+                "data": {
+                    "id": "Q0RIJJZL24RC6W",
+                    "type": "incident",
+                    "self": "https://api.pagerduty.com/incidents/Q0RIJJZL24RC6W",
+                    "html_url": "https://acme.pagerduty.com/incidents/Q0RIJJZL24RC6W",
+                    "number": 2,
+                    "status": event_type.removeprefix("incident."),
+                    "incident_key": incident_key,
+                    "created_at": "2026-01-05T09:00:00Z",
+                    "title": "A little bump in the road",
+                    "urgency": "high",
+                },
+            }
+        }
+        raw = json.dumps(body).encode()
+        signature = ",".join(
+            "v1=" + hmac.new(s.encode(), raw, hashlib.sha256).hexdigest() for s in secrets
+        )
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "PagerDuty-Webhook/V3.0",
+            "X-PagerDuty-Signature": signature,
+            "X-Webhook-Id": "PF9KMXH",
+            "X-Webhook-Subscription": "PY1OQQX",
+        }
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=raw, headers=headers) as resp,
+        ):
+            return resp.status, await resp.json(content_type=None)

@@ -24,6 +24,10 @@ TOOL_NAMES = {
     "grafana": "Grafana",
     "sentry": "Sentry",
     "datadog": "Datadog",
+    "newrelic": "New Relic",
+    "rollbar": "Rollbar",
+    "github": "GitHub",
+    "pagerduty": "PagerDuty",
 }
 
 

@@ -216,6 +216,8 @@ def event_words(event: TimelineEvent, *, mrkdwn: bool = True) -> str:
     if mrkdwn:
         payload = {k: v if k in MARKUP_KEYS else _escaped(v) for k, v in payload.items()}
     payload["said"] = f": “{payload['note']}”" if payload.get("note") else ""
+    # Someone outside Slack, named by the tool that told us ("PagerDuty acknowledged by …").
+    payload["by_name"] = f" by {payload['by']}" if payload.get("by") else ""
     for key in ("steps", "targets", "versions"):
         if isinstance(payload.get(key), list):
             payload[key] = "; ".join(map(str, payload[key])) or "nobody"

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from bot.core.config_types import Token
+from bot.core.config_types import EnvSecret, Token
 from bot.core.domain import IssueType, SeverityName
 from bot.core.durations import Duration
 
-Source = Literal["alertmanager", "grafana", "sentry", "datadog", "generic", "deploy"]
+Source = Literal[
+    "alertmanager", "grafana", "sentry", "datadog", "generic", "newrelic", "rollbar", "deploy"
+]
+# owner/repo as GitHub writes a repository's full name.
+Repository = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",
+        description="a GitHub repository as owner/name",
+        examples=["example/shop"],
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -23,6 +34,16 @@ class WebhookConfig(Strict):
     tokens: dict[Source, Token] = Field(default_factory=dict)
     # Sentry signs each request with the integration's client secret.
     sentry_client_secret: SecretStr | None = None
+    # GitHub's webhook secret: /webhooks/github checks X-Hub-Signature-256 with it (off
+    # without it). May be written ${ENV_VAR}, like every secret below.
+    github_secret: EnvSecret | None = None
+    # Which service a repository's releases and deployments deploy (owner/repo -> service).
+    github_services: dict[Repository, Annotated[str, Field(min_length=1, max_length=80)]] = Field(
+        default_factory=dict
+    )
+    # The PagerDuty v3 webhook subscription's secret: /webhooks/pagerduty checks
+    # X-PagerDuty-Signature with it (off without it).
+    pagerduty_secret: EnvSecret | None = None
     max_body_kb: int = Field(default=512, ge=16, le=10_240)
 
 

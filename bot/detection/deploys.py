@@ -27,8 +27,12 @@ from bot.incidents.lifecycle import Lifecycle
 from storage.db import Database
 from storage.models import Deploy, Issue
 
-# "fixes INC-42", "Closes: INC-7": the word that says the release fixes the key after it.
-FIXES = re.compile(r"(?i)\b(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\s*:?\s*(\S+)")
+# "fixes INC-42", "Closes: INC-7", "Resolves inc-4, INC-5 and INC-6": the word that says
+# the release fixes the key after it, and the keys listed on after that one.
+FIXES = re.compile(
+    r"(?i)\b(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\s*:?\s*"
+    r"(\S+(?:(?:\s*(?:,|&|\band\b)\s*|\s+)INC-[0-9]+)*)"
+)
 MAX_FIXES = 100
 
 

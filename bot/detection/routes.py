@@ -16,9 +16,11 @@ from typing import Any
 from aiohttp import web
 
 from bot.core.bearer import require_bearer
+from bot.core.deliveries import delivery_key, remember, was_seen
 from bot.core.errors import FirebellError
 from bot.core.http_problems import Problem
 from bot.core.log_context import bind
+from bot.core.webhook_bodies import read_body
 from bot.detection.alerts import (
     Alert,
     BadPayload,
@@ -31,8 +33,10 @@ from bot.detection.alerts import (
 from bot.detection.batching import IntakeBatcher
 from bot.detection.config import WebhookConfig
 from bot.detection.deploys import DeployIn, Deploys, read_deploy
+from bot.detection.github import SIGNATURE_HEADER, read_github, signed
 from bot.detection.intake import Intake
 from bot.detection.validation import loads
+from bot.detection.vendor_alerts import read_newrelic, read_rollbar
 from storage.db import DatabaseBusy
 
 READERS: dict[str, Callable[[Any, web.Request], list[Alert]]] = {
@@ -41,9 +45,13 @@ READERS: dict[str, Callable[[Any, web.Request], list[Alert]]] = {
     "sentry": lambda body, r: read_sentry(body, r.headers.get("Sentry-Hook-Resource")),
     "datadog": lambda body, _r: read_datadog(body),
     "generic": lambda body, _r: read_generic(body),
+    "newrelic": lambda body, _r: read_newrelic(body),
+    "rollbar": lambda body, _r: read_rollbar(body),  # ?token=: Rollbar sends no headers
 }
 # Every /webhooks/<source> there is; create_app hands the names to /metrics for labels.
-SOURCES = (*READERS, "deploy")
+# (/webhooks/pagerduty is the SLA slice's: bot/sla/pagerduty_hook.py.)
+SOURCES = (*READERS, "deploy", "github", "pagerduty")
+BEARER_SOURCES = (*READERS, "deploy")
 
 
 @dataclass(frozen=True)
@@ -73,34 +81,15 @@ def _authenticate(hooks: WebhookConfig, source: str, request: web.Request, raw: 
             raise Problem(401, "Sentry-Hook-Signature does not match the body")
 
 
-async def _read(config: WebhookConfig, request: web.Request) -> bytes:
-    limit = config.max_body_kb * 1024
-    too_large = Problem(413, f"the body is over {config.max_body_kb} KB")
-    if (request.content_length or 0) > limit:
-        raise too_large
-    # read(n) returns what has arrived so far: read on until the end, or past the limit.
-    chunks: list[bytes] = []
-    size = 0
-    while size <= limit:
-        chunk = await request.content.read(limit + 1 - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    if size > limit:
-        raise too_large
-    return b"".join(chunks)
-
-
 def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
     batcher = IntakeBatcher(hooks.intake)
 
     async def receive(request: web.Request) -> web.Response:
         source = request.match_info["source"]
-        if source not in SOURCES:
+        if source not in BEARER_SOURCES:
             raise Problem(404, f"unknown source {source}; use one of {', '.join(SOURCES)}")
         bind(webhook_source=source)  # a known name only: the logs carry no caller's text
-        raw = await _read(hooks.config, request)
+        raw = await read_body(request, hooks.config.max_body_kb)
         _authenticate(hooks.config, source, request, raw)
         # Anything else that fails is answered 500 by core/http_problems.py; the
         # request's alerts are stored in one transaction (a huge request in chunks of
@@ -115,17 +104,21 @@ def make_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
         except (BadPayload, FirebellError) as exc:
             raise Problem(400, str(exc)) from exc
         except DatabaseBusy as busy:
-            raise Problem(
-                503,
-                "the database is busy; nothing of this request was stored, send it again "
-                f"in {busy.retry_after_seconds} s",
-                headers={"Retry-After": str(busy.retry_after_seconds)},
-            ) from None
+            raise _busy(busy) from None
         return web.json_response(
             {"ok": True, "alerts": [o.as_json() for o in outcomes]}, status=202
         )
 
     return receive
+
+
+def _busy(busy: DatabaseBusy) -> Problem:
+    return Problem(
+        503,
+        "the database is busy; nothing of this request was stored, send it again "
+        f"in {busy.retry_after_seconds} s",
+        headers={"Retry-After": str(busy.retry_after_seconds)},
+    )
 
 
 async def _deploy(hooks: Webhooks, deploy: DeployIn) -> web.Response:
@@ -146,5 +139,50 @@ async def _deploy(hooks: Webhooks, deploy: DeployIn) -> web.Response:
     )
 
 
+def make_github_handler(hooks: Webhooks) -> Callable[[web.Request], Any]:
+    """POST /webhooks/github: signed with webhooks.github_secret, acted on once per
+    X-GitHub-Delivery (a redelivery from GitHub's settings page changes nothing)."""
+
+    async def receive(request: web.Request) -> web.Response:
+        bind(webhook_source="github")
+        raw = await read_body(request, hooks.config.max_body_kb)
+        secret = hooks.config.github_secret
+        if secret is None:
+            raise Problem(401, "the github webhook is off: set webhooks.github_secret")
+        if not signed(secret, raw, request.headers.get(SIGNATURE_HEADER, "")):
+            raise Problem(401, f"{SIGNATURE_HEADER} does not match the body and the secret")
+        event = request.headers.get("X-GitHub-Event", "")
+        if event == "ping":
+            return web.json_response({"ok": True, "note": "pong: Firebell hears this hook"})
+        key = delivery_key("github", request.headers.get("X-GitHub-Delivery", ""))
+        if key is None:
+            raise Problem(400, "X-GitHub-Delivery is missing or not a delivery id")
+        db = hooks.deploys.db
+        if await db.run(was_seen, db, key):
+            return web.json_response({"ok": True, "note": "this delivery was handled already"})
+        try:
+            reading = read_github(event, loads(raw), dict(hooks.config.github_services))
+            if reading.deploy is not None:
+                reading.deploy.keys()  # impossible keys are refused before anything is stored
+        except (BadPayload, FirebellError) as exc:
+            raise Problem(400, str(exc)) from exc
+        if reading.deploy is None:
+            note = {"ok": True, "recorded": False, "note": reading.note}
+            answer = web.json_response(note, status=202)
+        else:
+            try:
+                answer = await _deploy(hooks, reading.deploy)
+            except DatabaseBusy as busy:
+                raise _busy(busy) from None
+        # After the deploy (recording it twice is harmless: one per service, version and
+        # environment), so a failure before here leaves GitHub's retry to do it.
+        await db.run(remember, db, hooks.deploys.clock, key)
+        return answer
+
+    return receive
+
+
 def add_routes(app: web.Application, hooks: Webhooks) -> None:
+    # Before /webhooks/{source}: aiohttp tries routes in the order they were added.
+    app.router.add_post("/webhooks/github", make_github_handler(hooks))
     app.router.add_post("/webhooks/{source}", make_handler(hooks))

@@ -31,7 +31,10 @@ def _priority(key: str, actor: str, p: dict[str, Any]) -> str:
 
 
 WORDS: dict[str, Callable[[str, str, dict[str, Any]], str]] = {
-    IncidentEvent.ACKNOWLEDGED: lambda key, actor, _p: f"{actor} acknowledged {key}.",
+    IncidentEvent.ACKNOWLEDGED: lambda key, actor, p: (
+        # `by`: someone outside Slack who acknowledged in a tool (PagerDuty), by name.
+        f"{actor} acknowledged {key}" + (f" by {escape(p['by'])}." if p.get("by") else ".")
+    ),
     IncidentEvent.ROLE_SET: _role_set,
     IncidentEvent.SEVERITY_CHANGED: lambda key, actor, p: (
         f"{actor} changed the severity of {key}: {label(p['before'])} → *{label(p['after'])}*."

@@ -7,7 +7,7 @@ from bot.core.timeline import SEARCHED, EventKind
 
 class IncidentEvent(EventKind):
     FILED = "filed", "filed the issue", SEARCHED  # stands for the issue's own fields
-    ACKNOWLEDGED = "acknowledged", "acknowledged"
+    ACKNOWLEDGED = "acknowledged", "acknowledged{by_name}"
     STATUS_CHANGED = "status_changed", "moved {before} → {after}"
     REOPENED = "reopened", "reopened ({before} → {after})"
     SEVERITY_CHANGED = "severity_changed", "changed severity {before} → {after}"

@@ -67,8 +67,10 @@ class Lifecycle:
         self.hooks = hooks
 
     # -- taking the issue --------------------------------------------------
-    def acknowledge(self, issue_id: int, actor: Actor) -> Changed:
-        """Anyone may acknowledge; on an issue nobody leads, they take it."""
+    def acknowledge(self, issue_id: int, actor: Actor, *, outside: str | None = None) -> Changed:
+        """Anyone may acknowledge; on an issue nobody leads, they take it. `outside`: the
+        name of someone outside Slack who acknowledged in a tool (the actor is the tool,
+        e.g. "pagerduty"): recorded by name, never mentioned, and they take no role."""
         with editing(self.db, issue_id) as (session, issue):
             if issue.acknowledged_at is not None:
                 return Changed(issue, f"{issue.key} was already acknowledged.")
@@ -84,11 +86,12 @@ class Lifecycle:
                 self.clock,
                 actor.user_id,
                 escalations_stopped=stopped or None,
+                by=outside,
             )
             kinds.announce(session, self.clock, issue, event)
-            if not issue.assignee_id:
+            if outside is None and not issue.assignee_id:
                 set_lead(session, self.clock, issue, Role.ASSIGNEE, actor.user_id, actor)
-            if not issue.commander_id:
+            if outside is None and not issue.commander_id:
                 set_lead(session, self.clock, issue, Role.COMMANDER, actor.user_id, actor)
             if issue.status == Status.NEW:
                 self._move(session, issue, Status.ASSIGNED, actor)

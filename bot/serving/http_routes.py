@@ -13,13 +13,22 @@ from bot.insights.metrics import add_metrics_routes
 from bot.integrations import parts as integrations
 from bot.reports.routes import ReportIntake, add_report_routes
 from bot.serving.runtime import Runtime
+from bot.sla.pagerduty_hook import PagerDutyWebhook, add_pagerduty_route
 from bot.web.routes import WebDeps, add_web_routes
 from bot.web.status_link import add_public_routes
 
 
 def add_http_routes(app: web.Application, rt: Runtime) -> None:
+    hooks_config = rt.config.webhooks
     integrations.add_webhook_routes(app, rt.config, rt.jira, rt.db, rt.clock, rt.filing)
-    add_routes(app, Webhooks(rt.config.webhooks, rt.intake, rt.deploys))
+    # PagerDuty's own acknowledgements (sla/pagerduty_hook.py), before /webhooks/{source}.
+    add_pagerduty_route(
+        app,
+        PagerDutyWebhook(rt.db, rt.clock, rt.lifecycle),
+        hooks_config.pagerduty_secret,
+        hooks_config.max_body_kb,
+    )
+    add_routes(app, Webhooks(hooks_config, rt.intake, rt.deploys))
     add_metrics_routes(app, rt.metrics)
     add_api_routes(app, rt.db, rt.clock, rt.config.api)
     add_issue_routes(app, rt.db, rt.clock, rt.config.api, rt.search)

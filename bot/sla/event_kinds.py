@@ -21,3 +21,7 @@ class SlaEvent(EventKind):
     PAGED_INVITED = "paged_invited", "invited {whom} into the channel, paged about the issue"
     CLOSED_IN_REVIEW = "closed_in_review", "closed the issue in the weekly review"
     STILL_RELEVANT = "still_relevant", "marked the issue still relevant in the weekly review"
+    PAGER_RESOLVED = (
+        "pager_resolved",
+        "incident resolved{by_name}; the Firebell issue stays open until someone marks it fixed",
+    )

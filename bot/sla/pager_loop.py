@@ -76,6 +76,23 @@ def follow_up(
     return queued
 
 
+def heard_from(
+    session: Session, issue: Issue, target: str, action: PagerAction, at: datetime
+) -> int:
+    """The pager itself said the issue's alert is acknowledged or resolved there (its own
+    webhook): it is marked told on the ledger, so the lifecycle's follow-up never echoes
+    the action back to it (no loop). Other pagers still hear of it. Returns the pages."""
+    assert issue.id is not None
+    pages = 0
+    for (kind, _key), page_item in triggered_pagers(session, issue).items():
+        if kind == target:
+            record_once(
+                session, _ledger_key(page_item, action), issue.id, f"pager_{action.value}", at
+            )
+            pages += 1
+    return pages
+
+
 def _already(session: Session, key: str) -> bool:
     return session.exec(select(Notification.id).where(Notification.key == key)).first() is not None
 

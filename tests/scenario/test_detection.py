@@ -315,7 +315,7 @@ async def test_grafana_sentry_datadog_and_generic(hd: Harness) -> None:
     [
         ("generic", {"fingerprint": "x", "title": "t"}, None, 401, "missing or wrong bearer token"),
         ("generic", {"fingerprint": "x", "title": "t"}, "nope", 401, "missing or wrong bearer"),
-        ("pagerduty", {}, TOKEN, 404, "unknown source pagerduty"),
+        ("opsgenie", {}, TOKEN, 404, "unknown source opsgenie"),
         ("generic", b"{not json", TOKEN, 400, "the body is not valid JSON"),
         ("generic", {"title": "t"}, TOKEN, 400, "body.fingerprint is missing"),
         (

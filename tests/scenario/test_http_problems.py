@@ -80,7 +80,7 @@ async def test_refusals_are_problems_with_their_reason(hp: Harness) -> None:
         ("GET", "/api/v1/issues/INC-0", 404, "there is no issue INC-0"),  # impossible key
         ("GET", "/api/v1/issues/INC-" + "9" * 40, 404, "there is no issue INC-999"),
         ("GET", "/api/v1/issues/nonsense", 404, "there is no issue nonsense"),
-        ("POST", "/webhooks/pagerduty", 404, "unknown source pagerduty"),
+        ("POST", "/webhooks/opsgenie", 404, "unknown source opsgenie"),
         ("POST", "/webhooks/grafana", 401, "the grafana webhook is off"),
         ("POST", "/webhooks/generic", 400, "body.fingerprint is missing"),
         ("GET", "/no/such/page", 404, "Not Found"),  # aiohttp's own refusals too

@@ -44,12 +44,26 @@ SPEC = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 TOKEN = "fuzz-token-0123456789"  # an API token needs 16 characters
 INTAKE_KEY = "pk_fuzz_0123456789abcdef"
 SENTRY_SECRET = "fuzz-sentry-secret"
-SOURCES = ("alertmanager", "grafana", "sentry", "datadog", "generic", "deploy")
+GITHUB_SECRET, PAGERDUTY_SECRET = "fuzz-github-secret", "fuzz-pagerduty-secret"
+BEARER = (
+    "alertmanager",
+    "grafana",
+    "sentry",
+    "datadog",
+    "generic",
+    "newrelic",
+    "rollbar",
+    "deploy",
+)
+SOURCES = (*BEARER, "github", "pagerduty")
 CONFIG = FirebellConfig.model_validate(
     {
         "webhooks": {
-            "tokens": dict.fromkeys(SOURCES, TOKEN),
+            "tokens": dict.fromkeys(BEARER, TOKEN),
             "sentry_client_secret": SENTRY_SECRET,
+            "github_secret": GITHUB_SECRET,
+            "github_services": {"example/shop": "checkout"},
+            "pagerduty_secret": PAGERDUTY_SECRET,
             "max_body_kb": 16,
         },
         "api": {"tokens": {"fuzz": {"token": TOKEN}}},
@@ -87,7 +101,7 @@ SETTINGS = hypothesis.settings(
 
 
 class Signer(requests.auth.AuthBase):
-    """Signs a request as Slack or Sentry would, over the exact bytes sent."""
+    """Signs a request as Slack, Sentry, GitHub or PagerDuty would, over the exact bytes."""
 
     def __init__(self, slack_secret: str) -> None:
         self.slack_secret = slack_secret.encode()
@@ -108,6 +122,12 @@ class Signer(requests.auth.AuthBase):
         elif path == "/webhooks/sentry":
             digest = hmac.new(SENTRY_SECRET.encode(), raw, hashlib.sha256)
             request.headers["Sentry-Hook-Signature"] = digest.hexdigest()
+        elif path == "/webhooks/github":
+            digest = hmac.new(GITHUB_SECRET.encode(), raw, hashlib.sha256)
+            request.headers["X-Hub-Signature-256"] = "sha256=" + digest.hexdigest()
+        elif path == "/webhooks/pagerduty":
+            digest = hmac.new(PAGERDUTY_SECRET.encode(), raw, hashlib.sha256)
+            request.headers["X-PagerDuty-Signature"] = "v1=" + digest.hexdigest()
         return request
 
 
@@ -220,7 +240,7 @@ async def test_every_response_matches_the_spec(
                 run_cases(example, exercise, max_examples=1)  # the spec's own examples
             run_cases(operation.as_strategy(generation_mode=POSITIVE), exercise)
             if operation.label == "POST /webhooks/{source}":
-                continue  # its negative cases are the six real sources, fuzzed on their own
+                continue  # its negative cases are the real sources, fuzzed on their own
             try:
                 run_cases(operation.as_strategy(generation_mode=NEGATIVE), exercise)
             except Unsatisfiable:
@@ -239,7 +259,7 @@ async def test_every_response_matches_the_spec(
         print(f"  {label}: " + ", ".join(f"{s}: {n}" for s, n in sorted(counts.items())))
     assert not failures, "\n\n".join(failures[:10])
     assert not [status for status in statuses if status >= 500]
-    assert len(per_operation) == len(operations) == 19
+    assert len(per_operation) == len(operations) == 23
     # Credentials got through: every webhook, Slack and the API answered some with a 2xx.
     others = [
         "POST /slack/events",
