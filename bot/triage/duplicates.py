@@ -1,9 +1,12 @@
 """Likely duplicates of a report a person just filed, found at intake among open and
-recently closed issues, stored so a "not a duplicate" answer is remembered.
+closed issues of any age (a report like one closed two months ago is a likely
+regression), stored so a "not a duplicate" answer is remembered.
 
 Candidates come from the full-text index (any of the report's words), the same
-service within three days, and the same trace ID; similarity.py scores them. A
-private issue is only suggested to a reporter who is in it.
+service within three days, and the same trace ID; similarity.py scores them and
+gate.py decides which are shown. `ranked_candidates` is the one function every
+surface asks (intake, the benchmark). A private issue is only suggested to a
+reporter who is in it; an issue merged into another is never a candidate.
 """
 
 from __future__ import annotations
@@ -14,12 +17,11 @@ from sqlmodel import Session, and_, col, or_, select
 
 from bot.core.membership import can_see
 from bot.core.reporters import is_person
-from bot.incidents.rules import OPEN_STATUSES
+from bot.triage.gate import shown
 from bot.triage.search import SearchIndex
-from bot.triage.similarity import Report, ranked
+from bot.triage.similarity import RANKED_AT_MOST, Likeness, Report, ranked
 from storage.models import DuplicateSuggestion, Issue
 
-RECENTLY_CLOSED = timedelta(days=14)
 SAME_SERVICE_WITHIN = timedelta(days=3)
 FROM_SEARCH = 200
 
@@ -39,7 +41,7 @@ def report_of(issue: Issue) -> Report:
 
 
 def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Issue]:
-    """Open and recently closed issues that may be the same as `issue`."""
+    """Issues, open or closed, that may be the same as `issue`."""
     assert issue.id is not None
     query = " ".join(filter(None, [issue.title, (issue.description or "")[:500]]))
     ids = {hit.issue_id for hit in index.search(session, query, FROM_SEARCH, any_word=True)}
@@ -63,18 +65,23 @@ def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Issue
     )
     if not ids - dismissed:
         return []
-    recent = issue.created_at - RECENTLY_CLOSED
     found = session.exec(
         select(Issue).where(
             col(Issue.id).in_(ids - dismissed),
             col(Issue.merged_into_id).is_(None),
-            or_(
-                col(Issue.status).in_([s.value for s in OPEN_STATUSES]),
-                col(Issue.closed_at) >= recent,
-            ),
         )
     ).all()
     return [c for c in found if can_see(session, issue.reporter_id, c)]
+
+
+def ranked_candidates(
+    session: Session, index: SearchIndex, issue: Issue, limit: int = RANKED_AT_MOST
+) -> list[tuple[Issue, Likeness]]:
+    """The issues most like `issue`, best first, each with its score and reasons (no
+    gate: `gate.shown` picks what a person sees)."""
+    pool = {c.id: c for c in candidates(session, index, issue)}
+    best = ranked(report_of(issue), [report_of(c) for c in pool.values()], limit)
+    return [(pool[int(old.id)], alike) for old, alike in best]
 
 
 def find_duplicates(
@@ -84,13 +91,11 @@ def find_duplicates(
     assert issue.id is not None
     if not is_person(issue.reporter_id):
         return []  # alerts are deduplicated by fingerprint
-    pool = {c.id: c for c in candidates(session, index, issue)}
-    best = ranked(report_of(issue), [report_of(c) for c in pool.values()])
     stored = []
-    for old, alike in best:
+    for old, alike in shown(ranked_candidates(session, index, issue)):
         row = DuplicateSuggestion(
             issue_id=issue.id,
-            candidate_id=int(old.id),
+            candidate_id=int(old.id or 0),
             score=round(alike.score, 3),
             reasons=list(alike.reasons),
             created_at=issue.created_at,
