@@ -48,7 +48,7 @@ def suggestion_message(
 
 
 def closed_ago(other: Issue, issue: Issue) -> str:
-    """"closed 3 weeks ago", counted from the new report's filing: closed issues of any
+    """ "closed 3 weeks ago", counted from the new report's filing: closed issues of any
     age are candidates, and the age says whether it looks like a regression."""
     if other.closed_at is None:
         return "closed"
