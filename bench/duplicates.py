@@ -12,8 +12,17 @@
    `/incident search` queries are timed. Target: <= 50 ms (median) at 100k,
    with the ratio against the same queries at 1k issues printed beside it.
 
-SQLite by default; BENCH_DATABASE_URL=postgresql+psycopg://... for PostgreSQL (a
-database of its own: it is dropped and created).
+3. GitBugs (bench/gitbugs.py): Hadoop and SeaMonkey replayed in the chronological
+   protocol, Firebell as shipped before issue 24 vs the new finder vs plain BM25
+   in the same run. The gate's threshold is tuned on SeaMonkey (`--tune` prints
+   it); Hadoop is held out. Targets: Hadoop recall@3 >= 0.60 with false
+   suggestions <= 0.10 and recall@10 (ranking alone) >= 0.85; SeaMonkey recall@3
+   >= 0.70 with false suggestions <= 0.10.
+
+SQLite by default; BENCH_DATABASE_URL=postgresql+psycopg://... (or --postgres) for
+PostgreSQL (a database of its own: it is dropped and created). `--gitbugs`: GitBugs
+only; every duplicate query is asked, and every 4th report without a duplicate for
+the false-suggestion rate (`--full`: all of them; `--quick`: every 10th).
 """
 
 from __future__ import annotations
@@ -191,8 +200,84 @@ def search_ms(db: Database) -> float:
     return statistics.median(times)
 
 
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SAMPLE = 4  # every 4th report without a duplicate is asked (all with --full): minutes, not ten
+TARGETS = {"hadoop": (0.60, 0.10), "seamonkey": (0.70, 0.10)}
+
+
+def gitbugs_table(url: str | None, every: int, tune_only: bool = False) -> bool:
+    """Replays both projects; prints the table README.md shows. True when met."""
+    from bench import gitbugs
+
+    met = True
+    rows: dict[str, dict[str, str]] = {}
+    name = ""
+    for project in ("seamonkey", "hadoop"):
+        db = fresh_database(url)
+        upgrade(db)
+        name = db.engine.dialect.name
+        started = time.perf_counter()
+        outcomes = gitbugs.replay(db, project, every)
+        seconds = time.perf_counter() - started
+        db.dispose()
+        if project == "seamonkey":
+            tuned = gitbugs.tune(outcomes)
+            print(
+                f"gitbugs ({name}): threshold for <= 10 % false suggestions on SeaMonkey: "
+                f"{tuned:.2f} (shipped in bot/triage/gate.py: {gitbugs.gate.THRESHOLD:.2f})"
+            )
+            if tune_only:
+                return True
+        queries = sum(o.query for o in outcomes)
+        print(
+            f"gitbugs ({name}): {project}: {queries} duplicate queries, "
+            f"{sum(o.counted for o in outcomes)} reports without a duplicate asked, "
+            f"{seconds:.0f} s"
+        )
+        for finder, label in (
+            ("shipped", "Firebell as shipped (floor 0.25, 14-day window, <= 3)"),
+            ("new", "new finder"),
+            ("bm25", "plain BM25, title + description"),
+        ):
+            at = [gitbugs.recall(outcomes, finder, k) for k in gitbugs.KS]
+            cells = rows.setdefault(label, {})
+            cells[project] = " | ".join(f"{r:.3f}" for r in at)
+            if finder == "bm25":
+                cells[project] += " | – | –"
+                continue
+            shown3 = gitbugs.recall(outcomes, finder, 3, shown=True)
+            false = gitbugs.false_rate(outcomes, finder)
+            cells[project] += f" | {shown3:.3f} | {false:.3f}"
+            if finder == "new":
+                want_recall, want_false = TARGETS[project]
+                ok = shown3 >= want_recall and false <= want_false
+                if project == "hadoop":
+                    ok = ok and at[-1] >= 0.85
+                met = met and ok
+                print(
+                    f"gitbugs ({name}): {project}: new finder shown recall@3 {shown3:.3f} "
+                    f"(target >= {want_recall:.2f}), false suggestions {false:.3f} "
+                    f"(target <= {want_false:.2f}), ranking recall@10 {at[-1]:.3f}: "
+                    f"{'met' if ok else 'MISSED'}"
+                )
+    head = "ranking R@1 | R@3 | R@5 | R@10 | shown R@3 | false sugg."
+    print(f"\n{name}: finder | Hadoop {head} | SeaMonkey {head}")
+    print("| --- " * 13 + "|")
+    for label, cells in rows.items():
+        print(f"| {label} | {cells['hadoop']} | {cells['seamonkey']} |")
+    return met
+
+
 def main() -> int:
     url = os.environ.get("BENCH_DATABASE_URL")
+    if "--postgres" in sys.argv:
+        url = url or PG_URL
+    if "--tune" in sys.argv:
+        gitbugs_table(url, 1, tune_only=True)
+        return 0
+    every = 10 if "--quick" in sys.argv else 1 if "--full" in sys.argv else SAMPLE
+    if "--quick" in sys.argv or "--gitbugs" in sys.argv:
+        return 0 if gitbugs_table(url, every) else 1
     corpus = json.loads(CORPUS.read_text())
     db = fresh_database(url)
     upgrade(db)
@@ -206,6 +291,7 @@ def main() -> int:
     )
     if os.environ.get("BENCH_ACCURACY_ONLY"):  # for tuning the finder on the corpus
         return 0 if ok else 1
+    ok = gitbugs_table(url, SAMPLE) and ok
     have = len(corpus["issues"])
     timings = {}
     for size in SIZES:

@@ -1,26 +1,27 @@
 """Likely duplicates of a report a person just filed, found at intake among open and
-recently closed issues, stored so a "not a duplicate" answer is remembered.
+closed issues of any age (a report like one closed two months ago is a likely
+regression), stored so a "not a duplicate" answer is remembered.
 
 Candidates come from the full-text index (any of the report's words), the same
-service within three days, and the same trace ID; similarity.py scores them. A
-private issue is only suggested to a reporter who is in it.
+service within three days, and the same trace ID; similarity.py scores them and
+gate.py decides which are shown. `ranked_candidates` is the one function every
+surface asks (intake, the benchmark). A private issue is only suggested to a
+reporter who is in it; an issue merged into another is never a candidate.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement
 from sqlmodel import Session, and_, col, or_, select
 
 from bot.core.membership import can_see, seen_by
 from bot.core.reporters import is_external, is_person
-from bot.incidents.rules import OPEN_STATUSES
+from bot.triage.gate import shown
 from bot.triage.search import SearchIndex
-from bot.triage.similarity import Report, ranked
+from bot.triage.similarity import RANKED_AT_MOST, Likeness, Report, ranked
 from storage.models import DuplicateSuggestion, Issue
 
-RECENTLY_CLOSED = timedelta(days=14)
 SAME_SERVICE_WITHIN = timedelta(days=3)
 FROM_SEARCH = 200
 # While a title is typed: up to five, and a lower bar than at intake (a title alone
@@ -44,7 +45,7 @@ def report_of(issue: Issue) -> Report:
 
 
 def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Issue]:
-    """Open and recently closed issues that may be the same as `issue`."""
+    """Issues, open or closed, that may be the same as `issue`."""
     assert issue.id is not None
     query = " ".join(filter(None, [issue.title, (issue.description or "")[:500]]))
     ids = {hit.issue_id for hit in index.search(session, query, FROM_SEARCH, any_word=True)}
@@ -68,39 +69,23 @@ def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Issue
     )
     if not ids - dismissed:
         return []
-    found = session.exec(select(Issue).where(*_still_current(ids - dismissed, issue.created_at)))
+    found = session.exec(
+        select(Issue).where(
+            col(Issue.id).in_(ids - dismissed),
+            col(Issue.merged_into_id).is_(None),
+        )
+    ).all()
     return [c for c in found if can_see(session, issue.reporter_id, c)]
 
 
-def _still_current(ids: set[int], now: datetime) -> list[ColumnElement[bool]]:
-    """Of these issues, those open or recently closed and not merged into another."""
-    return [
-        col(Issue.id).in_(ids),
-        col(Issue.merged_into_id).is_(None),
-        or_(
-            col(Issue.status).in_([s.value for s in OPEN_STATUSES]),
-            col(Issue.closed_at) >= now - RECENTLY_CLOSED,
-        ),
-    ]
-
-
-def similar_to_text(
-    session: Session, index: SearchIndex, text: str, user_id: str, now: datetime
-) -> list[Issue]:
-    """Issues like a title being typed (the web report form's suggestions), best first:
-    open or recently closed, scored by similarity.py as at intake, and only those
-    `user_id` may see (the one rule, as a condition: a private issue of others is never
-    read, let alone scored)."""
-    ids = {hit.issue_id for hit in index.search(session, text, FROM_SEARCH, any_word=True)}
-    if not ids:
-        return []
-    found = {
-        c.id: c
-        for c in session.exec(select(Issue).where(*_still_current(ids, now), seen_by(user_id)))
-    }
-    typed = Report("typed", text, created_at=now)
-    best = ranked(typed, [report_of(c) for c in found.values()], SUGGEST_AT_MOST, SUGGEST_FROM)
-    return [found[int(old.id)] for old, _alike in best]
+def ranked_candidates(
+    session: Session, index: SearchIndex, issue: Issue, limit: int = RANKED_AT_MOST
+) -> list[tuple[Issue, Likeness]]:
+    """The issues most like `issue`, best first, each with its score and reasons (no
+    gate: `gate.shown` picks what a person sees)."""
+    pool = {c.id: c for c in candidates(session, index, issue)}
+    best = ranked(report_of(issue), [report_of(c) for c in pool.values()], limit)
+    return [(pool[int(old.id)], alike) for old, alike in best]
 
 
 def find_duplicates(
@@ -110,13 +95,11 @@ def find_duplicates(
     assert issue.id is not None
     if not (is_person(issue.reporter_id) or is_external(issue.reporter_id)):
         return []  # alerts are deduplicated by fingerprint
-    pool = {c.id: c for c in candidates(session, index, issue)}
-    best = ranked(report_of(issue), [report_of(c) for c in pool.values()])
     stored = []
-    for old, alike in best:
+    for old, alike in shown(ranked_candidates(session, index, issue)):
         row = DuplicateSuggestion(
             issue_id=issue.id,
-            candidate_id=int(old.id),
+            candidate_id=int(old.id or 0),
             score=round(alike.score, 3),
             reasons=list(alike.reasons),
             created_at=issue.created_at,
@@ -124,3 +107,32 @@ def find_duplicates(
         session.add(row)
         stored.append(row)
     return stored
+
+
+# While a title is typed (the web report form) more is shown than at intake: the person
+# is looking for it, as in GitHub's "similar issues", and a wrong one costs a glance.
+TYPED_AT_MOST = 5
+TYPED_FROM = 0.1
+
+
+def similar_to_text(
+    session: Session, index: SearchIndex, text: str, user_id: str, now: datetime
+) -> list[tuple[Issue, Likeness]]:
+    """Issues like a title being typed, best first, each with its reasons; open or
+    closed, not merged, and only those `user_id` may see (the one rule, as a condition:
+    a private issue of others is never read, let alone scored)."""
+    ids = {hit.issue_id for hit in index.search(session, text, FROM_SEARCH, any_word=True)}
+    if not ids:
+        return []
+    found = {
+        c.id: c
+        for c in session.exec(
+            select(Issue).where(
+                col(Issue.id).in_(ids), col(Issue.merged_into_id).is_(None), seen_by(user_id)
+            )
+        )
+    }
+    typed = Report("typed", text, created_at=now)
+    best = ranked(typed, [report_of(c) for c in found.values()], TYPED_AT_MOST)
+    return [(found[int(old.id)], alike) for old, alike in best if alike.score >= TYPED_FROM]
+

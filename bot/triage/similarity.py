@@ -1,15 +1,16 @@
-"""How alike two reports are, from their words, their stack traces, their trace IDs,
-their service and their timing. Pure functions over `Report`s: the finder feeds
-them candidates from the database, the benchmark feeds them a labelled corpus.
+"""How alike two reports are, with the evidence that says so. Pure functions over
+`Report`s: the finder feeds them candidates from the database, the benchmark feeds
+them GitBugs and a labelled corpus.
 
-- words: TF-IDF cosine over the title (counted twice) and the description, with
-  ids, hex strings and long numbers dropped (they differ between two reports of
-  one crash); idf from the candidates at hand;
-- stack trace: the frames as `file:function` or `Class.method` without line
-  numbers, addresses or ids, compared as sets, plus the exception's name;
+One weighted bag of terms a report, its fields weighted as reporters write them:
+the title (x3), the description, the normalised stack frames (`file:function`,
+`Class.method`, line numbers, addresses and ids stripped: x3 each, a shared frame
+is strong evidence), the exception names and error messages (x2), the service (x1:
+look-alikes share it). TF-IDF cosine over those bags, idf over the pool at hand.
 - the same trace or correlation ID: all but certain;
-- the same service within hours: a duplicate tends to come soon after the first
-  (the reason names the real gap: "filed 3 minutes apart").
+- the same service within hours: a duplicate tends to come soon after the first.
+Each likeness says why in words a person can check: "same stack frame
+`PaymentGateway.capture`", "same words: invoice, twice, june".
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from bot.core.durations import spoken_gap
 
@@ -60,14 +62,31 @@ class Likeness:
     reasons: tuple[str, ...] = field(default=())
 
 
+@lru_cache(maxsize=20_000)
 def words(report: Report) -> Counter[str]:
+    """A report's weighted terms, cached by its content (a candidate is not tokenised
+    again at each filing); the bag is shared: read it, never change it."""
     found: Counter[str] = Counter()
-    for text, weight in ((report.title, 2), (report.description or "", 1)):
+    for text, weight in ((report.title, 3), (report.description or "", 1)):
         for word in WORD.findall(text.lower()):
             if word not in STOP and not NOISE.match(word):
                 found[_stem(word)] += weight
-    for name in EXCEPTION.findall(report.stack_trace or ""):
-        found[name.lower()] += 1
+    for name in EXCEPTION.findall(" ".join(filter(None, (report.description, report.stack_trace)))):
+        found[name.lower()] += 2
+    for frame in frames(report.stack_trace):
+        found[f"frame:{frame}"] += 3
+    if report.service:
+        found[f"service:{report.service.lower()}"] += 1
+    return found
+
+
+def surface(report: Report) -> dict[str, str]:
+    """Each stem of the report's words, as the reporter wrote it (for the reasons)."""
+    found: dict[str, str] = {}
+    for text in (report.title, report.description or ""):
+        for word in WORD.findall(text.lower()):
+            if word not in STOP and not NOISE.match(word):
+                found.setdefault(_stem(word), word)
     return found
 
 
@@ -107,22 +126,29 @@ class Idf:
             counts.update(doc.keys())
         self.n = len(documents)
         self.counts = counts
+        self._cache: dict[str, float] = {}
 
     def weight(self, word: str) -> float:
-        return math.log((1 + self.n) / (1 + self.counts[word])) + 1.0
+        found = self._cache.get(word)
+        if found is None:
+            found = self._cache[word] = math.log((1 + self.n) / (1 + self.counts[word])) + 1.0
+        return found
 
 
-def cosine(a: Counter[str], b: Counter[str], idf: Idf) -> float:
-    if not a or not b:
-        return 0.0
-    dot = sum(a[w] * b[w] * idf.weight(w) ** 2 for w in a.keys() & b.keys())
-    norm_a = math.sqrt(sum((c * idf.weight(w)) ** 2 for w, c in a.items()))
-    norm_b = math.sqrt(sum((c * idf.weight(w)) ** 2 for w, c in b.items()))
-    return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
+class Vector:
+    """A report's terms weighted once (tf x idf) with its norm: comparing two costs
+    the shorter one's terms, whatever the length of the other."""
 
+    def __init__(self, terms: Counter[str], idf: Idf) -> None:
+        self.weights = {t: c * idf.weight(t) for t, c in terms.items()}
+        self.norm = math.sqrt(sum(w * w for w in self.weights.values())) or 1.0
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    def shared(self, other: Vector) -> list[tuple[float, str]]:
+        """The shared terms with their part of the cosine, largest first."""
+        small, big = sorted((self.weights, other.weights), key=len)
+        scale = self.norm * other.norm
+        found = [(w * big[t] / scale, t) for t, w in small.items() if t in big]
+        return sorted(found, reverse=True)
 
 
 def nearness(new: Report, old: Report) -> float:
@@ -134,47 +160,46 @@ def nearness(new: Report, old: Report) -> float:
     )
 
 
-def likeness(
-    new: Report,
-    old: Report,
-    idf: Idf,
-    new_words: Counter[str] | None = None,
-    old_words: Counter[str] | None = None,
-) -> Likeness:
-    reasons: list[str] = []
+def likeness(new: Report, old: Report, a: Vector, b: Vector, said: dict[str, str]) -> Likeness:
+    """How alike, 0..1, and why; `said`: the new report's stems as written."""
     if new.trace_id and new.trace_id == old.trace_id:
         return Likeness(0.99, ("the same trace ID",))
-    text = cosine(new_words or words(new), old_words or words(old), idf)
-    stack = jaccard(frames(new.stack_trace), frames(old.stack_trace))
+    shared = a.shared(b)
+    text = sum(part for part, _ in shared)
+    reasons: list[str] = []
+    frames_shared = [t[6:] for _, t in shared if t.startswith("frame:")]
+    if frames_shared:
+        reasons.append(f"same stack frame `{frames_shared[0].replace('`', '')}`")
+    plain = [said.get(t, t) for part, t in shared if ":" not in t and part >= 0.01][:3]
+    if plain:
+        reasons.append(f"same words: {', '.join(plain)}")
     near = nearness(new, old)
-    if text >= 0.3:
-        reasons.append("similar words")
-    if stack >= 0.4:
-        reasons.append("the same stack trace")
     if near >= 0.6 and new.created_at and old.created_at:  # near: both are dated
-        gap = spoken_gap(new.created_at - old.created_at)
-        reasons.append(f"the same service, filed {gap} apart")
-    same_type = 1.0 if new.type and new.type == old.type else 0.0
-    score = 0.55 * text + 0.3 * stack + 0.2 * near + 0.05 * same_type
-    if stack >= 0.6:  # one crash, whatever the words
-        score = max(score, 0.5 + 0.4 * stack)
+        reasons.append(
+            f"the same service, filed {spoken_gap(new.created_at - old.created_at)} apart"
+        )
+    score = text + 0.15 * near
+    if frames_shared and len(frames_shared) >= 2:  # one crash, whatever the words
+        score = max(score, 0.6 + 0.05 * len(frames_shared))
     return Likeness(min(score, 0.98), tuple(reasons))
 
 
-SHOWN_FROM = 0.25  # a suggestion below this is not shown (chosen on tests/data/duplicates)
-SHOWN_AT_MOST = 3
+RANKED_AT_MOST = 10
 
 
 def ranked(
-    new: Report, pool: list[Report], limit: int = SHOWN_AT_MOST, floor: float = SHOWN_FROM
+    new: Report, pool: list[Report], limit: int = RANKED_AT_MOST
 ) -> list[tuple[Report, Likeness]]:
-    """The candidates most like `new`, best first, those at `floor` or above."""
+    """The candidates most like `new`, best first, with no floor: the gate decides."""
     new_words = words(new)
-    docs = {r.id: words(r) for r in pool}
+    docs = {r.id: words(r) for r in pool if r.id != new.id}
     idf = Idf([new_words, *docs.values()])
+    said = surface(new)
+    a = Vector(new_words, idf)
+    by_id = {r.id: r for r in pool}
     scored = [
-        (old, likeness(new, old, idf, new_words, docs[old.id])) for old in pool if old.id != new.id
+        (by_id[i], likeness(new, by_id[i], a, Vector(doc, idf), said)) for i, doc in docs.items()
     ]
-    kept = [pair for pair in scored if pair[1].score >= floor]
-    kept.sort(key=lambda pair: (-pair[1].score, str(pair[0].id)))
-    return kept[:limit]
+    scored = [pair for pair in scored if pair[1].score > 0]
+    scored.sort(key=lambda pair: (-pair[1].score, str(pair[0].id)))
+    return scored[:limit]

@@ -34,10 +34,10 @@ def suggestion_message(
             state = label(other.status)
             merge = button(f"Merge into {other.key}", Action.MERGE_DUPLICATE, value, "primary")
             answers.insert(0, merge)
-        elif other.id in may_reopen:
-            state = f"similar, closed: reopen with `/incident reopen {other.key}`"
         else:
-            state = "similar, closed"
+            state = f"similar, {closed_ago(other, issue)} (possible regression)"
+            if other.id in may_reopen:
+                state += f": reopen with `/incident reopen {other.key}`"
         blocks.append(section(f"*{other.key}* {title}{where}\n{state}{why}"))
         blocks.append({"type": "actions", "block_id": f"duplicate_{other.id}", "elements": answers})
     if any(is_open(other) for _, other in found):
@@ -45,6 +45,17 @@ def suggestion_message(
             context("Merging closes your report and you get the updates of the other one.")
         )
     return text, blocks
+
+
+def closed_ago(other: Issue, issue: Issue) -> str:
+    """ "closed 3 weeks ago", counted from the new report's filing: closed issues of any
+    age are candidates, and the age says whether it looks like a regression."""
+    if other.closed_at is None:
+        return "closed"
+    days = max((issue.created_at - other.closed_at).days, 0)
+    if days < 14:
+        return f"closed {days} day{'' if days == 1 else 's'} ago" if days else "closed today"
+    return f"closed {days // 7} weeks ago"
 
 
 def merged_words(issue: Issue, kind: str, other_key: str, other_channel: str | None) -> str:

@@ -147,8 +147,9 @@ def _similar(
                 "title": i.title,
                 "status": label(i.status),
                 "url": f"/issues/{i.key}",
+                "why": "; ".join(alike.reasons),
             }
-            for i in found
+            for i, alike in found
         ]
 
 

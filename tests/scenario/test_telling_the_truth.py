@@ -63,14 +63,15 @@ async def test_a_closed_lookalike_is_not_offered_for_a_merge(h: Harness, clock: 
     dm = suggestion_dm(h, olga)
     shown = str(dm.blocks)
     assert "Merge into INC-1" not in shown and "merge_duplicate" not in shown
-    assert "similar, closed" in shown and "/incident reopen" not in shown
+    assert "similar, closed today (possible regression)" in shown
+    assert "/incident reopen" not in shown
     assert "the same service, filed 3 minutes apart" in shown
     assert "Merging closes your report" not in shown  # nothing here takes a merge
 
     clock.advance(minutes=1)
     await file_another(h, sam, support, **SIMILAR)  # INC-3: Sam leads INC-1
     shown = str(suggestion_dm(h, sam).blocks)
-    assert "similar, closed: reopen with `/incident reopen INC-1`" in shown
+    assert "(possible regression): reopen with `/incident reopen INC-1`" in shown
     assert "Merge into INC-1" not in shown
     assert "Merge into INC-2" in shown  # an open lookalike still takes a merge
     assert "filed 1 minute apart" in shown

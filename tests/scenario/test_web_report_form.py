@@ -210,6 +210,7 @@ async def test_similar_issues_only_those_the_person_may_see(web: Web) -> None:
             "title": "Checkout fails for EU users",
             "status": "New",
             "url": "/issues/INC-1",
+            "why": "same words: failing, checkout",  # the reasons, in the typed words
         }
         await sign_in(dana, h, web.dana)
         resp = await dana.get(f"{h.bot_url}/report/similar", params={"q": "Checkout failing"})

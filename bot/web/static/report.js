@@ -47,7 +47,8 @@
       link.rel = "noopener noreferrer";
       link.textContent = issue.key + ": " + issue.title;
       item.appendChild(link);
-      item.appendChild(document.createTextNode(" (" + issue.status + ")"));
+      var said = " (" + issue.status + (issue.why ? "; " + issue.why : "") + ")";
+      item.appendChild(document.createTextNode(said));
       list.appendChild(item);
     });
     box.hidden = issues.length === 0;
