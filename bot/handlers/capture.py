@@ -14,7 +14,8 @@ from bot.handlers.commands import Command, CommandRequest
 from bot.handlers.listener import Later, Reply
 from bot.handlers.replies import open_view
 from bot.incidents.drafts import IssueDraft, Source
-from bot.incidents.report_files import FileLimits, carried, from_file_input, slack_files
+from bot.incidents.file_rules import FileLimits
+from bot.incidents.report_files import carried, from_file_input, slack_files
 from bot.incidents.report_form import TITLE_MAX, FormErrors, parse_report
 from bot.incidents.report_modal import ReportPrefill, decode_files, decode_metadata, report_modal
 from bot.serving.runtime import Runtime
@@ -37,7 +38,7 @@ def parse_new(rest: str) -> NewIssue:
 def file_limits(runtime: Runtime) -> FileLimits:
     """What a report's files may be: the intake's types and size (firebell.yml)."""
     intake = runtime.config.intake
-    return FileLimits.of(intake.allowed_types, intake.max_upload_bytes)
+    return intake.file_limits()
 
 
 async def new(req: CommandRequest, args: NewIssue) -> Reply:

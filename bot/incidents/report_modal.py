@@ -11,13 +11,8 @@ from bot.core.blocks import clip, context, escape, plain, safe_link
 from bot.core.domain import IssueType, Priority, Severity, label
 from bot.core.ids import Callback, Field
 from bot.incidents.drafts import Source
-from bot.incidents.report_files import (
-    MAX_FILES,
-    STORED_NAME_MAX,
-    FileLimits,
-    SlackFile,
-    slack_files,
-)
+from bot.incidents.file_rules import FileLimits
+from bot.incidents.report_files import MAX_FILES, STORED_NAME_MAX, SlackFile, slack_files
 from bot.incidents.report_form import SERVICE_MAX, TEXT_MAX, TITLE_MAX, TRACE_ID_MAX
 
 MAX_PRIVATE_METADATA = 3000  # Slack's limit for a view's private_metadata

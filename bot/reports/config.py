@@ -9,6 +9,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 
 from bot.core.config_types import Name
 from bot.core.domain import IssueType, Severity, SeverityName
+from bot.incidents.file_rules import FileLimits
 
 # The shortest public intake key: it is public (in the site's page), so its length only
 # keeps keys from colliding and from being guessed for a site that is not listed.
@@ -113,6 +114,10 @@ class IntakeConfig(BaseModel):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    def file_limits(self) -> FileLimits:
+        """The one rule for a report's files, whatever brings them."""
+        return FileLimits.of(self.allowed_types, self.max_upload_bytes)
 
     def site_for_key(self, key: str) -> tuple[str, Site] | None:
         for name, site in self.sites.items():

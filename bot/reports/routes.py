@@ -21,6 +21,7 @@ from bot.core.clock import Clock
 from bot.core.http_problems import Problem
 from bot.core.reporters import external, is_person
 from bot.incidents.attachments import AttachmentIn
+from bot.incidents.file_rules import HEAD_BYTES, FileLimits, file_name, type_of
 from bot.incidents.filing import Filing
 from bot.reports.config import IntakeConfig, Site
 from bot.reports.embedded import EmbeddedReport, clean, read_report
@@ -163,20 +164,23 @@ class ReportIntake:
     async def _file(
         self, part: BodyPartReader, limit: int, cors: Mapping[str, str]
     ) -> list[AttachmentIn]:
-        content_type = part.headers.get(hdrs.CONTENT_TYPE) or "application/octet-stream"
-        content_type = content_type.split(";")[0].strip().lower()
-        allowed = self.config.allowed_types
-        if content_type not in allowed:
-            raise Problem(
-                415,
-                f"Files of type {clean(content_type, 100)} are not accepted; "
-                f"accepted: {', '.join(allowed)}.",
-            )
+        rules = self.config.file_limits()  # the one rule for a report's files
+        name = file_name(clean(part.filename or "", 255).strip() or "attachment")
+        content_type = type_of(name, part.headers.get(hdrs.CONTENT_TYPE))
+        if rules.refusal(content_type, 0) is not None:  # the type, before any byte is read
+            raise Problem(415, f"{clean(name, 100)}: {self._type_refusal(rules, content_type)}")
         data = await _bounded(part, limit, "The file", cors)
         if not data:
             return []
-        name = clean(part.filename or "", 255).strip() or "attachment"
+        why = rules.refusal(content_type, len(data), data[:HEAD_BYTES])
+        if why is not None:
+            raise Problem(415, f"{clean(name, 100)}: {why}.")
         return [AttachmentIn(name, content_type, len(data), "embed", data=data)]
+
+    @staticmethod
+    def _type_refusal(rules: FileLimits, content_type: str) -> str:
+        listed = ", ".join(sorted(rules.allowed_types))
+        return f"{rules.refusal(content_type, 0)}; accepted: {listed}."
 
     async def _reporter(self, email: str | None, site_name: str) -> str:
         """The Slack user with this e-mail (they get the reporter DMs), or the site's

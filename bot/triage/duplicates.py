@@ -135,4 +135,3 @@ def similar_to_text(
     typed = Report("typed", text, created_at=now)
     best = ranked(typed, [report_of(c) for c in found.values()], TYPED_AT_MOST)
     return [(found[int(old.id)], alike) for old, alike in best if alike.score >= TYPED_FROM]
-

@@ -20,6 +20,7 @@ from aiohttp import web
 from bot.core.domain import IssueType, Priority, Severity, label
 from bot.core.ids import Field
 from bot.incidents.card_context import VIA, VIA_WEB_FORM
+from bot.incidents.file_rules import size_words
 from bot.incidents.report_form import (
     SERVICE_MAX,
     TEXT_MAX,
@@ -30,7 +31,6 @@ from bot.incidents.report_form import (
 )
 from bot.incidents.report_modal import SEVERITY_HINTS
 from bot.reports.page_context import browser_context
-from bot.reports.uploads import UploadRules
 from bot.triage.duplicates import similar_to_text
 from bot.triage.search import SearchIndex
 from bot.web.security import WEB_ROUTE, Person, signed_in
@@ -66,7 +66,7 @@ def _form(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> web.Response:
-    rules = UploadRules.of(w.d.intake)
+    rules = w.d.intake.file_limits()
     return w._page(
         request,
         "report.html",
@@ -83,7 +83,7 @@ def _form(
             "trace_id": TRACE_ID_MAX,
         },
         accept=",".join(rules.accept()),
-        max_size=rules.size_words(),
+        max_size=size_words(rules.max_bytes),
     )
 
 
@@ -98,7 +98,7 @@ async def file_report(w: WebApp, request: web.Request) -> web.Response:
     if w.d.filing is None:
         return w._refused(request, "Filing is not available here.", 503)
     try:
-        posted = await read_form(request, UploadRules.of(w.d.intake))
+        posted = await read_form(request, w.d.intake.file_limits())
     except Garbled as exc:
         log.info("web: a report form that could not be read (%s)", exc)
         return w._refused(request, "That form could not be read; please reload and try again.", 400)

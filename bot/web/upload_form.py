@@ -1,7 +1,7 @@
 """A posted form with files, read as it streams in (aiohttp's multipart reader): each
 file is counted chunk by chunk against the size limit and dropped as soon as it is over,
 never held whole in memory past the limit; the text fields are kept, so the form can come
-back with everything the person typed. The file checks themselves are reports/uploads.py's.
+back with everything the person typed. The file checks themselves are incidents/file_rules.py's.
 """
 
 from __future__ import annotations
@@ -13,15 +13,7 @@ from aiohttp.hdrs import CONTENT_TYPE
 from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.incidents.attachments import AttachmentIn
-from bot.reports.uploads import (
-    HEAD_BYTES,
-    UploadRules,
-    content_type,
-    file_name,
-    too_big,
-    too_much,
-    type_refusal,
-)
+from bot.incidents.file_rules import HEAD_BYTES, FileLimits, file_name, type_of
 
 FIELD_MAX = 16 * 1024  # bytes of one text field (the longest input takes 3,000 characters)
 FIELDS_MAX = 50  # text fields in one form
@@ -43,7 +35,7 @@ class Garbled(Exception):
     """A body that is not a form as a browser sends one."""
 
 
-async def read_form(request: web.Request, rules: UploadRules) -> PostedForm:
+async def read_form(request: web.Request, rules: FileLimits) -> PostedForm:
     """The fields and files of a posted form; a form without files (urlencoded) too."""
     try:
         return await _read(request, rules)
@@ -51,7 +43,7 @@ async def read_form(request: web.Request, rules: UploadRules) -> PostedForm:
         raise Garbled(str(exc)) from None
 
 
-async def _read(request: web.Request, rules: UploadRules) -> PostedForm:
+async def _read(request: web.Request, rules: FileLimits) -> PostedForm:
     form = PostedForm()
     if request.content_type != "multipart/form-data":
         for name, value in (await request.post()).items():
@@ -77,14 +69,14 @@ async def _read(request: web.Request, rules: UploadRules) -> PostedForm:
                 files_bytes += kept.size
                 if files_bytes > rules.max_bytes:
                     form.too_big = True
-                    if too_much(rules) not in form.refusals:
-                        form.refusals.append(too_much(rules))
+                    if rules.too_much() not in form.refusals:
+                        form.refusals.append(rules.too_much())
                 else:
                     form.files.append(kept)
         if read > stop_at:
             form.too_big = True
             if not form.refusals:
-                form.refusals.append(too_much(rules))
+                form.refusals.append(rules.too_much())
             return form
     if len(form.files) > FILES_MAX:
         form.refusals.append(f"Attach at most {FILES_MAX} files to one report.")
@@ -103,12 +95,12 @@ async def _text(part: BodyPartReader) -> tuple[str, int]:
 
 
 async def _file(
-    part: BodyPartReader, form: PostedForm, rules: UploadRules, budget: int
+    part: BodyPartReader, form: PostedForm, rules: FileLimits, budget: int
 ) -> tuple[AttachmentIn | None, int]:
     """One file, counted as it arrives; None when it is empty (the input left blank),
     over the limit or of a type not allowed (the refusal noted on the form)."""
     name = file_name(part.filename)
-    kind = content_type(name, part.headers.get(CONTENT_TYPE))
+    kind = type_of(name, part.headers.get(CONTENT_TYPE))
     data = bytearray()
     size = 0
     over = False
@@ -123,12 +115,12 @@ async def _file(
             break
     if over:
         form.too_big = True
-        form.refusals.append(too_big(name, rules))
+        form.refusals.append(f"{name}: {rules.too_big()}.")
         return None, size
     if size == 0 and not part.filename:
         return None, size
-    refusal = type_refusal(name, kind, bytes(data[:HEAD_BYTES]), rules)
+    refusal = rules.refusal(kind, size, bytes(data[:HEAD_BYTES]))
     if refusal:
-        form.refusals.append(refusal)
+        form.refusals.append(f"{name}: {refusal}.")
         return None, size
     return AttachmentIn(name, kind, size, "web", data=bytes(data)), size

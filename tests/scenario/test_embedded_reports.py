@@ -262,7 +262,7 @@ async def test_files_of_an_accepted_type_only(intake: Intake) -> None:
     form.add_field("report", json.dumps(report()), content_type="application/json")
     form.add_field("file", b"MZ\x90\x00", filename="setup.exe", content_type="application/x-msdos")
     answer = await intake.send(data=form)
-    refused(answer, 415, "image/png, image/jpeg")
+    refused(answer, 415, "image/jpeg, image/png")
     assert answer.headers["Access-Control-Allow-Origin"] == SHOP
     assert issues(h.firebell.runtime.db) == []
 
@@ -305,7 +305,7 @@ async def test_what_is_not_a_report_is_refused_with_the_reason(intake: Intake) -
                 "headers": {"Content-Type": "multipart/form-data; boundary=b"},
             },
             415,
-            "application/octet-stream are not accepted",
+            "application/octet-stream, which is not taken",
         ),
     ]
     for sent, status, words in cases:

@@ -144,22 +144,22 @@ async def test_files_of_a_wrong_type_or_too_big_file_nothing(web: Web) -> None:
         wrong = await send(b, h, page, GOOD, [("page.html", b"<script>", "text/html")])
         text = await wrong.text()
         assert wrong.status == 400
-        assert "page.html: files of type text/html cannot be attached" in text
+        assert "page.html: it is text/html, which is not taken" in text
         assert f'value="{GOOD["title"]}"' in text and "choose your files again" in text
 
         fake = await send(b, h, page, GOOD, [("shot.png", b"<html>", "image/png")])
-        assert fake.status == 400 and "shot.png is not a PNG image" in await fake.text()
+        assert fake.status == 400 and "shot.png: it is not a PNG image" in await fake.text()
 
         big = PNG + b"x" * (1024 * 1024)
         over = await send(b, h, page, GOOD, [("huge.png", big, "image/png")])
         text = await over.text()
-        assert over.status == 413 and "huge.png is larger than 1 MB" in text
+        assert over.status == 413 and "huge.png: it is over the 1.0 MB limit" in text
         assert f'value="{GOOD["title"]}"' in text
 
         half = PNG + b"x" * (600 * 1024)
         both = await send(b, h, page, GOOD, [("a.png", half, "image/png"), ("b.png", half, "")])
         text = await both.text()
-        assert both.status == 413 and "The files together are larger than 1 MB" in text
+        assert both.status == 413 and "The files together are over 1.0 MB" in text
     await h.firebell.settle()
     assert issues(h.firebell.runtime.db) == [] and h.ws.files == {}
 

@@ -15,8 +15,9 @@ from bot.core.membership import Visible
 from bot.core.timeline import KINDS
 from bot.incidents.card import CardExtras
 from bot.incidents.drafts import Source
+from bot.incidents.file_rules import FileLimits
 from bot.incidents.queries import TimelineExcerpt
-from bot.incidents.report_files import FileLimits, SlackFile
+from bot.incidents.report_files import SlackFile
 from bot.incidents.report_modal import ReportPrefill
 from bot.incidents.steps import PhaseView, StepView
 from bot.insights.figure_types import Compliance, DeployFigures, OnCallLoad, Spread

@@ -4,9 +4,9 @@ which files a report may carry."""
 from __future__ import annotations
 
 from bot.incidents.card_context import context_line, context_lines
+from bot.incidents.file_rules import file_name, type_of
 from bot.reports.config import IntakeConfig
 from bot.reports.page_context import browser_context
-from bot.reports.uploads import UploadRules, content_type, file_name, type_refusal
 
 FIREFOX = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:133.0) Gecko/20100101 Firefox/133.0"
 
@@ -47,11 +47,11 @@ def test_the_cards_line_is_escaped_and_never_links() -> None:
 
 
 def test_a_files_type_comes_from_the_browser_or_its_name() -> None:
-    rules = UploadRules.of(IntakeConfig())
-    assert content_type("session.har", "application/octet-stream") == "application/har+json"
-    assert content_type("app.log", "") == "text/plain"
-    assert content_type("x.png", "IMAGE/PNG; charset=x") == "image/png"
+    rules = IntakeConfig().file_limits()
+    assert type_of("session.har", "application/octet-stream") == "application/har+json"
+    assert type_of("app.log", "") == "text/plain"
+    assert type_of("x.png", "IMAGE/PNG; charset=x") == "image/png"
     assert file_name("C:\\Users\\dana\\shot\x07.png") == "shot.png"
-    assert type_refusal("a.png", "image/png", b"\x89PNG\r\n\x1a\n", rules) is None
-    assert "not a PNG image" in (type_refusal("a.png", "image/png", b"<svg", rules) or "")
-    assert "cannot be attached" in (type_refusal("a.svg", "image/svg+xml", b"", rules) or "")
+    assert rules.refusal("image/png", 8, b"\x89PNG\r\n\x1a\n") is None
+    assert rules.refusal("image/png", 4, b"<svg") == "it is not a PNG image, as its type says"
+    assert rules.refusal("image/svg+xml", 1) == "it is image/svg+xml, which is not taken"

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.incidents.drafts import Source
-from bot.incidents.report_files import FileLimits, SlackFile, from_file_input, slack_files
+from bot.incidents.file_rules import FileLimits
+from bot.incidents.report_files import SlackFile, from_file_input, slack_files
 from bot.incidents.report_modal import (
     ReportPrefill,
     decode_files,
@@ -33,8 +34,8 @@ def test_the_rule_names_the_type_or_the_size_that_does_not_fit() -> None:
         "it is 10.0 MB, over the 10.0 MB limit"
     )
     assert LIMITS.refusal("video/mp4", 1) == "it is video/mp4, which is not taken"
-    assert LIMITS.refusal("", 1) == "it is of a type Slack did not name, which is not taken"
-    assert LIMITS.refusal("image/png", None) == "Slack did not say how big it is"
+    assert LIMITS.refusal("", 1) == "it is of a type the sender did not name, which is not taken"
+    assert LIMITS.refusal("image/png", None) == "its size was not given"
 
 
 def test_the_picker_offers_the_allowed_extensions_or_any_file() -> None:
