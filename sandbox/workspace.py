@@ -151,6 +151,7 @@ class Workspace:
         self._ids = itertools.count(1)
         self._last_ts = 0
         self._changed = asyncio.Condition()
+        self.version = 0  # counts changes: a watcher (the playground's page) compares it
         self.bot = self.add_user("firebell", "Firebell", is_bot=True)
         self.bot_id = "B0SANDBOX"
         self.bot_token = "xoxb-sandbox-bot-token"
@@ -167,8 +168,12 @@ class Workspace:
         return f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
 
     # -- setup -----------------------------------------------------------
-    def add_user(self, name: str, real_name: str, *, is_bot: bool = False) -> User:
-        user = User(id=self.new_id("U"), name=name, real_name=real_name, is_bot=is_bot)
+    def add_user(
+        self, name: str, real_name: str, *, is_bot: bool = False, user_id: str | None = None
+    ) -> User:
+        """A new person; `user_id` gives them an id of one's choosing (a real workspace's
+        id named in a firebell.yml under test)."""
+        user = User(id=user_id or self.new_id("U"), name=name, real_name=real_name, is_bot=is_bot)
         self.users[user.id] = user
         return user
 
@@ -254,6 +259,8 @@ class Workspace:
 
     # -- waiting ---------------------------------------------------------
     def changed(self) -> None:
+        self.version += 1
+
         async def notify() -> None:
             async with self._changed:
                 self._changed.notify_all()
