@@ -63,6 +63,8 @@ LONG = {
     "test_browser_pages.py",
     "test_browser_more_pages.py",
     "test_demo_serve.py",
+    "test_browser_playground.py",
+    "test_playground_process.py",
 }
 
 

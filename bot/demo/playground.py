@@ -12,18 +12,21 @@ import asyncio
 import contextlib
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.config import load_config
+from bot.config import FirebellConfig, load_config
 from bot.core.clock import SteerableClock
 from bot.core.errors import StartupError
-from bot.demo.harness import epoch_seconds, running
+from bot.demo.harness import Harness, epoch_seconds, running
 from bot.demo.playground_cast import PlaygroundCast
 from bot.demo.playground_controls import PlaygroundControls
 from bot.demo.script import flushed, until_stopped, web_settings
 from sandbox import Sandbox, SlackDriver
+from bot.serving.startup import check_port
 from sandbox.playground import Playground
 
 # How often the scheduler's jobs run while the clock runs (as `firebell serve`'s
@@ -33,27 +36,35 @@ TICK_SECONDS = 5.0
 Out = Callable[[str], None]
 
 
-async def run_playground(
-    config_path: Path | None = None,
+@dataclass
+class Running:
+    """A playground that runs: its page's URL, Firebell and the sandbox (for tests)."""
+
+    url: str
+    h: Harness
+    cast: PlaygroundCast
+    controls: PlaygroundControls
+
+
+@asynccontextmanager
+async def playground(
+    config: FirebellConfig | None = None,
     *,
     host: str = "127.0.0.1",
     port: int = 3030,
     database_url: str | None = None,
-    out: Out = flushed,
-) -> int:
-    """Run until SIGINT or SIGTERM. A bad config or a taken port raises (ConfigError,
-    StartupError) before anything listens."""
-    logging.getLogger().setLevel(logging.WARNING)
-    loaded = load_config(config_path) if config_path is not None else None
+) -> AsyncIterator[Running]:
+    """The sandbox with its page, and Firebell against it, until the block ends."""
     if port:
-        from bot.serving.startup import check_port
-
         check_port(host, port)
+    bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, _QuietAboutMessages) for f in bolt_log.filters):
+        bolt_log.addFilter(_QuietAboutMessages())
     clock = SteerableClock(datetime.now(UTC).replace(microsecond=0))
     sandbox = Sandbox(now=epoch_seconds(clock))
-    cast = PlaygroundCast(sandbox.workspace, loaded)
+    cast = PlaygroundCast(sandbox.workspace, config, clock.now())
     controls = PlaygroundControls(clock, cast.config)
-    playground = Playground(sandbox, controls)
+    page = Playground(sandbox, controls)
     try:
         await sandbox.start(host, port)
     except OSError as exc:
@@ -65,19 +76,43 @@ async def run_playground(
                 url, clock=clock, config=cast.config, sandbox=sandbox, **web_settings()
             ) as h:
                 controls.attach(h)
-                playground.attach(SlackDriver(sandbox, h.bot_url))
+                page.attach(SlackDriver(sandbox, h.bot_url))
                 ticking = asyncio.create_task(_tick(controls))
-                _announce(out, playground.url, host, h.bot_url, cast, config_path)
                 try:
-                    await until_stopped()
+                    yield Running(page.url, h, cast, controls)
                 finally:
                     ticking.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await ticking
-                    await playground.detach()
+                    await page.detach()
     finally:
         await sandbox.stop()
+
+
+async def run_playground(
+    config_path: Path | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 3030,
+    database_url: str | None = None,
+    out: Out = flushed,
+) -> int:
+    """Run until SIGINT or SIGTERM. A bad config or a taken port raises (ConfigError,
+    StartupError) before anything listens: the config is read as `firebell serve` reads it."""
+    logging.getLogger().setLevel(logging.WARNING)
+    config = load_config(config_path) if config_path is not None else None
+    async with playground(config, host=host, port=port, database_url=database_url) as run:
+        _announce(out, run.url, host, run.h.bot_url, run.cast, config_path)
+        await until_stopped()
     return 0
+
+
+class _QuietAboutMessages(logging.Filter):
+    """Firebell listens to no plain `message` event, and Bolt warns (with sample code) at
+    each one the page sends; in the playground those are expected."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'event': {'type': 'message'}" not in record.getMessage()
 
 
 async def _tick(controls: PlaygroundControls) -> None:

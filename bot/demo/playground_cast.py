@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from pydantic import SecretStr
@@ -48,14 +49,15 @@ def ids_in(config: FirebellConfig, pattern: re.Pattern[str], *sections: str) -> 
 class PlaygroundCast:
     """Creates the people and #support in the workspace; `config` is what Firebell runs."""
 
-    def __init__(self, ws: Workspace, config: FirebellConfig | None) -> None:
+    def __init__(self, ws: Workspace, config: FirebellConfig | None, start: datetime) -> None:
+        """`start`: the clock's first reading (Sam's first week on call begins then)."""
         self.ws = ws
         self.notes: list[str] = []
         self.dana = ws.add_user("dana", "Dana (support)")
         if config is None:
             self.on_call = [ws.add_user(name, real) for name, real in ON_CALL]
             self.admin = ws.add_user(*ADMIN)
-            self.config = self._default_config()
+            self.config = self._default_config(start)
         else:
             self.on_call, self.admin = self._people_of(config)
             self.config = self._with_webhook_tokens(config)
@@ -102,7 +104,7 @@ class PlaygroundCast:
         webhooks = config.webhooks.model_copy(update={"tokens": {**tokens, **added}})
         return config.model_copy(update={"webhooks": webhooks})
 
-    def _default_config(self) -> FirebellConfig:
+    def _default_config(self, start: datetime) -> FirebellConfig:
         sam, pat = self.on_call
         return FirebellConfig.model_validate(
             {
@@ -114,7 +116,8 @@ class PlaygroundCast:
                             {
                                 "participants": [sam.id, pat.id],
                                 "shift": "1w",
-                                "handoff": "2026-01-05T09:00",
+                                # UTC, the schedule's zone: Sam first, Pat next week.
+                                "handoff": start.strftime("%Y-%m-%dT%H:%M"),
                             }
                         ],
                     }

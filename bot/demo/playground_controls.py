@@ -98,7 +98,7 @@ class PlaygroundControls:
             ),
         }
 
-    async def clock(self, action: str) -> dict[str, Any]:
+    async def steer(self, action: str) -> dict[str, Any]:
         if action == "run":
             self.clock.run()
         elif action == "pause":

@@ -36,7 +36,7 @@ class Controls(Protocol):
 
     async def clock_state(self) -> dict[str, Any]: ...
 
-    async def clock(self, action: str) -> dict[str, Any]: ...
+    async def steer(self, action: str) -> dict[str, Any]: ...
 
     async def alert(self, status: str) -> dict[str, Any]: ...
 
@@ -176,7 +176,7 @@ class Playground:
     # -- acting ------------------------------------------------------------
     async def _clock(self, request: web.Request) -> web.Response:
         body = await _json(request)
-        answer = await self.controls.clock(str(body.get("action", "")))
+        answer = await self.controls.steer(str(body.get("action", "")))
         self.ws.changed()
         return web.json_response(answer, status=400 if "error" in answer else 200)
 

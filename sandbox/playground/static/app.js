@@ -6,7 +6,7 @@
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const { el } = BlockKit;
-const EMOJI = { pushpin: "📌", eyes: "👀", white_check_mark: "✅", "+1": "👍", fire: "🔥", rotating_light: "🚨" };
+const EMOJI = BlockKit.EMOJI;
 const PAGE = { user: localStorage.getItem("playground-user"), channel: localStorage.getItem("playground-channel"), home: false, thread: null, state: null, modalKey: null, modalInputs: new Map() };
 
 async function post(path, body) {

@@ -13,7 +13,15 @@ const BlockKit = (() => {
   }
 
   const ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">" };
-  const decode = (s) => s.replace(/&(amp|lt|gt);/g, (m) => ENTITIES[m]);
+  // The emoji Firebell writes as :name: (grep -o ':[a-z_]*:' bot/); others stay as typed.
+  const EMOJI = {
+    white_check_mark: "✅", white_large_square: "⬜", white_circle: "⚪", red_circle: "🔴",
+    large_orange_circle: "🟠", rotating_light: "🚨", link: "🔗", mega: "📣", rocket: "🚀",
+    pushpin: "📌", mag: "🔍", lock: "🔒", fast_forward: "⏩", alarm_clock: "⏰", eyes: "👀",
+    fire: "🔥", warning: "⚠️", x: "❌", hourglass: "⌛", "+1": "👍",
+  };
+  const decode = (s) =>
+    s.replace(/&(amp|lt|gt);/g, (m) => ENTITIES[m]).replace(/:([a-z0-9_+-]+):/g, (m, name) => EMOJI[name] || m);
   const INLINE = /<([^<>\n]+)>|`([^`\n]+)`|\*([^*\n]+)\*|(?:^|(?<=\W))_([^_\n]+)_(?=\W|$)|~([^~\n]+)~/g;
 
   function link(target, label, ctx) {
@@ -107,7 +115,7 @@ const BlockKit = (() => {
 
   function select(element, ctx, block, choices, key) {
     const node = el("select", "bk-select");
-    node.setAttribute("aria-label", plain(element.placeholder) || plain(block && block.label) || element.action_id);
+    node.setAttribute("aria-label", plain(block && block.label) || plain(element.placeholder) || element.action_id);
     node.append(new Option(plain(element.placeholder) || "Choose…", ""));
     for (const [value, label] of choices) node.append(new Option(label, value));
     const initial = element[key.initial];
@@ -316,5 +324,5 @@ const BlockKit = (() => {
     return out;
   }
 
-  return { render, mrkdwn, el, BLOCKS, ELEMENTS };
+  return { render, mrkdwn, el, BLOCKS, ELEMENTS, EMOJI };
 })();
