@@ -20,8 +20,9 @@ from pydantic import SecretStr
 from bot.config import FirebellConfig
 from sandbox.workspace import Channel, User, Workspace
 
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+# Slack's ids: 9 to 11 capitals and digits, with a digit (so "UTC" is no person).
+USER_ID = re.compile(r"^[UW](?=[A-Z]*[0-9])[A-Z0-9]{8,12}$")
+GROUP_ID = re.compile(r"^S(?=[A-Z]*[0-9])[A-Z0-9]{8,12}$")
 ON_CALL = (("sam", "Sam (on call)"), ("pat", "Pat (on call)"))
 ADMIN = ("alex", "Alex (admin)")
 
