@@ -1,4 +1,5 @@
-"""`firebell serve | socket | demo | playground | migrate | backup | check-config | deploy | review export`."""
+"""`firebell serve | socket | demo | playground | migrate | backup | check-config | deploy |
+review export`."""
 
 from __future__ import annotations
 
@@ -172,9 +173,7 @@ def _playground(args: argparse.Namespace) -> int:
     from bot.demo.playground import run_playground
 
     return asyncio.run(
-        run_playground(
-            args.config, host=args.host, port=args.port, database_url=args.database_url
-        )
+        run_playground(args.config, host=args.host, port=args.port, database_url=args.database_url)
     )
 
 
@@ -303,7 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--port", type=int, default=0, help="the web app's port with --serve")
     demo.set_defaults(run=_demo)
-    play = sub.add_parser("playground", help="try Firebell in a browser: a local Slack, no workspace")
+    play = sub.add_parser(
+        "playground", help="try Firebell in a browser: a local Slack, no workspace"
+    )
     play.add_argument("--config", type=Path, help="a firebell.yml to try (read as serve reads it)")
     play.add_argument("--port", type=int, default=3030, help="the page's port (0: any free one)")
     play.add_argument("--host", default="127.0.0.1", help="the address to bind (default loopback)")

@@ -366,7 +366,9 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
             state[block_id] = {action_id: {"type": kind, "selected_date": picked}}
         elif kind in {"conversations_select", "channels_select"}:
             key = "selected_conversation" if kind == "conversations_select" else "selected_channel"
-            picked = answer if answer is not None else element.get(key.replace("selected", "initial"))
+            picked = (
+                answer if answer is not None else element.get(key.replace("selected", "initial"))
+            )
             state[block_id] = {action_id: {"type": kind, key: picked}}
         elif kind == "radio_buttons":
             options = {o["value"]: o for o in element.get("options", [])}

@@ -64,7 +64,10 @@ class SteerableClock:
 
     def jump(self, seconds: float) -> datetime:
         """Move ahead (never back: the records would then disagree with Slack's ts)."""
-        self._anchor, self._since = self.now() + timedelta(seconds=max(seconds, 0)), self._real.now()
+        self._anchor, self._since = (
+            self.now() + timedelta(seconds=max(seconds, 0)),
+            self._real.now(),
+        )
         return self._anchor
 
     async def sleep(self, seconds: float) -> None:

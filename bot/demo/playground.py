@@ -25,8 +25,8 @@ from bot.demo.harness import Harness, epoch_seconds, running
 from bot.demo.playground_cast import PlaygroundCast
 from bot.demo.playground_controls import PlaygroundControls
 from bot.demo.script import flushed, until_stopped, web_settings
-from sandbox import Sandbox, SlackDriver
 from bot.serving.startup import check_port
+from sandbox import Sandbox, SlackDriver
 from sandbox.playground import Playground
 
 # How often the scheduler's jobs run while the clock runs (as `firebell serve`'s

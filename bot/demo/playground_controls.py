@@ -93,9 +93,7 @@ class PlaygroundControls:
         return {
             "now": self.clock.now().isoformat(),
             "running": self.clock.running,
-            "next": (
-                {"at": upcoming[0].isoformat(), "what": upcoming[1]} if upcoming else None
-            ),
+            "next": ({"at": upcoming[0].isoformat(), "what": upcoming[1]} if upcoming else None),
         }
 
     async def steer(self, action: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -151,14 +152,15 @@ class Playground:
                     await response.write(f"data: {seen}\n\n".encode())
                     continue
                 try:
-                    await self.ws.wait_for(
-                        lambda: self.closing or self.ws.version != seen, KEEPALIVE_SECONDS
-                    )
+                    await self.ws.wait_for(partial(self._news, seen), KEEPALIVE_SECONDS)
                 except TimeoutError:
                     await response.write(b": still here\n\n")
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         return response
+
+    def _news(self, seen: int) -> bool:
+        return self.closing or self.ws.version != seen
 
     async def _transcript(self, _request: web.Request) -> web.Response:
         return web.Response(

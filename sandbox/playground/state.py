@@ -63,9 +63,7 @@ def _message(ws: Workspace, message: Message, user: str, pins: list[str]) -> dic
 
 def _messages(ws: Workspace, channel: Channel, user: str) -> list[dict[str, Any]]:
     shown = [
-        m
-        for m in ws.messages_in(channel.id)
-        if m.ephemeral_to is None or m.ephemeral_to == user
+        m for m in ws.messages_in(channel.id) if m.ephemeral_to is None or m.ephemeral_to == user
     ]
     shown.sort(key=lambda m: float(m.ts))
     top: dict[str, dict[str, Any]] = {}

@@ -17,7 +17,7 @@ import pytest
 from bot.demo.playground import Running, playground
 from tests.browser.conftest import CHROMIUM, artefacts_folder, chromium_or_fail
 
-# The README's picture: `FIREBELL_SCREENSHOTS=docs/images pytest tests/browser/test_browser_playground.py`.
+# The README's picture: FIREBELL_SCREENSHOTS=docs/images pytest <this file>.
 README_SHOTS = os.environ.get("FIREBELL_SCREENSHOTS")
 
 
