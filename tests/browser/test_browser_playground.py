@@ -78,13 +78,17 @@ async def test_a_newcomer_plays_an_issue_through(
         )
         await page.locator(".nav-channel", has_text="Firebell").click()
         acknowledge = page.locator(".messages").get_by_role("button", name="Acknowledge")
-        for _ in range(3):
-            if await acknowledge.count():
-                break
-            await expect(page.locator(".clock-next")).to_be_enabled()
+        # Paused, the clock's face changes only with a jump: warning first, then the page.
+        await page.get_by_role("button", name="Pause").click()
+        await expect(page.locator(".clock-now")).to_contain_text("(paused)")
+        for step in ("warning", "page"):
+            await expect(page.locator(".clock-next")).to_have_attribute(
+                "title", re.compile(f"INC-1 acknowledge {step}")
+            )
             shown = await page.locator(".clock-now").inner_text()
             await page.get_by_role("button", name="Next SLA step").click()
             await expect(page.locator(".clock-now")).not_to_have_text(shown)
+        await expect(acknowledge.first).to_be_visible()
         await acknowledge.first.click()
         await expect(page.locator(".messages")).to_contain_text(re.compile("acknowledged|took"))
         await page.screenshot(path=str(folder / "03-page-acknowledged.png"))
