@@ -12,7 +12,7 @@ FIREBELL_TEST_DATABASE_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/
 # split into its long tests and the rest): one after the other took over ten minutes.
 TEST_TMP ?= /tmp/firebell-tests
 
-.PHONY: demo test run bench lint migrate clean
+.PHONY: demo playground test run bench lint migrate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/firebell demo
+
+# A Slack-like page on http://127.0.0.1:3030/ to drive Firebell yourself (CONFIG=firebell.yml to try yours).
+playground: $(STAMP)
+	$(BIN)/firebell playground $(if $(CONFIG),--config $(CONFIG))
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,4 +1,5 @@
-"""`firebell serve | socket | demo | migrate | backup | check-config | deploy | review export`."""
+"""`firebell serve | socket | demo | playground | migrate | backup | check-config | deploy |
+review export`."""
 
 from __future__ import annotations
 
@@ -170,6 +171,14 @@ def _demo(args: argparse.Namespace) -> int:
     return asyncio.run(run_demo(serve=args.serve, port=args.port))
 
 
+def _playground(args: argparse.Namespace) -> int:
+    from bot.demo.playground import run_playground
+
+    return asyncio.run(
+        run_playground(args.config, host=args.host, port=args.port, database_url=args.database_url)
+    )
+
+
 def _migrate(args: argparse.Namespace) -> int:
     from bot.serving.startup import check_database
     from storage.db import Database
@@ -257,54 +266,9 @@ def _review_export(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
-    """Tell a running Firebell about a deploy (for CI pipelines): POST /webhooks/deploy."""
-    import json
-    import urllib.error
-    import urllib.request
+    from bot.cli_deploy import deploy
 
-    url = args.url or os.environ.get("FIREBELL_URL")
-    token = args.token or os.environ.get("FIREBELL_DEPLOY_TOKEN")
-    if not url or not token:
-        print(
-            "firebell: set --url (or FIREBELL_URL) and --token (or FIREBELL_DEPLOY_TOKEN)",
-            file=sys.stderr,
-        )
-        return 2
-    body = {
-        "service": args.service,
-        "version": args.version,
-        "environment": args.environment,
-        "link": args.link,
-        "fixes": args.fixes or [],
-        "description": args.description or "",
-    }
-    if args.time:
-        body["time"] = args.time
-    request = urllib.request.Request(
-        url.rstrip("/") + "/webhooks/deploy",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            answer = json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as exc:
-        reason = json.loads(exc.read() or b"{}").get("error", exc.reason)
-        print(f"firebell: the deploy was refused ({exc.code}): {reason}", file=sys.stderr)
-        return 1
-    except (urllib.error.URLError, TimeoutError) as exc:
-        print(f"firebell: cannot reach {url}: {exc}", file=sys.stderr)
-        return 1
-    fixed = ", ".join(answer.get("fixes") or []) or "no issues"
-    state = "recorded" if answer.get("created") else "already recorded"
-    print(f"deploy {args.service} {args.version} {state}; fixes {fixed}")
-    # A key that names nothing is a typo in the pipeline: say so, and fail the step.
-    problems = [f"{key} is no issue here" for key in answer.get("unknown") or []]
-    problems += [f"{key} was closed already; left as it is" for key in answer.get("closed") or []]
-    for problem in problems:
-        print(f"firebell: {problem}", file=sys.stderr)
-    return 1 if answer.get("unknown") else 0
+    return deploy(args)
 
 
 def _version() -> str:
@@ -339,6 +303,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--port", type=int, default=0, help="the web app's port with --serve")
     demo.set_defaults(run=_demo)
+    play = sub.add_parser(
+        "playground", help="try Firebell in a browser: a local Slack, no workspace"
+    )
+    play.add_argument("--config", type=Path, help="a firebell.yml to try (read as serve reads it)")
+    play.add_argument("--port", type=int, default=3030, help="the page's port (0: any free one)")
+    play.add_argument("--host", default="127.0.0.1", help="the address to bind (default loopback)")
+    play.add_argument("--database-url", help="default: a temporary SQLite file")
+    play.set_defaults(run=_playground)
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.add_argument(
         "--to",
@@ -416,7 +388,7 @@ def _main(argv: list[str] | None) -> int:
     from bot.core.logs import configure_logging
 
     args = build_parser().parse_args(argv)
-    level = "WARNING" if args.command == "demo" else args.log_level.upper()
+    level = "WARNING" if args.command in ("demo", "playground") else args.log_level.upper()
     try:
         configure_logging(level, os.environ.get("LOG_FORMAT", "text").strip().lower())
     except ValueError as exc:

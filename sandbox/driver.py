@@ -108,11 +108,19 @@ class SlackDriver:
         )
         return await self.post_signed(json.dumps(payload), "application/json", headers=headers)
 
+    async def command(self, payload: dict[str, str]) -> Reply:
+        """Send a slash command payload made by `command_payload` (perhaps amended)."""
+        return await self._send("command", payload)
+
+    async def interactive(self, payload: dict[str, Any]) -> Reply:
+        """Send any interaction payload (block_actions, view_submission…) as Slack does."""
+        return await self._send("interactive", payload)
+
     # -- payload pieces --------------------------------------------------
-    def _team(self) -> dict[str, str]:
+    def team_ref(self) -> dict[str, str]:
         return {"id": self.ws.team_id, "domain": self.ws.domain}
 
-    def _user(self, user: User) -> dict[str, str]:
+    def user_ref(self, user: User) -> dict[str, str]:
         return {"id": user.id, "username": user.name, "name": user.name, "team_id": self.ws.team_id}
 
     # -- what a person does ----------------------------------------------
@@ -151,9 +159,9 @@ class SlackDriver:
                 "callback_id": callback_id,
                 "token": "legacy",
                 "trigger_id": self.ws.issue_trigger(user.id),
-                "team": self._team(),
+                "team": self.team_ref(),
                 "channel": {"id": channel.id, "name": channel.name},
-                "user": self._user(user),
+                "user": self.user_ref(user),
                 "message": self._api().message_json(message),
                 "message_ts": message.ts,
                 "action_ts": str(time.time()),
@@ -170,8 +178,8 @@ class SlackDriver:
                 "callback_id": callback_id,
                 "token": "legacy",
                 "trigger_id": self.ws.issue_trigger(user.id),
-                "team": self._team(),
-                "user": self._user(user),
+                "team": self.team_ref(),
+                "user": self.user_ref(user),
                 "action_ts": str(time.time()),
                 "api_app_id": "A0SANDBOX",
             },
@@ -187,8 +195,8 @@ class SlackDriver:
         state = fill_state(view.view, self._uploaded(user, view.view, values))
         payload = {
             "type": "view_submission",
-            "team": self._team(),
-            "user": self._user(user),
+            "team": self.team_ref(),
+            "user": self.user_ref(user),
             "api_app_id": "A0SANDBOX",
             "token": "legacy",
             "trigger_id": self.ws.issue_trigger(user.id),
@@ -248,8 +256,8 @@ class SlackDriver:
             "interactive",
             {
                 "type": "block_actions",
-                "team": self._team(),
-                "user": self._user(user),
+                "team": self.team_ref(),
+                "user": self.user_ref(user),
                 "api_app_id": "A0SANDBOX",
                 "token": "legacy",
                 "trigger_id": self.ws.issue_trigger(user.id),
@@ -402,7 +410,16 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
             state[block_id] = {action_id: {"type": kind, "selected_date": picked}}
         elif kind == "file_input":
             state[block_id] = {action_id: {"type": kind, "files": list(answer or [])}}
-        elif kind == "checkboxes":
+        elif kind in {"conversations_select", "channels_select"}:
+            key = "selected_conversation" if kind == "conversations_select" else "selected_channel"
+            picked = (
+                answer if answer is not None else element.get(key.replace("selected", "initial"))
+            )
+            state[block_id] = {action_id: {"type": kind, key: picked}}
+        elif kind == "radio_buttons":
+            options = {o["value"]: o for o in element.get("options", [])}
+            state[block_id] = {action_id: {"type": kind, "selected_option": options.get(answer)}}
+        elif kind in {"checkboxes", "multi_static_select"}:
             options = {o["value"]: o for o in element.get("options", [])}
             picked = [options[v] for v in (answer or []) if v in options]
             state[block_id] = {action_id: {"type": kind, "selected_options": picked}}

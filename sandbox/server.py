@@ -67,6 +67,10 @@ class Sandbox:
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         self.api: WebApi | None = None
+        # Called before the server stops (the playground ends its event streams with it).
+        self.on_stop: list[Callable[[], None]] = []
+        # More routes on the same server (the playground's page and its API).
+        self.extra_routes: list[Callable[[web.Application], None]] = []
 
     @property
     def api_url(self) -> str:
@@ -84,6 +88,8 @@ class Sandbox:
         app.router.add_post("/sandbox/triggers", self._issue_triggers)
         app.router.add_get("/sandbox/summary", self._summary)
         self.pagers.routes(app)
+        for add in self.extra_routes:
+            add(app)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -95,6 +101,8 @@ class Sandbox:
         return self
 
     async def stop(self) -> None:
+        for stopping in self.on_stop:
+            stopping()
         self.faults.clear()
         await self.socket.close_all()
         if self._runner is not None:
@@ -125,7 +133,9 @@ class Sandbox:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
-        self.workspace.responses.append({**body, "user": request.match_info["user"]})
+        # `?channel=` (the playground's payloads add it) says where the answer shows.
+        where = {"channel": request.query["channel"]} if "channel" in request.query else {}
+        self.workspace.responses.append({**body, **where, "user": request.match_info["user"]})
         self.workspace.changed()
         return web.Response(text="ok")
 

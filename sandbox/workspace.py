@@ -157,6 +157,7 @@ class Workspace:
         self._ids = itertools.count(1)
         self._last_ts = 0
         self._changed = asyncio.Condition()
+        self.version = 0  # counts changes: a watcher (the playground's page) compares it
         self.bot = self.add_user("firebell", "Firebell", is_bot=True)
         self.bot_id = "B0SANDBOX"
         self.bot_token = "xoxb-sandbox-bot-token"
@@ -173,9 +174,13 @@ class Workspace:
         return f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
 
     # -- setup -----------------------------------------------------------
-    def add_user(self, name: str, real_name: str, *, is_bot: bool = False) -> User:
+    def add_user(
+        self, name: str, real_name: str, *, is_bot: bool = False, user_id: str | None = None
+    ) -> User:
+        """A new person; `user_id` gives them an id of one's choosing (a real workspace's
+        id named in a firebell.yml under test)."""
         user = User(
-            id=self.new_id("U"),
+            id=user_id or self.new_id("U"),
             name=name,
             real_name=real_name,
             is_bot=is_bot,
@@ -305,6 +310,8 @@ class Workspace:
 
     # -- waiting ---------------------------------------------------------
     def changed(self) -> None:
+        self.version += 1
+
         async def notify() -> None:
             async with self._changed:
                 self._changed.notify_all()

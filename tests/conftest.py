@@ -65,6 +65,8 @@ LONG = {
     "test_browser_report_form.py",
     "test_browser_embed.py",
     "test_demo_serve.py",
+    "test_browser_playground.py",
+    "test_playground_process.py",
 }
 
 
