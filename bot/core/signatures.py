@@ -1,5 +1,6 @@
-"""HMAC-SHA256 signatures of webhook bodies (GitHub's `X-Hub-Signature-256`,
-PagerDuty's `X-PagerDuty-Signature`), compared in constant time.
+"""HMAC-SHA256 signatures of webhook bodies (GitHub's `X-Hub-Signature-256`, Jira's
+`X-Hub-Signature`, PagerDuty's `X-PagerDuty-Signature`, Zendesk's base64 one over its
+timestamp and the body), compared in constant time.
 
 Header values are compared as bytes: aiohttp keeps undecodable header bytes as
 surrogates (see core/bearer.py), and compare_digest compares only ASCII strings.
@@ -7,6 +8,7 @@ surrogates (see core/bearer.py), and compare_digest compares only ASCII strings.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 
@@ -16,6 +18,12 @@ from pydantic import SecretStr
 def hex_digest(secret: SecretStr, raw: bytes) -> str:
     """The lowercase hex HMAC-SHA256 of the raw body with the secret."""
     return hmac.new(secret.get_secret_value().encode(), raw, hashlib.sha256).hexdigest()
+
+
+def base64_digest(secret: SecretStr, raw: bytes) -> str:
+    """The base64 HMAC-SHA256 of the raw bytes with the secret (Zendesk's form)."""
+    digest = hmac.new(secret.get_secret_value().encode(), raw, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
 
 
 def any_matches(given: list[str], expected: str) -> bool:

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
-import hmac
 import json
 from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 from sqlmodel import delete
 
 from bot.core.clock import Clock
 from bot.core.http_problems import Problem
 from bot.core.log_context import bind
+from bot.core.signatures import any_matches, hex_digest
 from bot.core.slack_events import first_delivery
 from bot.integrations.jira_config import JiraConfig
 from bot.integrations.jira_sync import JiraSync, StatusNews
@@ -32,9 +33,8 @@ MAX_BODY = 1024 * 1024  # Jira's issue payloads carry every field; a megabyte is
 def verify(secret: str, raw: bytes, header: str) -> None:
     if not header.startswith("sha256="):
         raise Problem(401, "X-Hub-Signature is missing or not sha256=<hex>")
-    expected = hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
     given = header.removeprefix("sha256=").strip().lower()
-    if not hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode()):
+    if not any_matches([given], hex_digest(SecretStr(secret), raw)):
         raise Problem(401, "X-Hub-Signature does not match the body (check jira.webhook_secret)")
 
 

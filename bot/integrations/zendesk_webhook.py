@@ -12,20 +12,19 @@ where Zendesk's placeholders make every value a string.
 
 from __future__ import annotations
 
-import base64
 import contextvars
-import hashlib
-import hmac
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.core.clock import Clock
 from bot.core.http_problems import Problem
 from bot.core.log_context import bind
+from bot.core.signatures import any_matches, base64_digest
 from bot.incidents.filing import Filing
 from bot.integrations.zendesk_config import ZendeskConfig
 from bot.integrations.zendesk_intake import TicketEvent, ZendeskIntake
@@ -40,8 +39,7 @@ INVOCATION = "X-Zendesk-Webhook-Invocation-Id"
 
 
 def signature_of(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
+    return base64_digest(SecretStr(secret), timestamp.encode() + body)
 
 
 def verify(secret: str, headers: Any, body: bytes, now: datetime) -> None:
@@ -50,7 +48,7 @@ def verify(secret: str, headers: Any, body: bytes, now: datetime) -> None:
     if not given or not stamp:
         raise Problem(401, f"{SIGNATURE} and {TIMESTAMP} are required")
     expected = signature_of(secret, stamp, body)
-    if not hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode()):
+    if not any_matches([given], expected):
         raise Problem(401, f"{SIGNATURE} does not match the body")
     sent = _moment(stamp)
     if sent is None:
