@@ -10,7 +10,9 @@ priorities, components and labels, answering Jira's `{"errorMessages", "errors"}
 the enhanced search (`/search/jql`) by label; a workflow of global transitions;
 create metadata; issue links. Faults (sandbox/faults.py) by operation name: "ratelimit"
 answers 429 with Retry-After, "server_error" a 5xx, and "late" does the work and then
-loses the answer (504 from the gateway), the case exactly-once must survive.
+loses the answer (504 from the gateway), the case exactly-once must survive; with
+`hold` it keeps the caller waiting first (until cleared), so a process can be killed
+mid-call after Jira did the work.
 
 Changes of status are queued as `jira:issue_updated` webhooks; `deliver_webhooks()`
 sends them to `webhook_url`, signed (`X-Hub-Signature: sha256=<hex>`) and identified
@@ -18,14 +20,16 @@ sends them to `webhook_url`, signed (`X-Hub-Signature: sha256=<hex>`) and identi
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import aiohttp
@@ -33,6 +37,7 @@ from aiohttp import web
 
 from sandbox import jira_adf
 from sandbox.faults import Faults
+from sandbox.jira_links import DEFAULT_LINK_TYPES, NOT_FOUND, add_link, jira_error, links_of
 
 CANNOT_BE_SET = "Field '{id}' cannot be set. It is not on the appropriate screen, or unknown."
 SYSTEM_FIELDS = {
@@ -122,7 +127,8 @@ class JiraCloud:
             Transition("31", "Done", "Done"),
         ]
         self.issues: dict[str, JiraIssue] = {}
-        self.links: list[dict[str, Any]] = []
+        self.link_types = {t.name: t for t in DEFAULT_LINK_TYPES}
+        self.links: list[dict[str, Any]] = []  # each {"id", "type", "inward", "outward"}
         self.calls: list[tuple[str, str, int]] = []  # operation, path, status
         self.faults = Faults()
         self.webhook_url: str | None = None
@@ -144,6 +150,7 @@ class JiraCloud:
         app.router.add_post(f"{api}/issue/{{key}}/transitions", self._transition)
         app.router.add_get(f"{api}/search/jql", self._search)
         app.router.add_post(f"{api}/issueLink", self._link)
+        app.router.add_get(f"{api}/issueLinkType", self._link_types)
         app.router.add_get(f"{api}/myself", self._myself)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -193,6 +200,9 @@ class JiraCloud:
         response = await handler(request)
         self.calls.append((operation, request.path, response.status))
         if fault is not None:  # "late": done, and the answer lost on the way back
+            if fault.hold:  # ... after `hold` seconds, or until the faults are cleared
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.faults.release.wait(), fault.hold)
             return web.Response(status=504, text="Gateway timeout")
         return response
 
@@ -258,6 +268,7 @@ class JiraCloud:
         fields = {
             **issue.fields,
             "status": {"name": issue.status, "id": self.statuses[issue.status]},
+            "issuelinks": links_of(self.links, self.link_types, issue.key),
         }
         return web.json_response({"id": issue.id, "key": issue.key, "fields": fields})
 
@@ -304,13 +315,10 @@ class JiraCloud:
 
     async def _link(self, request: web.Request) -> web.Response:
         body = await request.json()
-        keys = [
-            ((body or {}).get(side) or {}).get("key") for side in ("inwardIssue", "outwardIssue")
-        ]
-        if any(k not in self.issues for k in keys):
-            return _missing()
-        self.links.append(body)
-        return web.Response(status=201)
+        return add_link(self.links, self.link_types, self.issues, body, str(next(self._ids)))
+
+    async def _link_types(self, _request: web.Request) -> web.Response:
+        return web.json_response({"issueLinkTypes": [asdict(t) for t in self.link_types.values()]})
 
     async def _myself(self, _request: web.Request) -> web.Response:
         return web.json_response({"accountId": self.account_id, "emailAddress": self.email})
@@ -421,6 +429,7 @@ def _operation(request: web.Request) -> str:
     for word, name in (
         ("/createmeta/", "createmeta"),
         ("/search/jql", "search"),
+        ("/issueLinkType", "linktypes"),
         ("/issueLink", "link"),
         ("/myself", "myself"),
     ):
@@ -430,14 +439,8 @@ def _operation(request: web.Request) -> str:
 
 
 def _bad(messages: list[str] | None = None, errors: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"errorMessages": messages or [], "errors": errors or {}}, status=400)
+    return jira_error(400, messages or [], errors or {})
 
 
 def _missing() -> web.Response:
-    return web.json_response(
-        {
-            "errorMessages": ["Issue does not exist or you do not have permission to see it."],
-            "errors": {},
-        },
-        status=404,
-    )
+    return jira_error(404, [NOT_FOUND], {})

@@ -203,7 +203,7 @@ class PhaseMessage(SQLModel, table=True):
 # Every table, named from here (the tables of the other slices live beside this file;
 # importing storage.models registers them all on SQLModel.metadata).
 from storage.integration_models import ZendeskTicket  # noqa: E402
-from storage.jira_models import JiraIssue  # noqa: E402
+from storage.jira_models import JiraFollowUp, JiraIssue  # noqa: E402
 from storage.record_models import (  # noqa: E402
     AlertEvent,
     AlertGroup,
@@ -237,6 +237,7 @@ __all__ = [
     "Issue",
     "IssueLink",
     "IssueMetrics",
+    "JiraFollowUp",
     "JiraIssue",
     "KeyCounter",
     "Notification",

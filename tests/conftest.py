@@ -50,6 +50,7 @@ SERIAL = {
 # processes of their own, beside the rest: they mostly wait, so they overlap well.
 LONG = {
     "test_replicas.py",
+    "test_jira_kill.py",
     "test_start_and_stop.py",
     "test_move_data.py",
     "test_concurrent_start.py",

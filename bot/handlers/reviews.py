@@ -48,7 +48,9 @@ async def review(req: CommandRequest, args: OnIssue) -> Reply:
 
 async def followups(req: CommandRequest, args: FollowupsArgs) -> Reply:
     listing = await req.runtime.db.run(req.runtime.followups.listing, req.user_id, args.mine)
-    return followups_blocks(listing, args.mine)
+    ids = [followup.id or 0 for followup, _issue in listing]
+    in_jira = await req.runtime.db.run(req.runtime.jira.followups.keys, ids)
+    return followups_blocks(listing, args.mine, in_jira)
 
 
 async def draft_button(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.domain import label
-from storage.models import Issue
+from storage.models import FollowUp, Issue
 
 MAX_TEXT = 30_000  # per node; Jira's description holds 32,767 characters in all
 
@@ -59,4 +59,19 @@ def issue_document(issue: Issue, web_link: str | None = None) -> dict[str, Any]:
         links.append(text("the Slack message it was filed from", issue.source_permalink))
     if links:
         content.append(paragraph(*links))
+    return {"type": "doc", "version": 1, "content": content}
+
+
+def followup_document(
+    followup: FollowUp, parent: Issue, web_link: str | None = None
+) -> dict[str, Any]:
+    """A review follow-up: what it is for, its due date, and where its issue is."""
+    facts = [
+        f"A follow-up of {parent.key} ({parent.title}), from its post-incident review.",
+        f"Due {followup.due_on.isoformat()}." if followup.due_on else "",
+        f"Priority: {label(followup.priority)}." if followup.priority else "",
+    ]
+    content = [paragraph(text(" ".join(f for f in facts if f)))]
+    if web_link:
+        content.append(paragraph(text(f"{parent.key} in Firebell", web_link)))
     return {"type": "doc", "version": 1, "content": content}

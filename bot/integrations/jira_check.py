@@ -1,7 +1,8 @@
 """`firebell check-config --jira`: ask Jira, before a real issue does, whether it will take
 what firebell.yml maps (Jira's create metadata for the project and issue type) and
 whether the configured transitions exist (the transitions Jira offers on the project's
-newest issues: the workflow API would be exact but needs a Jira admin's token)."""
+newest issues: the workflow API would be exact but needs a Jira admin's token), and
+whether the follow-ups' link type (jira.followup_link) is one of the site's."""
 
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ async def _check(client: JiraClient, config: JiraConfig) -> tuple[list[str], lis
     if not problems:
         fine.append(f"jira: {config.project} {config.issue_type} takes every mapped field: ok")
     problems += await _transitions(client, config, fine)
+    problems += await _link_type(client, config, fine)
     return fine, problems
 
 
@@ -85,6 +87,19 @@ async def _transitions(client: JiraClient, config: JiraConfig, fine: list[str]) 
     if not missing:
         fine.append("jira.transitions: every transition is offered: ok")
     return missing
+
+
+async def _link_type(client: JiraClient, config: JiraConfig, fine: list[str]) -> list[str]:
+    """The link type exported follow-ups use (names as Jira compares them: exactly)."""
+    found = await client.call("GET", "/rest/api/3/issueLinkType")
+    names = [str(t.get("name")) for t in (found or {}).get("issueLinkTypes") or []]
+    if config.followup_link in names:
+        fine.append(f"jira.followup_link: {config.followup_link}: ok")
+        return []
+    return [
+        f"jira.followup_link: the site has no issue link type “{config.followup_link}” "
+        f"({', '.join(names) or 'none'})"
+    ]
 
 
 def _key(field_id: str) -> str:

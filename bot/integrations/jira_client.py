@@ -97,6 +97,11 @@ class JiraClient:
         }
         await self.call("POST", "/rest/api/3/issueLink", body)
 
+    async def links(self, key: str) -> list[dict[str, Any]]:
+        """The issue's links (its `issuelinks` field), each naming the other issue."""
+        found = await self.call("GET", f"/rest/api/3/issue/{quote(key)}", fields="issuelinks")
+        return list(((found or {}).get("fields") or {}).get("issuelinks") or [])
+
     async def issue_types(self, project: str) -> list[dict[str, Any]]:
         found = await self.call("GET", f"/rest/api/3/issue/createmeta/{quote(project)}/issuetypes")
         found = found or {}

@@ -62,6 +62,12 @@ class JiraConfig(BaseModel):
     transitions: dict[FirebellStatus, JiraName] = Field(default_factory=dict)
     # Jira status -> the Firebell status it moves the issue to.
     statuses: dict[JiraName, FirebellStatus] = Field(default_factory=dict)
+    # Review follow-ups exported with `/incident jira followups`: their issue type (else
+    # issue_type) and fields (else `fields`; another type may have another create screen),
+    # and the link type that ties each to the parent's Jira issue (as Jira names it).
+    followup_issue_type: JiraName | None = None
+    followup_fields: dict[FieldId, Any] | None = None
+    followup_link: JiraName = "Relates"
 
     @field_validator("url")
     @classmethod

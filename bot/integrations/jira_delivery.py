@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from bot.core.attempts import CURRENT_ATTEMPT
 from bot.core.clock import Clock
 from bot.core.delivery import Payload, Step
 from bot.core.domain import Status, label
-from bot.core.outbox import DeliveryError
 from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.incidents.card_extras import CardSettings, web_link
@@ -25,22 +23,11 @@ from bot.integrations.jira_client import JiraClient, JiraFailed
 from bot.integrations.jira_config import JiraConfig
 from bot.integrations.jira_errors import explain
 from bot.integrations.jira_fields import issue_fields, marker
+from bot.integrations.jira_followup_delivery import JiraFollowUpDelivery
 from bot.integrations.jira_kinds import AUTO, CreateJiraIssue, JiraEvent, MoveJiraIssue, send
+from bot.integrations.jira_records import jira_row, refuse, retrying, transient
 from storage.db import Database
 from storage.models import Issue, JiraIssue
-
-
-def jira_row(session: Session, issue_id: int | None) -> JiraIssue | None:
-    return session.exec(select(JiraIssue).where(JiraIssue.issue_id == issue_id)).first()
-
-
-def retrying() -> bool:
-    attempt = CURRENT_ATTEMPT.get()
-    return attempt is not None and attempt.retry
-
-
-def transient(failed: JiraFailed) -> DeliveryError:
-    return DeliveryError(str(failed), retry_after=failed.retry_after)
 
 
 class JiraDelivery:
@@ -54,7 +41,8 @@ class JiraDelivery:
         self.card = card
 
     def table(self) -> dict[type[Payload], Step]:
-        return {CreateJiraIssue: self.create, MoveJiraIssue: self.move}
+        followups = JiraFollowUpDelivery(self.db, self.clock, self.config, self.card)
+        return {CreateJiraIssue: self.create, MoveJiraIssue: self.move, **followups.table()}
 
     async def create(self, issue: Issue, payload: CreateJiraIssue) -> None:
         if self.config is None or self.client is None:
@@ -144,15 +132,7 @@ class JiraDelivery:
                 send(session, self.clock, issue, MoveJiraIssue(issue.status))
 
     def _refused(self, issue_id: int | None, action: str, problem: str, fix: str) -> None:
-        with self.db.session() as session:
-            issue = session.get(Issue, issue_id)
-            if issue is None:
-                return
-            event = add_event(
-                session, issue, JiraEvent.JIRA_REFUSED, self.clock, None,
-                action=action, problem=problem, fix=fix,
-            )  # fmt: skip
-            incident_kinds.announce(session, self.clock, issue, event)
+        refuse(self.db, self.clock, issue_id, action, problem, fix)
 
     def _sending(self, row_id: int | None, status: str) -> None:
         """Written before the call: the webhook about this move may come before its answer."""

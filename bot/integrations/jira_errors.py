@@ -25,16 +25,31 @@ class Explained:
     fix: str
 
 
-def config_key(config: JiraConfig, field: str) -> str:
+def config_key(config: JiraConfig, field: str, followup: bool = False) -> str:
     """The key to change for a field Jira refused; a field Firebell does not send yet
-    (a required custom field) is one to add under jira.fields."""
-    if field in config.fields:
-        return f"jira.fields.{field}"
-    return FIELD_KEYS.get(field, f"jira.fields.{field}")
+    (a required custom field) is one to add under jira.fields (jira.followup_fields for
+    a follow-up's issue, whose type may have a create screen of its own)."""
+    if followup and field == "issuetype":
+        return "jira.followup_issue_type"
+    mapped = "jira.followup_fields" if followup else "jira.fields"
+    return FIELD_KEYS.get(field, f"{mapped}.{field}")
 
 
-def explain(config: JiraConfig, failed: JiraFailed, what: str) -> Explained:
-    """`what`: the thing refused, e.g. "the issue" or "OPS-12"."""
+def explain_link(config: JiraConfig, failed: JiraFailed, what: str) -> Explained:
+    """A link Jira refused: an unknown link type names jira.followup_link."""
+    said = " ".join([*failed.messages, *failed.errors.values()])
+    if failed.status in (400, 404) and "link type" in said.casefold():
+        return Explained(
+            f"Jira has no issue link type “{config.followup_link}” ({said[:500]}).",
+            "Change jira.followup_link in firebell.yml to a link type of your site "
+            "(Jira's defaults: Blocks, Cloners, Duplicate, Relates).",
+        )
+    return explain(config, failed, what)
+
+
+def explain(config: JiraConfig, failed: JiraFailed, what: str, followup: bool = False) -> Explained:
+    """`what`: the thing refused, e.g. "the issue" or "OPS-12"; `followup`: a follow-up's
+    issue was refused (its fields are jira.followup_fields)."""
     said = [*failed.messages, *(f"{f}: {m}" for f, m in failed.errors.items())]
     quoted = "; ".join(said)[:1500] or f"HTTP {failed.status}"
     if failed.status == 401:
@@ -54,6 +69,6 @@ def explain(config: JiraConfig, failed: JiraFailed, what: str) -> Explained:
             "Check jira.url and jira.project in firebell.yml.",
         )
     if failed.errors:
-        keys = sorted({config_key(config, field) for field in failed.errors})
+        keys = sorted({config_key(config, field, followup) for field in failed.errors})
         return Explained(f"{quoted}.", "Change " + ", ".join(keys) + " in firebell.yml.")
     return Explained(f"{quoted}.", "Nothing was retried; fix the cause and ask again.")

@@ -15,8 +15,8 @@ from bot.core.clock import Clock
 from bot.core.domain import Severity, Status
 from bot.incidents.hooks import IssueHooks
 from bot.integrations.jira_config import JiraConfig
-from bot.integrations.jira_delivery import jira_row
 from bot.integrations.jira_kinds import AUTO, CreateJiraIssue, MoveJiraIssue, create_pending, send
+from bot.integrations.jira_records import jira_row
 from storage.models import Issue
 
 FROM_JIRA: ContextVar[bool] = ContextVar("firebell_from_jira", default=False)

@@ -23,6 +23,7 @@ AUTO = "jira.auto"
 class JiraKind(StrEnum):
     CREATE = "jira_create"
     MOVE = "jira_move"
+    FOLLOWUP = "jira_followup"
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,26 @@ class MoveJiraIssue(Payload):
     status: str
 
 
+@dataclass(frozen=True)
+class ExportFollowUp(Payload):
+    """Create a Jira issue for a review follow-up and link it to the parent's Jira issue,
+    once as Jira sees it (after the parent's create: the same stream keeps the order)."""
+
+    kind: ClassVar = JiraKind.FOLLOWUP
+    followup_id: int
+    why: str  # the Slack user id of who asked
+
+
 class JiraEvent(EventKind):
     JIRA_CREATED = (
         "jira_created",
         "Jira issue {jira_key} created in {project}{from_author}{rule}",
     )
     JIRA_MOVED = "jira_moved", "Jira issue {jira_key} moved to {jira_status} ({transition})"
+    JIRA_FOLLOWUP = (
+        "jira_followup",
+        "Follow-up “{title}” is Jira issue {jira_key}, linked to {parent} ({link})",
+    )
     JIRA_REFUSED = "jira_refused", "Jira refused to {action}: {problem} {fix}"
     JIRA_NOT_FOLLOWED = (
         "jira_not_followed",
@@ -64,14 +79,17 @@ def send(session: Session, clock: Clock, issue: Issue, payload: Payload) -> None
     enqueue(session, clock, payload, issue=issue, stream=stream(issue))
 
 
-def create_pending(session: Session, issue: Issue) -> bool:
-    return (
+def pending(session: Session, issue: Issue, kind: JiraKind) -> list[OutboxItem]:
+    return list(
         session.exec(
-            select(OutboxItem.id).where(
+            select(OutboxItem).where(
                 OutboxItem.issue_id == issue.id,
-                OutboxItem.kind == JiraKind.CREATE.value,
+                OutboxItem.kind == kind.value,
                 col(OutboxItem.status) == "pending",
             )
-        ).first()
-        is not None
+        )
     )
+
+
+def create_pending(session: Session, issue: Issue) -> bool:
+    return bool(pending(session, issue, JiraKind.CREATE))

@@ -15,9 +15,10 @@ from bot.core.timeline import add_event
 from bot.incidents import kinds as incident_kinds
 from bot.incidents.lifecycle import Lifecycle
 from bot.integrations.jira_config import JiraConfig
-from bot.integrations.jira_delivery import jira_row
+from bot.integrations.jira_followups import JiraFollowUps
 from bot.integrations.jira_hooks import FROM_JIRA
 from bot.integrations.jira_kinds import CreateJiraIssue, JiraEvent, create_pending, send
+from bot.integrations.jira_records import jira_row
 from storage.db import Database
 from storage.models import Issue, JiraIssue
 
@@ -42,6 +43,7 @@ class JiraSync:
         self.clock = clock
         self.config = config
         self.lifecycle = lifecycle
+        self.followups = JiraFollowUps(db, clock, config)  # review follow-ups as Jira issues
 
     def request(self, issue_id: int, user_id: str, project: str | None) -> str:
         """`/incident jira [PROJECT]`: what the person is told."""

@@ -35,6 +35,12 @@ class FollowUps:
                 stmt = stmt.where(FollowUp.owner_id == user_id)
             return [(f, i) for f, i in session.exec(stmt.order_by(col(FollowUp.due_on)))]
 
+    def open_of(self, issue_id: int) -> list[FollowUp]:
+        """One issue's open follow-ups, oldest first (what may be exported elsewhere)."""
+        with self.db.session() as session:
+            stmt = select(FollowUp).where(FollowUp.issue_id == issue_id, FollowUp.status == "open")
+            return list(session.exec(stmt.order_by(col(FollowUp.id))))
+
     def issue_of(self, followup_id: int) -> int:
         """The issue a follow-up belongs to (a button re-checks who may see it)."""
         with self.db.session() as session:

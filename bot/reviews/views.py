@@ -205,16 +205,21 @@ def followup_dm(
     ]
 
 
-def followups_blocks(rows: list[tuple[Any, Any]], mine: bool) -> list[dict[str, Any]]:
+def followups_blocks(
+    rows: list[tuple[Any, Any]], mine: bool, notes: dict[int, str] | None = None
+) -> list[dict[str, Any]]:
+    """`notes`: mrkdwn another slice adds after a follow-up (its Jira issue's link)."""
     blocks: list[dict[str, Any]] = [header("My follow-ups" if mine else "Open follow-ups")]
     if not rows:
         blocks.append(section("None open."))
     for followup, issue in rows[:40]:
         owner = f"<@{followup.owner_id}>" if followup.owner_id else "unassigned"
+        note = (notes or {}).get(followup.id)
         blocks.append(
             section(
                 f"*{issue.key}* {escape(clip(followup.title, 150))} · {owner} · "
                 f"due {followup.due_on or 'no date'} · {followup.priority}"
+                + (f" · {note}" if note else "")
             )
         )
     return blocks

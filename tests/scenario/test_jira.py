@@ -257,7 +257,9 @@ async def test_a_lost_answer_does_not_make_a_second_jira_issue(
         assert "Jira OPS-1" in card_text(t.h, issue)
 
 
-async def check_config(jira: JiraCloud, tmp_path: Path, fields: str) -> tuple[int, str]:
+async def check_config(
+    jira: JiraCloud, tmp_path: Path, fields: str, link: str = "Relates"
+) -> tuple[int, str]:
     """`firebell check-config --jira` as a person runs it, the API token from the environment."""
     (tmp_path / "firebell.yml").write_text(
         "jira:\n"
@@ -268,6 +270,7 @@ async def check_config(jira: JiraCloud, tmp_path: Path, fields: str) -> tuple[in
         "  priorities: {critical: Highest}\n"
         f"  fields: {fields}\n"
         "  transitions: {Assigned: In Progress, Fixed: Resolve}\n"
+        f"  followup_link: {link}\n"
     )
     env = {
         **os.environ,
@@ -297,5 +300,10 @@ async def test_check_config_names_what_jira_will_refuse(tmp_path: Path) -> None:
         assert "jira.transitions.Assigned" not in said
         code, said = await check_config(jira, tmp_path, '{customfield_10551: "{service}"}')
         assert "takes every mapped field: ok" in said and "Resolve" in said
+        assert "jira.followup_link: Relates: ok" in said
+        code, said = await check_config(
+            jira, tmp_path, '{customfield_10551: "{service}"}', link="Relates to"
+        )
+        assert code == 2 and "no issue link type “Relates to” (Blocks, Cloners" in said
     finally:
         await jira.stop()

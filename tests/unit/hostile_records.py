@@ -413,6 +413,8 @@ BY_NAME: dict[str, Factory] = {
     "service": lambda: [*typed(80), None],
     # What Firebell fills: keys, ids, words it chose, values of a fixed set.
     "key": lambda: ["INC-7"],
+    # Another slice's mrkdwn beside a follow-up: its Jira issue's link (the jira.url site).
+    "notes": lambda: [{2: f"<{TRUSTED}/browse/OPS-2|OPS-2>"}, None],
     "web_link": lambda: [f"{TRUSTED}/issues/INC-7", None],  # FIREBELL_BASE_URL + a key
     "merged_key": lambda: ["INC-8"],
     "other_key": lambda: ["INC-9"],
