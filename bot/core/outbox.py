@@ -160,11 +160,12 @@ class Outbox:
         self.held: set[int] = set()  # ids this process has leased and is delivering
         self.stopping = False  # set at shutdown: finish the batch under way, claim no more
 
-    def claim_due(self) -> list[OutboxItem]:
-        """Lease the head item of every stream that is due, up to a batch."""
+    def claim_due(self, most: int | None = None) -> list[OutboxItem]:
+        """Lease the head item of every stream that is due, up to a batch (or `most`)."""
         now = self.clock.now()
         with self.db.session() as session:
-            candidates = session.exec(_DUE.limit(self.batch_size), params={"now": now}).all()
+            limit = self.batch_size if most is None else most
+            candidates = session.exec(_DUE.limit(limit), params={"now": now}).all()
             claimed = []
             for item in candidates:
                 result = session.execute(
@@ -213,29 +214,40 @@ class Outbox:
         return True
 
     async def deliver_due(self) -> int:
-        """Deliver everything that is due now, stream by stream; returns items delivered."""
+        """Deliver everything that is due now, stream by stream; returns items delivered.
+
+        Items run side by side, each stream's in order. New heads are claimed while
+        others are still in flight (once half the batch has finished), so one slow
+        outside tool (a Jira call that hangs to its timeout) holds up only its own
+        stream, never the other issues' Slack messages."""
         delivered = 0
         async with self._lock:
-            while not self.stopping:
-                items = await self.db.run(self.claim_due)
-                if not items:
-                    return delivered
-                ids = {item.id for item in items if item.id is not None}
-                self.held |= ids
-                heartbeat = asyncio.create_task(self._heartbeat(), name="outbox-lease")
-                try:
-                    results = await asyncio.gather(*(self._run_one(item) for item in items))
-                except asyncio.CancelledError:
-                    self.release(ids)  # stopped mid-call: free them for whoever comes next
-                    raise
-                finally:
-                    heartbeat.cancel()
-                    self.held -= ids
-                delivered += sum(results)
-                if not any(results):
-                    # Every head failed and is backing off; nothing more is due now.
-                    return delivered
-            return delivered
+            running: dict[asyncio.Task[bool], int] = {}
+            heartbeat = asyncio.create_task(self._heartbeat(), name="outbox-lease")
+            try:
+                while not self.stopping:
+                    if len(running) <= self.batch_size // 2:
+                        room = self.batch_size - len(running)
+                        for item in await self.db.run(self.claim_due, room):
+                            self.held.add(item.id or 0)
+                            running[asyncio.create_task(self._run_one(item))] = item.id or 0
+                    if not running:
+                        return delivered
+                    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        self.held.discard(running.pop(task))
+                        delivered += task.result()
+                return delivered
+            except asyncio.CancelledError:
+                # Stopped mid-call: free what was in flight for whoever comes next.
+                for task in running:
+                    task.cancel()
+                await asyncio.gather(*running, return_exceptions=True)
+                self.release(set(running.values()))
+                raise
+            finally:
+                heartbeat.cancel()
+                self.held -= set(running.values())
 
     async def _heartbeat(self) -> None:
         """Keep this process's leases alive while it delivers; a process that died stops

@@ -162,3 +162,28 @@ async def test_leases_are_renewed_only_for_items_still_being_delivered(db: Datab
 
 def _failed_once(db: Database) -> bool:
     return any(r.kind == "fails" and r.last_error for r in rows(db))
+
+
+async def test_a_call_that_hangs_holds_up_only_its_own_stream(db: Database) -> None:
+    """A Jira call hanging to its timeout must not hold the other issues' Slack messages
+    (a sweep used to wait for its whole batch before claiming the next)."""
+    clock = FakeClock()
+    put(db, clock, "jira:1", "create-in-jira", "after-jira")
+    for n in range(8):
+        put(db, clock, f"issue:{n}", f"card-{n}", f"checklist-{n}")
+    delivered: list[str] = []
+    released = asyncio.Event()
+
+    async def deliver(item: OutboxItem) -> None:
+        if item.kind == "create-in-jira":
+            await released.wait()
+        delivered.append(item.kind)
+
+    box = Outbox(db, clock, deliver, batch_size=4)
+    sweep = asyncio.create_task(box.deliver_due())
+    await until(lambda: len(delivered) == 16, 30)  # every Slack item, in order
+    assert [k for k in delivered if k.endswith("-3")] == ["card-3", "checklist-3"]
+    assert "after-jira" not in delivered  # its stream waits behind the hanging call
+    released.set()
+    assert await sweep == 18
+    assert delivered[-2:] == ["create-in-jira", "after-jira"]
