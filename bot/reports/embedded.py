@@ -1,12 +1,14 @@
 """A report as the embedded reporter sends it: read, checked and cleaned.
 
-What the page sends is untrusted text from anyone on the internet. It is kept as text:
-control characters are stripped (a line break and a tab stay), lengths are bounded, and
-everything that shows it escapes it (Slack: core/blocks.py escape; pages: Jinja's
-autoescape). Markup (HTML, Slack's `<!channel>`) is not refused: a console error or a
-description often quotes code, and the escaping makes it harmless. What cannot be a
-report (no title, no report id, a malformed e-mail, a field of the wrong kind) is
-refused with the reason, before anything is stored."""
+What the page sends is untrusted text from anyone on the internet. What the person
+typed (the title and the description) must be plain words: markup (HTML tags, Slack's
+`<!channel>`, `<@U…>`, `<#C…>`) or control characters there are refused with a 422
+saying so, and nothing is filed. What the browser captured (console errors with their
+stacks, page addresses) often quotes code, so it is kept as text: control characters
+are stripped (a line break and a tab stay), lengths are bounded, and everything that
+shows it escapes it (Slack: core/blocks.py escape; pages: Jinja's autoescape). What
+cannot be a report (no title, no report id, a malformed e-mail, a field of the wrong
+kind) is refused with the reason, before anything is stored."""
 
 from __future__ import annotations
 
@@ -31,6 +33,23 @@ REPORT_ID = r"^[A-Za-z0-9_-]{8,80}$"
 # Enough to tell an address from a typo; Slack's users.lookupByEmail decides the rest.
 EMAIL = re.compile(r"^[^@\s<>]{1,64}@[^@\s<>]{1,189}\.[^@\s<>.]{2,63}$")
 KEPT_CONTROLS = {"\n", "\t"}
+# Markup a person's words may not carry: an HTML tag, or Slack's mention and link syntax.
+MARKUP = re.compile(r"<[A-Za-z/!?][^>]*>|<[@#][^>]*>")
+
+
+def typed_refusal(what: str, text: str) -> str | None:
+    """Why typed text cannot be filed as it is, or None."""
+    normal = text.replace("\r\n", "\n").replace("\r", "\n")
+    if any(c not in KEPT_CONTROLS and unicodedata.category(c) in ("Cc", "Cf") for c in normal):
+        return f"The {what} has control characters; write it as plain words."
+    found = MARKUP.search(normal)
+    if found:
+        shown = found.group(0)[:40].replace("<", "‹").replace(">", "›")
+        return (
+            f"The {what} has markup ({shown}); write it as plain words, without "
+            "HTML or Slack's <…> syntax."
+        )
+    return None
 
 
 def clean(text: str, limit: int) -> str:
@@ -115,6 +134,10 @@ def read_report(raw: bytes) -> EmbeddedReport:
         report = _Report.model_validate(data)
     except ValidationError as exc:
         raise Problem(422, f"The report is not valid: {_reason(exc)}.") from None
+    for what, typed in (("title", report.title), ("description", report.description or "")):
+        refusal = typed_refusal(what, typed)
+        if refusal:
+            raise Problem(422, refusal)
     title = _clean_or_none(report.title, TITLE_MAX + 1)
     if title is None:
         raise Problem(422, "The report needs a title.")

@@ -282,7 +282,8 @@ async def test_files_of_an_accepted_type_only(intake: Intake) -> None:
 
 async def test_what_is_not_a_report_is_refused_with_the_reason(intake: Intake) -> None:
     cases = [
-        ({"json": report(title=" \x00\x07 ")}, 422, "needs a title"),
+        ({"json": report(title="   ")}, 422, "needs a title"),
+        ({"json": report(title=" \x00\x07 ")}, 422, "control characters"),
         ({"json": report(title="x" * 151)}, 422, "longer than 150"),
         ({"json": report(report_id="no")}, 422, "report_id"),
         ({"json": report(email="not an address")}, 422, "e-mail"),
@@ -316,21 +317,42 @@ async def test_what_is_not_a_report_is_refused_with_the_reason(intake: Intake) -
     assert issues(intake.h.firebell.runtime.db) == []
 
 
-async def test_hostile_text_is_kept_as_text_and_pings_nobody(intake: Intake) -> None:
+async def test_markup_typed_by_a_person_is_refused_and_nothing_is_filed(intake: Intake) -> None:
+    cases = [
+        ({"title": "Pay fails <!channel>"}, "title has markup"),
+        ({"title": "Pay <b>now</b>"}, "title has markup"),
+        ({"description": "see <https://evil.example|here>"}, "description has markup"),
+        ({"description": "ask <@U123>"}, "description has markup"),
+        ({"title": "Pay \x1b[31mfails"}, "title has control characters"),
+        ({"description": "ding\x07"}, "description has control characters"),
+    ]
+    for n, (fields, words) in enumerate(cases):
+        answer = await intake.send(report(f"hostile-{n:04d}", **fields))
+        refused(answer, 422, words)
+    assert (
+        issues(intake.h.firebell.runtime.db) == []
+        and intake.h.ws.calls_to("chat.postMessage") == []
+    )
+
+
+async def test_markup_the_browser_captured_is_kept_as_text_and_pings_nobody(
+    intake: Intake,
+) -> None:
     h = intake.h
     hostile = "<!channel> look <https://evil.example|here> <@U123> <b>bold</b>"
-    error = {"message": hostile, "stack": hostile + "\n    at x (evil.js:1:1)"}
+    error = {"message": hostile, "stack": hostile + "\n    at x (evil.js:1:1)\x00"}
     sent = report(
-        title="Pay \x1b[31mfails\x00 <!channel> <b>now</b>",
-        description=hostile + "\x07",
+        title="Pay fails: a < b and I <3 it",
+        description="It says the total is wrong.",
         context={"page_url": "https://shop.example.com/<!channel>", "console_errors": [error]},
     )
     answer = await intake.send(sent)
     assert answer.status == 201, answer
     await h.firebell.settle()
     issue = issues(h.firebell.runtime.db)[0]
-    assert issue.title == "Pay [31mfails <!channel> <b>now</b>"  # control characters gone
-    assert issue.description == hostile
+    assert issue.title == "Pay fails: a < b and I <3 it"
+    assert issue.stack_trace is not None and hostile in issue.stack_trace
+    assert "\x00" not in issue.stack_trace  # control characters gone
     checked = 0
     for call in h.ws.calls:
         for text in mrkdwn_texts(call.args):
@@ -340,7 +362,7 @@ async def test_hostile_text_is_kept_as_text_and_pings_nobody(intake: Intake) -> 
     assert checked > 5
     async with intake.http.get(answer.body["status_url"]) as page:
         text = await page.text()
-    assert "&lt;b&gt;now&lt;/b&gt;" in text and "<b>now" not in text
+    assert "a &lt; b and I &lt;3 it" in text and "a < b" not in text
 
 
 async def test_an_email_of_a_slack_user_makes_them_the_reporter(intake: Intake) -> None:
