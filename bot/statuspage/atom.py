@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from feedgen.feed import FeedGenerator
-
 from bot.statuspage.board import Board
 from bot.statuspage.words import SHOWN
 
@@ -19,6 +17,9 @@ def xml_text(text: str) -> str:
 
 
 def atom_feed(board: Board, page_url: str, feed_url: str) -> bytes:
+    # Imported here: feedgen brings lxml, 10 ms of every start for a page read rarely.
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(feed_url)
     feed.title(xml_text(board.title))
