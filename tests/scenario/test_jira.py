@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.config import FirebellConfig
@@ -24,7 +25,7 @@ from sandbox.jira import JiraIssue as SandboxIssue
 from sandbox.jira_adf import problems as adf_problems
 from sandbox.workspace import Channel, User
 from storage.models import Issue, JiraIssue
-from tests.helpers import bot_messages, channel_of, file_report, fresh, people, run
+from tests.helpers import bot_messages, channel_of, file_report, fresh, people, run, timeline_kinds
 
 
 @dataclass
@@ -307,3 +308,34 @@ async def test_check_config_names_what_jira_will_refuse(tmp_path: Path) -> None:
         assert code == 2 and "no issue link type “Relates to” (Blocks, Cloners" in said
     finally:
         await jira.stop()
+
+
+@pytest.mark.parametrize(
+    ("in_jira", "answers", "transitions"),
+    [
+        # The person's move is the one Firebell makes: Firebell finds it done and sends
+        # nothing; the person's webhook then finds Firebell there already.
+        ("In Progress", [["already there"]], 0),
+        # The person's move is one Firebell cannot follow (Assigned -> Fixed is no move):
+        # said in the channel; Firebell's own move goes to Jira once, its echo ignored.
+        ("Done", [["not followed"], ["Firebell's own change"]], 1),
+    ],
+)
+async def test_a_move_in_jira_crossing_firebells_own_move_settles_without_a_loop(
+    database_url: str, clock: FakeClock, in_jira: str, answers: list[list[str]], transitions: int
+) -> None:
+    """A person moves the Jira issue while Firebell is moving the same issue: each side's
+    webhook and transition happen once, and then nothing more goes back and forth."""
+    async with with_jira(database_url, clock) as t:
+        issue = await file_report(t.h, t.dana, t.support, severity="critical")
+        t.jira.move("OPS-1", in_jira)  # a person in Jira; its webhook is on its way
+        await run(t.h, t.sam, channel_of(t.h, issue), "ack")  # Firebell moves it too
+        said = []
+        for _ in range(3):  # whatever each delivery sets off is delivered in turn
+            said += [answer["done"] for _status, answer in await t.jira.deliver_webhooks()]
+            await t.h.firebell.settle()
+        assert said == answers and t.jira.pending == []  # nothing left going back and forth
+        assert t.jira.count("transition") == transitions
+        assert fresh(t.h.firebell.runtime.db, issue).status == "assigned"
+        assert t.jira.issues["OPS-1"].status == "In Progress"
+        assert timeline_kinds(t.h.firebell.runtime.db, issue).count("status_changed") == 1
