@@ -43,6 +43,7 @@ if not DATA.exists():
     DATA = Path("/work/shared/data/gitbugs")
 KS = (1, 3, 5, 10)
 BATCH = 200
+FEATURES = 50
 # The frozen finder re-tokenised every candidate at each filing; its results do not
 # change with a cache, and the replay runs in a minute instead of several.
 shipped.words = lru_cache(maxsize=20_000)(shipped.words)  # type: ignore[assignment]
@@ -58,6 +59,8 @@ class Outcome:
     ranks: dict[str, list[bool]] = field(default_factory=dict)
     shown: dict[str, list[bool]] = field(default_factory=dict)
     scores: list[float] = field(default_factory=list)  # the new finder's, best first
+    # the new finder's top FEATURES candidates: (lexical, semantic, hit), best first
+    features: list[tuple[float, float, bool]] = field(default_factory=list)
 
 
 def load(project: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -222,7 +225,9 @@ def _file(
     terms = Bm25.terms(item["title"], item["description"])
     if is_query or (counted and number % every == 0):
         outcome = Outcome(is_query, counted)
-        ranked = ranked_candidates(session, index, issue, 10)
+        wide = ranked_candidates(session, index, issue, FEATURES)
+        outcome.features = [(a.lexical, a.semantic, o.id in earlier) for o, a in wide]
+        ranked = wide[:10]
         outcome.ranks["new"] = [o.id in earlier for o, _ in ranked]
         outcome.scores = [alike.score for _, alike in ranked]
         outcome.shown["new"] = [o.id in earlier for o, _ in gate.shown(ranked)]
