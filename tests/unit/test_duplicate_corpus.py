@@ -35,3 +35,15 @@ def test_the_corpus_is_large_enough_and_consistent() -> None:
     said = " ".join(r["description"] or "" for r in duplicates)
     for label in ("Fehlermeldung", "Message d'erreur", "Mensaje de error"):  # de, fr, es
         assert said.count(label) >= 5, label
+
+
+def test_the_cross_language_reports_point_at_english_originals_filed_before_them() -> None:
+    corpus = json.loads(CORPUS.read_text())
+    issues = {i["id"]: i for i in corpus["issues"]}
+    crossed = json.loads((CORPUS.parent / "cross_language.json").read_text())["reports"]
+    assert len(crossed) == 30 and {r["language"] for r in crossed} == {"de", "es", "fr", "pt"}
+    for report in crossed:
+        original = issues[report["duplicate_of"]]
+        assert report["service"] == original["service"], report["id"]
+        assert report["filed_minutes_ago"] < original["filed_minutes_ago"], report["id"]
+        assert report["title"] != original["title"], report["id"]
