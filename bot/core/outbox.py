@@ -237,6 +237,11 @@ class Outbox:
                     for task in done:
                         self.held.discard(running.pop(task))
                         delivered += task.result()
+                # Stopping: what is in flight finishes (or is cancelled with us), never
+                # left running after the sweep returns.
+                for task in list(running):
+                    delivered += await task
+                    self.held.discard(running.pop(task))
                 return delivered
             except asyncio.CancelledError:
                 # Stopped mid-call: free what was in flight for whoever comes next.

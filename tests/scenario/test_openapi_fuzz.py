@@ -81,7 +81,8 @@ CONFIG = FirebellConfig.model_validate(
     }
 )
 POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
-EXAMPLES = 25  # per operation and generation mode: at most 50 generated cases per operation
+EXAMPLES = 15  # per operation and generation mode: at most 30 generated cases per operation
+# (25 until issue 23 brought 23 operations: the fuzz alone took 17 s of a lane)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
