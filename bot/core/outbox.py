@@ -34,6 +34,9 @@ LEASE_SECONDS = 10.0
 # Attempts after which an item failing with a permanent error stops retrying.
 # Transient failures (rate limits, 5xx, timeouts) retry for as long as it takes.
 MAX_PERMANENT_ATTEMPTS = 5
+# While a delivery is slow (an outside tool up to its timeout), a sweep looks for other
+# streams' heads this often.
+RECLAIM_SECONDS = 1.0
 
 # The claim's statements, built once: every commit that enqueues wakes a sweep, and
 # building the select with its alias cost as much as running it.
@@ -219,21 +222,32 @@ class Outbox:
         Items run side by side, each stream's in order. New heads are claimed while
         others are still in flight (once half the batch has finished), so one slow
         outside tool (a Jira call that hangs to its timeout) holds up only its own
-        stream, never the other issues' Slack messages."""
+        stream, never the other issues' Slack messages. When a claim finds nothing due,
+        the next waits for the batch to finish, or RECLAIM_SECONDS while a call is slow:
+        a claim is a write, and in an alert storm each one costs the intake's writes."""
         delivered = 0
         async with self._lock:
             running: dict[asyncio.Task[bool], int] = {}
+            found_nothing = False
             heartbeat = asyncio.create_task(self._heartbeat(), name="outbox-lease")
             try:
                 while not self.stopping:
-                    if len(running) <= self.batch_size // 2:
+                    if len(running) <= self.batch_size // 2 and not (found_nothing and running):
                         room = self.batch_size - len(running)
-                        for item in await self.db.run(self.claim_due, room):
+                        claimed = await self.db.run(self.claim_due, room)
+                        found_nothing = not claimed
+                        for item in claimed:
                             self.held.add(item.id or 0)
                             running[asyncio.create_task(self._run_one(item))] = item.id or 0
                     if not running:
                         return delivered
-                    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    done, _ = await asyncio.wait(
+                        running,
+                        timeout=RECLAIM_SECONDS if found_nothing else None,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                    if not done:
+                        found_nothing = False  # a call is slow: look for other heads
                     for task in done:
                         self.held.discard(running.pop(task))
                         delivered += task.result()
