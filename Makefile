@@ -35,7 +35,9 @@ test: $(STAMP)
 	else \
 		echo "== test suite on SQLite; PostgreSQL skipped: no server at 127.0.0.1:5432 (CI makes it mandatory)"; \
 	fi
-	bash tests/run-lanes $(BIN)/pytest $(TEST_TMP) "$(FIREBELL_TEST_DATABASE_URL)"
+	@# Bytecode caches on for the run, whatever the shell says (PYTHONDONTWRITEBYTECODE=1
+	@# here): each `firebell` process a test starts would compile every module again.
+	env -u PYTHONDONTWRITEBYTECODE bash tests/run-lanes $(BIN)/pytest $(TEST_TMP) "$(FIREBELL_TEST_DATABASE_URL)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -95,9 +95,14 @@ async def test_a_newcomer_plays_an_issue_through(
 
         # In the issue's channel Sam ticks a checklist step.
         await room.click()
-        if await page.get_by_role("button", name="Join channel").is_visible():
-            await page.get_by_role("button", name="Join channel").click()
         checklist = page.locator(".msg", has_text=re.compile("(Detection|Response) checklist"))
+        # The channel draws either its messages or, for someone not in it, a Join button:
+        # wait for one of them (is_visible() alone does not wait, and on a busy machine
+        # the button came after the check).
+        join = page.get_by_role("button", name="Join channel")
+        await expect(join.or_(checklist.last)).to_be_visible()
+        if await join.is_visible():
+            await join.click()
         before = await checklist.last.inner_text()
         await checklist.last.get_by_role("button", name="Done").first.click()
         await expect(checklist.last).not_to_have_text(before)

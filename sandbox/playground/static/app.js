@@ -40,9 +40,13 @@ async function refresh() {
   reading = (async () => {
     do {
       again = false;
-      const query = new URLSearchParams({ user: PAGE.user || "", channel: PAGE.channel || "" });
-      const resp = await fetch("/playground/api/state?" + query);
-      if (resp.ok) draw(await resp.json());
+      const asked = { user: PAGE.user || "", channel: PAGE.channel || "" };
+      const resp = await fetch("/playground/api/state?" + new URLSearchParams(asked));
+      const state = resp.ok ? await resp.json() : null;
+      // A click on another person or channel while this was on its way: this answer is
+      // for the old one, and drawing it would take the page back there. Ask again.
+      if (asked.user !== (PAGE.user || "") || asked.channel !== (PAGE.channel || "")) again = true;
+      else if (state) draw(state);
     } while (again);
   })();
   try { await reading; } finally { reading = null; }
