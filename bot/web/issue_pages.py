@@ -16,7 +16,7 @@ from bot.core.errors import FirebellError
 from bot.incidents.card_extras import CardSettings
 from bot.web import pages
 from bot.web.oidc import SignInRefused
-from bot.web.security import WEB_ROUTE, Person, csrf_ok
+from bot.web.security import WEB_ROUTE, Person, bound_to, csrf_ok
 
 if TYPE_CHECKING:
     from bot.web.routes import WebApp
@@ -198,12 +198,7 @@ async def move(w: WebApp, request: web.Request) -> web.Response:
 
 
 def add_issue_page_routes(app: web.Application, w: WebApp) -> None:
-    def bound(handler: Any) -> Any:
-        async def answer(request: web.Request) -> web.Response:
-            return await handler(w, request)
-
-        return answer
-
+    bound = bound_to(w)
     r = app.router
     r.add_get("/search", bound(search), name=WEB_ROUTE + "search")
     r.add_post("/issues/{key}/assign", bound(assign_me), name=WEB_ROUTE + "assign")

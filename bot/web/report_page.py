@@ -33,7 +33,7 @@ from bot.incidents.report_modal import SEVERITY_HINTS
 from bot.reports.page_context import browser_context
 from bot.triage.duplicates import similar_to_text
 from bot.triage.search import SearchIndex
-from bot.web.security import WEB_ROUTE, Person, signed_in
+from bot.web.security import WEB_ROUTE, Person, bound_to, signed_in
 from bot.web.upload_form import Garbled, read_form
 from storage.db import Database
 
@@ -168,12 +168,7 @@ async def similar(w: WebApp, request: web.Request) -> web.Response:
 
 
 def add_report_routes(app: web.Application, w: WebApp) -> None:
-    def bound(handler: Any) -> Any:
-        async def answer(request: web.Request) -> web.Response:
-            return await handler(w, request)
-
-        return answer
-
+    bound = bound_to(w)
     r = app.router
     r.add_get("/report", bound(report_form), name=WEB_ROUTE + "report")
     r.add_post("/report", bound(file_report), name=WEB_ROUTE + "file_report")

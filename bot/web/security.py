@@ -6,6 +6,7 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -41,6 +42,18 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
         response.headers.update(HEADERS)
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def bound_to(owner: Any) -> Callable[[Any], Handler]:
+    """Route handlers written as `handler(owner, request)`, bound to the running web app."""
+
+    def bind(handler: Any) -> Handler:
+        async def answer(request: web.Request) -> web.StreamResponse:
+            return await handler(owner, request)
+
+        return answer
+
+    return bind
 
 
 def only_web(middleware: Middleware) -> Middleware:
