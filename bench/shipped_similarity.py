@@ -1,4 +1,9 @@
-"""How alike two reports are, from their words, their stack traces, their trace IDs,
+"""The duplicate finder's scoring as it shipped before issue 24 (bot/triage/similarity.py
+at commit f23a500), kept here unchanged on purpose: `bench/duplicates.py --gitbugs`
+replays it beside the new finder and BM25 in the same run, so the "as shipped" row is
+measured, not copied from an old table. Never import it from bot/.
+
+How alike two reports are, from their words, their stack traces, their trace IDs,
 their service and their timing. Pure functions over `Report`s: the finder feeds
 them candidates from the database, the benchmark feeds them a labelled corpus.
 
