@@ -65,6 +65,8 @@ def test_the_wheel_installs_and_runs_from_a_fresh_virtualenv(tmp_path: Path) -> 
         "bot/web/templates/status_link.html",
         "bot/web/static/vendor/uplot-1.6.32.min.js",
         "bot/web/static/vendor/uplot-LICENSE",
+        "sandbox/playground/static/index.html",  # `firebell playground` serves these
+        "sandbox/playground/static/app.js",
     } <= names
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
     assert not any(name.startswith("tests/") for name in names)
