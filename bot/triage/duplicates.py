@@ -19,7 +19,7 @@ from bot.core.membership import can_see, seen_by
 from bot.core.reporters import is_external, is_person
 from bot.triage.gate import shown
 from bot.triage.search import SearchIndex
-from bot.triage.similarity import RANKED_AT_MOST, Likeness, Report, ranked
+from bot.triage.similarity import NOISE, RANKED_AT_MOST, STOP, WORD, Likeness, Report, ranked
 from storage.models import DuplicateSuggestion, Issue
 
 SAME_SERVICE_WITHIN = timedelta(days=3)
@@ -44,11 +44,24 @@ def report_of(issue: Issue) -> Report:
     )
 
 
+def query_of(issue: Issue) -> str:
+    """The words the full-text index is asked for: the title's then the description's,
+    each once, without the stop words and ids the score ignores anyway. A stop word
+    matches nearly every document, and ranking every match was most of the finder's
+    time at 100k issues."""
+    seen: dict[str, None] = {}
+    for text in (issue.title, (issue.description or "")[:500]):
+        for word in WORD.findall(text.lower()):
+            if word not in STOP and not NOISE.match(word):
+                seen.setdefault(word, None)
+    return " ".join(seen)
+
+
 def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Issue]:
     """Issues, open or closed, that may be the same as `issue`."""
     assert issue.id is not None
-    query = " ".join(filter(None, [issue.title, (issue.description or "")[:500]]))
-    ids = {hit.issue_id for hit in index.search(session, query, FROM_SEARCH, any_word=True)}
+    hits = index.search(session, query_of(issue), FROM_SEARCH, any_word=True)
+    ids = {hit.issue_id for hit in hits}
     nearby = [col(Issue.trace_id) == issue.trace_id] if issue.trace_id else []
     if issue.service:
         nearby.append(
