@@ -24,6 +24,9 @@ from storage.models import DuplicateSuggestion, Issue
 
 SAME_SERVICE_WITHIN = timedelta(days=3)
 FROM_SEARCH = 200
+# The index ranks every document holding any word asked: its time grows with the
+# words' postings, so the title's words and the description's first few, 12 in all.
+QUERY_WORDS = 12
 # While a title is typed: up to five, and a lower bar than at intake (a title alone
 # has few words to agree on; the person decides, nothing is stored).
 SUGGEST_AT_MOST = 5
@@ -54,7 +57,7 @@ def query_of(issue: Issue) -> str:
         for word in WORD.findall(text.lower()):
             if word not in STOP and not NOISE.match(word):
                 seen.setdefault(word, None)
-    return " ".join(seen)
+    return " ".join(list(seen)[:QUERY_WORDS])
 
 
 def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Report]:
