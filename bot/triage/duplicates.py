@@ -2,7 +2,7 @@
 closed issues of any age (a report like one closed two months ago is a likely
 regression), stored so a "not a duplicate" answer is remembered.
 
-Candidates come from the full-text index (any of the report's words), the same
+Candidates come from the full-text index (any of up to 12 content words), the same
 service within three days, and the same trace ID; similarity.py scores them and
 gate.py decides which are shown. `ranked_candidates` is the one function every
 surface asks (intake, the benchmark). A private issue is only suggested to a
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select as columns
 from sqlmodel import Session, and_, col, or_, select
 
 from bot.core.membership import seen_by
@@ -87,8 +88,8 @@ def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Repor
     )
     if not ids - dismissed:
         return []
-    rows = session.exec(
-        select(*REPORT_COLUMNS).where(
+    rows = session.execute(
+        columns(*REPORT_COLUMNS).where(
             col(Issue.id).in_(ids - dismissed),
             col(Issue.merged_into_id).is_(None),
             seen_by(issue.reporter_id),  # the one rule (can_see), as a condition
@@ -97,15 +98,18 @@ def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Repor
     return [Report(*row) for row in rows]
 
 
-REPORT_COLUMNS = (
-    Issue.id,
-    Issue.title,
-    Issue.description,
-    Issue.stack_trace,
-    Issue.trace_id,
-    Issue.service,
-    Issue.type,
-    Issue.created_at,
+REPORT_COLUMNS = tuple(
+    col(c)
+    for c in (
+        Issue.id,
+        Issue.title,
+        Issue.description,
+        Issue.stack_trace,
+        Issue.trace_id,
+        Issue.service,
+        Issue.type,
+        Issue.created_at,
+    )
 )
 
 
