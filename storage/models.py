@@ -214,6 +214,7 @@ from storage.record_models import (  # noqa: E402
     IssueLink,
     IssueMetrics,
     Review,
+    TriageSetting,
 )
 from storage.report_models import Attachment, ReportLink, StatusPost  # noqa: E402
 from storage.sla_models import (  # noqa: E402
@@ -250,6 +251,7 @@ __all__ = [
     "ProcessedEvent",
     "ReportLink",
     "Review",
+    "TriageSetting",
     "SlaClock",
     "StatusPost",
     "StepState",

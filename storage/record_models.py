@@ -165,6 +165,9 @@ class DuplicateSuggestion(SQLModel, table=True):
     issue_id: int = Field(foreign_key="issues.id")  # the new report
     candidate_id: int = Field(foreign_key="issues.id")  # the issue it looks like
     score: float
+    # The gate's confidence when shown (best score plus its lead over the second): what
+    # `firebell triage tune` tunes the threshold on. None on rows stored before 0017.
+    confidence: float | None = None
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     state: str = Field(default="shown", max_length=10)  # shown | dismissed | merged
     created_at: datetime = _utc()
@@ -182,3 +185,14 @@ class IssueLink(SQLModel, table=True):
     second_id: int = Field(foreign_key="issues.id")
     created_by: str = Field(max_length=32)
     created_at: datetime = _utc()
+
+
+class TriageSetting(SQLModel, table=True):
+    """A triage value tuned on this installation's own answers (`firebell triage tune
+    --apply`), by name, e.g. "duplicate_threshold"; absent: the shipped default."""
+
+    __tablename__ = "triage_settings"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: float
+    updated_at: datetime = _utc()
