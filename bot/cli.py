@@ -1,5 +1,5 @@
 """`firebell serve | socket | demo | playground | migrate | backup | check-config | deploy |
-review export`."""
+review export | triage tune`."""
 
 from __future__ import annotations
 
@@ -271,6 +271,12 @@ def _deploy(args: argparse.Namespace) -> int:
     return deploy(args)
 
 
+def _triage_tune(args: argparse.Namespace) -> int:
+    from bot.cli_triage import tune
+
+    return tune(args)
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -348,6 +354,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("issue", help="the issue key, e.g. INC-42")
     export.add_argument("-o", "--output", help="a file to write (default: standard output)")
     export.set_defaults(run=_review_export)
+    triage = sub.add_parser("triage", help="duplicate suggestions")
+    triage_sub = triage.add_subparsers(dest="triage_command", required=True)
+    tune = triage_sub.add_parser(
+        "tune", help="re-tune the duplicate threshold on this installation's answers"
+    )
+    tune.add_argument("--apply", action="store_true", help="store the tuned threshold")
+    tune.set_defaults(run=_triage_tune)
     deploy = sub.add_parser("deploy", help="record a deploy in a running Firebell (for CI)")
     deploy.add_argument("--service", required=True)
     deploy.add_argument("--version", required=True)

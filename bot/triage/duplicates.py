@@ -18,7 +18,7 @@ from sqlmodel import Session, and_, col, or_, select
 
 from bot.core.membership import seen_by
 from bot.core.reporters import is_external, is_person
-from bot.triage.gate import shown
+from bot.triage.gate import THRESHOLD, confidence, shown
 from bot.triage.search import SearchIndex
 from bot.triage.similarity import NOISE, RANKED_AT_MOST, STOP, WORD, Likeness, Report, ranked
 from storage.models import DuplicateSuggestion, Issue
@@ -125,18 +125,22 @@ def ranked_candidates(
 
 
 def find_duplicates(
-    session: Session, index: SearchIndex, issue: Issue
+    session: Session, index: SearchIndex, issue: Issue, threshold: float = THRESHOLD
 ) -> list[DuplicateSuggestion]:
-    """Score the candidates and store the best few as suggestions (once per pair)."""
+    """Score the candidates and store the best few as suggestions (once per pair), each
+    with the gate's confidence (what `firebell triage tune` tunes the threshold on)."""
     assert issue.id is not None
     if not (is_person(issue.reporter_id) or is_external(issue.reporter_id)):
         return []  # alerts are deduplicated by fingerprint
     stored = []
-    for old, alike in shown(ranked_candidates(session, index, issue)):
+    best = ranked_candidates(session, index, issue)
+    sure = round(confidence(best), 3)
+    for old, alike in shown(best, threshold):
         row = DuplicateSuggestion(
             issue_id=issue.id,
             candidate_id=int(old.id or 0),
             score=round(alike.score, 3),
+            confidence=sure,
             reasons=list(alike.reasons),
             created_at=issue.created_at,
         )

@@ -11,6 +11,7 @@ from bot.incidents.hooks import IssueHooks
 from bot.triage.duplicates import find_duplicates
 from bot.triage.kinds import SuggestDuplicates
 from bot.triage.search import SearchIndex
+from bot.triage.tuned import Threshold
 from storage.models import Issue
 
 
@@ -21,8 +22,10 @@ class SuggestAtIntake(IssueHooks):
     def __init__(self, index: SearchIndex, clock: Clock) -> None:
         self.index = index
         self.clock = clock
+        self.threshold = Threshold()  # tuned on this installation's answers, if stored
 
     def on_provisioned(self, session: Session, issue: Issue) -> None:
         # Someone outside Slack (a Zendesk requester) gets no DM: the card shows them.
-        if find_duplicates(session, self.index, issue) and is_person(issue.reporter_id):
+        found = find_duplicates(session, self.index, issue, self.threshold.get(session))
+        if found and is_person(issue.reporter_id):
             enqueue(session, self.clock, SuggestDuplicates(), issue=issue)

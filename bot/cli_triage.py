@@ -1,0 +1,64 @@
+"""`firebell triage tune [--apply]`: the duplicate gate's threshold re-tuned on this
+installation's answered suggestions (bot/triage/tune.py), stored with --apply."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from bot.config import load_settings
+from bot.serving.startup import check_database
+from bot.triage.gate import THRESHOLD
+from bot.triage.tune import NEEDED, WRONG_AT_MOST, Figures, answered, figures, tuned
+from bot.triage.tuned import store_threshold, stored_threshold
+from storage.db import Database
+
+
+def _line(name: str, found: Figures) -> str:
+    return (
+        f"{name} threshold {found.threshold:.3f}: {found.shown} shown, "
+        f"{found.wrong:.1%} wrong, {found.recall:.1%} of true duplicates shown"
+    )
+
+
+def tune(args: argparse.Namespace) -> int:
+    url = load_settings("none").database_url
+    check_database(url, must_exist=True)
+    db = Database(url)
+    try:
+        with db.session() as session:
+            answers = answered(session)
+            stored = stored_threshold(session)
+            if len(answers) < NEEDED:
+                print(
+                    f"{len(answers)} answered suggestions; at least {NEEDED} are needed "
+                    "(nothing changed)"
+                )
+                return 1 if args.apply else 0
+            current = THRESHOLD if stored is None else stored
+            merged = sum(a.true for a in answers)
+            print(
+                f"{len(answers)} answered suggestions: {merged} merged, "
+                f"{len(answers) - merged} not a duplicate"
+            )
+            by_score = sum(a.from_score for a in answers)
+            if by_score:
+                print(
+                    f"{by_score} stored without the gate's confidence (before migration "
+                    "0017): their score stands in"
+                )
+            where = "tuned, stored" if stored is not None else "shipped default"
+            print(_line(f"current ({where})", figures(answers, current)))
+            best = tuned(answers)
+            if best is None:
+                print(f"no threshold keeps wrong suggestions at {WRONG_AT_MOST:.0%} or fewer")
+                return 1 if args.apply else 0
+            print(_line(f"tuned (wrong at most {WRONG_AT_MOST:.0%})", best))
+            if not args.apply:
+                print("run with --apply to store it")
+                return 0
+            store_threshold(session, best.threshold, datetime.now(UTC))
+        print(f"stored: a running Firebell uses {best.threshold:.3f} within a minute")
+        return 0
+    finally:
+        db.dispose()
