@@ -251,10 +251,10 @@ __all__ = [
     "ProcessedEvent",
     "ReportLink",
     "Review",
-    "TriageSetting",
     "SlaClock",
     "StatusPost",
     "StepState",
     "TimelineEvent",
+    "TriageSetting",
     "ZendeskTicket",
 ]
