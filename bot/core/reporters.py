@@ -34,6 +34,8 @@ TOOL_NAMES = {
 # Someone outside Slack: where they came from, then who they are there.
 EXTERNAL = re.compile(r"(web|zendesk):[A-Za-z0-9_.-]{1,24}")
 EXTERNAL_NAMES = {"web": "a visitor to {id}", "zendesk": "Zendesk requester {id}"}
+# Where an issue from someone outside Slack came from, as a figure or a label counts it.
+EXTERNAL_SOURCES = {"web": "embed", "zendesk": "zendesk"}
 
 
 def external(channel: str, identity: str) -> str:
@@ -42,6 +44,9 @@ def external(channel: str, identity: str) -> str:
     if EXTERNAL.fullmatch(actor) is None:
         raise ValueError(f"not an outside reporter: {actor!r}")
     return actor
+
+
+SOURCE_NAMES = {"embed": "Embedded reporter", "zendesk": "Zendesk"}
 
 
 def is_external(actor_id: str | None) -> bool:
@@ -53,12 +58,23 @@ def is_person(actor_id: str | None) -> bool:
     return actor_id is not None and PERSON.fullmatch(str(actor_id)) is not None
 
 
+def source_of(reporter_id: str) -> str:
+    """Where an issue came from, for figures, filters and metric labels: "slack" for a
+    person, the channel for someone outside Slack ("embed", "zendesk"; never their id,
+    so a label keeps few values), else the tool."""
+    if is_person(reporter_id):
+        return "slack"
+    if is_external(reporter_id):
+        return EXTERNAL_SOURCES[reporter_id.split(":", 1)[0]]
+    return reporter_id
+
+
 def tool_name(source: str) -> str:
     """A tool by name; someone outside Slack by where they came from."""
     if is_external(source):
         channel, identity = source.split(":", 1)
         return EXTERNAL_NAMES[channel].format(id=identity)
-    return TOOL_NAMES.get(source, source.capitalize())
+    return TOOL_NAMES.get(source) or SOURCE_NAMES.get(source) or source.capitalize()
 
 
 def who(actor_id: str | None) -> str:

@@ -33,7 +33,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 
 from bot.core.membership import public_only, seen_by
-from bot.core.reporters import is_person
+from bot.core.reporters import source_of as reporter_source
 from bot.incidents.issue_figures import (
     TIME_TO_ACKNOWLEDGE,
     TIME_TO_DEPLOY,
@@ -127,8 +127,8 @@ def _count(values: list[str]) -> dict[str, int]:
 
 
 def source_of(issue: Issue | read.IssueRow) -> str:
-    """Where an issue came from: Slack for a person, else the tool that raised it."""
-    return "slack" if is_person(issue.reporter_id) else issue.reporter_id
+    """Where an issue came from (core/reporters.py)."""
+    return reporter_source(issue.reporter_id)
 
 
 def _spread(values: list[float | None]) -> Spread:

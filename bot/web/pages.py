@@ -18,6 +18,7 @@ from bot.core.durations import rough_age
 from bot.core.errors import FirebellError
 from bot.core.membership import member_of, roles_of, visible_to
 from bot.core.reporters import is_person, tool_name
+from bot.core.reporters import source_of as reporter_source
 from bot.core.timeline import event_words
 from bot.incidents.card_context import VIA_NAMES, VIA_WEB_FORM, came_via, context_lines
 from bot.incidents.card_extras import CardSettings, card_extras
@@ -55,7 +56,7 @@ def source_of(issue: Issue) -> str:
     """Who filed it: people in Slack, people with the web form, or the tool's source
     name (an alert's)."""
     if not is_person(issue.reporter_id):
-        return issue.reporter_id
+        return reporter_source(issue.reporter_id)
     return WEB_FORM if came_via(issue.context) == VIA_NAMES[VIA_WEB_FORM] else PEOPLE
 
 
