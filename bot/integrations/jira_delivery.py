@@ -41,7 +41,7 @@ class JiraDelivery:
         self.card = card
 
     def table(self) -> dict[type[Payload], Step]:
-        followups = JiraFollowUpDelivery(self.db, self.clock, self.config, self.card)
+        followups = JiraFollowUpDelivery(self.db, self.clock, self.config, self.card, self.client)
         return {CreateJiraIssue: self.create, MoveJiraIssue: self.move, **followups.table()}
 
     async def create(self, issue: Issue, payload: CreateJiraIssue) -> None:

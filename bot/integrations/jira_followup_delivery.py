@@ -35,12 +35,18 @@ def exported(session: Session, followup_id: int | None) -> JiraFollowUp | None:
 
 class JiraFollowUpDelivery:
     def __init__(
-        self, db: Database, clock: Clock, config: JiraConfig | None, card: CardSettings
+        self,
+        db: Database,
+        clock: Clock,
+        config: JiraConfig | None,
+        card: CardSettings,
+        client: JiraClient | None,
     ) -> None:
+        """`client`: the Jira issue steps' own (one connection pool, one set of limits)."""
         self.db = db
         self.clock = clock
         self.config = config
-        self.client = JiraClient(config) if config is not None else None
+        self.client = client
         self.card = card
 
     def table(self) -> dict[type[Payload], Step]:
