@@ -287,7 +287,7 @@ def create_app(
     hooks.hooks.append(ClosePagerLoop(clock))  # pagers hear of acks and fixes (sla/pager_loop.py)
     if config.announce is not None:
         hooks.hooks.append(AnnounceIssues(config.announce, clock))
-    hooks.hooks.append(SuggestAtIntake(search, clock))
+    hooks.hooks.append(SuggestAtIntake(clock))
     hooks.hooks.append(SettlePagesWhenTaken(clock))  # stale page DMs say who took it
     hooks.hooks += integrations.hooks(config, clock)  # Jira, Zendesk
     digest = Digest(db, clock, config.digest)
@@ -303,7 +303,7 @@ def create_app(
         DetectionDelivery(db, clock, client).table(),
         ReviewDelivery(db, clock, client).table(),
         FeedDelivery(db, clock, client).table(),
-        TriageDelivery(db, clock, client, people).table(),
+        TriageDelivery(db, clock, client, people, search).table(),
         StatusPageDelivery(db, clock, client).table(),
         *integrations.deliveries(db, clock, client, config, card),
     ):

@@ -163,14 +163,20 @@ class Outbox:
         self.held: set[int] = set()  # ids this process has leased and is delivering
         self.stopping = False  # set at shutdown: finish the batch under way, claim no more
 
-    def claim_due(self, most: int | None = None) -> list[OutboxItem]:
-        """Lease the head item of every stream that is due, up to a batch (or `most`)."""
+    def claim_due(
+        self, most: int | None = None, held: frozenset[int] = frozenset()
+    ) -> list[OutboxItem]:
+        """Lease the head item of every stream that is due, up to a batch (or `most`),
+        but those in `held`: this process is delivering them, and a lease that looks
+        lapsed (a step that slept past it on an injected clock) is still ours."""
         now = self.clock.now()
         with self.db.session() as session:
             limit = self.batch_size if most is None else most
             candidates = session.exec(_DUE.limit(limit), params={"now": now}).all()
             claimed = []
             for item in candidates:
+                if item.id in held:
+                    continue
                 result = session.execute(
                     _CLAIM, {"item_id": item.id, "now": now, "until": now + self.lease}
                 )
@@ -234,7 +240,7 @@ class Outbox:
                 while not self.stopping:
                     if len(running) <= self.batch_size // 2 and not (found_nothing and running):
                         room = self.batch_size - len(running)
-                        claimed = await self.db.run(self.claim_due, room)
+                        claimed = await self.db.run(self.claim_due, room, frozenset(self.held))
                         found_nothing = not claimed
                         for item in claimed:
                             self.held.add(item.id or 0)

@@ -6,29 +6,67 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import col, select
 
 from bot.core.clock import Clock
-from bot.core.delivery import Payload, Step
+from bot.core.delivery import Payload, Step, enqueue
 from bot.core.ids import IssueKey
 from bot.core.membership import can_see, open_to_anyone
 from bot.core.people import People
+from bot.core.reporters import is_person
 from bot.core.slack_steps import SlackSteps
+from bot.incidents.kinds import refresh_card
 from bot.incidents.rules import can_steer
 from bot.triage import kinds
+from bot.triage.duplicates import find_duplicates
+from bot.triage.search import SearchIndex
+from bot.triage.tuned import Threshold
 from bot.triage.views import merged_dm, merged_words, suggestion_message
 from storage.db import Database
 from storage.models import DuplicateSuggestion, Issue, TimelineEvent
 
 
 class TriageDelivery(SlackSteps):
-    def __init__(self, db: Database, clock: Clock, client: AsyncWebClient, people: People) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        client: AsyncWebClient,
+        people: People,
+        index: SearchIndex,
+    ) -> None:
         super().__init__(db, clock, client)
         self.people = people  # whether the reporter may reopen a closed lookalike
+        self.index = index
+        self.threshold = Threshold()  # tuned on this installation's answers, if stored
 
     def table(self) -> dict[type[Payload], Step]:
         return {
+            kinds.FindDuplicates: self.find,
             kinds.SuggestDuplicates: self.suggest,
             kinds.MergedNotice: self.merged_notice,
             kinds.MergedDm: self.merged_dm,
         }
+
+    async def find(self, issue: Issue, _payload: kinds.FindDuplicates) -> None:
+        await self.db.run(self._find, issue.id)
+
+    def _find(self, issue_id: int | None) -> None:
+        """Store the likely duplicates, then refresh the card and tell the reporter, in
+        one transaction. Once per issue: a retry after a commit finds rows and stops."""
+        with self.db.session() as session:
+            issue = session.get(Issue, issue_id)
+            if issue is None or issue.merged_into_id is not None:
+                return
+            asked = session.exec(
+                select(DuplicateSuggestion.id).where(DuplicateSuggestion.issue_id == issue.id)
+            ).first()
+            if asked is not None:
+                return
+            found = find_duplicates(session, self.index, issue, self.threshold.get(session))
+            if not found:
+                return
+            refresh_card(session, self.clock, issue)
+            # Someone outside Slack (a Zendesk requester) gets no DM: the card shows them.
+            if is_person(issue.reporter_id):
+                enqueue(session, self.clock, kinds.SuggestDuplicates(), issue=issue)
 
     async def suggest(self, issue: Issue, _payload: kinds.SuggestDuplicates) -> None:
         found = await self.db.run(self._shown, issue.id)

@@ -91,6 +91,9 @@ def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Repor
     rows = session.execute(
         columns(*REPORT_COLUMNS).where(
             col(Issue.id).in_(ids - dismissed),
+            # Filed before it: the finder runs after the filing commits, when a later
+            # report may already be in (it will find this one, not the other way round).
+            col(Issue.id) < issue.id,
             col(Issue.merged_into_id).is_(None),
             seen_by(issue.reporter_id),  # the one rule (can_see), as a condition
         )

@@ -1,4 +1,5 @@
-"""At filing: look for likely duplicates of a person's report and tell the reporter."""
+"""At filing: queue the search for likely duplicates of a person's report (or of a
+report from someone outside Slack), to run after the filing commits."""
 
 from __future__ import annotations
 
@@ -6,26 +7,30 @@ from sqlmodel import Session
 
 from bot.core.clock import Clock
 from bot.core.delivery import enqueue
-from bot.core.reporters import is_person
+from bot.core.reporters import is_external, is_person
 from bot.incidents.hooks import IssueHooks
-from bot.triage.duplicates import find_duplicates
-from bot.triage.kinds import SuggestDuplicates
-from bot.triage.search import SearchIndex
-from bot.triage.tuned import Threshold
+from bot.triage.kinds import FindDuplicates
 from storage.models import Issue
 
 
-class SuggestAtIntake(IssueHooks):
-    """After provisioning is queued: the suggestions are stored in the filing's own
-    transaction (the card shows them when posted) and the reporter's DM follows."""
+def finder_stream(issue_id: int) -> str:
+    """A stream of its own: the issue's channel, card and DMs never wait for the finder,
+    and a finder that keeps failing holds up nothing else."""
+    return f"triage:{issue_id}"
 
-    def __init__(self, index: SearchIndex, clock: Clock) -> None:
-        self.index = index
+
+class SuggestAtIntake(IssueHooks):
+    """The finder runs outside the filing transaction (`TriageDelivery.find`), in a
+    database thread: filing is as fast with 100k issues as with none, and the card
+    gains its "possible duplicate" line when the finder has answered."""
+
+    def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self.threshold = Threshold()  # tuned on this installation's answers, if stored
 
     def on_provisioned(self, session: Session, issue: Issue) -> None:
-        # Someone outside Slack (a Zendesk requester) gets no DM: the card shows them.
-        found = find_duplicates(session, self.index, issue, self.threshold.get(session))
-        if found and is_person(issue.reporter_id):
-            enqueue(session, self.clock, SuggestDuplicates(), issue=issue)
+        assert issue.id is not None
+        if is_person(issue.reporter_id) or is_external(issue.reporter_id):
+            # Alerts are deduplicated by fingerprint, not by the finder.
+            enqueue(
+                session, self.clock, FindDuplicates(), issue=issue, stream=finder_stream(issue.id)
+            )

@@ -11,9 +11,18 @@ from bot.core.delivery import Payload
 
 
 class TriageKind(StrEnum):
+    FIND = "find_duplicates"
     SUGGEST = "suggest_duplicates"
     MERGED_NOTICE = "merged_notice"
     MERGED_DM = "merged_dm"
+
+
+@dataclass(frozen=True)
+class FindDuplicates(Payload):
+    """Look for likely duplicates of a new report, after its filing has committed: the
+    filing does not wait for the finder, and a finder that fails costs no report."""
+
+    kind: ClassVar = TriageKind.FIND
 
 
 @dataclass(frozen=True)

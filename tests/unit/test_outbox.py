@@ -187,3 +187,24 @@ async def test_a_call_that_hangs_holds_up_only_its_own_stream(db: Database) -> N
     released.set()
     assert await sweep == 18
     assert delivered[-2:] == ["create-in-jira", "after-jira"]
+
+
+async def test_an_item_whose_step_sleeps_past_its_lease_is_not_claimed_again(
+    db: Database,
+) -> None:
+    """A step that waits out a Retry-After on the injected clock jumps past its own lease
+    while another stream's item finishes: the sweep must not claim it a second time."""
+    clock = FakeClock()
+    put(db, clock, "slow", "waits")
+    put(db, clock, "quick", "done-at-once")
+    calls: list[str] = []
+
+    async def deliver(item: OutboxItem) -> None:
+        calls.append(item.kind)
+        if item.kind == "waits":
+            clock.advance(seconds=outbox.LEASE_SECONDS * 3)  # as FakeClock.sleep does
+            await asyncio.sleep(0.3)  # still at it when the sweep looks for more
+
+    box = Outbox(db, clock, deliver)
+    assert await box.deliver_due() == 2
+    assert sorted(calls) == ["done-at-once", "waits"]
