@@ -1,5 +1,5 @@
 """`firebell serve | socket | demo | playground | migrate | backup | check-config | deploy |
-review export | triage tune`."""
+review export | triage tune [--replay]`."""
 
 from __future__ import annotations
 
@@ -360,6 +360,11 @@ def build_parser() -> argparse.ArgumentParser:
         "tune", help="re-tune the duplicate threshold on this installation's answers"
     )
     tune.add_argument("--apply", action="store_true", help="store the tuned threshold")
+    tune.add_argument(
+        "--replay",
+        action="store_true",
+        help="ask the finder as it is now about every answered or merged report",
+    )
     tune.set_defaults(run=_triage_tune)
     deploy = sub.add_parser("deploy", help="record a deploy in a running Firebell (for CI)")
     deploy.add_argument("--service", required=True)

@@ -1,5 +1,7 @@
-"""`firebell triage tune [--apply]`: the duplicate gate's threshold re-tuned on this
-installation's answered suggestions (bot/triage/tune.py), stored with --apply."""
+"""`firebell triage tune [--replay] [--apply]`: the duplicate gate's threshold re-tuned
+on this installation's answered suggestions (bot/triage/tune.py), or on its labelled
+history asked again of the finder as it is now (--replay, bot/triage/replay.py),
+stored with --apply."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from datetime import UTC, datetime
 from bot.config import load_settings
 from bot.serving.startup import check_database
 from bot.triage.gate import THRESHOLD
+from bot.triage.replay import labelled, replayed, unlabelled
+from bot.triage.search import SearchIndex
 from bot.triage.tune import NEEDED, WRONG_AT_MOST, Figures, answered, figures, tuned
 from bot.triage.tuned import store_threshold, stored_threshold
 from storage.db import Database
@@ -27,19 +31,26 @@ def tune(args: argparse.Namespace) -> int:
     db = Database(url)
     try:
         with db.session() as session:
-            answers = answered(session)
+            if args.replay:
+                labels = labelled(session)
+                print(
+                    f"replaying {len(labels)} answered or merged reports and "
+                    f"{len(unlabelled(session, labels))} that nobody merged (counted as "
+                    "having no duplicate) with the finder as it is now"
+                )
+                answers = replayed(session, SearchIndex(db))
+                what = "replayed answers"
+            else:
+                answers = answered(session)
+                what = "answered suggestions"
             stored = stored_threshold(session)
             if len(answers) < NEEDED:
-                print(
-                    f"{len(answers)} answered suggestions; at least {NEEDED} are needed "
-                    "(nothing changed)"
-                )
+                print(f"{len(answers)} {what}; at least {NEEDED} are needed (nothing changed)")
                 return 1 if args.apply else 0
             current = THRESHOLD if stored is None else stored
             merged = sum(a.true for a in answers)
             print(
-                f"{len(answers)} answered suggestions: {merged} merged, "
-                f"{len(answers) - merged} not a duplicate"
+                f"{len(answers)} {what}: {merged} merged, {len(answers) - merged} not a duplicate"
             )
             by_score = sum(a.from_score for a in answers)
             if by_score:

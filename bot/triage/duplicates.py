@@ -61,10 +61,13 @@ def query_of(issue: Issue) -> str:
     return " ".join(list(seen)[:QUERY_WORDS])
 
 
-def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Report]:
+def candidates(
+    session: Session, index: SearchIndex, issue: Issue, keep_dismissed: bool = False
+) -> list[Report]:
     """Issues, open or closed, that may be the same as `issue`, as the scorer reads
     them (only the columns it reads: building a full Issue for each of ~200 candidates
-    cost more than scoring them)."""
+    cost more than scoring them). A pair answered "Not a duplicate" is left out, but in
+    a replay of the answers (`keep_dismissed`)."""
     assert issue.id is not None
     hits = index.search(session, query_of(issue), FROM_SEARCH, any_word=True)
     ids = {hit.issue_id for hit in hits}
@@ -79,10 +82,15 @@ def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Repor
     if nearby:
         ids |= {i for i in session.exec(select(Issue.id).where(or_(*nearby))).all() if i}
     ids.discard(issue.id)
-    dismissed = set(
-        session.exec(
-            select(DuplicateSuggestion.candidate_id).where(
-                DuplicateSuggestion.issue_id == issue.id, DuplicateSuggestion.state == "dismissed"
+    dismissed = (
+        set()
+        if keep_dismissed
+        else set(
+            session.exec(
+                select(DuplicateSuggestion.candidate_id).where(
+                    DuplicateSuggestion.issue_id == issue.id,
+                    DuplicateSuggestion.state == "dismissed",
+                )
             )
         )
     )
@@ -117,11 +125,16 @@ REPORT_COLUMNS = tuple(
 
 
 def ranked_candidates(
-    session: Session, index: SearchIndex, issue: Issue, limit: int = RANKED_AT_MOST
+    session: Session,
+    index: SearchIndex,
+    issue: Issue,
+    limit: int = RANKED_AT_MOST,
+    keep_dismissed: bool = False,
 ) -> list[tuple[Issue, Likeness]]:
     """The issues most like `issue`, best first, each with its score and reasons (no
     gate: `gate.shown` picks what a person sees)."""
-    best = ranked(report_of(issue), candidates(session, index, issue), limit)
+    pool = candidates(session, index, issue, keep_dismissed)
+    best = ranked(report_of(issue), pool, limit)
     ids = [int(old.id) for old, _ in best]
     found = {i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_(ids)))}
     return [(found[int(old.id)], alike) for old, alike in best if int(old.id) in found]

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from storage.models import DuplicateSuggestion
 
 WRONG_AT_MOST = 0.10
+NEVER = float("-inf")  # a replayed pair the finder would not show at any threshold
 NEEDED = 20
 MERGED, DISMISSED = "merged", "dismissed"
 
@@ -62,7 +63,7 @@ def figures(answers: list[Answer], threshold: float) -> Figures:
 def tuned(answers: list[Answer]) -> Figures | None:
     """The lowest observed value whose shown pairs are at most 10 % wrong; None when
     no threshold shows a true duplicate that precisely."""
-    for value in sorted({a.value for a in answers}):
+    for value in sorted({a.value for a in answers if a.value != NEVER}):
         found = figures(answers, value)
         if found.wrong <= WRONG_AT_MOST and found.recall > 0:
             return found
