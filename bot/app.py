@@ -303,7 +303,7 @@ def create_app(
         DetectionDelivery(db, clock, client).table(),
         ReviewDelivery(db, clock, client).table(),
         FeedDelivery(db, clock, client).table(),
-        TriageDelivery(db, clock, client, people, search).table(),
+        TriageDelivery(db, clock, client, people, search, card).table(),
         StatusPageDelivery(db, clock, client).table(),
         *integrations.deliveries(db, clock, client, config, card),
     ):

@@ -12,15 +12,17 @@ from bot.core.membership import can_see, open_to_anyone
 from bot.core.people import People
 from bot.core.reporters import is_person
 from bot.core.slack_steps import SlackSteps
+from bot.incidents.card_extras import CardSettings, web_link
+from bot.incidents.closing import latest_summary
 from bot.incidents.kinds import refresh_card
-from bot.incidents.rules import can_steer
+from bot.incidents.rules import can_steer, is_open
 from bot.triage import kinds
 from bot.triage.duplicates import find_duplicates
 from bot.triage.search import SearchIndex
 from bot.triage.tuned import Threshold
-from bot.triage.views import merged_dm, merged_words, suggestion_message
+from bot.triage.views import ClosedNote, merged_dm, merged_words, suggestion_message
 from storage.db import Database
-from storage.models import DuplicateSuggestion, Issue, TimelineEvent
+from storage.models import DuplicateSuggestion, Issue, Review, TimelineEvent
 
 
 class TriageDelivery(SlackSteps):
@@ -31,8 +33,10 @@ class TriageDelivery(SlackSteps):
         client: AsyncWebClient,
         people: People,
         index: SearchIndex,
+        card: CardSettings,
     ) -> None:
         super().__init__(db, clock, client)
+        self.card = card  # the web app's address, for a closed lookalike's page and review
         self.people = people  # whether the reporter may reopen a closed lookalike
         self.index = index
         self.threshold = Threshold()  # tuned on this installation's answers, if stored
@@ -74,7 +78,8 @@ class TriageDelivery(SlackSteps):
             return  # answered or merged before this went out
         reporter = await self.people.actor(self.client, issue.reporter_id)
         may_reopen = {o.id for _, o in found if o.id is not None and can_steer(o, reporter)}
-        text, blocks = suggestion_message(issue, found, may_reopen)
+        closed = await self.db.run(self._closed_notes, [o for _, o in found if not is_open(o)])
+        text, blocks = suggestion_message(issue, found, may_reopen, closed)
         await self.post_message(issue.reporter_id, text, blocks=blocks)
 
     async def merged_notice(self, issue: Issue, payload: kinds.MergedNotice) -> None:
@@ -101,6 +106,26 @@ class TriageDelivery(SlackSteps):
                 .order_by(col(DuplicateSuggestion.score).desc())
             ).all()
             return [(row, other) for row in rows if (other := session.get(Issue, row.candidate_id))]
+
+    def _closed_notes(self, closed: list[Issue]) -> dict[int, ClosedNote]:
+        """For each closed lookalike: what fixed it (its root cause, else its last
+        update) and its page and published review in the web app, when it has one."""
+        notes = {}
+        with self.db.session() as session:
+            for other in closed:
+                assert other.id is not None
+                page = web_link(self.card, other)
+                review = session.exec(
+                    select(Review.id).where(
+                        Review.issue_id == other.id, Review.status == "published"
+                    )
+                ).first()
+                notes[other.id] = ClosedNote(
+                    fix=latest_summary(session, other),
+                    page=page,
+                    review=f"{page}/review" if page and review is not None else None,
+                )
+        return notes
 
     def _merge_event(self, event_id: int) -> tuple[TimelineEvent, str, Issue | None] | None:
         """The merge event, the other issue's key it names, and that issue if it exists."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from bot.core.blocks import button, clip, context, escape, section
+from bot.core.blocks import button, clip, context, escape, safe_link, section
 from bot.core.domain import label
 from bot.core.ids import Action
 from bot.core.membership import open_to_anyone
@@ -15,11 +16,34 @@ from bot.triage.merge import Question
 from storage.models import DuplicateSuggestion, Issue
 
 
+@dataclass(frozen=True)
+class ClosedNote:
+    """What a reporter needs of a closed lookalike to judge a regression: how it was
+    fixed, and where its page and its published review are."""
+
+    fix: str | None = None
+    page: str | None = None
+    review: str | None = None
+
+    def words(self) -> str:
+        said = [f"fixed: {escape(clip(self.fix, 200))}"] if self.fix else []
+        links = [
+            f"<{url}|{name}>"
+            for url, name in ((self.page, "its page"), (self.review, "its review"))
+            if safe_link(url)
+        ]
+        return " · ".join(said + links)
+
+
 def suggestion_message(
-    issue: Issue, found: list[tuple[DuplicateSuggestion, Issue]], may_reopen: set[int]
+    issue: Issue,
+    found: list[tuple[DuplicateSuggestion, Issue]],
+    may_reopen: set[int],
+    closed: dict[int, ClosedNote] | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Likely duplicates, to the reporter. Only an open issue takes a merge; a closed one
-    is shown as similar, with how to reopen it for those who may (`may_reopen`: ids)."""
+    is shown as similar, with its fix and review (`closed`: by id) and how to reopen it
+    for those who may (`may_reopen`: ids)."""
     first = found[0][1]
     text = f"Thanks for {issue.key}. It looks like {first.key}: is it the same problem?"
     blocks: list[dict[str, Any]] = [section(text)]
@@ -38,6 +62,9 @@ def suggestion_message(
             state = f"similar, {closed_ago(other, issue)} (possible regression)"
             if other.id in may_reopen:
                 state += f": reopen with `/incident reopen {other.key}`"
+            note = (closed or {}).get(int(other.id or 0))
+            if note is not None and note.words():
+                state += f"\n{note.words()}"
         blocks.append(section(f"*{other.key}* {title}{where}\n{state}{why}"))
         blocks.append({"type": "actions", "block_id": f"duplicate_{other.id}", "elements": answers})
     if any(is_open(other) for _, other in found):

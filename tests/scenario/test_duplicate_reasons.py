@@ -6,8 +6,9 @@ merge."""
 from __future__ import annotations
 
 from bot.core.clock import FakeClock
-from bot.demo.harness import Harness
+from bot.demo.harness import Harness, running
 from sandbox.workspace import User
+from storage.models import Review
 from tests.helpers import channel_of, file_another, people, run
 
 CRASH = """Traceback (most recent call last):
@@ -102,3 +103,38 @@ async def test_an_issue_closed_weeks_ago_is_a_possible_regression_not_a_merge(
     assert "similar, closed 9 weeks ago (possible regression)" in shown
     assert "Merge into INC-1" not in shown and "merge_duplicate" not in shown
     assert "same words: " in shown
+
+
+async def test_a_closed_lookalike_comes_with_its_fix_page_and_review(
+    database_url: str, clock: FakeClock
+) -> None:
+    base = "https://firebell.example.com"
+    async with running(database_url, clock=clock, firebell_base_url=base) as h:
+        dana, sam, support = people(h)
+        olga = h.ws.add_user("olga", "Olga")
+        support.members.add(olga.id)
+        first = await file_another(h, dana, support, **SLOW)
+        room = channel_of(h, first)
+        await run(h, sam, room, "ack")
+        await run(h, sam, room, "update Rebuilt the catalogue index <!channel>")
+        for step in ("status revise", "status retest", "fixed", "close"):
+            await run(h, sam, room, step)
+        db = h.firebell.runtime.db
+        with db.session() as session:
+            session.add(
+                Review(
+                    issue_id=first.id,
+                    status="published",
+                    source="template",
+                    drafted_by=sam.id,
+                    drafted_at=clock.now(),
+                    published_at=clock.now(),
+                )
+            )
+        clock.advance(days=9 * 7)
+        await file_another(h, olga, support, **SLOW_AGAIN)
+        [shown] = suggestions_to(h, olga)
+        assert "similar, closed 9 weeks ago (possible regression)" in shown
+        assert "fixed: Rebuilt the catalogue index &lt;!channel&gt;" in shown  # never a ping
+        assert f"<{base}/issues/INC-1|its page>" in shown
+        assert f"<{base}/issues/INC-1/review|its review>" in shown
