@@ -70,17 +70,15 @@ QUERIES = (
 def fresh_database(url: str | None) -> Database:
     if not url:
         return Database(f"sqlite:///{tempfile.mkdtemp(prefix='firebell-dup-')}/bench.db")
-    admin_url = make_url(normalise_url(url)).set(database="postgres")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    # The database the URL names (dropped and created: a name of the bench's own).
+    own = make_url(normalise_url(url))
+    name = own.database or "firebell_bench_dup"
+    admin = create_engine(own.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "firebell_bench_dup" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "firebell_bench_dup"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return Database(
-        make_url(normalise_url(url))
-        .set(database="firebell_bench_dup")
-        .render_as_string(hide_password=False)
-    )
+    return Database(own.set(database=name).render_as_string(hide_password=False))
 
 
 def issue_row(number: int, item: dict[str, Any], at: datetime, **extra: Any) -> dict[str, Any]:
@@ -252,7 +250,7 @@ def finder_ms(db: Database, corpus: dict[str, Any], number: int) -> float:
     return statistics.quantiles(times, n=20)[-1]
 
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/firebell_bench_dup"
 SAMPLE = 4  # every 4th report without a duplicate is asked (all with --full): minutes, not ten
 TARGETS = {"hadoop": (0.60, 0.10), "seamonkey": (0.70, 0.10)}
 

@@ -23,6 +23,8 @@ from storage.models import Issue, TimelineEvent
 
 DOCUMENT_MAX = 100_000
 MAX_WORDS = 24
+COUNTED_AT_MOST = 10_000
+RANKS_QUICKLY, RANKS_QUICKLY_POSTGRES = 15_000, 4_000
 WORD = re.compile(r"[^\W_]+")  # letters and digits; the rest separates words
 
 
@@ -77,6 +79,10 @@ class SearchIndex:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.postgres = db.is_postgres
+        # About how many matching documents an any-word query ranks in 10 ms (100k
+        # issues, shared machine, NOTES.md): FTS5 ranks from its postings, PostgreSQL
+        # reads and ranks each matching row's tsvector, several times slower.
+        self.ranks_quickly = RANKS_QUICKLY_POSTGRES if self.postgres else RANKS_QUICKLY
 
     def attach(self) -> None:
         """Keep documents current in every transaction of this database."""
@@ -176,6 +182,50 @@ class SearchIndex:
         rows = [{"id": issue_id, "doc": body} for issue_id, body in documents.items()]
         result = session.execute(text(sql), rows)
         return int(getattr(result, "rowcount", 0) or 0)
+
+    def documents_with(
+        self, session: Session, words: list[str], besides: int | None = None
+    ) -> dict[str, int]:
+        """About how many documents hold each word (as the index stems it), read from
+        the index itself, so it follows every filing and edit, from any replica, with
+        nothing kept of our own. 0: none. SQLite counts the postings, at most
+        COUNTED_AT_MOST a word (more says "common" as well, and costs more to count),
+        not those of `besides` (the report's own document, once it has one).
+        PostgreSQL reads the planner's statistics of the tsvector column (ANALYZE's
+        most common lexemes, as fresh as autovacuum keeps them): a word not among
+        them is rarer than all of those, 1 here (every word is, before the first
+        ANALYZE); a stop word of its 'english' configuration, 0."""
+        words = list(dict.fromkeys(w for w in words if WORD.fullmatch(w)))
+        if not words:
+            return {}
+        if self.postgres:
+            rows = session.execute(
+                text(
+                    "SELECT w, CASE WHEN length(to_tsvector('english', w)) = 0 THEN 0 "
+                    "ELSE greatest(1, round(coalesce(max(s.freq), 0) * max(c.reltuples))) "
+                    "END FROM "
+                    "unnest(CAST(:words AS text[])) AS w "
+                    "CROSS JOIN (SELECT greatest(reltuples, 0) AS reltuples FROM pg_class "
+                    "WHERE oid = to_regclass('issue_search')) AS c "
+                    "LEFT JOIN (SELECT unnest(most_common_elems::text::text[]) AS lexeme, "
+                    "unnest(most_common_elem_freqs) AS freq FROM pg_stats "
+                    "WHERE schemaname = current_schema() AND tablename = 'issue_search' "
+                    "AND attname = 'tsv') AS s "
+                    "ON s.lexeme = ANY(tsvector_to_array(to_tsvector('english', w))) "
+                    "GROUP BY w"
+                ),
+                {"words": words},
+            ).all()
+            return {str(w): int(n) for w, n in rows}
+        counted = " UNION ALL ".join(
+            f"SELECT :w{i}, (SELECT count(*) FROM (SELECT 1 FROM issue_search "
+            f"WHERE issue_search MATCH :q{i} AND rowid != :besides LIMIT {COUNTED_AT_MOST}))"
+            for i in range(len(words))
+        )
+        values: dict[str, object] = {"besides": -1 if besides is None else besides}
+        values |= {f"w{i}": w for i, w in enumerate(words)}
+        values |= {f"q{i}": f'"{w}"' for i, w in enumerate(words)}
+        return {str(w): int(n) for w, n in session.execute(text(counted), values).all()}
 
     def search(
         self, session: Session, query: str, limit: int = 20, any_word: bool = False
