@@ -253,6 +253,16 @@ class SearchIndex:
             return []
         if self.postgres:
             joined = (" | " if any_word else " & ").join(words)
+            if any_word:
+                # The planner costs a sequential scan for ~10k matches like a scan by
+                # the GIN index, but @@ on every row takes twice as long (70 vs 37 ms
+                # at 100k issues): by the index, for this query only.
+                prior = session.execute(
+                    text(
+                        "SELECT current_setting('enable_seqscan'), "
+                        "set_config('enable_seqscan', 'off', true)"
+                    )
+                ).scalar_one()
             rows = session.execute(
                 text(
                     "SELECT issue_id, ts_rank_cd(tsv, q) AS rank FROM issue_search, "
@@ -261,6 +271,10 @@ class SearchIndex:
                 ),
                 {"q": joined, "n": limit},
             ).all()
+            if any_word:
+                session.execute(
+                    text("SELECT set_config('enable_seqscan', :prior, true)"), {"prior": prior}
+                )
             return [Hit(int(i), float(r)) for i, r in rows]
         match = (" OR " if any_word else " ").join(f'"{w}"' for w in words)
         rows = session.execute(
