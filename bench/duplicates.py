@@ -19,10 +19,11 @@
    suggestions <= 0.10 and recall@10 (ranking alone) >= 0.85; SeaMonkey recall@3
    >= 0.70 with false suggestions <= 0.10.
 
-SQLite by default; BENCH_DATABASE_URL=postgresql+psycopg://... (or --postgres) for
-PostgreSQL (a database of its own: it is dropped and created). `--gitbugs`: GitBugs
-only; every duplicate query is asked, and every 4th report without a duplicate for
-the false-suggestion rate (`--full`: all of them; `--quick`: every 10th).
+SQLite by default; BENCH_DATABASE_URL=postgresql+psycopg://.../<name> (or --postgres,
+firebell_bench_dup) for PostgreSQL: <name> and <name>_gitbugs are dropped and created,
+so give it a name of its own. `--gitbugs`: GitBugs only; every duplicate query is
+asked, and every 4th report without a duplicate for the false-suggestion rate
+(`--full`: all of them; `--quick`: every 10th).
 """
 
 from __future__ import annotations
