@@ -36,6 +36,8 @@ class Issue(SQLModel, table=True):
         Index("ix_issues_status", "status", "severity", "type"),
         # Figures read the issues filed in a period.
         Index("ix_issues_created", "created_at"),
+        # The duplicate finder reads the issues of a report's trace ID at every filing.
+        Index("ix_issues_trace", "trace_id"),
         # Only the open issues, newest first: lists, App Home and the open counts read
         # these without the closed history (bot/incidents/rules.py's open_issues() writes
         # the same condition into its queries, so the planners match it).

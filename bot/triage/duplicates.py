@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select as columns
-from sqlmodel import Session, and_, col, or_, select
+from sqlmodel import Session, and_, col, select
 
 from bot.core.membership import seen_by
 from bot.core.reporters import is_external, is_person
@@ -26,8 +26,10 @@ from storage.models import DuplicateSuggestion, Issue
 SAME_SERVICE_WITHIN = timedelta(days=3)
 FROM_SEARCH = 200
 # The index ranks every document holding any word asked: its time grows with the
-# words' postings, so the title's words and the description's first few, 12 in all.
+# words' postings, so the title's words and the description's first few, 12 in all,
+# and of those only the rarest the index ranks quickly (`rarest_of`).
 QUERY_WORDS = 12
+RAREST_AT_LEAST = 4
 # While a title is typed: up to five, and a lower bar than at intake (a title alone
 # has few words to agree on; the person decides, nothing is stored).
 SUGGEST_AT_MOST = 5
@@ -61,6 +63,26 @@ def query_of(issue: Issue) -> str:
     return " ".join(list(seen)[:QUERY_WORDS])
 
 
+def rarest_of(session: Session, index: SearchIndex, issue: Issue) -> str:
+    """Of `query_of`'s words, the rarest in the index first, as many as it ranks
+    quickly (`SearchIndex.ranks_quickly` documents, and at least the RAREST_AT_LEAST
+    rarest words); none that only the report's own document holds. The index ranks
+    every document holding any word asked, so its time is the asked words' postings,
+    and a common word costs the most and tells the least: at 100k issues "checkout"
+    is in 11k. Where every word is cheap (GitBugs, a team's first years) all are
+    asked, as before."""
+    words = query_of(issue).split()
+    held = index.documents_with(session, words, besides=issue.id)
+    asked: list[str] = []
+    postings = 0
+    for word in sorted((w for w in words if held.get(w)), key=lambda w: held[w]):
+        postings += held[word]
+        if len(asked) >= RAREST_AT_LEAST and postings > index.ranks_quickly:
+            break
+        asked.append(word)
+    return " ".join(asked)
+
+
 def candidates(
     session: Session, index: SearchIndex, issue: Issue, keep_dismissed: bool = False
 ) -> list[Report]:
@@ -69,7 +91,7 @@ def candidates(
     cost more than scoring them). A pair answered "Not a duplicate" is left out, but in
     a replay of the answers (`keep_dismissed`)."""
     assert issue.id is not None
-    hits = index.search(session, query_of(issue), FROM_SEARCH, any_word=True)
+    hits = index.search(session, rarest_of(session, index, issue), FROM_SEARCH, any_word=True)
     ids = {hit.issue_id for hit in hits}
     nearby = [col(Issue.trace_id) == issue.trace_id] if issue.trace_id else []
     if issue.service:
@@ -79,8 +101,8 @@ def candidates(
                 col(Issue.created_at) >= issue.created_at - SAME_SERVICE_WITHIN,
             )
         )
-    if nearby:
-        ids |= {i for i in session.exec(select(Issue.id).where(or_(*nearby))).all() if i}
+    for near in nearby:  # each by its index: as one OR, trace_id = ? scanned every issue
+        ids |= {i for i in session.exec(select(Issue.id).where(near)).all() if i}
     ids.discard(issue.id)
     dismissed = (
         set()

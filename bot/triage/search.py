@@ -10,6 +10,7 @@ transaction commits, so the index changes with the issue or not at all.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +24,9 @@ from storage.models import Issue, TimelineEvent
 
 DOCUMENT_MAX = 100_000
 MAX_WORDS = 24
+COUNTED_AT_MOST = 10_000
+RANKS_QUICKLY, RANKS_QUICKLY_POSTGRES = 15_000, 4_000
+STATISTICS_KEPT = 60.0
 WORD = re.compile(r"[^\W_]+")  # letters and digits; the rest separates words
 
 
@@ -77,6 +81,11 @@ class SearchIndex:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.postgres = db.is_postgres
+        # About how many matching documents an any-word query ranks in 10 ms (100k
+        # issues, shared machine, NOTES.md): FTS5 ranks from its postings, PostgreSQL
+        # reads and ranks each matching row's tsvector, several times slower.
+        self.ranks_quickly = RANKS_QUICKLY_POSTGRES if self.postgres else RANKS_QUICKLY
+        self._common: tuple[float, dict[str, int]] | None = None  # (read at, lexemes)
 
     def attach(self) -> None:
         """Keep documents current in every transaction of this database."""
@@ -177,6 +186,64 @@ class SearchIndex:
         result = session.execute(text(sql), rows)
         return int(getattr(result, "rowcount", 0) or 0)
 
+    def documents_with(
+        self, session: Session, words: list[str], besides: int | None = None
+    ) -> dict[str, int]:
+        """About how many documents hold each word (as the index stems it), read from
+        the index itself, so it follows every filing and edit, from any replica, with
+        nothing stored of our own. 0: none. SQLite counts the postings, at most
+        COUNTED_AT_MOST a word (more says "common" as well, and costs more to count),
+        not those of `besides` (the report's own document, once it has one).
+        PostgreSQL reads the planner's statistics of the tsvector column (ANALYZE's
+        most common lexemes, as fresh as autovacuum keeps them, `common_lexemes`,
+        and stems the words with its own configuration): a word not among
+        them is rarer than all of those, 1 here (every word is, before the first
+        ANALYZE); a stop word of its 'english' configuration, 0."""
+        words = list(dict.fromkeys(w for w in words if WORD.fullmatch(w)))
+        if not words:
+            return {}
+        if self.postgres:
+            common = self.common_lexemes(session)
+            rows = session.execute(
+                text(
+                    "SELECT w, tsvector_to_array(to_tsvector('english', w)) "
+                    "FROM unnest(CAST(:words AS text[])) AS w"
+                ),
+                {"words": words},
+            ).all()
+            return {str(w): max((common.get(x, 1) for x in stems), default=0) for w, stems in rows}
+        counted = " UNION ALL ".join(
+            f"SELECT :w{i}, (SELECT count(*) FROM (SELECT 1 FROM issue_search "
+            f"WHERE issue_search MATCH :q{i} AND rowid != :besides LIMIT {COUNTED_AT_MOST}))"
+            for i in range(len(words))
+        )
+        values: dict[str, object] = {"besides": -1 if besides is None else besides}
+        values |= {f"w{i}": w for i, w in enumerate(words)}
+        values |= {f"q{i}": f'"{w}"' for i, w in enumerate(words)}
+        return {str(w): int(n) for w, n in session.execute(text(counted), values).all()}
+
+    def common_lexemes(self, session: Session) -> dict[str, int]:
+        """PostgreSQL's most common lexemes in the index, each with about how many
+        documents hold it, from its statistics, read at most once a STATISTICS_KEPT
+        seconds (reading `pg_stats` at every filing cost ~7 ms at 100k issues;
+        ANALYZE refreshes them far less often)."""
+        now = time.monotonic()
+        if self._common is None or now - self._common[0] > STATISTICS_KEPT:
+            row = session.execute(
+                text(
+                    "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, "
+                    "greatest(c.reltuples, 0) FROM pg_class AS c LEFT JOIN pg_stats AS s "
+                    "ON s.schemaname = current_schema() AND s.tablename = 'issue_search' "
+                    "AND s.attname = 'tsv' WHERE c.oid = to_regclass('issue_search')"
+                )
+            ).first()
+            lexemes, shares, documents = row if row else (None, None, 0)
+            # zip: the shares end with three figures that are not a lexeme's
+            found = zip(lexemes or [], shares or [], strict=False)
+            common = {str(x): max(1, round(share * documents)) for x, share in found}
+            self._common = (now, common)
+        return self._common[1]
+
     def search(
         self, session: Session, query: str, limit: int = 20, any_word: bool = False
     ) -> list[Hit]:
@@ -186,6 +253,16 @@ class SearchIndex:
             return []
         if self.postgres:
             joined = (" | " if any_word else " & ").join(words)
+            if any_word:
+                # The planner costs a sequential scan for ~10k matches like a scan by
+                # the GIN index, but @@ on every row takes twice as long (70 vs 37 ms
+                # at 100k issues): by the index, for this query only.
+                prior = session.execute(
+                    text(
+                        "SELECT current_setting('enable_seqscan'), "
+                        "set_config('enable_seqscan', 'off', true)"
+                    )
+                ).scalar_one()
             rows = session.execute(
                 text(
                     "SELECT issue_id, ts_rank_cd(tsv, q) AS rank FROM issue_search, "
@@ -194,6 +271,10 @@ class SearchIndex:
                 ),
                 {"q": joined, "n": limit},
             ).all()
+            if any_word:
+                session.execute(
+                    text("SELECT set_config('enable_seqscan', :prior, true)"), {"prior": prior}
+                )
             return [Hit(int(i), float(r)) for i, r in rows]
         match = (" OR " if any_word else " ").join(f'"{w}"' for w in words)
         rows = session.execute(
