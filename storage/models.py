@@ -213,6 +213,7 @@ from storage.record_models import (  # noqa: E402
     FollowUp,
     IssueLink,
     IssueMetrics,
+    IssueVector,
     Review,
     TriageSetting,
 )
@@ -238,6 +239,7 @@ __all__ = [
     "Issue",
     "IssueLink",
     "IssueMetrics",
+    "IssueVector",
     "JiraFollowUp",
     "JiraIssue",
     "KeyCounter",

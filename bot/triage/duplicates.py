@@ -18,8 +18,10 @@ from sqlmodel import Session, and_, col, or_, select
 
 from bot.core.membership import seen_by
 from bot.core.reporters import is_external, is_person
+from bot.triage import semantic
 from bot.triage.gate import THRESHOLD, confidence, shown
 from bot.triage.search import SearchIndex
+from bot.triage.semantic import Meaning
 from bot.triage.similarity import NOISE, RANKED_AT_MOST, STOP, WORD, Likeness, Report, ranked
 from storage.models import DuplicateSuggestion, Issue
 
@@ -61,13 +63,18 @@ def query_of(issue: Issue) -> str:
     return " ".join(list(seen)[:QUERY_WORDS])
 
 
-def candidates(session: Session, index: SearchIndex, issue: Issue) -> list[Report]:
+def candidates(
+    session: Session, index: SearchIndex, issue: Issue, meaning: Meaning | None = None
+) -> list[Report]:
     """Issues, open or closed, that may be the same as `issue`, as the scorer reads
     them (only the columns it reads: building a full Issue for each of ~200 candidates
-    cost more than scoring them)."""
+    cost more than scoring them). With `meaning`: the titles nearest in meaning too,
+    read through the same visibility rule as the others."""
     assert issue.id is not None
     hits = index.search(session, query_of(issue), FROM_SEARCH, any_word=True)
     ids = {hit.issue_id for hit in hits}
+    if meaning is not None:
+        ids |= set(meaning.nearest())
     nearby = [col(Issue.trace_id) == issue.trace_id] if issue.trace_id else []
     if issue.service:
         nearby.append(
@@ -118,7 +125,12 @@ def ranked_candidates(
 ) -> list[tuple[Issue, Likeness]]:
     """The issues most like `issue`, best first, each with its score and reasons (no
     gate: `gate.shown` picks what a person sees)."""
-    best = ranked(report_of(issue), candidates(session, index, issue), limit)
+    meaning = semantic.read(session, issue)
+    pool = candidates(session, index, issue, meaning)
+    cosines: dict[int | str, float] | None = None
+    if meaning is not None:
+        cosines = {i: c for i, c in meaning.closeness(int(r.id) for r in pool).items()}
+    best = ranked(report_of(issue), pool, limit, cosines)
     ids = [int(old.id) for old, _ in best]
     found = {i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_(ids)))}
     return [(found[int(old.id)], alike) for old, alike in best if int(old.id) in found]
@@ -131,6 +143,7 @@ def find_duplicates(
     with the gate's confidence (what `firebell triage tune` tunes the threshold on)."""
     assert issue.id is not None
     if not (is_person(issue.reporter_id) or is_external(issue.reporter_id)):
+        semantic.read(session, issue)  # its title read all the same: a person may report it
         return []  # alerts are deduplicated by fingerprint
     stored = []
     best = ranked_candidates(session, index, issue)
