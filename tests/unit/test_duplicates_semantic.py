@@ -91,6 +91,14 @@ def test_a_german_report_finds_its_english_original(db: Database, model_on: None
         assert len(session.exec(select(IssueVector)).all()) == len(OTHERS) + 2
 
 
+def test_the_model_is_named_only_when_it_carried_the_score(db: Database, model_on: None) -> None:
+    index = SearchIndex(db)
+    original = earlier_issues(db, index)
+    [(first, reasons), *_] = report(db, index, "Documents stuck in processing after an upload")
+    assert first == original
+    assert MEANING_SAID not in reasons and any(r.startswith("same words: ") for r in reasons)
+
+
 def test_a_private_issue_of_someone_else_is_never_a_candidate(db: Database, model_on: None) -> None:
     index = SearchIndex(db)
     original = earlier_issues(db, index, private=True)
