@@ -1,5 +1,5 @@
 """`firebell serve | socket | demo | playground | migrate | backup | check-config | deploy |
-review export | triage tune`."""
+review export | triage tune | triage embed`."""
 
 from __future__ import annotations
 
@@ -277,6 +277,12 @@ def _triage_tune(args: argparse.Namespace) -> int:
     return tune(args)
 
 
+def _triage_embed(args: argparse.Namespace) -> int:
+    from bot.cli_triage import embed
+
+    return embed(args)
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -361,6 +367,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tune.add_argument("--apply", action="store_true", help="store the tuned threshold")
     tune.set_defaults(run=_triage_tune)
+    embed = triage_sub.add_parser(
+        "embed", help="read the titles of issues filed before the multilingual model"
+    )
+    embed.add_argument("--at-most", type=int, help="stop after this many (default: all)")
+    embed.set_defaults(run=_triage_embed)
     deploy = sub.add_parser("deploy", help="record a deploy in a running Firebell (for CI)")
     deploy.add_argument("--service", required=True)
     deploy.add_argument("--version", required=True)

@@ -129,7 +129,7 @@ def ranked_candidates(
     pool = candidates(session, index, issue, meaning)
     cosines: dict[int | str, float] | None = None
     if meaning is not None:
-        cosines = {i: c for i, c in meaning.closeness(int(r.id) for r in pool).items()}
+        cosines = {i: c for i, c in meaning.closeness(session, (int(r.id) for r in pool)).items()}
     best = ranked(report_of(issue), pool, limit, cosines)
     ids = [int(old.id) for old, _ in best]
     found = {i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_(ids)))}

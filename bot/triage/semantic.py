@@ -100,9 +100,8 @@ class Vectors:
         self.lock = threading.Lock()
 
     def refresh(self, session: Session) -> None:
-        """Read the vectors stored since the last read (by issue id: a vector committed
-        late, after a later one was read, is missed by this process until it restarts;
-        that issue is still found by its words)."""
+        """Read the vectors stored since the last read, by issue id (one stored out of
+        that order is read by `fill` when its issue is a candidate by its words)."""
         while True:  # in batches: the first read of 100k rows would hold them all at once
             rows = session.exec(
                 select(IssueVector.issue_id, IssueVector.vector)
@@ -141,6 +140,18 @@ class Vectors:
         k = min(k, self.count)
         best = np.argpartition(-cosines, k - 1)[:k]
         return [int(self.ids[i]) for i in best]
+
+    def fill(self, session: Session, ids: list[int]) -> None:
+        """Read the vectors of `ids` this process has not: stored out of issue order
+        (`firebell triage embed`, a finder that committed late)."""
+        missing = [i for i in ids if i not in self.row_of]
+        if missing:
+            rows = session.exec(
+                select(IssueVector.issue_id, IssueVector.vector).where(
+                    col(IssueVector.issue_id).in_(missing), IssueVector.model == MODEL
+                )
+            ).all()
+            self.add([(issue_id, decoded(vector)) for issue_id, vector in rows])
 
     def closeness(self, query: np.ndarray, ids: Iterable[int]) -> dict[int, float]:
         """The cosine between `query` and each of `ids` that has a vector."""
@@ -183,9 +194,12 @@ class Meaning:
         with self.vectors.lock:
             return self.vectors.nearest(self.query, k)
 
-    def closeness(self, ids: Iterable[int]) -> dict[int, float]:
+    def closeness(self, session: Session, ids: Iterable[int]) -> dict[int, float]:
+        """The cosine with each of `ids` (the candidates) that has a vector."""
+        wanted = list(ids)
         with self.vectors.lock:
-            return self.vectors.closeness(self.query, ids)
+            self.vectors.fill(session, wanted)
+            return self.vectors.closeness(self.query, wanted)
 
 
 def read(session: Session, issue: Issue) -> Meaning | None:
@@ -207,3 +221,24 @@ def read(session: Session, issue: Issue) -> Meaning | None:
         stored.vector = encoded(query)
         stored.model = MODEL
     return Meaning(query, vectors)
+
+
+def store_missing(session: Session, at_most: int) -> int:
+    """Read and store the titles of up to `at_most` issues without this model's vector
+    (filed before migration 0018, or read by another model), newest first: `firebell
+    triage embed`. The count stored. A running process reads them when their issue is
+    a candidate by its words, and among the nearest titles after a restart."""
+    if not available():
+        return 0
+    done = select(IssueVector.issue_id).where(IssueVector.model == MODEL)
+    missing = session.exec(
+        select(Issue.id, Issue.title)
+        .where(col(Issue.id).not_in(done))
+        .order_by(col(Issue.id).desc())
+        .limit(at_most)
+    ).all()
+    for issue_id, title in missing:
+        assert issue_id is not None  # read from the table
+        vector = encoded(embedded(title))
+        session.merge(IssueVector(issue_id=issue_id, model=MODEL, vector=vector))
+    return len(missing)

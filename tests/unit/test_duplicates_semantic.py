@@ -118,3 +118,22 @@ def test_with_the_model_off_the_finder_matches_words_only(db: Database) -> None:
     assert all(MEANING_SAID not in reasons for _, reasons in found)
     with db.session() as session:
         assert session.exec(select(IssueVector)).all() == []
+
+
+def test_a_vector_stored_out_of_order_is_read_when_its_issue_is_a_candidate(
+    db: Database, model_on: None
+) -> None:
+    with db.session() as session:
+        older = [file(session, title) for title in (ORIGINAL, *OTHERS)]
+        semantic.read(session, older[-1])
+    with db.session() as session:  # a process has read up to the newest issue
+        semantic.vectors_of(session).refresh(session)
+    with db.session() as session:
+        assert semantic.store_missing(session, 100) == len(OTHERS)  # `triage embed`
+    with db.session() as session:
+        report = file(session, GERMAN, reporter="UNEWREPORTER")
+        meaning = semantic.read(session, report)
+        assert meaning is not None
+        assert meaning.nearest() == [older[-1].id]  # the backfilled ones come after a restart
+        first = int(older[0].id or 0)
+        assert set(meaning.closeness(session, [first])) == {first}  # ...or as a candidate
