@@ -3,7 +3,9 @@ closed issues of any age (a report like one closed two months ago is a likely
 regression), stored so a "not a duplicate" answer is remembered.
 
 Candidates come from the full-text index (any of up to 12 content words), the same
-service within three days, and the same trace ID; similarity.py scores them and
+service within three days, the same trace ID and, with the multilingual model
+(semantic.py, which also stores the issue's vector here), the 20 titles nearest in
+meaning; similarity.py scores them and
 gate.py decides which are shown. `ranked_candidates` is the one function every
 surface asks (intake, the benchmark). A private issue is only suggested to a
 reporter who is in it; an issue merged into another is never a candidate.
