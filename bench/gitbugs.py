@@ -31,7 +31,7 @@ from sqlalchemy import update
 from sqlmodel import Session, and_, col, or_, select
 
 from bench import shipped_similarity as shipped
-from bot.triage import gate
+from bot.triage import gate, semantic
 from bot.triage.duplicates import ranked_candidates
 from bot.triage.search import SearchIndex
 from bot.triage.similarity import STOP, WORD, Likeness, _stem
@@ -231,6 +231,7 @@ def _file(
         outcome.ranks["bm25"] = [row_of[j] in earlier for j in bm25.rank(terms)]
         outcomes.append(outcome)
     index.write(session, issue)
+    semantic.read(session, issue)  # every title is read, as intake reads every report's
     members[group[item["id"]]].append(issue.id)
     bm25.add(terms)
     row_of.append(issue.id)

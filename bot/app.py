@@ -90,6 +90,7 @@ from bot.statuspage.delivery import StatusPageDelivery
 from bot.statuspage.event_kinds import StatusPageEvent
 from bot.statuspage.kinds import StatusPageKind
 from bot.statuspage.service import StatusPage
+from bot.triage import semantic
 from bot.triage.catch_up import CatchUps
 from bot.triage.delivery import TriageDelivery
 from bot.triage.event_kinds import TriageEvent
@@ -287,6 +288,7 @@ def create_app(
     hooks.hooks.append(ClosePagerLoop(clock))  # pagers hear of acks and fixes (sla/pager_loop.py)
     if config.announce is not None:
         hooks.hooks.append(AnnounceIssues(config.announce, clock))
+    semantic.switch(config.triage.semantic)
     hooks.hooks.append(SuggestAtIntake(clock))
     hooks.hooks.append(SettlePagesWhenTaken(clock))  # stale page DMs say who took it
     hooks.hooks += integrations.hooks(config, clock)  # Jira, Zendesk

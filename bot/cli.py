@@ -1,5 +1,5 @@
 """`firebell serve | socket | demo | playground | migrate | backup | check-config | deploy |
-review export | triage tune [--replay]`."""
+review export | triage tune [--replay] | triage embed`."""
 
 from __future__ import annotations
 
@@ -271,10 +271,10 @@ def _deploy(args: argparse.Namespace) -> int:
     return deploy(args)
 
 
-def _triage_tune(args: argparse.Namespace) -> int:
-    from bot.cli_triage import tune
+def _triage(args: argparse.Namespace) -> int:
+    from bot.cli_triage import embed, tune
 
-    return tune(args)
+    return (tune if args.triage_command == "tune" else embed)(args)
 
 
 def _version() -> str:
@@ -365,7 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ask the finder as it is now about every answered or merged report",
     )
-    tune.set_defaults(run=_triage_tune)
+    tune.set_defaults(run=_triage)
+    embed = triage_sub.add_parser(
+        "embed", help="read the titles of issues filed before the multilingual model"
+    )
+    embed.add_argument("--at-most", type=int, help="stop after this many (default: all)")
+    embed.set_defaults(run=_triage)
     deploy = sub.add_parser("deploy", help="record a deploy in a running Firebell (for CI)")
     deploy.add_argument("--service", required=True)
     deploy.add_argument("--version", required=True)

@@ -1,7 +1,8 @@
 """`firebell triage tune [--replay] [--apply]`: the duplicate gate's threshold re-tuned
 on this installation's answered suggestions (bot/triage/tune.py), or on its labelled
 history asked again of the finder as it is now (--replay, bot/triage/replay.py),
-stored with --apply."""
+stored with --apply. `firebell triage embed`: the multilingual model reads the titles
+of issues filed before it was installed (bot/triage/semantic.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 
 from bot.config import load_settings
 from bot.serving.startup import check_database
+from bot.triage import semantic
 from bot.triage.gate import THRESHOLD
 from bot.triage.replay import labelled, replayed, unlabelled
 from bot.triage.search import SearchIndex
@@ -73,3 +75,30 @@ def tune(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.dispose()
+
+
+EMBED_BATCH = 500  # a commit every 500 titles (about 6 s): an interrupted run keeps them
+
+
+def embed(args: argparse.Namespace) -> int:
+    url = load_settings("none").database_url
+    check_database(url, must_exist=True)
+    if not semantic.available():
+        print("the multilingual model is not installed: pip install 'firebell[semantic]'")
+        return 1
+    db = Database(url)
+    stored = 0
+    try:
+        while args.at_most is None or stored < args.at_most:
+            batch = EMBED_BATCH if args.at_most is None else min(EMBED_BATCH, args.at_most - stored)
+            with db.session() as session:
+                count = semantic.store_missing(session, batch)
+            stored += count
+            if count:
+                print(f"{stored} titles read and stored")
+            if count < batch:
+                break
+    finally:
+        db.dispose()
+    print(f"done: {stored} stored; restart Firebell to search all of them by meaning")
+    return 0

