@@ -107,9 +107,9 @@ def _ranked_candidates(*args: Any, **kwargs: Any) -> list[tuple[Issue, Likeness]
 
 
 def _watch() -> None:
-    duplicates.ranked = _ranked  # type: ignore[assignment]
-    duplicates.ranked_candidates = _ranked_candidates  # type: ignore[assignment]
-    gitbugs.ranked_candidates = _ranked_candidates  # type: ignore[assignment]
+    duplicates.ranked = _ranked
+    duplicates.ranked_candidates = _ranked_candidates
+    gitbugs.ranked_candidates = _ranked_candidates
 
 
 def gitbugs_queries(project: str) -> list[dict[str, Any]]:

@@ -155,15 +155,16 @@ def variants(sets: dict[str, list[Query]]) -> list[tuple[str, int, Gate, float |
         ("s1 + 0.5 rel", 2, lambda q: q["f"]["s1"] + 0.5 * q["f"]["rel"], None),
         ("s1 + rel", 2, lambda q: q["f"]["s1"] + q["f"]["rel"], None),
     ]
+
+    def with_lead(weight: float) -> Gate:
+        return lambda q: q["f"]["s1"] + q["f"]["d"] + weight * max(q["f"]["coslead"], 0)
+
+    def either(bar: float) -> Gate:
+        """The words' confidence, or the model's lead on a bar of its own."""
+        return lambda q: max(q["f"]["s1"] + q["f"]["d"], THRESHOLD * q["f"]["coslead"] / bar)
+
     for weight in (1, 2):
-        found.append(
-            (
-                f"s1 + d + {weight} coslead",
-                2,
-                lambda q, w=weight: q["f"]["s1"] + q["f"]["d"] + w * max(q["f"]["coslead"], 0),
-                None,
-            )
-        )
+        found.append((f"s1 + d + {weight} coslead", 2, with_lead(weight), None))
     found.append(
         (
             "s1 + d + cosabove",
@@ -178,7 +179,7 @@ def variants(sets: dict[str, list[Query]]) -> list[tuple[str, int, Gate, float |
             (
                 f"max(s1 + d, 0.70 coslead / SeaMonkey p{pct})",
                 2,
-                lambda q, b=bar: max(q["f"]["s1"] + q["f"]["d"], THRESHOLD * q["f"]["coslead"] / b),
+                either(bar),
                 None,
             )
         )
