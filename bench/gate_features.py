@@ -7,7 +7,9 @@ the cross-language reports, the multilingual model on), and for each report aske
 the ranked top 10 is written with each candidate's parts: its score, the words'
 part (TF-IDF cosine, nearness, shared frames: `similarity.likeness`), the model's
 cosine and the base it must beat, shared frames and words, same service, nearness,
-open or closed, the gap in days, and whether it is the report's original. Nothing
+open or closed, the gap in days, and whether it is the report's original; per
+report its issue number, the numbers of its originals (earlier reports of its
+duplicate group, or the corpus issue it duplicates) and its count of terms. Nothing
 in the finder changes: `ranked` and `ranked_candidates` are wrapped to look.
 
     PYTHONPATH=$PWD python bench/gate_features.py seamonkey /tmp/gate/seamonkey.json
@@ -93,16 +95,18 @@ _asked: list[dict[str, Any]] = []  # one a ranked_candidates call
 _original = duplicates.ranked_candidates
 
 
-def _ranked_candidates(*args: Any, **kwargs: Any) -> list[tuple[Issue, Likeness]]:
-    found = _original(*args, **kwargs)
+def _ranked_candidates(
+    session: Any, index: Any, issue: Issue, *args: Any, **kwargs: Any
+) -> list[tuple[Issue, Likeness]]:
+    found = _original(session, index, issue, *args, **kwargs)
     by_id = {c["id"]: c for c in _parts}
     cands = []
-    for issue, _ in found:
-        part = dict(by_id[issue.id])
-        part["open"] = issue.status != "closed"
-        part["number"] = issue.number
+    for old, _ in found:
+        part = dict(by_id[old.id])
+        part["open"] = old.status != "closed"
+        part["number"] = old.number
         cands.append(part)
-    _asked.append({**_query, "candidates": cands})
+    _asked.append({**_query, "number": issue.number, "candidates": cands})
     return found
 
 
@@ -120,11 +124,25 @@ def gitbugs_queries(project: str) -> list[dict[str, Any]]:
     finally:
         db.dispose()
     assert len(outcomes) == len(_asked)
+    reports, group = gitbugs.load(project)
+    numbers: dict[str, list[int]] = {}  # group -> the issue numbers of its reports
+    for number, item in enumerate(reports, 1):  # numbered as replay files them
+        numbers.setdefault(group[item["id"]], []).append(number)
     rows = []
     for outcome, asked in zip(outcomes, _asked, strict=True):
         for cand, hit in zip(asked["candidates"], outcome.ranks["new"], strict=True):
             cand["original"] = hit
-        rows.append({**asked, "duplicate": outcome.query, "counted": outcome.counted})
+        mine = numbers[group[reports[asked["number"] - 1]["id"]]]
+        originals = [n for n in mine if n < asked["number"]]
+        assert bool(originals) == outcome.query
+        rows.append(
+            {
+                **asked,
+                "originals": originals,
+                "duplicate": outcome.query,
+                "counted": outcome.counted,
+            }
+        )
     return rows
 
 
@@ -146,7 +164,15 @@ def corpus_queries() -> list[dict[str, Any]]:
         for cand in asked["candidates"]:
             cand["original"] = cand["number"] == original
         duplicate = original is not None
-        rows.append({**asked, "set": kind, "duplicate": duplicate, "counted": not duplicate})
+        rows.append(
+            {
+                **asked,
+                "set": kind,
+                "originals": [original] if duplicate else [],
+                "duplicate": duplicate,
+                "counted": not duplicate,
+            }
+        )
     return rows
 
 
