@@ -6,8 +6,8 @@
    a real database with its filing time; each report is then filed into it (in a
    transaction rolled back afterwards) and the real finder runs: full-text
    candidates, stack-trace signature, trace ID, service and timing. Targets: the
-   true duplicate is among the suggestions (at most 3) for >= 80 % of duplicate
-   reports; a suggestion is shown for <= 10 % of the look-alikes.
+   true duplicate is among the suggestions (at most 3) for >= 85 % of duplicate
+   reports; a suggestion is shown for <= 5 % of the look-alikes.
 2. Speed. 100k issues with realistic text (the corpus's, varied) are indexed;
    `/incident search` queries are timed. Target: <= 50 ms (median) at 100k,
    with the ratio against the same queries at 1k issues printed beside it.
@@ -56,7 +56,8 @@ CORPUS = ROOT / "tests" / "data" / "duplicates" / "corpus.json"
 CROSSED = ROOT / "tests" / "data" / "duplicates" / "cross_language.json"
 TARGET_ACROSS = 0.60
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-TARGET_FOUND, TARGET_FALSE = 0.80, 0.10
+# Issue 24's targets for the project's corpus (issue 12's were 80 % and 10 %).
+TARGET_FOUND, TARGET_FALSE = 0.85, 0.05
 TARGET_SEARCH_MS = 50.0
 SIZES = (1_000, 100_000)
 QUERIES = (
