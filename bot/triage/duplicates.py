@@ -214,8 +214,13 @@ def similar_to_text(
 ) -> list[tuple[Issue, Likeness]]:
     """Issues like a title being typed, best first, each with its reasons; open or
     closed, not merged, and only those `user_id` may see (the one rule, as a condition:
-    a private issue of others is never read, let alone scored)."""
+    a private issue of others is never read, let alone scored). With the multilingual
+    model, the titles nearest in meaning too: a customer typing in German sees the
+    English issue."""
     ids = {hit.issue_id for hit in index.search(session, text, FROM_SEARCH, any_word=True)}
+    meaning = semantic.typed(session, text)
+    if meaning is not None:
+        ids |= set(meaning.nearest())
     if not ids:
         return []
     found = {
@@ -227,5 +232,8 @@ def similar_to_text(
         )
     }
     typed = Report("typed", text, created_at=now)
-    best = ranked(typed, [report_of(c) for c in found.values()], TYPED_AT_MOST)
+    cosines: dict[int | str, float] | None = None
+    if meaning is not None:
+        cosines = {i: c for i, c in meaning.closeness(session, (i for i in found if i)).items()}
+    best = ranked(typed, [report_of(c) for c in found.values()], TYPED_AT_MOST, cosines)
     return [(found[int(old.id)], alike) for old, alike in best if alike.score >= TYPED_FROM]

@@ -223,6 +223,17 @@ def read(session: Session, issue: Issue) -> Meaning | None:
     return Meaning(query, vectors)
 
 
+def typed(session: Session, text: str) -> Meaning | None:
+    """A title being typed (the web report form's "similar issues"), read by the model
+    and compared with the stored vectors; nothing is stored. None when the model is off."""
+    if not available():
+        return None
+    vectors = vectors_of(session)
+    with vectors.lock:
+        vectors.refresh(session)
+    return Meaning(embedded(text), vectors)
+
+
 def store_missing(session: Session, at_most: int) -> int:
     """Read and store the titles of up to `at_most` issues without this model's vector
     (filed before migration 0018, or read by another model), newest first: `firebell

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.triage import semantic
-from bot.triage.duplicates import ranked_candidates
+from bot.triage.duplicates import ranked_candidates, similar_to_text
 from bot.triage.search import SearchIndex
 from bot.triage.similarity import MEANING_SAID
 from storage.db import Database
@@ -137,3 +137,22 @@ def test_a_vector_stored_out_of_order_is_read_when_its_issue_is_a_candidate(
         assert meaning.nearest() == [older[-1].id]  # the backfilled ones come after a restart
         first = int(older[0].id or 0)
         assert set(meaning.closeness(session, [first])) == {first}  # ...or as a candidate
+
+
+def test_a_title_typed_in_german_shows_the_english_issue_to_those_who_may_see_it(
+    db: Database, model_on: None
+) -> None:
+    """The web report form's "similar issues" while a customer types: by meaning, through
+    the one visibility rule, and nothing stored for the typed text."""
+    index = SearchIndex(db)
+    original = earlier_issues(db, index)
+    with db.session() as session:
+        stored = len(session.exec(select(IssueVector)).all())
+        found = similar_to_text(session, index, GERMAN, "UNEWREPORTER", NOW)
+        assert found and found[0][0].id == original
+        assert MEANING_SAID in found[0][1].reasons
+        assert len(session.exec(select(IssueVector)).all()) == stored
+    private_db_original = earlier_issues(db, index, private=True)
+    with db.session() as session:
+        shown = [i.id for i, _ in similar_to_text(session, index, GERMAN, "UNEWREPORTER", NOW)]
+        assert private_db_original not in shown
