@@ -46,6 +46,9 @@ STORED = np.dtype("<f2")
 NEAREST = 20  # the model's nearest titles added to the word search's candidates
 TITLE_AT_MOST = 300  # characters read: a title is 150 at most; a typed text is cut
 READ_AT_ONCE = 10_000
+# How far below the highest id read a vector stored late is still looked for at each
+# refresh: the finder jobs under way at once, and a replica's, are well within it.
+LATE_WINDOW = 2_000
 
 _lock = threading.Lock()  # one model a process; its engine is not shared across threads
 _switched_on = True
@@ -100,8 +103,11 @@ class Vectors:
         self.lock = threading.Lock()
 
     def refresh(self, session: Session) -> None:
-        """Read the vectors stored since the last read, by issue id (one stored out of
-        that order is read by `fill` when its issue is a candidate by its words)."""
+        """Read the vectors stored since the last read: those above the highest issue id
+        read, then any of the last LATE_WINDOW ids stored out of that order (the finder
+        runs for several reports at once, on streams of their own, and two replicas
+        commit in any order). Older ones stored late (`firebell triage embed`) are read
+        by `fill` when their issue is a candidate by its words, and all after a restart."""
         while True:  # in batches: the first read of 100k rows would hold them all at once
             rows = session.exec(
                 select(IssueVector.issue_id, IssueVector.vector)
@@ -112,7 +118,13 @@ class Vectors:
             if rows:
                 self.add([(issue_id, decoded(vector)) for issue_id, vector in rows])
             if len(rows) < READ_AT_ONCE:
-                return
+                break
+        recent = session.exec(  # ids only: a few thousand integers, by the primary key
+            select(IssueVector.issue_id).where(
+                col(IssueVector.issue_id) > self.last - LATE_WINDOW, IssueVector.model == MODEL
+            )
+        ).all()
+        self.fill(session, [i for i in recent if i not in self.row_of])
 
     def add(self, rows: list[tuple[int, np.ndarray]]) -> None:
         if self.count + len(rows) > len(self.matrix):  # grow by a quarter: appends stay cheap
@@ -145,10 +157,11 @@ class Vectors:
         """Read the vectors of `ids` this process has not: stored out of issue order
         (`firebell triage embed`, a finder that committed late)."""
         missing = [i for i in ids if i not in self.row_of]
-        if missing:
+        for first in range(0, len(missing), READ_AT_ONCE):
+            some = missing[first : first + READ_AT_ONCE]
             rows = session.exec(
                 select(IssueVector.issue_id, IssueVector.vector).where(
-                    col(IssueVector.issue_id).in_(missing), IssueVector.model == MODEL
+                    col(IssueVector.issue_id).in_(some), IssueVector.model == MODEL
                 )
             ).all()
             self.add([(issue_id, decoded(vector)) for issue_id, vector in rows])

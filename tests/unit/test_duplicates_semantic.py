@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.triage import semantic
 from bot.triage.duplicates import ranked_candidates, similar_to_text
@@ -64,7 +64,7 @@ def earlier_issues(db: Database, index: SearchIndex, private: bool = False) -> i
         original = file(session, ORIGINAL, private=private)
         for title in OTHERS:
             file(session, title)
-        for issue in session.exec(select(Issue)).all():
+        for issue in session.exec(select(Issue).order_by(col(Issue.id).desc())).all():
             index.write(session, issue)
             ranked_candidates(session, index, issue)
         assert original.id is not None
@@ -120,13 +120,34 @@ def test_with_the_model_off_the_finder_matches_words_only(db: Database) -> None:
         assert session.exec(select(IssueVector)).all() == []
 
 
-def test_a_vector_stored_out_of_order_is_read_when_its_issue_is_a_candidate(
+def test_vectors_stored_out_of_order_are_read_at_the_next_refresh(
     db: Database, model_on: None
 ) -> None:
+    """Finder jobs commit in any order (several at once, two replicas): a process that
+    has read the newest issue's vector still finds the older ones stored after it."""
     with db.session() as session:
         older = [file(session, title) for title in (ORIGINAL, *OTHERS)]
         semantic.read(session, older[-1])
     with db.session() as session:  # a process has read up to the newest issue
+        semantic.vectors_of(session).refresh(session)
+    with db.session() as session:
+        assert semantic.store_missing(session, 100) == len(OTHERS)  # stored late
+    with db.session() as session:
+        report = file(session, GERMAN, reporter="UNEWREPORTER")
+        meaning = semantic.read(session, report)
+        assert meaning is not None
+        assert set(meaning.nearest()) == {int(i.id or 0) for i in older}
+        assert meaning.nearest(1) == [older[0].id]  # the original, by meaning
+
+
+def test_a_vector_stored_late_beyond_the_window_is_read_when_its_issue_is_a_candidate(
+    db: Database, model_on: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(semantic, "LATE_WINDOW", 0)  # a backfill long after: outside it
+    with db.session() as session:
+        older = [file(session, title) for title in (ORIGINAL, *OTHERS)]
+        semantic.read(session, older[-1])
+    with db.session() as session:
         semantic.vectors_of(session).refresh(session)
     with db.session() as session:
         assert semantic.store_missing(session, 100) == len(OTHERS)  # `triage embed`
