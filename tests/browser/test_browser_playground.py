@@ -98,9 +98,12 @@ async def test_a_newcomer_plays_an_issue_through(
         checklist = page.locator(".msg", has_text=re.compile("(Detection|Response) checklist"))
         # The channel draws either its messages or, for someone not in it, a Join button:
         # wait for one of them (is_visible() alone does not wait, and on a busy machine
-        # the button came after the check).
+        # the button came after the check). On a loaded CI machine (four lanes and a
+        # browser on two cores) the page once still showed the DM after Playwright's
+        # default 5 s: a guard against a hang here, not a bound on speed.
         join = page.get_by_role("button", name="Join channel")
-        await expect(join.or_(checklist.last)).to_be_visible()
+        await expect(room).to_have_attribute("aria-current", "page", timeout=30_000)
+        await expect(join.or_(checklist.last)).to_be_visible(timeout=30_000)
         if await join.is_visible():
             await join.click()
         before = await checklist.last.inner_text()
