@@ -168,13 +168,17 @@ def ranked_candidates(
     gate: `gate.shown` picks what a person sees)."""
     meaning = semantic.read(session, issue)
     pool = candidates(session, index, issue, meaning, keep_dismissed)
-    cosines: dict[int | str, float] | None = None
-    if meaning is not None:
-        cosines = {i: c for i, c in meaning.closeness(session, (int(r.id) for r in pool)).items()}
+    cosines = meaning.closeness(session, (int(r.id) for r in pool)) if meaning else None
     best = ranked(report_of(issue), pool, limit, cosines)
     ids = [int(old.id) for old, _ in best]
     found = {i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_(ids)))}
     return [(found[int(old.id)], alike) for old, alike in best if int(old.id) in found]
+
+
+def compared(issue: Issue) -> bool:
+    """Whether the finder looks for duplicates of `issue`: a person's report, or one from
+    someone outside Slack; alerts are deduplicated by fingerprint."""
+    return is_person(issue.reporter_id) or is_external(issue.reporter_id)
 
 
 def find_duplicates(
@@ -183,9 +187,8 @@ def find_duplicates(
     """Score the candidates and store the best few as suggestions (once per pair), each
     with the gate's confidence (what `firebell triage tune` tunes the threshold on)."""
     assert issue.id is not None
-    if not (is_person(issue.reporter_id) or is_external(issue.reporter_id)):
-        semantic.read(session, issue)  # its title read all the same: a person may report it
-        return []  # alerts are deduplicated by fingerprint
+    if not compared(issue):
+        return []
     stored = []
     best = ranked_candidates(session, index, issue)
     sure = round(confidence(best), 3)
@@ -232,8 +235,6 @@ def similar_to_text(
         )
     }
     typed = Report("typed", text, created_at=now)
-    cosines: dict[int | str, float] | None = None
-    if meaning is not None:
-        cosines = {i: c for i, c in meaning.closeness(session, (i for i in found if i)).items()}
+    cosines = meaning.closeness(session, (i for i in found if i)) if meaning else None
     best = ranked(typed, [report_of(c) for c in found.values()], TYPED_AT_MOST, cosines)
     return [(found[int(old.id)], alike) for old, alike in best if alike.score >= TYPED_FROM]

@@ -7,8 +7,8 @@ from sqlmodel import Session
 
 from bot.core.clock import Clock
 from bot.core.delivery import enqueue
-from bot.core.reporters import is_external, is_person
 from bot.incidents.hooks import IssueHooks
+from bot.triage.duplicates import compared
 from bot.triage.kinds import FindDuplicates
 from storage.models import Issue
 
@@ -29,8 +29,7 @@ class SuggestAtIntake(IssueHooks):
 
     def on_provisioned(self, session: Session, issue: Issue) -> None:
         assert issue.id is not None
-        if is_person(issue.reporter_id) or is_external(issue.reporter_id):
-            # Alerts are deduplicated by fingerprint, not by the finder.
+        if compared(issue):
             enqueue(
                 session, self.clock, FindDuplicates(), issue=issue, stream=finder_stream(issue.id)
             )

@@ -166,7 +166,7 @@ class Vectors:
             ).all()
             self.add([(issue_id, decoded(vector)) for issue_id, vector in rows])
 
-    def closeness(self, query: np.ndarray, ids: Iterable[int]) -> dict[int, float]:
+    def closeness(self, query: np.ndarray, ids: Iterable[int]) -> dict[int | str, float]:
         """The cosine between `query` and each of `ids` that has a vector."""
         rows = [(i, self.row_of[i]) for i in ids if i in self.row_of]
         if not rows:
@@ -207,7 +207,7 @@ class Meaning:
         with self.vectors.lock:
             return self.vectors.nearest(self.query, k)
 
-    def closeness(self, session: Session, ids: Iterable[int]) -> dict[int, float]:
+    def closeness(self, session: Session, ids: Iterable[int]) -> dict[int | str, float]:
         """The cosine with each of `ids` (the candidates) that has a vector."""
         wanted = list(ids)
         with self.vectors.lock:
