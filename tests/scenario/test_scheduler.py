@@ -57,3 +57,36 @@ async def test_a_failing_job_is_logged_counted_and_does_not_skip_the_others(
     clock.advance(minutes=12)
     await h.firebell.tick()  # the next tick runs the SLA clock as if nothing happened
     assert any("runs out in" in t for t in texts(h, channel_of(h, fresh_issue(h))))
+
+
+async def test_stopping_during_a_tick_logs_no_failure(
+    oc: OnCall, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SIGTERM while a tick runs cancelled its task, and APScheduler logged that as a
+    failed job with a traceback (a loaded CI run caught it)."""
+    import asyncio
+    import threading
+
+    from bot.scheduler import start_scheduler
+
+    caplog.set_level("INFO", "bot.scheduler")
+    runtime = oc.h.firebell.runtime
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_digest() -> bool:
+        entered.set()
+        release.wait(10)
+        return False
+
+    runtime.digest.run_if_due = slow_digest  # type: ignore[method-assign]
+    scheduler = start_scheduler(runtime)  # its first tick runs at once
+    try:
+        assert await asyncio.to_thread(entered.wait, 10)
+        scheduler.shutdown(wait=False)
+        [running] = [t for t in asyncio.all_tasks() if "run_coroutine_job" in repr(t)]
+        running.cancel()  # what the event loop's shutdown does to every task left
+        await asyncio.gather(running, return_exceptions=True)
+    finally:
+        release.set()
+    assert not [r for r in caplog.records if r.levelno >= 30], caplog.text
+    assert "tick in flight ends in its database thread" in caplog.text

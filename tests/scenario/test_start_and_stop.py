@@ -78,7 +78,9 @@ async def test_slack_answering_500_at_start_is_one_warning_and_serve_starts(
                 assert ready.status == 503  # started, and not ready until Slack answers
         finally:
             assert await server.stop() == 0
-    [line] = (tmp_path / "stderr").read_text().strip().splitlines()  # WARNING and above
+    lines = (tmp_path / "stderr").read_text().strip().splitlines()  # WARNING and above
+    assert len(lines) == 1, "\n".join(lines)
+    [line] = lines
     assert "WARNING firebell: Slack answered auth.test with HTTP 500; starting anyway" in line
 
 
