@@ -106,6 +106,9 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
         id="tick",
         max_instances=1,
         coalesce=True,
+        # However late a tick starts (a loaded machine, a long tick before it), it runs:
+        # APScheduler's default grace of 1 s would skip it and log a warning instead.
+        misfire_grace_time=None,
         # The first tick runs at once: what fell due while nobody ran fires now.
         next_run_time=datetime.now(UTC),
     )
