@@ -127,9 +127,16 @@ function drawChannel(state) {
   $(".channel-name").textContent = (channel.im ? "" : channel.private ? "🔒 " : "#") + channel.name;
   $(".channel-pins").textContent = channel.pins.length ? `📌 ${channel.pins.length} pinned` : "";
   const box = $(".messages");
-  const stay = atBottom(box);
-  box.replaceChildren(...state.messages.map((m) => drawMessage(state, m, true)));
-  if (stay) box.scrollTop = box.scrollHeight;
+  // Every event redraws the page, most of them about other channels: messages drawn
+  // again unchanged would replace a button between a mouse press and its release,
+  // and the click would be lost. So they are redrawn only when what they show changed.
+  const shown = JSON.stringify([PAGE.user, channel, state.users, state.channels, state.messages]);
+  if (shown !== box.dataset.shown) {
+    const stay = atBottom(box);
+    box.replaceChildren(...state.messages.map((m) => drawMessage(state, m, true)));
+    box.dataset.shown = shown;
+    if (stay) box.scrollTop = box.scrollHeight;
+  }
   const joinable = !channel.member && !channel.im && !channel.private;
   $(".join-bar").hidden = !joinable;
   $(".join-bar span").textContent = joinable ? `You are not in #${channel.name}.` : "";
