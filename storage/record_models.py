@@ -208,3 +208,17 @@ class IssueVector(SQLModel, table=True):
     issue_id: int = Field(foreign_key="issues.id", primary_key=True)
     model: str = Field(max_length=60)  # which model wrote it: another one's is not compared
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class IssueTerms(SQLModel, table=True):
+    """An issue's words as the duplicate finder weighs them (`similarity.words`: the
+    title's, the description's, stack frames, exception names, the service), written
+    with its search document: a candidate's bag is read, not its text tokenised again at
+    each report. `version` says how they were counted; another version's are counted
+    again when read (bot/triage/terms.py)."""
+
+    __tablename__ = "issue_terms"
+
+    issue_id: int = Field(foreign_key="issues.id", primary_key=True)
+    version: int
+    terms: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))

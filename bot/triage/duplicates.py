@@ -20,12 +20,13 @@ from sqlmodel import Session, and_, col, select
 
 from bot.core.membership import seen_by
 from bot.core.reporters import is_external, is_person
-from bot.triage import semantic
+from bot.triage import semantic, terms
 from bot.triage.gate import THRESHOLD, confidence, shown
 from bot.triage.search import SearchIndex
 from bot.triage.semantic import Meaning
 from bot.triage.similarity import NOISE, RANKED_AT_MOST, STOP, WORD, Likeness, Report, ranked
-from storage.models import DuplicateSuggestion, Issue
+from bot.triage.terms import report_of
+from storage.models import DuplicateSuggestion, Issue, IssueTerms
 
 SAME_SERVICE_WITHIN = timedelta(days=3)
 FROM_SEARCH = 200
@@ -38,20 +39,6 @@ RAREST_AT_LEAST = 4
 # has few words to agree on; the person decides, nothing is stored).
 SUGGEST_AT_MOST = 5
 SUGGEST_FROM = 0.1
-
-
-def report_of(issue: Issue) -> Report:
-    assert issue.id is not None
-    return Report(
-        issue.id,
-        issue.title,
-        issue.description,
-        issue.stack_trace,
-        issue.trace_id,
-        issue.service,
-        issue.type,
-        issue.created_at,
-    )
 
 
 def query_of(issue: Issue) -> str:
@@ -130,7 +117,10 @@ def candidates(
     if not ids - dismissed:
         return []
     rows = session.execute(
-        columns(*REPORT_COLUMNS).where(
+        columns(*KEYS, col(IssueTerms.version), col(IssueTerms.terms))
+        .select_from(Issue)
+        .outerjoin(IssueTerms, col(IssueTerms.issue_id) == col(Issue.id))
+        .where(
             col(Issue.id).in_(ids - dismissed),
             # Filed before it: the finder runs after the filing commits, when a later
             # report may already be in (it will find this one, not the other way round).
@@ -138,10 +128,27 @@ def candidates(
             col(Issue.merged_into_id).is_(None),
             seen_by(issue.reporter_id),  # the one rule (can_see), as a condition
         )
-    )
-    return [Report(*row) for row in rows]
+    ).all()
+    found = [
+        Report(i, "", trace_id=t, service=s, type=k, created_at=at, terms=bag)
+        for i, t, s, k, at, version, stored in rows
+        if (bag := terms.current(version, stored)) is not None
+    ]
+    uncounted = [row[0] for row in rows if terms.current(row[5], row[6]) is None]
+    if uncounted:  # filed before their bags were stored: counted from their text, once
+        texts = [
+            Report(*row)
+            for row in session.execute(columns(*REPORT_COLUMNS).where(col(Issue.id).in_(uncounted)))
+        ]
+        terms.fill(session, texts)
+        found += texts
+    return found
 
 
+# What the scorer reads of a candidate beside its terms, and its text when it has none.
+KEYS = tuple(
+    col(c) for c in (Issue.id, Issue.trace_id, Issue.service, Issue.type, Issue.created_at)
+)
 REPORT_COLUMNS = tuple(
     col(c)
     for c in (

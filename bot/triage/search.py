@@ -19,6 +19,8 @@ from sqlmodel import Session, col, select
 
 from bot.core.timeline import KINDS, SEARCH_DIRTY
 from bot.incidents.event_kinds import IncidentEvent
+from bot.triage import terms
+from bot.triage.terms import report_of
 from storage.db import Database
 from storage.models import Issue, TimelineEvent
 
@@ -103,6 +105,9 @@ class SearchIndex:
                 self.write(session, issue)
 
     def write(self, session: Session, issue: Issue) -> None:
+        """The issue's search document, and its terms as the duplicate finder weighs
+        them (terms.py): both follow the same edits."""
+        terms.write(session, report_of(issue))
         body = document(session, issue)
         if self.postgres:
             session.execute(

@@ -57,6 +57,9 @@ class Report:
     service: str | None = None
     type: str | None = None
     created_at: datetime | None = None
+    # Its weighted terms as stored (bot/triage/terms.py): the finder reads a candidate's
+    # bag and not its text, which is then left empty. Not part of what the report is.
+    terms: Mapping[str, int] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,14 @@ class Likeness:
     reasons: tuple[str, ...] = field(default=())
 
 
+def words(report: Report) -> Mapping[str, int]:
+    """A report's weighted terms: its stored bag when it comes with one, else counted
+    from its text (cached by content). The bag is shared: read it, never change it."""
+    return report.terms if report.terms is not None else counted(report)
+
+
 @lru_cache(maxsize=20_000)
-def words(report: Report) -> Counter[str]:
-    """A report's weighted terms, cached by its content (a candidate is not tokenised
-    again at each filing); the bag is shared: read it, never change it."""
+def counted(report: Report) -> Counter[str]:
     found: Counter[str] = Counter()
     for text, weight in ((report.title, 3), (report.description or "", 1)):
         for word in WORD.findall(text.lower()):
@@ -123,7 +130,7 @@ def frames(trace: str | None) -> frozenset[str]:
 class Idf:
     """Inverse document frequencies over the reports at hand."""
 
-    def __init__(self, documents: list[Counter[str]]) -> None:
+    def __init__(self, documents: list[Mapping[str, int]]) -> None:
         counts: Counter[str] = Counter()
         for doc in documents:
             counts.update(doc.keys())
@@ -142,7 +149,7 @@ class Vector:
     """A report's terms weighted once (tf x idf) with its norm: comparing two costs
     the shorter one's terms, whatever the length of the other."""
 
-    def __init__(self, terms: Counter[str], idf: Idf) -> None:
+    def __init__(self, terms: Mapping[str, int], idf: Idf) -> None:
         self.weights = {t: c * idf.weight(t) for t, c in terms.items()}
         self.norm = math.sqrt(sum(w * w for w in self.weights.values())) or 1.0
 
