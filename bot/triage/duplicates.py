@@ -3,7 +3,8 @@ closed issues of any age (a report like one closed two months ago is a likely
 regression), stored so a "not a duplicate" answer is remembered.
 
 Candidates come from the full-text index (any of up to 12 content words), the same
-service within three days, the same trace ID and, with the multilingual model
+service within three days and the same trace ID (the newest 50 of each) and, with the
+multilingual model
 (semantic.py, which also stores the issue's vector here), the 20 titles nearest in
 meaning; similarity.py scores them and
 gate.py decides which are shown. `ranked_candidates` is the one function every
@@ -29,6 +30,10 @@ from bot.triage.terms import report_of
 from storage.models import DuplicateSuggestion, Issue, IssueTerms
 
 SAME_SERVICE_WITHIN = timedelta(days=3)
+# Of the issues sharing the trace ID, or the service within three days, the newest so
+# many: a trace ID an alert storm stamped on 800 issues made those reports rank 800
+# candidates of one score (the finder's p95 at 100k issues), for at most 3 shown.
+NEARBY_AT_MOST = 50
 FROM_SEARCH = 200
 # The index ranks every document holding any word asked: its time grows with the
 # words' postings, so the title's words and the description's first few, 12 in all,
@@ -100,7 +105,8 @@ def candidates(
             )
         )
     for near in nearby:  # each by its index: as one OR, trace_id = ? scanned every issue
-        ids |= {i for i in session.exec(select(Issue.id).where(near)).all() if i}
+        newest = select(Issue.id).where(near).order_by(col(Issue.created_at).desc())
+        ids |= {i for i in session.exec(newest.limit(NEARBY_AT_MOST)).all() if i}
     ids.discard(issue.id)
     dismissed = (
         set()

@@ -66,3 +66,27 @@ def test_the_rarest_words_are_asked_and_still_find_the_duplicate(
         asked = set(rarest_of(session, index, report).split())
         assert asked - {"since"} == {"checkout", "slow", "kafka", "rebalance"}
         session.rollback()
+
+
+def test_a_trace_id_on_many_issues_brings_only_the_newest(db: Database) -> None:
+    """An alert storm can stamp one trace ID on hundreds of issues: the finder takes
+    the newest NEARBY_AT_MOST of them, not all, for the at most 3 it shows."""
+    from datetime import timedelta
+
+    with db.session() as session:
+        for number in range(1, 81):
+            old = issue(number, f"Gateway timeout {number}")
+            old.trace_id, old.created_at = "4bf92f3577b34da6", AT + timedelta(minutes=number)
+            session.add(old)
+    index = SearchIndex(db)
+    index.reindex_missing()
+    with db.session() as session:
+        report = issue(81, "Spinner forever")  # no word in common: the trace ID alone
+        report.trace_id, report.created_at = "4bf92f3577b34da6", AT + timedelta(hours=3)
+        session.add(report)
+        session.flush()
+        best = ranked_candidates(session, index, report)
+        numbers = {old.number for old, _ in best}
+        assert len(best) == 10 and min(numbers) > 30  # among the newest 50
+        assert all(alike.reasons == ("the same trace ID",) for _, alike in best)
+        session.rollback()
