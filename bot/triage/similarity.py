@@ -74,7 +74,11 @@ def words(report: Report) -> Mapping[str, int]:
     return report.terms if report.terms is not None else counted(report)
 
 
-@lru_cache(maxsize=20_000)
+# The finder reads its candidates' stored bags (bot/triage/terms.py); what is counted
+# from text is the new report and the web form's candidates while a title is typed
+# (the same ones keystroke after keystroke). 20,000 bags were 36 MB of the corpus's
+# short reports, and more of GitBugs' long ones.
+@lru_cache(maxsize=2_000)
 def counted(report: Report) -> Counter[str]:
     found: Counter[str] = Counter()
     for text, weight in ((report.title, 3), (report.description or "", 1)):
