@@ -4,12 +4,11 @@ regression), stored so a "not a duplicate" answer is remembered.
 
 Candidates come from the full-text index (any of up to 12 content words), the same
 service within three days and the same trace ID (the newest 50 of each) and, with the
-multilingual model
-(semantic.py, which also stores the issue's vector here), the 20 titles nearest in
-meaning; similarity.py scores them and
-gate.py decides which are shown. `ranked_candidates` is the one function every
-surface asks (intake, the benchmark). A private issue is only suggested to a
-reporter who is in it; an issue merged into another is never a candidate.
+multilingual model (semantic.py, which also stores the issue's vector here), the 20
+titles nearest in meaning; similarity.py scores them (each candidate's terms read as
+terms.py stored them) and gate.py decides which are shown. `ranked_candidates` is the
+one function every surface asks (intake, the benchmark). A private issue is only
+suggested to a reporter who is in it; an issue merged into another is never a candidate.
 """
 
 from __future__ import annotations
@@ -105,7 +104,8 @@ def candidates(
             )
         )
     for near in nearby:  # each by its index: as one OR, trace_id = ? scanned every issue
-        newest = select(Issue.id).where(near).order_by(col(Issue.created_at).desc())
+        filed_before = col(Issue.id) < issue.id  # as below: the newest 50 of those
+        newest = select(Issue.id).where(near, filed_before).order_by(col(Issue.created_at).desc())
         ids |= {i for i in session.exec(newest.limit(NEARBY_AT_MOST)).all() if i}
     ids.discard(issue.id)
     dismissed = (
