@@ -14,6 +14,7 @@ suggested to a reporter who is in it; an issue merged into another is never a ca
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select as columns
 from sqlmodel import Session, and_, col, select
@@ -122,18 +123,28 @@ def candidates(
     )
     if not ids - dismissed:
         return []
+    return as_scored(
+        session,
+        ids - dismissed,
+        # Filed before it: the finder runs after the filing commits, when a later
+        # report may already be in (it will find this one, not the other way round).
+        col(Issue.id) < issue.id,
+        col(Issue.merged_into_id).is_(None),
+        seen_by(issue.reporter_id),  # the one rule (can_see), as a condition
+    )
+
+
+def as_scored(session: Session, ids: set[int], *where: Any) -> list[Report]:
+    """Of `ids`, the issues that meet `where`, as the scorer reads them: their keys and
+    stored terms (terms.py), not their text; an issue with no current terms is counted
+    from its text, once, and its terms stored then."""
+    if not ids:
+        return []
     rows = session.execute(
         columns(*KEYS, col(IssueTerms.version), col(IssueTerms.terms))
         .select_from(Issue)
         .outerjoin(IssueTerms, col(IssueTerms.issue_id) == col(Issue.id))
-        .where(
-            col(Issue.id).in_(ids - dismissed),
-            # Filed before it: the finder runs after the filing commits, when a later
-            # report may already be in (it will find this one, not the other way round).
-            col(Issue.id) < issue.id,
-            col(Issue.merged_into_id).is_(None),
-            seen_by(issue.reporter_id),  # the one rule (can_see), as a condition
-        )
+        .where(col(Issue.id).in_(ids), *where)
     ).all()
     found = [
         Report(i, "", trace_id=t, service=s, type=k, created_at=at, terms=bag)
@@ -141,7 +152,7 @@ def candidates(
         if (bag := terms.current(version, stored)) is not None
     ]
     uncounted = [row[0] for row in rows if terms.current(row[5], row[6]) is None]
-    if uncounted:  # filed before their bags were stored: counted from their text, once
+    if uncounted:  # filed before their terms were stored: counted from their text, once
         texts = [
             Report(*row)
             for row in session.execute(columns(*REPORT_COLUMNS).where(col(Issue.id).in_(uncounted)))
@@ -182,9 +193,15 @@ def ranked_candidates(
     meaning = semantic.read(session, issue)
     pool = candidates(session, index, issue, meaning, keep_dismissed)
     cosines = meaning.closeness(session, (int(r.id) for r in pool)) if meaning else None
-    best = ranked(report_of(issue), pool, limit, cosines)
-    ids = [int(old.id) for old, _ in best]
-    found = {i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_(ids)))}
+    return as_issues(session, ranked(report_of(issue), pool, limit, cosines))
+
+
+def as_issues(
+    session: Session, best: list[tuple[Report, Likeness]]
+) -> list[tuple[Issue, Likeness]]:
+    """The ranked candidates as whole issues (read only for the few ranked)."""
+    chosen = [int(old.id) for old, _ in best]
+    found = {i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_(chosen)))}
     return [(found[int(old.id)], alike) for old, alike in best if int(old.id) in found]
 
 
@@ -237,17 +254,8 @@ def similar_to_text(
     meaning = semantic.typed(session, text)
     if meaning is not None:
         ids |= set(meaning.nearest())
-    if not ids:
-        return []
-    found = {
-        c.id: c
-        for c in session.exec(
-            select(Issue).where(
-                col(Issue.id).in_(ids), col(Issue.merged_into_id).is_(None), seen_by(user_id)
-            )
-        )
-    }
+    pool = as_scored(session, ids, col(Issue.merged_into_id).is_(None), seen_by(user_id))
     typed = Report("typed", text, created_at=now)
-    cosines = meaning.closeness(session, (i for i in found if i)) if meaning else None
-    best = ranked(typed, [report_of(c) for c in found.values()], TYPED_AT_MOST, cosines)
-    return [(found[int(old.id)], alike) for old, alike in best if alike.score >= TYPED_FROM]
+    cosines = meaning.closeness(session, (int(r.id) for r in pool)) if meaning else None
+    best = ranked(typed, pool, TYPED_AT_MOST, cosines)
+    return as_issues(session, [pair for pair in best if pair[1].score >= TYPED_FROM])

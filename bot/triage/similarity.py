@@ -74,10 +74,10 @@ def words(report: Report) -> Mapping[str, int]:
     return report.terms if report.terms is not None else counted(report)
 
 
-# The finder reads its candidates' stored bags (bot/triage/terms.py); what is counted
-# from text is the new report and the web form's candidates while a title is typed
-# (the same ones keystroke after keystroke). 20,000 bags were 36 MB of the corpus's
-# short reports, and more of GitBugs' long ones.
+# The finder and the web form read their candidates' stored bags (bot/triage/terms.py);
+# what is counted from text is the new report, an issue being filed (its bag is
+# stored), and candidates without a current bag (once). 20,000 bags were 36 MB of the
+# corpus's short reports, and more of GitBugs' long ones.
 @lru_cache(maxsize=2_000)
 def counted(report: Report) -> Counter[str]:
     found: Counter[str] = Counter()
