@@ -216,7 +216,7 @@ def grow(db: Database, corpus: dict[str, Any], count: int, start: int) -> None:
         # And their terms, as SearchIndex.write stores them beside each document.
         bags = [terms.row(Report(i, t, d, st, tr, sv, ty)) for i, n, t, sv, ty, d, st, tr in found]
         for first in range(0, len(bags), 5_000):
-            session.execute(text(terms.WRITE), bags[first : first + 5_000])
+            session.execute(text(terms.STORE), bags[first : first + 5_000])
     if db.is_postgres:
         with db.engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))

@@ -38,6 +38,12 @@ def web_link(settings: CardSettings, issue: Issue) -> str | None:
     return f"{settings.web_base}/issues/{issue.key}" if settings.web_base else None
 
 
+def review_link(settings: CardSettings, issue: Issue) -> str | None:
+    """Its post-incident review's page in the web app (bot/web/review_pages.py)."""
+    page = web_link(settings, issue)
+    return f"{page}/review" if page else None
+
+
 HELPER_ROLES = ("comms", "scribe")  # the leads (commander, assignee) are on the issue row
 
 

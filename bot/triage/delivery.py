@@ -12,7 +12,7 @@ from bot.core.membership import can_see, open_to_anyone
 from bot.core.people import People
 from bot.core.reporters import is_person
 from bot.core.slack_steps import SlackSteps
-from bot.incidents.card_extras import CardSettings, web_link
+from bot.incidents.card_extras import CardSettings, review_link, web_link
 from bot.incidents.closing import latest_summary
 from bot.incidents.kinds import refresh_card
 from bot.incidents.rules import can_steer, is_open
@@ -114,16 +114,15 @@ class TriageDelivery(SlackSteps):
         with self.db.session() as session:
             for other in closed:
                 assert other.id is not None
-                page = web_link(self.card, other)
-                review = session.exec(
+                published = session.exec(
                     select(Review.id).where(
                         Review.issue_id == other.id, Review.status == "published"
                     )
                 ).first()
                 notes[other.id] = ClosedNote(
                     fix=latest_summary(session, other),
-                    page=page,
-                    review=f"{page}/review" if page and review is not None else None,
+                    page=web_link(self.card, other),
+                    review=review_link(self.card, other) if published is not None else None,
                 )
         return notes
 

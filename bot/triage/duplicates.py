@@ -157,7 +157,7 @@ def as_scored(session: Session, ids: set[int], *where: Any) -> list[Report]:
             Report(*row)
             for row in session.execute(columns(*REPORT_COLUMNS).where(col(Issue.id).in_(uncounted)))
         ]
-        terms.fill(session, texts)
+        terms.store(session, texts)
         found += texts
     return found
 
@@ -206,9 +206,14 @@ def as_issues(
 
 
 def compared(issue: Issue) -> bool:
-    """Whether the finder looks for duplicates of `issue`: a person's report, or one from
-    someone outside Slack; alerts are deduplicated by fingerprint."""
-    return is_person(issue.reporter_id) or is_external(issue.reporter_id)
+    """Whether the finder looks for duplicates of `issue` (see `compared_for`)."""
+    return compared_for(issue.reporter_id)
+
+
+def compared_for(reporter_id: str) -> bool:
+    """Whether the finder looks for duplicates of what `reporter_id` files: a person's
+    report, or one from someone outside Slack; alerts are deduplicated by fingerprint."""
+    return is_person(reporter_id) or is_external(reporter_id)
 
 
 def find_duplicates(

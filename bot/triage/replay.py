@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from bot.core.reporters import is_external, is_person
-from bot.triage.duplicates import ranked_candidates
+from bot.triage.duplicates import compared_for, ranked_candidates
 from bot.triage.gate import confidence, shown
 from bot.triage.search import SearchIndex
 from bot.triage.tune import DISMISSED, MERGED, NEVER, Answer
@@ -75,7 +74,7 @@ def unlabelled(session: Session, labels: dict[int, Labels], most: int = UNLABELL
     for issue_id, reporter in rows:
         if issue_id is None or issue_id in labels:
             continue
-        if is_person(reporter) or is_external(reporter):
+        if compared_for(reporter):
             found.append(issue_id)
             if len(found) >= most:
                 break

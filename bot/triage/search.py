@@ -106,8 +106,8 @@ class SearchIndex:
 
     def write(self, session: Session, issue: Issue) -> None:
         """The issue's search document, and its terms as the duplicate finder weighs
-        them (terms.py): both follow the same edits."""
-        terms.write(session, report_of(issue))
+        them (terms.py) unless they are stored already."""
+        terms.store(session, [report_of(issue)])
         body = document(session, issue)
         if self.postgres:
             session.execute(

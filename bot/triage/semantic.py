@@ -249,7 +249,7 @@ def typed(session: Session, text: str) -> Meaning | None:
 
 def store_missing(session: Session, at_most: int) -> int:
     """Read and store the titles of up to `at_most` issues without this model's vector
-    (filed before migration 0018, or read by another model), newest first: `firebell
+    (filed before migration 0019, or read by another model), newest first: `firebell
     triage embed`. The count stored. A running process reads them when their issue is
     a candidate by its words, and among the nearest titles after a restart."""
     if not available():

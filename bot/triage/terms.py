@@ -3,10 +3,12 @@ duplicate finder reads a candidate's bag instead of tokenising its title, descri
 and stack trace again at every report: its work per candidate is the candidate's
 distinct terms, not the length of what the reporter wrote.
 
-The bag is written with the issue's search document (`SearchIndex.write`: at filing,
-and whenever a timeline event changes what is searched), so both follow the same
-edits. An issue without a bag of this VERSION (filed before migration 0020, or counted
-another way since) is counted when it is first a candidate, and stored then.
+The bag is stored with the issue's search document (`SearchIndex.write`). An issue's
+title, description, stack trace and service are never edited after filing, so its bag
+changes only when `words` does: a bag of this VERSION is never written again (on
+PostgreSQL each rewrite would leave a dead row at every update posted to the issue),
+and one of another version, or none (filed before migration 0020), is counted when
+the issue is first a candidate, and stored then.
 """
 
 from __future__ import annotations
@@ -24,13 +26,11 @@ from storage.models import Issue
 # the stop words, the frames), and every stored bag is counted again as it is read.
 VERSION = 1
 
-WRITE = (
+STORE = (
     "INSERT INTO issue_terms (issue_id, version, terms) VALUES (:id, :version, :terms) "
-    "ON CONFLICT (issue_id) DO UPDATE SET version = excluded.version, terms = excluded.terms"
+    "ON CONFLICT (issue_id) DO UPDATE SET version = excluded.version, terms = excluded.terms "
+    "WHERE issue_terms.version <> excluded.version"
 )
-# Filling in while finding: never over a bag written since (an edit's), only a missing
-# or outdated one.
-FILL = WRITE + " WHERE issue_terms.version <> excluded.version"
 
 
 def report_of(issue: Issue) -> Report:
@@ -51,16 +51,12 @@ def row(report: Report) -> dict[str, object]:
     return {"id": report.id, "version": VERSION, "terms": json.dumps(words(report))}
 
 
-def write(session: Session, report: Report) -> None:
-    """The bag of the issue `report` reads, as it is now."""
-    session.execute(text(WRITE), row(report))
-
-
-def fill(session: Session, reports: Iterable[Report]) -> None:
-    """Store the bags of issues read from their text (no bag, or an outdated one)."""
+def store(session: Session, reports: Iterable[Report]) -> None:
+    """Store the bags of issues read from their text, where they have none of this
+    VERSION."""
     rows = [row(r) for r in reports]
     if rows:
-        session.execute(text(FILL), rows)
+        session.execute(text(STORE), rows)
 
 
 def current(version: int | None, stored: Mapping[str, int] | None) -> Mapping[str, int] | None:

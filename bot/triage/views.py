@@ -63,8 +63,8 @@ def suggestion_message(
             if other.id in may_reopen:
                 state += f": reopen with `/incident reopen {other.key}`"
             note = (closed or {}).get(int(other.id or 0))
-            if note is not None and note.words():
-                state += f"\n{note.words()}"
+            if note is not None and (said := note.words()):
+                state += f"\n{said}"
         blocks.append(section(f"*{other.key}* {title}{where}\n{state}{why}"))
         blocks.append({"type": "actions", "block_id": f"duplicate_{other.id}", "elements": answers})
     if any(is_open(other) for _, other in found):

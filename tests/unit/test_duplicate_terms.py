@@ -85,15 +85,15 @@ def test_bags_are_stored_at_filing_and_rank_as_the_text_does(db: Database) -> No
 
 
 def test_filling_in_never_overwrites_a_current_bag(db: Database) -> None:
-    """A finder that read an issue's text before its bag was written does not replace
-    the bag with what it counted."""
+    """A bag of this version is never written again (the text it was counted from is
+    never edited): not by a finder that read the text earlier, not at every update."""
     with db.session() as session:
         session.add(issue(1, "Refunds are slow"))
         session.flush()
-        terms.write(session, terms.report_of(session.get(Issue, 1)))  # type: ignore[arg-type]
+        terms.store(session, [terms.report_of(session.get(Issue, 1))])  # type: ignore[arg-type]
         earlier = issue(1, "Something else entirely")
         earlier.id = 1
         stale = terms.report_of(earlier)
-        terms.fill(session, [stale])
+        terms.store(session, [stale])
         bag = session.exec(select(IssueTerms)).one().terms
     assert "refund" in bag and "entirely" not in bag
